@@ -1,0 +1,67 @@
+import { ValidationError } from '../model/errors.js';
+
+/** S3's limit on key length, in UTF-8 bytes. Every backend accepts keys up to this length. */
+export const MAX_KEY_BYTES = 1024;
+/** Longest single '/'-separated segment, in UTF-8 bytes (most file systems stop at 255). */
+export const MAX_SEGMENT_BYTES = 255;
+
+// C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
+const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+const utf8 = new TextEncoder();
+
+/**
+ * Why a '/'-separated relative path is unsafe, or `undefined` when it is fine. Shared by
+ * backend keys and user-supplied names and subpaths so the rules live in one place.
+ */
+export function pathProblem(path: string): string | undefined {
+  if (path.length === 0) return 'is empty';
+  if (path.normalize('NFC') !== path) return 'is not in Unicode NFC form';
+  if (FORBIDDEN_CHARACTERS.test(path)) return 'contains a control character';
+  if (path.includes('\\')) return 'contains a backslash';
+  if (path.startsWith('/')) return 'is absolute (starts with "/")';
+  if (/^[A-Za-z]:/.test(path)) return 'looks like a Windows drive path';
+  for (const segment of path.split('/')) {
+    if (segment === '') return 'has an empty segment ("//" or a trailing "/")';
+    if (segment === '.' || segment === '..') return `has a "${segment}" segment`;
+    if (segment.trim() !== segment) return 'has a segment with leading or trailing white space';
+    if (utf8.encode(segment).length > MAX_SEGMENT_BYTES)
+      return `has a segment longer than ${MAX_SEGMENT_BYTES} bytes`;
+  }
+  if (utf8.encode(path).length > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes`;
+  return undefined;
+}
+
+/** Throws `ValidationError` unless `key` is a valid storage key. */
+export function assertValidKey(key: string): void {
+  const problem = typeof key === 'string' ? pathProblem(key) : 'is not a string';
+  if (problem)
+    throw new ValidationError(`invalid storage key ${JSON.stringify(key)}: it ${problem}`, {
+      details: { key },
+    });
+}
+
+/** Throws `ValidationError` unless `prefix` is usable for listing (`''`, or a key prefix, possibly ending in '/'). */
+export function assertValidPrefix(prefix: string): void {
+  if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
+  if (prefix === '') return;
+  const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
+  const problem = pathProblem(trimmed);
+  if (problem)
+    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: it ${problem}`, {
+      details: { prefix },
+    });
+}
+
+/** Orders keys as S3 does: by their UTF-8 bytes (differs from JS string order for astral characters). */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  // Code-point order equals UTF-8 byte order; UTF-16 code-unit order only differs around surrogates.
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) {
+    const x = a.codePointAt(i) as number;
+    const y = b.codePointAt(i) as number;
+    if (x !== y) return x < y ? -1 : 1;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}

@@ -1,0 +1,71 @@
+import type { DataType } from './data-type.js';
+
+/** A JSON value, as stored in entry metadata. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type Metadata = { [key: string]: JsonValue };
+
+/** One stored artifact, without its content. */
+export interface Entry {
+  /** Opaque, unique, never reused. */
+  id: string;
+  /** File name (one path segment). */
+  name: string;
+  dataType: DataType;
+  /** User metadata. */
+  metadata: Metadata;
+  /** ISO-8601 timestamp. */
+  createdAt: string;
+  /** ISO-8601 timestamp of the last update, or null if never updated. */
+  updatedAt: string | null;
+  /** '/'-separated location of the content in the lake: `<dataType>/<subpath>/<name>`. */
+  filePath: string;
+  /** Folder below the type folder ('' for none). */
+  subpath: string;
+  /** Content size in bytes. */
+  size: number;
+  /** Lower-case hex SHA-256 of the content bytes. */
+  sha256: string;
+}
+
+/** An entry with its content: `content` is the UTF-8 decoding (invalid sequences become U+FFFD); use `bytes` for exact data. */
+export interface EntryWithContent extends Entry {
+  content: string;
+  bytes: Uint8Array;
+}
+
+/** Content accepted by `store` and `update`: text (stored as UTF-8), bytes, or a stream of bytes. */
+export type ContentInput = string | Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export interface StoreInput {
+  name: string;
+  content: ContentInput;
+  dataType: DataType;
+  metadata?: Metadata;
+  /** Folder below the type folder, '/'-separated; '' or undefined for none. */
+  subpath?: string;
+}
+
+export interface UpdateInput {
+  content?: ContentInput;
+  /** Merged into the existing metadata (top-level keys replace; a key set to `null` is kept as null). */
+  metadata?: Metadata;
+}
+
+export interface ListFilter {
+  dataType?: DataType;
+  /** Folder below the type folder (or, without `dataType`, below every type folder). */
+  subpath?: string;
+  /** Default true: include entries in every folder below `subpath`; false: direct children only. */
+  recursive?: boolean;
+}
+
+export interface LakeStats {
+  totalEntries: number;
+  entriesByType: Record<DataType, number>;
+  totalSizeBytes: number;
+  totalSizeMb: number;
+  /** Entries never updated. */
+  createdEntries: number;
+  /** Entries updated at least once (`updatedAt` set). */
+  updatedEntries: number;
+}
