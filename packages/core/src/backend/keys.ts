@@ -6,6 +6,7 @@ export const MAX_KEY_BYTES = 1024;
 export const MAX_SEGMENT_BYTES = 255;
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 const utf8 = new TextEncoder();
 
