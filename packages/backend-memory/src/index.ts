@@ -1,1 +1,1 @@
-export {};
+export { MemoryBackend } from './memory-backend.js';

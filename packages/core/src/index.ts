@@ -1,5 +1,10 @@
-export { bodyChunks, collectBody } from './backend/body.js';
-export { assertValidKey, compareKeys, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from './backend/keys.js';
+export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
+export * from './model/errors.js';
+export * from './model/data-type.js';
+export type * from './model/entry.js';
+export type * from './search/types.js';
+export type * from './backend/types.js';
+export { assertValidKey, assertValidPrefix, compareKeys, MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from './backend/keys.js';
 export {
   commonPrefix,
   DEFAULT_LIST_LIMIT,
@@ -8,7 +13,4 @@ export {
   normaliseLimit,
   pageFromSortedObjects,
 } from './backend/list-page.js';
-export type * from './backend/types.js';
-export * from './model/data-type.js';
-export type * from './model/entry.js';
-export * from './model/errors.js';
+export { bodyChunks, collectBody } from './backend/body.js';

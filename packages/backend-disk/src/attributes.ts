@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { type DiskFs, errorCode } from './disk-fs.js';
+import type { DiskLayout } from './layout.js';
+
+/** What S3 keeps beside an object's bytes; files have nowhere to hold it, so it goes to a side file. */
+export interface ObjectAttributes {
+  contentType?: string;
+  metadata?: Record<string, string>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Side files for content type and user metadata, in the internal folder, named after the key and
+ * the etag of the object version they describe. A version's side file is written before the
+ * version becomes visible, and is ignored once the object has another etag, so a side file can
+ * never describe the wrong bytes (at worst a crashed write leaves an unused one behind).
+ */
+export class AttributeStore {
+  constructor(
+    private readonly fs: DiskFs,
+    private readonly layout: DiskLayout,
+  ) {}
+
+  static isEmpty(attributes: ObjectAttributes): boolean {
+    return (
+      attributes.contentType === undefined &&
+      (attributes.metadata === undefined || Object.keys(attributes.metadata).length === 0)
+    );
+  }
+
+  /** Writes the side file of one object version; returns its path (to remove if the write is abandoned). */
+  async write(key: string, etag: string, attributes: ObjectAttributes, durable: boolean): Promise<string> {
+    const file = this.layout.attributePath(key, etag);
+    const bytes = encoder.encode(JSON.stringify({ key, etag, ...attributes }));
+    const handle = await this.openForWrite(file);
+    try {
+      await handle.write(bytes, 0, bytes.byteLength, 0);
+      if (durable) await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    return file;
+  }
+
+  async read(key: string, etag: string): Promise<ObjectAttributes> {
+    let text: string;
+    try {
+      text = decoder.decode(await this.fs.readFile(this.layout.attributePath(key, etag)));
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return {};
+      throw error;
+    }
+    try {
+      const stored = JSON.parse(text) as ObjectAttributes & { key?: string };
+      if (stored.key !== key) return {};
+      const attributes: ObjectAttributes = {};
+      if (typeof stored.contentType === 'string') attributes.contentType = stored.contentType;
+      if (stored.metadata && typeof stored.metadata === 'object') attributes.metadata = stored.metadata;
+      return attributes;
+    } catch {
+      // A torn side file belongs to a write that never became visible.
+      return {};
+    }
+  }
+
+  async remove(key: string, etag: string): Promise<void> {
+    await this.fs.unlink(this.layout.attributePath(key, etag)).catch((error: unknown) => {
+      if (errorCode(error) !== 'ENOENT') throw error;
+    });
+  }
+
+  private async openForWrite(file: string) {
+    try {
+      return await this.fs.open(file, 'wx');
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw error;
+      await this.fs.mkdir(path.dirname(file), { recursive: true });
+      return await this.fs.open(file, 'wx');
+    }
+  }
+}

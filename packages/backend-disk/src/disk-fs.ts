@@ -1,0 +1,68 @@
+/**
+ * The slice of a promise-based file system API that `DiskBackend` uses. Node's `node:fs/promises`
+ * and memfs's `vol.promises` both satisfy it, so tests can run the backend on an in-memory volume
+ * (and wrap that volume to inject faults).
+ */
+
+/** Numbers a stat call returns; the backend always asks for `bigint` stats and accepts either. */
+type StatNumber = number | bigint;
+
+export interface DiskStats {
+  ino: StatNumber;
+  size: StatNumber;
+  mtimeMs: StatNumber;
+  /** Present on Node's bigint stats (and memfs's); the backend falls back to `mtimeMs`. */
+  mtimeNs?: bigint;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+export interface DiskDirent {
+  name: string | Uint8Array;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+export interface DiskFileHandle {
+  write(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number | null,
+  ): Promise<{ bytesWritten: number }>;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(options: { bigint: true }): Promise<DiskStats>;
+  /** Sets access and modification times, in seconds since the epoch (fractions allowed). */
+  utimes(atime: number, mtime: number): Promise<void>;
+  /** fdatasync: flushes the data (and the metadata needed to read it back). */
+  datasync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DiskFs {
+  /** `flags` is one of `'r'` (read, also used to fsync a directory) or `'wx'` (create exclusively). */
+  open(path: string, flags: string): Promise<DiskFileHandle>;
+  lstat(path: string, options: { bigint: true }): Promise<DiskStats>;
+  readdir(
+    path: string,
+    options: { withFileTypes: true },
+  ): Promise<ReadonlyArray<DiskDirent | string | Uint8Array>>;
+  readFile(path: string): Promise<Uint8Array>;
+  mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
+  rename(from: string, to: string): Promise<void>;
+  link(existingPath: string, newPath: string): Promise<void>;
+  unlink(path: string): Promise<void>;
+  rmdir(path: string): Promise<void>;
+}
+
+/** The errno code of a file-system error (`'ENOENT'`, ...), or `undefined` for anything else. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isMissing(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

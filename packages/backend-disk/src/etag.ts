@@ -1,0 +1,74 @@
+import type { DiskStats } from './disk-fs.js';
+
+/** What a stat tells about one stored object. */
+export interface ObjectStat {
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export function mtimeNanoseconds(stats: DiskStats): bigint {
+  if (typeof stats.mtimeNs === 'bigint') return stats.mtimeNs;
+  const ms = stats.mtimeMs;
+  return typeof ms === 'bigint' ? ms * 1_000_000n : BigInt(Math.round(ms * 1_000_000));
+}
+
+/**
+ * The etag is the file's identity and version: inode, modification time in nanoseconds, size.
+ * Every write creates a new inode and stamps it with a fresh, strictly increasing time (see
+ * `WriteClock`), so an etag never comes back even when the file system reuses an inode number.
+ */
+export function objectStat(stats: DiskStats): ObjectStat {
+  const mtime = mtimeNanoseconds(stats);
+  const size = Number(stats.size);
+  const etag = [BigInt(stats.ino), mtime, BigInt(size)].map((part) => part.toString(36)).join('-');
+  return { size, etag, lastModified: new Date(Number(mtime / 1_000_000n)) };
+}
+
+/** Strips the quotes S3 clients put around etags, so `"x"` and `x` compare equal. */
+export function sameEtag(expected: string, actual: string): boolean {
+  const unquote = (etag: string) => etag.replace(/^(W\/)?"(.*)"$/, '$2');
+  return unquote(expected) === unquote(actual);
+}
+
+/**
+ * Hands out modification times for new objects: the current time rounded to what the file system
+ * stores, but strictly after every stamp handed out before in this process. This is what keeps an
+ * etag from repeating when a writer gets a freed inode number back within one clock tick (memfs
+ * stores milliseconds and reuses inode numbers; ext4 reuses inodes too). Across processes the
+ * stamps follow the system clock, and a reused inode is always stamped after its previous life.
+ */
+export class WriteClock {
+  private static last = 0n;
+
+  /** @param resolutionNs the smallest mtime step the file system keeps. */
+  constructor(private readonly resolutionNs: bigint) {}
+
+  next(): bigint {
+    const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
+    const step = this.resolutionNs;
+    const rounded = (now / step) * step;
+    const afterLast = (WriteClock.last / step + 1n) * step;
+    const stamp = rounded > afterLast ? rounded : afterLast;
+    if (stamp > WriteClock.last) WriteClock.last = stamp;
+    return stamp;
+  }
+}
+
+/** Nanoseconds since the epoch as the seconds-with-fraction number `utimes` takes. */
+export function toUtimesSeconds(ns: bigint): number {
+  const seconds = ns / 1_000_000_000n;
+  return Number(seconds) + Number(ns - seconds * 1_000_000_000n) / 1e9;
+}
+
+/**
+ * The mtime resolution of a file system, from a file whose mtime was set to `probeNs` (a value
+ * with non-zero microseconds and milliseconds) and then read back as `storedNs`.
+ */
+export function mtimeResolution(probeNs: bigint, storedNs: bigint): bigint {
+  const difference = probeNs > storedNs ? probeNs - storedNs : storedNs - probeNs;
+  for (const step of [1_000n, 1_000_000n, 1_000_000_000n]) {
+    if (difference < step) return step;
+  }
+  return 2_000_000_000n;
+}

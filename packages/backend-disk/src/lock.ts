@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { BackendError } from '@datalake/core';
+import { type DiskFs, errorCode } from './disk-fs.js';
+import { mtimeNanoseconds } from './etag.js';
+import type { DiskLayout } from './layout.js';
+import { currentOwner, type Owner, ownerMayBeAlive } from './owner.js';
+
+export interface LockTimings {
+  /** How long `acquire` waits for a busy lock before giving up. */
+  waitMs: number;
+  /** A lock older than this is considered abandoned, whoever holds it. */
+  staleMs: number;
+}
+
+interface LockRecord extends Owner {
+  /** When the lock was taken, in ms since the epoch. */
+  time: number;
+  /** Tells this holder's lock file apart from a later one at the same path. */
+  token: string;
+}
+
+export interface HeldLock {
+  path: string;
+  token: string;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Per-key mutual exclusion across processes: a lock file created with O_EXCL (`'wx'`) that records
+ * host, pid and time. A lock whose holder died (same host, pid gone) or that outlived `staleMs` is
+ * broken; waiting for a live one is bounded by `waitMs`.
+ */
+export class KeyLocks {
+  constructor(
+    private readonly fs: DiskFs,
+    private readonly layout: DiskLayout,
+    private readonly timings: LockTimings,
+  ) {}
+
+  async acquire(key: string): Promise<HeldLock> {
+    const path = this.layout.lockPath(key);
+    const deadline = Date.now() + this.timings.waitMs;
+    let pause = 1;
+    for (;;) {
+      const token = randomBytes(12).toString('base64url');
+      if (await this.tryCreate(path, token)) return { path, token };
+      if (await this.breakIfAbandoned(path)) continue;
+      if (Date.now() >= deadline) {
+        throw new BackendError(
+          `disk backend: timed out after ${this.timings.waitMs} ms waiting for the lock on key ${JSON.stringify(key)}`,
+          { details: { key, lockFile: path } },
+        );
+      }
+      await sleep(pause + Math.random() * pause);
+      pause = Math.min(pause * 2, 25);
+    }
+  }
+
+  async release(lock: HeldLock): Promise<void> {
+    const record = await this.readRecord(lock.path);
+    // Someone broke our lock after we overran `staleMs`: their lock is not ours to remove.
+    if (record !== undefined && record !== null && record.token !== lock.token) return;
+    await this.fs.unlink(lock.path).catch(ignoreMissing);
+  }
+
+  /** Removes the lock file at `path` if its holder is gone; `true` when the path is now free. */
+  async breakIfAbandoned(path: string): Promise<boolean> {
+    const record = await this.readRecord(path);
+    if (record === undefined) return true;
+    if (!(await this.isAbandoned(path, record))) return false;
+    // Move the file aside first, then make sure we moved the lock we judged (not a fresh one).
+    const aside = `${path}.${randomBytes(6).toString('hex')}.broken`;
+    try {
+      await this.fs.rename(path, aside);
+    } catch (error) {
+      ignoreMissing(error);
+      return true;
+    }
+    const moved = await this.readRecord(aside);
+    const same = moved === record || (moved && record && moved.token === record.token);
+    if (!same) await this.fs.link(aside, path).catch(() => undefined);
+    await this.fs.unlink(aside).catch(ignoreMissing);
+    return Boolean(same);
+  }
+
+  private async tryCreate(path: string, token: string): Promise<boolean> {
+    const record: LockRecord = { ...currentOwner(), time: Date.now(), token };
+    let handle: Awaited<ReturnType<DiskFs['open']>>;
+    try {
+      handle = await this.fs.open(path, 'wx');
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EEXIST') return false;
+      if (code === 'ENOENT') {
+        await this.fs.mkdir(this.layout.lockDir, { recursive: true });
+        return false;
+      }
+      throw error;
+    }
+    try {
+      const bytes = encoder.encode(JSON.stringify(record));
+      await handle.write(bytes, 0, bytes.byteLength, 0);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  }
+
+  /** The record in a lock file: `undefined` if there is no file, `null` if it is unreadable (being written, or torn). */
+  private async readRecord(path: string): Promise<LockRecord | null | undefined> {
+    let text: string;
+    try {
+      text = decoder.decode(await this.fs.readFile(path));
+    } catch (error) {
+      ignoreMissing(error);
+      return undefined;
+    }
+    try {
+      const value = JSON.parse(text) as Partial<LockRecord>;
+      const valid =
+        typeof value.host === 'string' &&
+        typeof value.pid === 'number' &&
+        typeof value.time === 'number' &&
+        typeof value.token === 'string';
+      return valid ? (value as LockRecord) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async isAbandoned(path: string, record: LockRecord | null): Promise<boolean> {
+    if (record) return !ownerMayBeAlive(record) || Date.now() - record.time > this.timings.staleMs;
+    // No readable record yet: judge by the file's age (its holder may be writing it right now).
+    try {
+      const stats = await this.fs.lstat(path, { bigint: true });
+      const ageMs = Date.now() - Number(mtimeNanoseconds(stats) / 1_000_000n);
+      return ageMs > this.timings.staleMs;
+    } catch (error) {
+      ignoreMissing(error);
+      return true;
+    }
+  }
+}
+
+export function ignoreMissing(error: unknown): void {
+  if (errorCode(error) !== 'ENOENT') throw error;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
+import { type DiskFs, type DiskFileHandle, errorCode } from './disk-fs.js';
+import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
+import type { DiskLayout } from './layout.js';
+import { tempFileName } from './owner.js';
+
+export interface TempFile {
+  path: string;
+  /** Size and etag the object will have once the temp file is renamed (or linked) into place. */
+  stat: ObjectStat;
+}
+
+export interface TempWriteOptions {
+  durable: boolean;
+  /** When given, the body must be exactly this long. */
+  expectedLength?: number;
+}
+
+/**
+ * Streams a body into a new temp file in the internal folder, chunk by chunk, stamps it with a
+ * fresh modification time and optionally fsyncs it. On any failure the temp file is removed.
+ */
+export async function writeTempFile(
+  fs: DiskFs,
+  layout: DiskLayout,
+  clock: WriteClock,
+  body: BodyInput,
+  options: TempWriteOptions,
+): Promise<TempFile> {
+  const file = path.join(layout.tempDir, tempFileName());
+  const handle = await openTemp(fs, layout, file);
+  try {
+    const size = await writeBody(handle, body);
+    if (options.expectedLength !== undefined && size !== options.expectedLength) {
+      throw new ValidationError(
+        `body length ${size} does not match the declared contentLength ${options.expectedLength}`,
+      );
+    }
+    const stamp = toUtimesSeconds(clock.next());
+    await handle.utimes(stamp, stamp);
+    if (options.durable) await handle.datasync();
+    const stat = objectStat(await handle.stat({ bigint: true }));
+    await handle.close();
+    return { path: file, stat };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fs.unlink(file).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function openTemp(fs: DiskFs, layout: DiskLayout, file: string): Promise<DiskFileHandle> {
+  try {
+    return await fs.open(file, 'wx');
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+    await fs.mkdir(layout.tempDir, { recursive: true });
+    return await fs.open(file, 'wx');
+  }
+}
+
+async function writeBody(handle: DiskFileHandle, body: BodyInput): Promise<number> {
+  let position = 0;
+  for await (const chunk of bodyChunks(body)) {
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const { bytesWritten } = await handle.write(chunk, offset, chunk.byteLength - offset, position);
+      if (bytesWritten <= 0) throw new Error('the file system accepted no bytes');
+      offset += bytesWritten;
+      position += bytesWritten;
+    }
+  }
+  return position;
+}

@@ -1,0 +1,150 @@
+import { DATA_TYPES, type DataType } from '../model/data-type.js';
+import type { Entry, LakeStats } from '../model/entry.js';
+
+const BYTES_PER_MB = 1024 * 1024;
+
+interface Folder {
+  entries: Set<string>;
+  children: Set<string>;
+}
+
+/** What the catalog remembers of one entry: the entry and the etag of its metadata object. */
+export interface CatalogItem {
+  entry: Entry;
+  etag: string;
+  /** The metadata object holds an unfinished content update (the entry shown is the last committed one). */
+  pending: boolean;
+}
+
+/**
+ * The in-memory view of every entry, indexed so that `list`, `getStats` and lookups by id or path
+ * cost O(result) and never touch the backend. It is a cache of the `.metadata/` objects, which stay
+ * the source of truth.
+ */
+export class Catalog {
+  private readonly byId = new Map<string, CatalogItem>();
+  private readonly byPath = new Map<string, string>();
+  /** Folder path (`<type>` or `<type>/<subpath>`) -> its direct entries and child folders. */
+  private readonly folders = new Map<string, Folder>();
+  private totalBytes = 0;
+  private updated = 0;
+  private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): CatalogItem | undefined {
+    return this.byId.get(id);
+  }
+
+  idAtPath(filePath: string): string | undefined {
+    return this.byPath.get(filePath);
+  }
+
+  items(): IterableIterator<CatalogItem> {
+    return this.byId.values();
+  }
+
+  *entries(): IterableIterator<Entry> {
+    for (const item of this.byId.values()) yield item.entry;
+  }
+
+  /** Adds or replaces an entry. */
+  set(entry: Entry, etag: string, pending = false): void {
+    this.delete(entry.id);
+    this.byId.set(entry.id, { entry, etag, pending });
+    this.byPath.set(entry.filePath, entry.id);
+    this.folderFor(folderOf(entry), true).entries.add(entry.id);
+    this.totalBytes += entry.size;
+    if (entry.updatedAt !== null) this.updated++;
+    this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 0) + 1);
+  }
+
+  delete(id: string): boolean {
+    const item = this.byId.get(id);
+    if (!item) return false;
+    const { entry } = item;
+    this.byId.delete(id);
+    if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);
+    const folderPath = folderOf(entry);
+    const folder = this.folders.get(folderPath);
+    folder?.entries.delete(id);
+    this.pruneFolder(folderPath);
+    this.totalBytes -= entry.size;
+    if (entry.updatedAt !== null) this.updated--;
+    this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 1) - 1);
+    return true;
+  }
+
+  /**
+   * Whether an entry at `filePath` would sit where a folder of other entries is, or inside a path
+   * that is an entry: a path is either a file or a folder, never both (a disk cannot hold both).
+   */
+  nestingConflict(filePath: string): string | undefined {
+    if (this.folders.has(filePath)) return `"${filePath}" is a folder of other entries`;
+    const segments = filePath.split('/');
+    for (let end = 2; end < segments.length; end++) {
+      const ancestor = segments.slice(0, end).join('/');
+      if (this.byPath.has(ancestor)) return `"${ancestor}" is an entry, so it cannot be a folder`;
+    }
+    return undefined;
+  }
+
+  /** Entries in `folder` (a `<type>` or `<type>/<subpath>` path), and with `recursive` in every folder below. */
+  *inFolder(folder: string, recursive: boolean): IterableIterator<Entry> {
+    const start = this.folders.get(folder);
+    if (!start) return;
+    const stack: Folder[] = [start];
+    while (stack.length > 0) {
+      const current = stack.pop() as Folder;
+      for (const id of current.entries) yield (this.byId.get(id) as CatalogItem).entry;
+      if (!recursive) break;
+      for (const child of current.children) stack.push(this.folders.get(child) as Folder);
+    }
+  }
+
+  stats(): LakeStats {
+    const entriesByType = Object.fromEntries(DATA_TYPES.map((type) => [type, this.countByType.get(type) ?? 0])) as Record<
+      DataType,
+      number
+    >;
+    return {
+      totalEntries: this.byId.size,
+      entriesByType,
+      totalSizeBytes: this.totalBytes,
+      totalSizeMb: Math.round((this.totalBytes / BYTES_PER_MB) * 1000) / 1000,
+      createdEntries: this.byId.size - this.updated,
+      updatedEntries: this.updated,
+    };
+  }
+
+  private folderFor(path: string, create: true): Folder;
+  private folderFor(path: string, create: boolean): Folder | undefined {
+    let folder = this.folders.get(path);
+    if (folder || !create) return folder;
+    folder = { entries: new Set(), children: new Set() };
+    this.folders.set(path, folder);
+    const slash = path.lastIndexOf('/');
+    if (slash > 0) this.folderFor(path.slice(0, slash), true).children.add(path);
+    return folder;
+  }
+
+  private pruneFolder(path: string): void {
+    let current = path;
+    for (;;) {
+      const folder = this.folders.get(current);
+      if (!folder || folder.entries.size > 0 || folder.children.size > 0) return;
+      this.folders.delete(current);
+      const slash = current.lastIndexOf('/');
+      if (slash <= 0) return;
+      const parent = current.slice(0, slash);
+      this.folders.get(parent)?.children.delete(current);
+      current = parent;
+    }
+  }
+}
+
+export function folderOf(entry: Pick<Entry, 'dataType' | 'subpath'>): string {
+  return entry.subpath ? `${entry.dataType}/${entry.subpath}` : entry.dataType;
+}

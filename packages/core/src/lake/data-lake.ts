@@ -1,0 +1,568 @@
+import { createHash } from 'node:crypto';
+import { collectBody } from '../backend/body.js';
+import type { StorageBackend } from '../backend/types.js';
+import { DATA_TYPES, type DataType } from '../model/data-type.js';
+import type { Entry, EntryWithContent, LakeStats, ListFilter, StoreInput, UpdateInput } from '../model/entry.js';
+import {
+  ClosedError,
+  ConflictError,
+  CorruptDataError,
+  DataLakeError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../model/errors.js';
+import { type IndexCheckReport, type IndexReport, type SearchHost, SearchIndex, scanSearch } from '../search/index.js';
+import type { SearchOptions, SearchResult } from '../search/types.js';
+import { Catalog, folderOf } from './catalog.js';
+import { ContentDigest, contentChunks, digesting } from './content.js';
+import { type LoadedRecord, readRecord, readSnapshot, reconcile, writeSnapshot } from './loader.js';
+import { mergeMetadata, normaliseMetadata } from './metadata.js';
+import {
+  assertDataType,
+  CLAIMS_PREFIX,
+  contentKey,
+  metadataKey,
+  normaliseName,
+  normaliseSubpath,
+  parseContentPath,
+} from './paths.js';
+import { decodePathClaim, type EntryRecord, encodeJson, type PathClaim } from './record.js';
+import { isAbandoned, newInstanceId, writerTag } from './writer.js';
+
+export interface DataLakeOptions {
+  /**
+   * How `search` is answered. `'index'` (default) keeps a persistent trigram/word index in the lake
+   * (under `.index/`); `'scan'` reads every candidate's content on each query.
+   */
+  search?: 'index' | 'scan';
+  /** Receives notices such as "recovered an abandoned update". Default: `process.emitWarning`. */
+  onNotice?: (message: string) => void;
+  /** How long a path claim or an unfinished update protects itself from takeover. Default 10 minutes. */
+  writeLeaseMs?: number;
+  /** Contents up to this many bytes are indexed straight from memory when stored. Default 16 MiB. */
+  indexFromMemoryBytes?: number;
+  /** `close()` leaves the backend open (for backends shared by several lakes). Default false. */
+  keepBackendOpen?: boolean;
+}
+
+const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+const DEFAULT_INDEX_FROM_MEMORY = 16 * 1024 * 1024;
+const UPDATE_ATTEMPTS = 8;
+const JSON_TYPE = 'application/json';
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * A data lake of code artifacts over any `StorageBackend`.
+ *
+ * Consistency model: each instance answers reads from its in-memory catalog, which reflects the
+ * lake as of `open` or the last `refresh()`, plus its own writes. Writes always go through the
+ * backend's conditional operations, so they never act on a stale view: a taken path is a
+ * `ConflictError` even if this instance has not seen the entry yet, and concurrent updates of one
+ * entry are serialised by compare-and-swap on its metadata object.
+ */
+export class DataLake {
+  private readonly catalog = new Catalog();
+  private readonly instance = newInstanceId();
+  private readonly notice: (message: string) => void;
+  private readonly leaseMs: number;
+  private readonly indexFromMemoryBytes: number;
+  private searchIndex: SearchIndex | undefined;
+  /** What the search index (and the scan search) may see of the lake. */
+  private readonly searchHost: SearchHost;
+  private changedSinceSnapshot = false;
+  private closed = false;
+
+  private constructor(
+    readonly backend: StorageBackend,
+    private readonly options: DataLakeOptions,
+  ) {
+    this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
+    this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
+    this.indexFromMemoryBytes = options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY;
+    this.searchHost = {
+      backend,
+      entries: () => this.catalog.entries(),
+      getEntry: (id) => this.catalog.get(id)?.entry,
+      readBytes: async (entry) => (await this.readVerified(entry.id)).bytes,
+      notice: (message) => this.notice(message),
+    };
+  }
+
+  /** Opens the lake stored in `backend`, loading its catalog (and search index). */
+  static async open(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
+    const lake = new DataLake(backend, options);
+    const snapshot = await readSnapshot(backend);
+    const result = await lake.loadCatalog((id) => snapshot.get(id));
+    lake.changedSinceSnapshot = result.fetched > 0 || snapshot.size !== lake.catalog.size;
+    if (options.search !== 'scan') lake.searchIndex = await SearchIndex.open(lake.searchHost, {});
+    return lake;
+  }
+
+  /** Picks up other instances' writes (stores, updates, deletes) made since `open` or the last refresh. */
+  async refresh(): Promise<void> {
+    this.assertOpen();
+    const result = await this.loadCatalog((id) => {
+      const item = this.catalog.get(id);
+      return item && !item.pending ? { record: { format: 1, entry: item.entry }, etag: item.etag } : undefined;
+    });
+    if (result.fetched > 0) this.changedSinceSnapshot = true;
+    await this.searchIndex?.sync();
+  }
+
+  /** Persists the catalog snapshot and search index, then closes the backend (unless `keepBackendOpen`). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.searchIndex?.close();
+      if (this.changedSinceSnapshot) await writeSnapshot(this.backend, this.catalog.items());
+    } finally {
+      if (!this.options.keepBackendOpen) await this.backend.close?.();
+    }
+  }
+
+  async store(input: StoreInput): Promise<Entry> {
+    this.assertOpen();
+    if (!input || typeof input !== 'object') throw new ValidationError('store() needs an object argument');
+    assertDataType(input.dataType);
+    const name = normaliseName(input.name);
+    const subpath = normaliseSubpath(input.subpath);
+    const metadata = normaliseMetadata(input.metadata);
+    if (input.content === undefined || input.content === null) throw new ValidationError('content is required');
+    const body = contentChunks(input.content);
+    const filePath = contentKey(input.dataType, subpath, name);
+    const nesting = this.catalog.nestingConflict(filePath);
+    if (nesting) throw new ConflictError(`cannot store at "${filePath}": ${nesting}`, { details: { filePath } });
+
+    const id = newEntryId();
+    const claimEtag = await this.claimPath(filePath, id);
+    const digest = new ContentDigest(this.indexFromMemoryBytes);
+    let entry: Entry;
+    try {
+      await this.backend.put(filePath, digesting(body, digest), { contentType: 'application/octet-stream' });
+      entry = Object.freeze({
+        id,
+        name,
+        dataType: input.dataType,
+        metadata,
+        createdAt: new Date().toISOString(),
+        updatedAt: null,
+        filePath,
+        subpath,
+        size: digest.size,
+        sha256: digest.sha256(),
+      });
+      const record: EntryRecord = { format: 1, entry };
+      const written = await this.backend.put(metadataKey(id), encodeJson(record), {
+        ifNoneMatch: '*',
+        contentType: JSON_TYPE,
+      });
+      this.catalog.set(entry, written.etag);
+    } catch (error) {
+      await this.releaseClaim(filePath, claimEtag, true);
+      throw error;
+    }
+    this.changedSinceSnapshot = true;
+    await this.searchIndex?.upsert(entry, digest.bytes());
+    return entry;
+  }
+
+  /** The entry and its content. `content` is the UTF-8 decoding; `bytes` are exactly what was stored. */
+  async retrieve(id: string): Promise<EntryWithContent> {
+    this.assertOpen();
+    const { entry, bytes } = await this.readVerified(id);
+    return { ...entry, content: utf8.decode(bytes), bytes };
+  }
+
+  async retrieveByPath(filePath: string): Promise<EntryWithContent> {
+    this.assertOpen();
+    if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
+    const id = this.catalog.idAtPath(filePath.normalize('NFC')) ?? (await this.idFromClaim(filePath.normalize('NFC')));
+    if (id === undefined) throw new NotFoundError(`no entry at path "${filePath}"`, { details: { filePath } });
+    return this.retrieve(id);
+  }
+
+  /** The exact stored bytes, verified against the entry's SHA-256. */
+  async readBytes(id: string): Promise<Uint8Array> {
+    this.assertOpen();
+    return (await this.readVerified(id)).bytes;
+  }
+
+  /**
+   * Streams the content without holding it in memory. The SHA-256 is checked as the stream ends: a
+   * mismatch (content replaced by another writer mid-read) makes the stream throw `ConflictError`.
+   */
+  async readStream(id: string): Promise<{ entry: Entry; stream: AsyncIterable<Uint8Array> }> {
+    this.assertOpen();
+    const entry = await this.entryOrThrow(id);
+    const object = await this.backend.get(entry.filePath);
+    if (!object) throw new ConflictError(`content of ${id} vanished: the entry was deleted concurrently`);
+    const body = object.body;
+    async function* verified(): AsyncIterable<Uint8Array> {
+      const hash = createHash('sha256');
+      for await (const chunk of body) {
+        hash.update(chunk);
+        yield chunk;
+      }
+      if (hash.digest('hex') !== entry.sha256) {
+        throw new ConflictError(`content of ${id} changed while it was read; read it again`, { details: { id } });
+      }
+    }
+    return { entry, stream: verified() };
+  }
+
+  /** Entries (without content), ordered by `filePath`. Answered from the catalog: no backend reads. */
+  async list(filter: ListFilter = {}): Promise<Entry[]> {
+    this.assertOpen();
+    const recursive = filter.recursive ?? true;
+    const subpath = normaliseSubpath(filter.subpath);
+    if (filter.dataType !== undefined) assertDataType(filter.dataType);
+    const types: readonly DataType[] = filter.dataType ? [filter.dataType] : DATA_TYPES;
+    const out: Entry[] = [];
+    for (const dataType of types) {
+      for (const entry of this.catalog.inFolder(folderOf({ dataType, subpath }), recursive)) out.push(entry);
+    }
+    return out.sort(byFilePath);
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    this.assertOpen();
+    if (typeof query !== 'string') throw new ValidationError('search query must be a string');
+    return this.searchIndex ? this.searchIndex.search(query, options) : scanSearch(this.searchHost, query, options);
+  }
+
+  /** Merges `metadata` into the entry's and/or replaces its content. Retries on concurrent changes. */
+  async update(id: string, input: UpdateInput): Promise<Entry> {
+    this.assertOpen();
+    if (!input || typeof input !== 'object') throw new ValidationError('update() needs an object argument');
+    const patch = normaliseMetadata(input.metadata);
+    const body = input.content === undefined ? undefined : contentChunks(input.content);
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.loadFresh(id);
+      if (current.record.pending) {
+        if (isAbandoned(current.record.pending.writer, this.leaseMs)) await this.recoverPending(current);
+        else await pause(attempt);
+        continue;
+      }
+      const base = current.record.entry;
+      const metadata = mergeMetadata(base.metadata, patch);
+      const updatedAt = new Date().toISOString();
+      if (body === undefined) {
+        const entry = Object.freeze({ ...base, metadata, updatedAt });
+        const written = await this.casRecord(current.etag, { format: 1, entry });
+        if (!written) continue;
+        return this.committed(entry, written, null);
+      }
+      const pending = { writer: writerTag(this.instance), metadata, updatedAt };
+      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending });
+      if (!marked) continue;
+      return this.writeContentUpdate(base, marked, body, metadata, updatedAt);
+    }
+    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, { details: { id } });
+  }
+
+  /** `true` if the entry existed and is now deleted, `false` if there was no such entry. */
+  async delete(id: string): Promise<boolean> {
+    this.assertOpen();
+    if (typeof id !== 'string' || id.length === 0) return false;
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const current = await this.loadRecordOrNull(id);
+      if (!current) {
+        await this.forget(id);
+        return false;
+      }
+      const entry = current.record.entry;
+      try {
+        await this.backend.delete(metadataKey(id), { ifMatch: current.etag });
+      } catch (error) {
+        if (error instanceof PreconditionFailedError) continue;
+        throw error;
+      }
+      await this.forget(id);
+      await this.backend.delete(entry.filePath);
+      await this.releaseClaim(entry.filePath, undefined, false, id);
+      return true;
+    }
+    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, { details: { id } });
+  }
+
+  /** Counts from the catalog: O(1), no backend reads. */
+  async getStats(): Promise<LakeStats> {
+    this.assertOpen();
+    return this.catalog.stats();
+  }
+
+  /** Rebuilds the search index from the entries' content (what `datalake reindex` runs). */
+  async reindex(): Promise<IndexReport> {
+    this.assertOpen();
+    if (!this.searchIndex) throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
+    return this.searchIndex.rebuild();
+  }
+
+  /** Verifies the search index against the entries. */
+  async checkIndex(): Promise<IndexCheckReport> {
+    this.assertOpen();
+    if (!this.searchIndex) throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
+    return this.searchIndex.check();
+  }
+
+  // --- internals -------------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new ClosedError();
+  }
+
+  private async loadCatalog(known: Parameters<typeof reconcile>[1]): Promise<{ fetched: number }> {
+    const result = await reconcile(this.backend, known);
+    for (const { key, error } of result.unreadable) {
+      this.notice(`skipping unreadable metadata object ${key}: ${(error as Error).message}`);
+    }
+    for (const item of [...this.catalog.items()]) {
+      if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
+    }
+    for (const loaded of result.records.values()) await this.admit(loaded);
+    return { fetched: result.fetched };
+  }
+
+  /** Puts a record read from the backend into the catalog, finishing an abandoned update first. */
+  private async admit(loaded: LoadedRecord): Promise<Entry> {
+    if (loaded.record.pending && isAbandoned(loaded.record.pending.writer, this.leaseMs)) {
+      return this.recoverPending(loaded);
+    }
+    const existing = this.catalog.get(loaded.record.entry.id);
+    if (!existing || existing.etag !== loaded.etag) {
+      this.catalog.set(loaded.record.entry, loaded.etag, loaded.record.pending !== undefined);
+    }
+    return loaded.record.entry;
+  }
+
+  private async entryOrThrow(id: string): Promise<Entry> {
+    if (typeof id !== 'string') throw new ValidationError('id must be a string');
+    const cached = this.catalog.get(id);
+    if (cached) return cached.entry;
+    // Not in this instance's view: another instance may have stored it since.
+    const loaded = await this.loadRecordOrNull(id);
+    if (!loaded) throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
+    return this.admit(loaded);
+  }
+
+  private async loadRecordOrNull(id: string): Promise<LoadedRecord | null> {
+    if (!isPlausibleId(id)) return null;
+    return readRecord(this.backend, id);
+  }
+
+  private async loadFresh(id: string): Promise<LoadedRecord> {
+    const loaded = await this.loadRecordOrNull(id);
+    if (!loaded) {
+      await this.forget(id);
+      throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
+    }
+    return loaded;
+  }
+
+  /**
+   * Reads content and checks it against the entry's hash. A mismatch means another writer changed the
+   * entry since this instance last saw it: reload its record once and re-check before calling it corrupt.
+   */
+  private async readVerified(id: string): Promise<{ entry: Entry; bytes: Uint8Array }> {
+    let entry = await this.entryOrThrow(id);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const object = await this.backend.get(entry.filePath);
+      const bytes = object ? await collectBody(object.body) : undefined;
+      if (bytes && sha256Hex(bytes) === entry.sha256) return { entry, bytes };
+      const fresh = await this.loadFresh(id);
+      if (fresh.record.pending && bytes) {
+        const resolved = resolvePendingView(fresh.record, bytes);
+        if (resolved) return { entry: resolved, bytes };
+      }
+      entry = await this.admit(fresh);
+    }
+    throw new CorruptDataError(`content of entry ${id} at "${entry.filePath}" does not match its SHA-256`, {
+      details: { id, filePath: entry.filePath },
+    });
+  }
+
+  /** The entry owning `filePath` according to its claim: finds entries another instance stored since our last refresh. */
+  private async idFromClaim(filePath: string): Promise<string | undefined> {
+    if (!parseContentPath(filePath)) return undefined;
+    const key = claimKey(filePath);
+    const claim = await this.backend.get(key);
+    if (!claim) return undefined;
+    const holder = decodePathClaim(await collectBody(claim.body), key);
+    const owner = await this.loadRecordOrNull(holder.id);
+    if (!owner || owner.record.entry.filePath !== filePath) return undefined;
+    await this.admit(owner);
+    return holder.id;
+  }
+
+  /** Creates the claim object for a path, taking over an abandoned one; returns the claim's etag. */
+  private async claimPath(filePath: string, id: string): Promise<string> {
+    const key = claimKey(filePath);
+    const claim: PathClaim = { format: 1, id, filePath, writer: writerTag(this.instance) };
+    try {
+      return (await this.backend.put(key, encodeJson(claim), { ifNoneMatch: '*', contentType: JSON_TYPE })).etag;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+    }
+    const existing = await this.backend.get(key);
+    const taken = () =>
+      new ConflictError(`path "${filePath}" is already taken`, { details: { filePath } });
+    if (!existing) throw taken();
+    const holder = decodePathClaim(await collectBody(existing.body), key);
+    const owner = await this.loadRecordOrNull(holder.id);
+    if (owner) {
+      await this.admit(owner);
+      throw new ConflictError(`path "${filePath}" is already taken by entry ${holder.id}`, {
+        details: { filePath, id: holder.id },
+      });
+    }
+    if (!isAbandoned(holder.writer, this.leaseMs)) {
+      throw new ConflictError(`path "${filePath}" is being stored by another writer`, { details: { filePath } });
+    }
+    this.notice(`taking over the abandoned claim on "${filePath}" left by an interrupted store or delete`);
+    try {
+      return (await this.backend.put(key, encodeJson(claim), { ifMatch: existing.etag, contentType: JSON_TYPE })).etag;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) throw taken();
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a path claim. After a failed store (`removeContent`) also removes the content it may
+   * have written. Best effort: a leftover claim is taken over later.
+   */
+  private async releaseClaim(filePath: string, etag: string | undefined, removeContent: boolean, id?: string) {
+    try {
+      if (removeContent) await this.backend.delete(filePath);
+      const key = claimKey(filePath);
+      let ifMatch = etag;
+      if (ifMatch === undefined) {
+        const current = await this.backend.get(key);
+        if (!current) return;
+        const holder = decodePathClaim(await collectBody(current.body), key);
+        if (holder.id !== id) return;
+        ifMatch = current.etag;
+      }
+      await this.backend.delete(key, { ifMatch });
+    } catch (error) {
+      if (!(error instanceof DataLakeError)) throw error;
+    }
+  }
+
+  /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
+  private async casRecord(etag: string, record: EntryRecord): Promise<string | undefined> {
+    try {
+      const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
+        ifMatch: etag,
+        contentType: JSON_TYPE,
+      });
+      return written.etag;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return undefined;
+      throw error;
+    }
+  }
+
+  private async writeContentUpdate(
+    base: Entry,
+    markedEtag: string,
+    body: Uint8Array | AsyncIterable<Uint8Array>,
+    metadata: Entry['metadata'],
+    updatedAt: string,
+  ): Promise<Entry> {
+    const digest = new ContentDigest(this.indexFromMemoryBytes);
+    try {
+      await this.backend.put(base.filePath, digesting(body, digest), { contentType: 'application/octet-stream' });
+    } catch (error) {
+      // The content write is atomic: the old content is still there, so drop the pending mark.
+      await this.casRecord(markedEtag, { format: 1, entry: base }).catch(() => undefined);
+      throw error;
+    }
+    const entry: Entry = Object.freeze({ ...base, metadata, updatedAt, size: digest.size, sha256: digest.sha256() });
+    const written = await this.casRecord(markedEtag, { format: 1, entry });
+    if (!written) {
+      throw new ConflictError(`the update of ${base.id} took longer than the write lease and was taken over`, {
+        details: { id: base.id },
+      });
+    }
+    return this.committed(entry, written, digest.bytes());
+  }
+
+  private async committed(entry: Entry, etag: string, content: Uint8Array | null): Promise<Entry> {
+    this.catalog.set(entry, etag);
+    this.changedSinceSnapshot = true;
+    await this.searchIndex?.upsert(entry, content);
+    return entry;
+  }
+
+  /**
+   * Finishes an update whose writer is gone: if the content was replaced, commit the pending
+   * metadata with the new content's hash; otherwise drop the mark. Either way the entry is whole.
+   */
+  private async recoverPending(loaded: LoadedRecord): Promise<Entry> {
+    const { record } = loaded;
+    const object = await this.backend.get(record.entry.filePath);
+    const bytes = object ? await collectBody(object.body) : new Uint8Array();
+    const entry = resolvePendingView(record, bytes) ?? record.entry;
+    const written = await this.casRecord(loaded.etag, { format: 1, entry });
+    if (written) {
+      this.notice(`finished an interrupted update of entry ${entry.id}`);
+      this.catalog.set(entry, written);
+      this.changedSinceSnapshot = true;
+      return entry;
+    }
+    const fresh = await this.loadFresh(entry.id);
+    return fresh.record.pending ? fresh.record.entry : this.admit(fresh);
+  }
+
+  private async forget(id: string): Promise<void> {
+    if (this.catalog.delete(id)) {
+      this.changedSinceSnapshot = true;
+      await this.searchIndex?.remove(id);
+    }
+  }
+}
+
+/** What an entry with an unfinished update is, given its current content bytes. */
+function resolvePendingView(record: EntryRecord, bytes: Uint8Array): Entry | undefined {
+  const { entry, pending } = record;
+  if (!pending) return undefined;
+  const sha256 = sha256Hex(bytes);
+  if (sha256 === entry.sha256) return Object.freeze({ ...entry });
+  return Object.freeze({
+    ...entry,
+    metadata: pending.metadata,
+    updatedAt: pending.updatedAt,
+    size: bytes.byteLength,
+    sha256,
+  });
+}
+
+function claimKey(filePath: string): string {
+  return `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function newEntryId(): string {
+  return crypto.randomUUID();
+}
+
+/** Ids are UUIDs; anything that could not be a metadata key names no entry (rather than a bad key error). */
+function isPlausibleId(id: string): boolean {
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(id);
+}
+
+function byFilePath(a: Entry, b: Entry): number {
+  return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
+}
+
+function pause(attempt: number): Promise<void> {
+  const ms = Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+

@@ -1,0 +1,54 @@
+import type { JsonValue, Metadata } from '../model/entry.js';
+import { ValidationError } from '../model/errors.js';
+
+/** Largest accepted metadata object, serialised. Metadata is for describing artifacts, not holding them. */
+export const MAX_METADATA_BYTES = 256 * 1024;
+
+/** Checks that `value` is a plain JSON object and returns a frozen deep copy of it. */
+export function normaliseMetadata(value: unknown): Metadata {
+  if (value === undefined) return Object.freeze({});
+  if (!isPlainObject(value)) throw new ValidationError('metadata must be a plain JSON object');
+  const copy = copyJson(value, 'metadata') as Metadata;
+  if (Buffer.byteLength(JSON.stringify(copy)) > MAX_METADATA_BYTES) {
+    throw new ValidationError(`metadata is larger than ${MAX_METADATA_BYTES} bytes once serialised`);
+  }
+  return copy;
+}
+
+/** Top-level merge: keys of `patch` replace those of `base`. */
+export function mergeMetadata(base: Metadata, patch: Metadata): Metadata {
+  return Object.freeze({ ...base, ...patch });
+}
+
+/** Deep-freezes metadata read back from storage so the catalog can hand it out without copying. */
+export function freezeJson<T extends JsonValue>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const child of Object.values(value)) freezeJson(child as JsonValue);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function copyJson(value: unknown, path: string): JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValidationError(`${path} is not a finite number`);
+    return value;
+  }
+  if (Array.isArray(value)) return Object.freeze(value.map((item, index) => copyJson(item, `${path}[${index}]`))) as JsonValue;
+  if (isPlainObject(value)) {
+    const out: Record<string, JsonValue> = {};
+    for (const [key, child] of Object.entries(value)) {
+      // defineProperty, not assignment: a "__proto__" key must stay an ordinary key.
+      Object.defineProperty(out, key, { value: copyJson(child, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+    }
+    return Object.freeze(out);
+  }
+  throw new ValidationError(`${path} is not JSON (${typeof value})`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}

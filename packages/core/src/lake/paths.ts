@@ -1,0 +1,64 @@
+import { pathProblem } from '../backend/keys.js';
+import { isDataType, type DataType, DATA_TYPES } from '../model/data-type.js';
+import { ValidationError } from '../model/errors.js';
+
+/** Where the lake keeps entry metadata, path claims and its catalog snapshot; never a data type name. */
+export const METADATA_PREFIX = '.metadata/';
+export const CLAIMS_PREFIX = '.claims/';
+export const SNAPSHOT_KEY = '.catalog/snapshot.json';
+
+export function metadataKey(id: string): string {
+  return `${METADATA_PREFIX}${id}.json`;
+}
+
+export function idFromMetadataKey(key: string): string | undefined {
+  if (!key.startsWith(METADATA_PREFIX) || !key.endsWith('.json')) return undefined;
+  const id = key.slice(METADATA_PREFIX.length, -'.json'.length);
+  return id.length > 0 && !id.includes('/') ? id : undefined;
+}
+
+export function assertDataType(value: unknown): asserts value is DataType {
+  if (!isDataType(value)) {
+    throw new ValidationError(`dataType must be one of ${DATA_TYPES.join(', ')}; got ${JSON.stringify(value)}`, {
+      details: { dataType: value },
+    });
+  }
+}
+
+/** A file name: one path segment, NFC-normalised. Names starting with a dot are ordinary names. */
+export function normaliseName(name: unknown): string {
+  if (typeof name !== 'string') throw new ValidationError('name must be a string');
+  const normalised = name.normalize('NFC');
+  if (normalised.includes('/')) {
+    throw new ValidationError(`name ${JSON.stringify(name)} contains "/": put folders in subpath`, { details: { name } });
+  }
+  const problem = pathProblem(normalised);
+  if (problem) throw new ValidationError(`name ${JSON.stringify(name)} is invalid: it ${problem}`, { details: { name } });
+  return normalised;
+}
+
+/** A folder below the type folder: '' for none, else '/'-separated segments, NFC-normalised. */
+export function normaliseSubpath(subpath: unknown): string {
+  if (subpath === undefined || subpath === null || subpath === '') return '';
+  if (typeof subpath !== 'string') throw new ValidationError('subpath must be a string');
+  const normalised = subpath.normalize('NFC');
+  const problem = pathProblem(normalised);
+  if (problem) {
+    throw new ValidationError(`subpath ${JSON.stringify(subpath)} is invalid: it ${problem}`, { details: { subpath } });
+  }
+  return normalised;
+}
+
+export function contentKey(dataType: DataType, subpath: string, name: string): string {
+  return subpath ? `${dataType}/${subpath}/${name}` : `${dataType}/${name}`;
+}
+
+/** Splits a content path (`<type>/<subpath>/<name>`) into its parts, or undefined if it cannot be one. */
+export function parseContentPath(filePath: string): { dataType: DataType; subpath: string; name: string } | undefined {
+  if (typeof filePath !== 'string' || pathProblem(filePath) !== undefined) return undefined;
+  const segments = filePath.split('/');
+  if (segments.length < 2) return undefined;
+  const [dataType] = segments;
+  if (!isDataType(dataType)) return undefined;
+  return { dataType, subpath: segments.slice(1, -1).join('/'), name: segments.at(-1) as string };
+}

@@ -1,0 +1,15 @@
+import type { StorageBackend } from '../backend/types.js';
+import type { Entry } from '../model/entry.js';
+
+/** What search needs from the lake that owns the catalog. */
+export interface SearchHost {
+  /** The lake's backend; the persisted index lives under `.index/`. */
+  readonly backend: StorageBackend;
+  /** Every current entry, from the in-memory catalog. */
+  entries(): Iterable<Entry>;
+  getEntry(id: string): Entry | undefined;
+  /** Content bytes of an entry. */
+  readBytes(entry: Entry): Promise<Uint8Array>;
+  /** Tells the user about something worth knowing (e.g. an index being rebuilt). */
+  notice(message: string): void;
+}

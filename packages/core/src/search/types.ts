@@ -1,0 +1,98 @@
+import type { DataType } from '../model/data-type.js';
+import type { Entry, JsonValue } from '../model/entry.js';
+
+/**
+ * - `substring` (default): the query is a literal; every occurrence counts.
+ * - `regex`: the query is a JavaScript regular expression source (without slashes or flags).
+ * - `words`: ranked word search (BM25) over prose; the last word also matches as a prefix.
+ */
+export type SearchMode = 'substring' | 'regex' | 'words';
+
+export interface SearchOptions {
+  mode?: SearchMode;
+  /** Default false. */
+  caseSensitive?: boolean;
+  /** One type or several. */
+  dataType?: DataType | readonly DataType[];
+  /** Folder prefix below the type folder (as in `list`). */
+  subpath?: string;
+  /** Entry metadata must have each of these top-level keys equal to the value (string forms compared). */
+  metadata?: Record<string, JsonValue>;
+  /** ISO-8601 or Date bounds on `createdAt` (inclusive). */
+  createdAfter?: string | Date;
+  createdBefore?: string | Date;
+  /** Bounds on the last modification (`updatedAt ?? createdAt`), inclusive. */
+  modifiedAfter?: string | Date;
+  modifiedBefore?: string | Date;
+  /** Hits per page, default 50, at most 1000. */
+  limit?: number;
+  /** From the previous page's `cursor`. */
+  cursor?: string;
+  /** Matching lines reported per hit, default 5. */
+  maxLinesPerHit?: number;
+}
+
+/** Where in an entry the query matched. */
+export type MatchField = 'name' | 'content' | 'metadata';
+
+export interface MatchedLine {
+  /** 1-based line number in the content. */
+  line: number;
+  /** The line (shortened to a snippet around the first match on it when long). */
+  text: string;
+  /** [start, end) UTF-16 offsets of the matches within `text`. */
+  ranges: Array<[number, number]>;
+}
+
+export interface SearchHit {
+  entry: Entry;
+  score: number;
+  matchedIn: MatchField[];
+  /** Content lines that matched, in line order (at most `maxLinesPerHit`). */
+  lines: MatchedLine[];
+  /** Number of matching content lines in total (may exceed `lines.length`). */
+  lineMatchCount: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Present when more hits follow. */
+  cursor?: string;
+}
+
+/** Tuning of the persistent search index (all optional). */
+export interface SearchIndexOptions {
+  /** Buffered documents are written as a new segment once their text reaches this many bytes. Default 16 MiB. */
+  flushBytes?: number;
+  /** Segment count above which a flush also merges small segments. Default 8. */
+  maxSegments?: number;
+  /** Index entries the stored index does not cover while opening (default true); otherwise they are scanned until `sync`. */
+  catchUpOnOpen?: boolean;
+}
+
+/** What `rebuild` did. */
+export interface IndexReport {
+  /** Entries indexed. */
+  documents: number;
+  /** Bytes of text (name, content, metadata) indexed. */
+  indexedBytes: number;
+  /** Segments in the index afterwards. */
+  segments: number;
+  /** Total size of the index objects, in bytes. */
+  indexBytes: number;
+  durationMs: number;
+}
+
+/** What `check` found when comparing the index with the entries. */
+export interface IndexCheckReport {
+  ok: boolean;
+  entries: number;
+  /** Entries the index answers for. */
+  covered: number;
+  /** Ids of entries the index does not cover (never indexed, or indexed with other content). */
+  uncovered: string[];
+  segments: number;
+  /** Keys of segment objects that failed their checksum or could not be decoded. */
+  corruptSegments: string[];
+  indexBytes: number;
+}
