@@ -164,11 +164,21 @@ function assertPutOptions(options: PutOptions): void {
   }
 }
 
-/** Same rule as core's prefix check: '' or a key, optionally followed by '/'. */
+/**
+ * A prefix is usable when some valid key could start with it: `''`, or a string that becomes a
+ * valid key once a character is appended (so `'a/'` and `'notes/dra'` pass, `'../'` does not).
+ */
 function assertListPrefix(prefix: string): void {
   if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
   if (prefix === '') return;
-  assertValidKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+  try {
+    assertValidKey(`${prefix}x`);
+  } catch (error) {
+    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: no valid key starts with it`, {
+      cause: error,
+      details: { prefix },
+    });
+  }
 }
 
 /** Reads a body into a buffer the caller does not share, whatever shape it came in. */

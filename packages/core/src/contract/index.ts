@@ -1,1 +1,13 @@
-export {};
+/**
+ * The shared contract suite for `StorageBackend` adapters. Run it from a vitest file:
+ *
+ * ```ts
+ * import { runContractSuite } from '@datalake/core/contract';
+ * runContractSuite({ name: 'my-store', create: () => new MyBackend() });
+ * ```
+ */
+export { runCheck } from './run-check.js';
+export { lakeChecks } from './lake-checks/index.js';
+export { storageChecks } from './storage-checks/index.js';
+export { applicableChecks, contractChecks, runContractSuite } from './suite.js';
+export type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';

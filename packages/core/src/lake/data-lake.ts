@@ -48,7 +48,7 @@ export interface DataLakeOptions {
 
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 const DEFAULT_INDEX_FROM_MEMORY = 16 * 1024 * 1024;
-const UPDATE_ATTEMPTS = 8;
+const UPDATE_ATTEMPTS = 10;
 const JSON_TYPE = 'application/json';
 const utf8 = new TextDecoder('utf-8');
 
@@ -251,12 +251,16 @@ export class DataLake {
       if (body === undefined) {
         const entry = Object.freeze({ ...base, metadata, updatedAt });
         const written = await this.casRecord(current.etag, { format: 1, entry });
-        if (!written) continue;
-        return this.committed(entry, written, null);
+        if (written) return this.committed(entry, written, null);
+        await pause(attempt);
+        continue;
       }
       const pending = { writer: writerTag(this.instance), metadata, updatedAt };
       const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending });
-      if (!marked) continue;
+      if (!marked) {
+        await pause(attempt);
+        continue;
+      }
       return this.writeContentUpdate(base, marked, body, metadata, updatedAt);
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, { details: { id } });
@@ -276,8 +280,9 @@ export class DataLake {
       try {
         await this.backend.delete(metadataKey(id), { ifMatch: current.etag });
       } catch (error) {
-        if (error instanceof PreconditionFailedError) continue;
-        throw error;
+        if (!(error instanceof PreconditionFailedError)) throw error;
+        await pause(attempt);
+        continue;
       }
       await this.forget(id);
       await this.backend.delete(entry.filePath);
@@ -561,8 +566,9 @@ function byFilePath(a: Entry, b: Entry): number {
   return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
 }
 
+/** Randomised exponential backoff between compare-and-swap attempts (about 6 s in all, at most). */
 function pause(attempt: number): Promise<void> {
-  const ms = Math.min(2000, 25 * 2 ** attempt) * (0.5 + Math.random());
+  const ms = Math.min(1500, 10 * 2 ** attempt) * (0.5 + Math.random());
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

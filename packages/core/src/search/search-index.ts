@@ -1,26 +1,396 @@
+import { randomUUID } from 'node:crypto';
 import type { Entry } from '../model/entry.js';
+import { CorruptDataError } from '../model/errors.js';
+import type { WordStats } from './bm25.js';
+import { analyseDocument } from './document.js';
+import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
-import { scanSearch } from './scan.js';
+import { type NormalisedQuery, normaliseQuery } from './options.js';
+import { pageByScore, pageInPathOrder, readTexts } from './paging.js';
+import { requiredLiterals } from './regex-literals.js';
+import type { Segment } from './segment.js';
+import { SegmentBuilder } from './segment-builder.js';
+import { PersistedSegment, SegmentGoneError } from './segment-format.js';
+import { decodeContent, entryTexts, foldCase } from './text.js';
+import { literalTrigrams, TrigramCollector } from './trigrams.js';
 import type { IndexCheckReport, IndexReport, SearchIndexOptions, SearchOptions, SearchResult } from './types.js';
+import { wordStatsOf } from './word-stats.js';
 
+export const SEGMENT_PREFIX = '.index/segments/';
+const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_SEGMENTS = 8;
+/** Merged segments stay below this much indexed text, which bounds the memory a merge needs. */
+const MERGE_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Posting lists intersected per segment: the rarest few narrow enough; verification does the rest. */
+const MAX_LISTS_PER_QUERY = 4;
+const MAX_ATTEMPTS = 3;
+
+interface DocRef {
+  segment: Segment;
+  doc: number;
+}
+
+/**
+ * Persistent trigram + word index over a lake's entries, stored as immutable segment objects
+ * under `.index/segments/`. A segment's document counts only while the entry still has the
+ * content hash it was indexed with, so updates and deletes need no tombstones and every instance
+ * sees the others' segments by listing them. Every substring/regex candidate is verified against
+ * the content with the same matcher as `scanSearch`, so results are identical to a scan.
+ */
 export class SearchIndex {
-  private constructor(private readonly host: SearchHost) {}
-  static async open(host: SearchHost, _options: SearchIndexOptions = {}): Promise<SearchIndex> {
-    return new SearchIndex(host);
+  private readonly segments = new Map<string, PersistedSegment>();
+  private buffer = new SegmentBuilder();
+  private readonly coverage = new Map<string, DocRef>();
+  private readonly uncovered = new Set<string>();
+  private readonly collector = new TrigramCollector();
+  private readonly flushBytes: number;
+  private readonly maxSegments: number;
+
+  private constructor(
+    private readonly host: SearchHost,
+    options: SearchIndexOptions,
+  ) {
+    this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
+    this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
   }
-  async upsert(_entry: Entry, _content: Uint8Array | null): Promise<void> {}
-  async remove(_id: string): Promise<void> {}
-  async sync(): Promise<void> {}
-  search(query: string, options?: SearchOptions): Promise<SearchResult> {
-    return scanSearch(this.host, query, options);
+
+  /** Loads the stored index (segment directories only) and, by default, indexes what it does not cover. */
+  static async open(host: SearchHost, options: SearchIndexOptions = {}): Promise<SearchIndex> {
+    const index = new SearchIndex(host, options);
+    await index.loadSegments();
+    if (options.catchUpOnOpen !== false) await index.catchUp();
+    return index;
   }
-  async flush(): Promise<void> {}
+
+  /** Indexes an entry's current content (`null`: read it from the backend). */
+  async upsert(entry: Entry, content: Uint8Array | null): Promise<void> {
+    const bytes = content ?? (await this.host.readBytes(entry));
+    const texts = entryTexts(entry, decodeContent(bytes));
+    const doc = this.buffer.add(analyseDocument(entry, texts, this.collector));
+    this.coverage.set(entry.id, { segment: this.buffer, doc });
+    this.uncovered.delete(entry.id);
+    if (this.buffer.textBytes >= this.flushBytes) await this.flush();
+  }
+
+  async remove(id: string): Promise<void> {
+    this.coverage.delete(id);
+    this.uncovered.delete(id);
+  }
+
+  /** Picks up segments written (or merged away) by other instances, then indexes what is still uncovered. */
+  async sync(): Promise<void> {
+    await this.loadSegments();
+    await this.catchUp();
+  }
+
+  async search(query: string, options?: SearchOptions): Promise<SearchResult> {
+    const normalised = normaliseQuery(query, options);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return normalised.mode === 'words' ? await this.searchWords(normalised) : await this.searchInPathOrder(normalised);
+      } catch (error) {
+        if (!(error instanceof SegmentGoneError) || attempt >= MAX_ATTEMPTS) throw error;
+        await this.loadSegments();
+      }
+    }
+  }
+
+  /** Writes buffered documents as a new segment, then merges small segments if there are too many. */
+  async flush(): Promise<void> {
+    if (this.buffer.docs.length === 0) return;
+    const buffer = this.buffer;
+    const segment = await this.writeSegment(buffer);
+    this.buffer = new SegmentBuilder();
+    this.repoint(buffer, segment, (doc) => doc);
+    await this.compact();
+  }
+
+  /** Drops the stored index and indexes every entry again. */
   async rebuild(): Promise<IndexReport> {
-    return { documents: 0, indexedBytes: 0, segments: 0, indexBytes: 0, durationMs: 0 };
+    const started = performance.now();
+    for (const key of [...this.segments.keys(), ...(await this.listSegmentKeys())]) await this.host.backend.delete(key);
+    this.segments.clear();
+    this.buffer = new SegmentBuilder();
+    this.coverage.clear();
+    this.uncovered.clear();
+    let documents = 0;
+    let indexedBytes = 0;
+    for (const entry of [...this.host.entries()]) {
+      await this.upsert(entry, null);
+      documents++;
+      const ref = this.coverage.get(entry.id) as DocRef;
+      indexedBytes += ref.segment.docs[ref.doc]?.textBytes ?? 0;
+    }
+    await this.flush();
+    return {
+      documents,
+      indexedBytes,
+      segments: this.segments.size,
+      indexBytes: this.indexBytes(),
+      durationMs: performance.now() - started,
+    };
   }
+
+  /** Compares the index with the entries and verifies every segment's checksums. */
   async check(): Promise<IndexCheckReport> {
-    const entries = [...this.host.entries()];
-    return { ok: true, entries: entries.length, covered: 0, uncovered: [], segments: 0, corruptSegments: [], indexBytes: 0 };
+    await this.loadSegments();
+    const corruptSegments: string[] = [];
+    for (const segment of this.segments.values()) {
+      try {
+        await segment.verify();
+      } catch (error) {
+        if (!(error instanceof CorruptDataError)) throw error;
+        corruptSegments.push(segment.key);
+      }
+    }
+    const uncovered: string[] = [];
+    let entries = 0;
+    for (const entry of this.host.entries()) {
+      entries++;
+      if (!this.covers(entry)) uncovered.push(entry.id);
+    }
+    return {
+      ok: corruptSegments.length === 0 && uncovered.length === 0,
+      entries,
+      covered: entries - uncovered.length,
+      uncovered,
+      segments: this.segments.size,
+      corruptSegments,
+      indexBytes: this.indexBytes(),
+    };
   }
-  async close(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  private async searchInPathOrder(query: NormalisedQuery): Promise<SearchResult> {
+    const keys = literalTrigrams(this.literalRuns(query));
+    if (keys.length === 0) {
+      const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
+      return pageInPathOrder(this.host, query, all);
+    }
+    const candidates = new Map<string, Entry>();
+    for (const segment of this.allSegments()) {
+      for (const doc of await candidateDocs(segment, keys)) {
+        const entry = this.validEntry(segment, doc);
+        if (entry && matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
+      }
+    }
+    for (const entry of this.uncoveredEntries()) {
+      if (matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
+    }
+    return pageInPathOrder(this.host, query, candidates.values());
+  }
+
+  private literalRuns(query: NormalisedQuery): string[] {
+    if (query.mode === 'substring') return [foldCase(query.query)];
+    if (query.mode === 'regex') return requiredLiterals(query.query, !query.caseSensitive).map(foldCase);
+    return [];
+  }
+
+  private async searchWords(query: NormalisedQuery & { mode: 'words' }): Promise<SearchResult> {
+    const collection = new Map<string, { entry: Entry; stats: WordStats }>();
+    for (const entry of this.host.entries()) {
+      if (!matchesFilters(entry, query.filters)) continue;
+      const ref = this.coverage.get(entry.id);
+      const doc = ref?.segment.docs[ref.doc];
+      const stats =
+        doc && doc.sha256 === entry.sha256
+          ? { length: doc.words, counts: new Map<string, number>() }
+          : wordStatsOf(await readTexts(this.host, entry), query.words);
+      collection.set(entry.id, { entry, stats });
+    }
+    const lookups: Array<[string, boolean]> = [
+      ...query.words.exact.map((word): [string, boolean] => [word, false]),
+      [query.words.prefix, true],
+    ];
+    for (const segment of this.allSegments()) {
+      for (const [word, prefix] of lookups) {
+        for (const postings of await segment.termPostings(word, prefix)) {
+          for (let i = 0; i < postings.docs.length; i++) {
+            const doc = postings.docs[i] as number;
+            const entry = this.validEntry(segment, doc);
+            const item = entry && collection.get(entry.id);
+            if (item) item.stats.counts.set(postings.term, postings.counts[i] as number);
+          }
+        }
+      }
+    }
+    return pageByScore(this.host, query, [...collection.values()]);
+  }
+
+  /** The current entry of a segment's document, if that document is the one the index answers with. */
+  private validEntry(segment: Segment, doc: number): Entry | undefined {
+    const listed = segment.docs[doc];
+    if (!listed) return undefined;
+    const ref = this.coverage.get(listed.id);
+    if (!ref || ref.segment !== segment || ref.doc !== doc) return undefined;
+    const entry = this.host.getEntry(listed.id);
+    return entry?.sha256 === listed.sha256 ? entry : undefined;
+  }
+
+  private covers(entry: Entry): boolean {
+    const ref = this.coverage.get(entry.id);
+    return ref !== undefined && ref.segment.docs[ref.doc]?.sha256 === entry.sha256;
+  }
+
+  private *uncoveredEntries(): Iterable<Entry> {
+    for (const id of this.uncovered) {
+      const entry = this.host.getEntry(id);
+      if (entry) yield entry;
+    }
+  }
+
+  private allSegments(): Segment[] {
+    return [...this.segments.values(), this.buffer];
+  }
+
+  private async listSegmentKeys(): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.host.backend.list(SEGMENT_PREFIX, cursor === undefined ? {} : { cursor });
+      for (const object of page.objects) if (object.key.endsWith('.seg')) keys.push(object.key);
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    return keys;
+  }
+
+  /** Brings the set of open segments in line with the backend and recomputes coverage. */
+  private async loadSegments(): Promise<void> {
+    const keys = await this.listSegmentKeys();
+    const listed = new Set(keys);
+    for (const key of this.segments.keys()) if (!listed.has(key)) this.segments.delete(key);
+    for (const key of keys) {
+      if (this.segments.has(key)) continue;
+      try {
+        this.segments.set(key, await PersistedSegment.open(this.host.backend, key));
+      } catch (error) {
+        if (error instanceof SegmentGoneError) continue;
+        if (!(error instanceof CorruptDataError)) throw error;
+        this.host.notice(`search index segment ${key} is corrupt (${error.message}): removing it`);
+        await this.host.backend.delete(key);
+      }
+    }
+    this.recomputeCoverage();
+  }
+
+  private recomputeCoverage(): void {
+    this.coverage.clear();
+    this.uncovered.clear();
+    for (const segment of this.allSegments()) {
+      segment.docs.forEach((doc, number) => {
+        if (this.host.getEntry(doc.id)?.sha256 === doc.sha256) this.coverage.set(doc.id, { segment, doc: number });
+      });
+    }
+    for (const entry of this.host.entries()) if (!this.coverage.has(entry.id)) this.uncovered.add(entry.id);
+  }
+
+  private async catchUp(): Promise<void> {
+    const missing = [...this.uncoveredEntries()];
+    if (missing.length === 0) return;
+    this.host.notice(`search index missing ${missing.length} entries: indexing them`);
+    for (const entry of missing) await this.upsert(entry, null);
+    await this.flush();
+  }
+
+  private async writeSegment(builder: SegmentBuilder): Promise<PersistedSegment> {
+    const key = `${SEGMENT_PREFIX}${Date.now().toString(36).padStart(9, '0')}-${randomUUID()}.seg`;
+    await this.host.backend.put(key, builder.encode(), { ifNoneMatch: '*', contentType: 'application/octet-stream' });
+    const segment = await PersistedSegment.open(this.host.backend, key);
+    this.segments.set(key, segment);
+    return segment;
+  }
+
+  /** Points coverage of documents in `from` at their new numbers in `to`. */
+  private repoint(from: Segment, to: Segment, renumber: (doc: number) => number | undefined): void {
+    from.docs.forEach((doc, number) => {
+      const ref = this.coverage.get(doc.id);
+      const next = renumber(number);
+      if (ref?.segment === from && ref.doc === number && next !== undefined)
+        this.coverage.set(doc.id, { segment: to, doc: next });
+    });
+  }
+
+  /** Merges the smallest segments (keeping only documents still current) when there are too many. */
+  private async compact(): Promise<void> {
+    if (this.segments.size <= this.maxSegments) return;
+    const bySize = [...this.segments.values()].sort((a, b) => a.size - b.size);
+    const group: PersistedSegment[] = [];
+    let textBytes = 0;
+    for (const segment of bySize) {
+      const size = segment.docs.reduce((sum, doc) => sum + doc.textBytes, 0);
+      if (textBytes + size > MERGE_LIMIT_BYTES && group.length >= 2) break;
+      group.push(segment);
+      textBytes += size;
+    }
+    if (group.length < 2) return;
+    const merged = new SegmentBuilder();
+    const renumbering: Array<Map<number, number>> = [];
+    for (const segment of group) {
+      const numbers = new Map<number, number>();
+      segment.docs.forEach((doc, number) => {
+        if (this.validEntry(segment, number)) numbers.set(number, merged.addDoc(doc));
+      });
+      renumbering.push(numbers);
+      const { trigrams, terms } = await segment.readAll();
+      for (const [key, docs] of trigrams) {
+        for (const doc of docs) {
+          const next = numbers.get(doc);
+          if (next !== undefined) merged.addPostings(next, [key], []);
+        }
+      }
+      for (const postings of terms) {
+        postings.docs.forEach((doc, i) => {
+          const next = numbers.get(doc);
+          if (next !== undefined) merged.addPostings(next, [], [[postings.term, postings.counts[i] as number]]);
+        });
+      }
+    }
+    // Documents were numbered segment by segment in order, so every posting list is already ascending.
+    const target = await this.writeSegment(merged);
+    group.forEach((segment, i) => {
+      this.repoint(segment, target, (doc) => renumbering[i]?.get(doc));
+    });
+    for (const segment of group) {
+      this.segments.delete(segment.key);
+      await this.host.backend.delete(segment.key);
+    }
+  }
+
+  private indexBytes(): number {
+    let total = 0;
+    for (const segment of this.segments.values()) total += segment.size;
+    return total;
+  }
+}
+
+
+/** Documents of a segment holding all of the rarest few trigrams (every one must be present). */
+async function candidateDocs(segment: Segment, keys: readonly number[]): Promise<number[]> {
+  const weighted = keys.map((key) => ({ key, weight: segment.trigramWeight(key) }));
+  if (weighted.some((item) => item.weight === 0)) return [];
+  weighted.sort((a, b) => a.weight - b.weight);
+  const lists = await Promise.all(
+    weighted.slice(0, MAX_LISTS_PER_QUERY).map((item) => segment.trigramDocs(item.key)),
+  );
+  return lists.reduce(intersectSorted);
+}
+
+function intersectSorted(a: number[], b: number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return out;
 }

@@ -1,0 +1,34 @@
+import type { DataLake } from '@datalake/core';
+import type { Command } from 'commander';
+import { DEFAULT_LAKE, type LakeLocation, openLake, parseLakeUrl, s3SettingsFromEnvironment } from './lake-url.js';
+import { printNotice } from './output.js';
+
+/** Options every command accepts. */
+export interface GlobalOptions {
+  lake?: string;
+  s3Endpoint?: string;
+  s3Region?: string;
+  json?: boolean;
+  debug?: boolean;
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals<GlobalOptions>();
+}
+
+export function lakeLocation(options: GlobalOptions): LakeLocation {
+  return parseLakeUrl(options.lake ?? process.env.DATALAKE_URL ?? DEFAULT_LAKE);
+}
+
+/** Opens the lake named by the global options, runs `work`, and always closes the lake. */
+export async function withLake<T>(command: Command, work: (lake: DataLake, options: GlobalOptions) => Promise<T>) {
+  const options = globalOptions(command);
+  const location = lakeLocation(options);
+  const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
+  const lake = await openLake(location, s3, (message) => printNotice(`notice: ${message}`));
+  try {
+    return await work(lake, options);
+  } finally {
+    await lake.close();
+  }
+}

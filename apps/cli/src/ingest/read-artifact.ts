@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { countLines, decodeText, type TextEncoding } from './encoding.js';
+
+/** Files up to this size are read into memory once; larger ones are streamed (hashed, then stored). */
+export const BUFFERED_LIMIT = 16 * 1024 * 1024;
+/** How much of a streamed file is kept for classification. */
+const HEAD_BYTES = 256 * 1024;
+
+export interface Artifact {
+  size: number;
+  sha256: string;
+  encoding: TextEncoding;
+  /** Decoded text for classification: the whole file when buffered, its head when streamed. */
+  text: string;
+  lineCount: number;
+  /** The bytes to store: the buffer, or a fresh stream of the file. */
+  content: () => Uint8Array | AsyncIterable<Uint8Array>;
+}
+
+/** Reads a file once, computing its SHA-256, encoding and line count as it goes. */
+export async function readArtifact(path: string, size: number): Promise<Artifact> {
+  return size <= BUFFERED_LIMIT ? readBuffered(path) : readStreamed(path);
+}
+
+async function readBuffered(path: string): Promise<Artifact> {
+  const bytes = new Uint8Array(await readFile(path));
+  const decoded = decodeText(bytes);
+  return {
+    size: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    encoding: decoded.encoding,
+    text: decoded.text,
+    lineCount: countLines(decoded.text),
+    content: () => bytes,
+  };
+}
+
+async function readStreamed(path: string): Promise<Artifact> {
+  const hash = createHash('sha256');
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let size = 0;
+  let newlines = 0;
+  let lastByte = -1;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+    if (headBytes < HEAD_BYTES) {
+      head.push(chunk);
+      headBytes += chunk.byteLength;
+    }
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) newlines++;
+    lastByte = chunk[chunk.byteLength - 1] ?? lastByte;
+  }
+  const sample = new Uint8Array(Buffer.concat(head).subarray(0, HEAD_BYTES));
+  const decoded = decodeText(trimToCharacter(sample));
+  const lineCount = size === 0 ? 0 : lastByte === 10 ? newlines : newlines + 1;
+  return {
+    size,
+    sha256: hash.digest('hex'),
+    encoding: decoded.encoding,
+    text: decoded.text,
+    lineCount: decoded.encoding === 'binary' ? 0 : lineCount,
+    content: () => createReadStream(path) as AsyncIterable<Uint8Array>,
+  };
+}
+
+/** Cuts a sample before a UTF-8 sequence split at its end, so a valid file is not taken for latin-1. */
+function trimToCharacter(sample: Uint8Array): Uint8Array {
+  let end = sample.byteLength;
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const byte = sample[end - back] as number;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte
+    if (byte >= 0xc0) end -= back; // a lead byte whose sequence may be cut
+    break;
+  }
+  return sample.subarray(0, end);
+}

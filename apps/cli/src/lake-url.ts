@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BackendError, DataLake, type StorageBackend } from '@datalake/core';
+import { UsageError } from './errors.js';
+
+export const DEFAULT_LAKE = './.datalake';
+
+export type LakeLocation =
+  | { kind: 'disk'; root: string }
+  | { kind: 'memory' }
+  | { kind: 's3'; bucket: string; prefix: string };
+
+export interface S3Settings {
+  endpoint?: string;
+  region?: string;
+}
+
+/** Parses `--lake` / `DATALAKE_URL`: a path or `file:` URL, `memory:`, or `s3://bucket/prefix`. */
+export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
+  if (url.trim() === '') throw new UsageError('the lake URL is empty');
+  if (url === 'memory:' || url === 'memory://') return { kind: 'memory' };
+  if (url.startsWith('s3://')) return parseS3(url);
+  if (url.startsWith('file:')) {
+    const rest = url.slice('file:'.length);
+    const path = rest.startsWith('//') ? fileURLToPath(url) : decodeURIComponent(rest);
+    if (path === '') throw new UsageError(`the lake URL "${url}" names no folder`);
+    return { kind: 'disk', root: resolve(cwd, path) };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  // A one-letter "scheme" is a Windows drive letter, i.e. a path.
+  if (scheme && (scheme[1] as string).length > 1) {
+    throw new UsageError(`unknown lake URL scheme "${scheme[1]}:" (use a path, file:, memory: or s3://bucket/prefix)`);
+  }
+  return { kind: 'disk', root: resolve(cwd, url) };
+}
+
+function parseS3(url: string): LakeLocation {
+  const rest = url.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const prefix = slash === -1 ? '' : rest.slice(slash + 1).replace(/^\/+|\/+$/g, '');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw new UsageError(`"${bucket}" in "${url}" is not a valid S3 bucket name`);
+  }
+  return { kind: 's3', bucket, prefix };
+}
+
+/** Endpoint and region from the options, else the standard AWS environment. */
+export function s3SettingsFromEnvironment(options: S3Settings, env = process.env): S3Settings {
+  const endpoint = options.endpoint ?? env.S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+}
+
+export function describeLocation(location: LakeLocation): string {
+  switch (location.kind) {
+    case 'disk':
+      return location.root;
+    case 'memory':
+      return 'memory:';
+    case 's3':
+      return `s3://${location.bucket}/${location.prefix}`;
+  }
+}
+
+/** Backends load lazily: a disk command never pays for the S3 SDK. */
+export async function createBackend(location: LakeLocation, s3: S3Settings): Promise<StorageBackend> {
+  switch (location.kind) {
+    case 'disk': {
+      const { DiskBackend } = await import('@datalake/backend-disk');
+      return new DiskBackend({ root: location.root });
+    }
+    case 'memory': {
+      const { MemoryBackend } = await import('@datalake/backend-memory');
+      return new MemoryBackend();
+    }
+    case 's3': {
+      const { S3Backend } = await import('@datalake/backend-s3');
+      return new S3Backend({ bucket: location.bucket, prefix: location.prefix, ...s3 });
+    }
+  }
+}
+
+/** Opens the lake; any failure becomes one `BackendError` naming the location. */
+export async function openLake(
+  location: LakeLocation,
+  s3: S3Settings,
+  onNotice: (message: string) => void,
+): Promise<DataLake> {
+  let backend: StorageBackend | undefined;
+  try {
+    backend = await createBackend(location, s3);
+    return await DataLake.open(backend, { onNotice });
+  } catch (error) {
+    await backend?.close?.().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BackendError(`cannot open the lake at ${describeLocation(location)}: ${reason}`, { cause: error });
+  }
+}

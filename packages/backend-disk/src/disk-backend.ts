@@ -1,0 +1,412 @@
+import * as nodeFs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  type BackendCapabilities,
+  type BodyInput,
+  ClosedError,
+  type DeleteOptions,
+  type GetOptions,
+  type GetResult,
+  type ListOptions,
+  type ListPage,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type PutResult,
+  type StorageBackend,
+  ValidationError,
+} from '@datalake/core';
+import { AttributeStore, type ObjectAttributes } from './attributes.js';
+import { type DiskFileHandle, type DiskFs, errorCode, isMissing } from './disk-fs.js';
+import { pathConflict, wrapFsError } from './errors.js';
+import { mtimeNanoseconds, mtimeResolution, type ObjectStat, objectStat, sameEtag, toUtimesSeconds, WriteClock } from './etag.js';
+import { assertDiskKey, assertDiskPrefix, DiskLayout } from './layout.js';
+import { listFromDisk } from './listing.js';
+import { KeyLocks } from './lock.js';
+import { tempFileName } from './owner.js';
+import { readChunks, resolveRange } from './read-stream.js';
+import { recoverLeftovers } from './recovery.js';
+import { type TempFile, writeTempFile } from './temp-file.js';
+
+export interface DiskBackendOptions {
+  /** Folder holding the lake; created on first use. */
+  root: string;
+  /** File system to use (default `node:fs/promises`); tests pass a memfs volume's `promises`. */
+  fs?: DiskFs;
+  /** Flush file data and the folder entry to the device before a write returns (default `true`). */
+  fsync?: boolean;
+  /** How long a write waits for another writer's lock on the same key before failing (default 10 s). */
+  lockWaitMs?: number;
+  /** Age after which a lock is considered abandoned even if its holder seems alive (default 30 s). */
+  lockStaleMs?: number;
+  /** Age after which a temp file of a writer on another host is removed by recovery (default 24 h). */
+  tempMaxAgeMs?: number;
+}
+
+/** Tries of a rename or link whose target folder a concurrent delete just pruned. */
+const PLACE_ATTEMPTS = 5;
+
+/**
+ * A `StorageBackend` over a folder: the object `a/b/c.sql` is the file `<root>/a/b/c.sql`.
+ * Writes go to a temp file and are renamed (or hard-linked, for conditional creates) into place;
+ * writes and deletes of one key are serialised across processes by a lock file.
+ */
+export class DiskBackend implements StorageBackend {
+  readonly description: string;
+  readonly capabilities: BackendCapabilities = {
+    atomicConditionalWrites: true,
+    sharedAcrossProcesses: true,
+    persistent: true,
+  };
+
+  private readonly fs: DiskFs;
+  private readonly layout: DiskLayout;
+  private readonly durable: boolean;
+  private readonly locks: KeyLocks;
+  private readonly attributes: AttributeStore;
+  private readonly tempMaxAgeMs: number;
+  private startup: Promise<WriteClock> | undefined;
+  private closed = false;
+
+  constructor(options: DiskBackendOptions) {
+    if (typeof options?.root !== 'string' || options.root.length === 0) {
+      throw new ValidationError('DiskBackend needs a non-empty `root` folder');
+    }
+    if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
+      throw new ValidationError('DiskBackend option `fsync` must be a boolean');
+    }
+    this.fs = options.fs ?? (nodeFs as DiskFs);
+    this.layout = new DiskLayout(options.root);
+    this.durable = options.fsync ?? true;
+    this.tempMaxAgeMs = positive(options.tempMaxAgeMs, 'tempMaxAgeMs', 24 * 60 * 60 * 1000);
+    this.locks = new KeyLocks(this.fs, this.layout, {
+      waitMs: positive(options.lockWaitMs, 'lockWaitMs', 10_000),
+      staleMs: positive(options.lockStaleMs, 'lockStaleMs', 30_000),
+    });
+    this.attributes = new AttributeStore(this.fs, this.layout);
+    this.description = `disk:${this.layout.root}`;
+  }
+
+  /** The absolute root folder. */
+  get root(): string {
+    return this.layout.root;
+  }
+
+  async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
+    assertDiskKey(key);
+    const attributes = validatePutOptions(key, options);
+    const clock = await this.start();
+    let temp: TempFile | undefined;
+    let attributeFile: string | undefined;
+    let committed = false;
+    try {
+      temp = await writeTempFile(this.fs, this.layout, clock, body, {
+        durable: this.durable,
+        expectedLength: options.contentLength,
+      });
+      if (!AttributeStore.isEmpty(attributes)) {
+        attributeFile = await this.attributes.write(key, temp.stat.etag, attributes, this.durable);
+      }
+      if (options.ifNoneMatch === '*') await this.createExclusive(key, temp);
+      else await this.replace(key, temp, { ifMatch: options.ifMatch });
+      committed = true;
+      if (this.durable) await this.syncFolder(path.dirname(this.layout.objectPath(key)));
+      return { etag: temp.stat.etag, size: temp.stat.size };
+    } catch (error) {
+      if (temp) await this.fs.unlink(temp.path).catch(() => undefined);
+      if (attributeFile && !committed) await this.fs.unlink(attributeFile).catch(() => undefined);
+      throw wrapFsError('put', key, error);
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
+    assertDiskKey(key);
+    await this.start();
+    let handle: DiskFileHandle | undefined;
+    try {
+      handle = await this.fs.open(this.layout.objectPath(key), 'r');
+      const stats = await handle.stat({ bigint: true });
+      if (!stats.isFile()) {
+        await handle.close();
+        return null;
+      }
+      const stat = objectStat(stats);
+      const range = resolveRange(key, stat.size, options.range);
+      const info = await this.describe(key, stat);
+      const opened = handle;
+      const body = readChunks(opened, range?.start ?? 0, range?.end ?? stat.size - 1, (error) =>
+        wrapFsError('get', key, error),
+      );
+      return range ? { ...info, body, range } : { ...info, body };
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      if (isMissing(error) || errorCode(error) === 'EISDIR') return null;
+      throw wrapFsError('get', key, error);
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    assertDiskKey(key);
+    await this.start();
+    try {
+      const stat = await this.statObject(key);
+      return stat ? await this.describe(key, stat) : null;
+    } catch (error) {
+      throw wrapFsError('head', key, error);
+    }
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
+    assertDiskKey(key);
+    if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
+      throw new ValidationError('delete option ifMatch must be a non-empty etag string', { details: { key } });
+    }
+    await this.start();
+    const file = this.layout.objectPath(key);
+    try {
+      const lock = await this.locks.acquire(key);
+      try {
+        const current = await this.statObject(key);
+        if (options.ifMatch !== undefined) assertEtagMatches(key, options.ifMatch, current);
+        if (!current) return false;
+        await this.fs.unlink(file);
+        await this.attributes.remove(key, current.etag).catch(() => undefined);
+      } finally {
+        await this.locks.release(lock);
+      }
+      if (this.durable) await this.syncFolder(path.dirname(file));
+      await this.pruneEmptyFolders(path.dirname(file));
+      return true;
+    } catch (error) {
+      throw wrapFsError('delete', key, error);
+    }
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    assertDiskPrefix(prefix);
+    await this.start();
+    try {
+      return await listFromDisk(this.fs, this.layout, prefix, options);
+    } catch (error) {
+      throw wrapFsError('list', prefix, error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /**
+   * Creates the folders, measures the file system's timestamp resolution and cleans up after
+   * dead writers. Runs once, on first use; a failure is reported and retried on the next call.
+   */
+  private start(): Promise<WriteClock> {
+    if (this.closed) return Promise.reject(new ClosedError(`the disk backend at ${this.layout.root} is closed`));
+    this.startup ??= this.prepare().catch((error: unknown) => {
+      this.startup = undefined;
+      throw wrapFsError('open', this.layout.root, error);
+    });
+    return this.startup;
+  }
+
+  private async prepare(): Promise<WriteClock> {
+    await this.fs.mkdir(this.layout.tempDir, { recursive: true });
+    await this.fs.mkdir(this.layout.lockDir, { recursive: true });
+    const resolution = await this.probeTimestampResolution();
+    await recoverLeftovers(this.fs, this.layout, this.locks, this.tempMaxAgeMs);
+    return new WriteClock(resolution);
+  }
+
+  private async probeTimestampResolution(): Promise<bigint> {
+    const file = path.join(this.layout.tempDir, tempFileName());
+    const probeNs = BigInt(Math.floor(Date.now() / 1000)) * 1_000_000_000n + 123_456_000n;
+    const handle = await this.fs.open(file, 'wx');
+    try {
+      await handle.utimes(toUtimesSeconds(probeNs), toUtimesSeconds(probeNs));
+      return mtimeResolution(probeNs, mtimeNanoseconds(await handle.stat({ bigint: true })));
+    } finally {
+      await handle.close();
+      await this.fs.unlink(file).catch(() => undefined);
+    }
+  }
+
+  private async describe(key: string, stat: ObjectStat): Promise<ObjectInfo> {
+    const attributes = await this.attributes.read(key, stat.etag);
+    return { key, ...stat, ...attributes };
+  }
+
+  /** The object's stat, or `null` when there is no object (nothing there, a parent is a file, or it is a folder). */
+  private async statObject(key: string): Promise<ObjectStat | null> {
+    try {
+      const stats = await this.fs.lstat(this.layout.objectPath(key), { bigint: true });
+      return stats.isFile() ? objectStat(stats) : null;
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Conditional create: a hard link fails atomically when anything exists at the target. */
+  private async createExclusive(key: string, temp: TempFile): Promise<void> {
+    const target = this.layout.objectPath(key);
+    for (let attempt = 1; ; attempt++) {
+      await this.ensureParentFolder(key);
+      try {
+        await this.fs.link(temp.path, target);
+        await this.fs.unlink(temp.path).catch(() => undefined);
+        return;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'EEXIST') {
+          if (await this.isFolder(target)) throw pathConflict(key, 'a folder of that name exists');
+          throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
+        }
+        if (code === 'ENOTDIR') throw pathConflict(key, 'one of its parent folders is an object');
+        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) continue;
+        if (code && LINK_UNSUPPORTED.has(code)) return this.replace(key, temp, { mustNotExist: true });
+        throw error;
+      }
+    }
+  }
+
+  /** Renames the temp file over the key under the key's lock, after checking the condition. */
+  private async replace(key: string, temp: TempFile, condition: { ifMatch?: string; mustNotExist?: boolean }) {
+    const target = this.layout.objectPath(key);
+    const lock = await this.locks.acquire(key);
+    try {
+      if (await this.isFolder(target)) throw pathConflict(key, 'a folder of that name exists');
+      const current = await this.statObject(key);
+      if (condition.ifMatch !== undefined) assertEtagMatches(key, condition.ifMatch, current);
+      if (condition.mustNotExist && current) {
+        throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
+      }
+      await this.renameIntoPlace(key, temp.path, target);
+      if (current && current.etag !== temp.stat.etag) {
+        await this.attributes.remove(key, current.etag).catch(() => undefined);
+      }
+    } finally {
+      await this.locks.release(lock);
+    }
+  }
+
+  private async renameIntoPlace(key: string, from: string, target: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.ensureParentFolder(key);
+      try {
+        await this.fs.rename(from, target);
+        return;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+          throw pathConflict(key, 'a folder of that name exists');
+        }
+        if (code === 'ENOTDIR') throw pathConflict(key, 'one of its parent folders is an object');
+        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  private async ensureParentFolder(key: string): Promise<void> {
+    if (!key.includes('/')) return;
+    try {
+      await this.fs.mkdir(path.dirname(this.layout.objectPath(key)), { recursive: true });
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'ENOTDIR' || code === 'EEXIST') {
+        throw pathConflict(key, 'one of its parent folders is an object');
+      }
+      throw error;
+    }
+  }
+
+  private async isFolder(file: string): Promise<boolean> {
+    try {
+      return (await this.fs.lstat(file, { bigint: true })).isDirectory();
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  private async syncFolder(folder: string): Promise<void> {
+    const handle = await this.fs.open(folder, 'r');
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Removes folders emptied by a delete, up to (not including) the root. */
+  private async pruneEmptyFolders(folder: string): Promise<void> {
+    let current = folder;
+    while (current !== this.layout.root && current.startsWith(this.layout.root + path.sep)) {
+      try {
+        await this.fs.rmdir(current);
+      } catch {
+        return; // Not empty (or already gone): the folders above are not empty either.
+      }
+      current = path.dirname(current);
+    }
+  }
+}
+
+/** Codes with which `link` says hard links are not available here. */
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+function assertEtagMatches(key: string, expected: string, current: ObjectStat | null): void {
+  if (!current) {
+    throw new PreconditionFailedError(`key ${JSON.stringify(key)} does not exist (expected etag ${expected})`, {
+      details: { key, expected },
+    });
+  }
+  if (!sameEtag(expected, current.etag)) {
+    throw new PreconditionFailedError(
+      `key ${JSON.stringify(key)} has etag ${current.etag}, expected ${expected}`,
+      { details: { key, expected, actual: current.etag } },
+    );
+  }
+}
+
+function validatePutOptions(key: string, options: PutOptions): ObjectAttributes {
+  if (options.ifNoneMatch !== undefined && options.ifNoneMatch !== '*') {
+    throw new ValidationError(`put option ifNoneMatch only accepts '*'`, { details: { key } });
+  }
+  if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
+    throw new ValidationError('put option ifMatch must be a non-empty etag string', { details: { key } });
+  }
+  if (options.ifMatch !== undefined && options.ifNoneMatch !== undefined) {
+    throw new ValidationError('put options ifMatch and ifNoneMatch cannot be combined', { details: { key } });
+  }
+  if (
+    options.contentLength !== undefined &&
+    (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)
+  ) {
+    throw new ValidationError('put option contentLength must be a non-negative integer', { details: { key } });
+  }
+  const attributes: ObjectAttributes = {};
+  if (options.contentType !== undefined) {
+    if (typeof options.contentType !== 'string') {
+      throw new ValidationError('put option contentType must be a string', { details: { key } });
+    }
+    attributes.contentType = options.contentType;
+  }
+  if (options.metadata !== undefined) {
+    for (const [name, value] of Object.entries(options.metadata)) {
+      if (typeof value !== 'string') {
+        throw new ValidationError(`put metadata ${JSON.stringify(name)} must be a string`, { details: { key } });
+      }
+    }
+    if (Object.keys(options.metadata).length > 0) attributes.metadata = { ...options.metadata };
+  }
+  return attributes;
+}
+
+function positive(value: number | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(`DiskBackend option \`${name}\` must be a positive number of milliseconds`);
+  }
+  return value;
+}

@@ -1,0 +1,84 @@
+import type { DiskFileHandle, DiskFs } from '../src/index.js';
+
+export type FaultyCall = 'write' | 'rename' | 'link' | 'datasync' | 'read' | 'readdir' | 'open' | 'unlink';
+
+/** Faults to inject; change them between calls. A write fault lets `afterBytes` bytes through first. */
+export interface Faults {
+  write?: { code: string; afterBytes: number };
+  calls?: Partial<Record<FaultyCall, string>>;
+}
+
+export function fsError(code: string, syscall: string, path?: string): NodeJS.ErrnoException {
+  const error = new Error(`${code}: injected failure, ${syscall}${path ? ` '${path}'` : ''}`) as NodeJS.ErrnoException;
+  error.code = code;
+  error.syscall = syscall;
+  if (path) error.path = path;
+  return error;
+}
+
+/** Wraps a file system so that chosen calls fail the way a full or broken disk makes them fail. */
+export function faultyFs(inner: DiskFs, faults: Faults): DiskFs {
+  const fail = (call: FaultyCall, path?: string) => {
+    const code = faults.calls?.[call];
+    if (code) throw fsError(code, call, path);
+  };
+  return {
+    open: async (path, flags) => {
+      fail('open', path);
+      return faultyHandle(await inner.open(path, flags), faults, fail);
+    },
+    lstat: (path, options) => inner.lstat(path, options),
+    readdir: async (path, options) => {
+      fail('readdir', path);
+      return inner.readdir(path, options);
+    },
+    readFile: (path) => inner.readFile(path),
+    mkdir: (path, options) => inner.mkdir(path, options),
+    rename: async (from, to) => {
+      fail('rename', to);
+      return inner.rename(from, to);
+    },
+    link: async (from, to) => {
+      fail('link', to);
+      return inner.link(from, to);
+    },
+    unlink: async (path) => {
+      fail('unlink', path);
+      return inner.unlink(path);
+    },
+    rmdir: (path) => inner.rmdir(path),
+  };
+}
+
+function faultyHandle(
+  inner: DiskFileHandle,
+  faults: Faults,
+  fail: (call: FaultyCall) => void,
+): DiskFileHandle {
+  let written = 0;
+  return {
+    async write(buffer, offset, length, position) {
+      const fault = faults.write;
+      if (fault && written + length > fault.afterBytes) {
+        const allowed = Math.max(0, fault.afterBytes - written);
+        if (allowed > 0) await inner.write(buffer, offset, allowed, position);
+        written += allowed;
+        throw fsError(fault.code, 'write');
+      }
+      const result = await inner.write(buffer, offset, length, position);
+      written += result.bytesWritten;
+      return result;
+    },
+    async read(buffer, offset, length, position) {
+      fail('read');
+      return inner.read(buffer, offset, length, position);
+    },
+    stat: (options) => inner.stat(options),
+    utimes: (atime, mtime) => inner.utimes(atime, mtime),
+    async datasync() {
+      fail('datasync');
+      return inner.datasync();
+    },
+    close: () => inner.close(),
+  };
+}

@@ -1,0 +1,484 @@
+import type { Readable } from 'node:stream';
+import { Readable as NodeReadable } from 'node:stream';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  type BackendCapabilities,
+  type BodyInput,
+  ClosedError,
+  type DeleteOptions,
+  type GetOptions,
+  type GetResult,
+  type ListOptions,
+  type ListPage,
+  normaliseLimit,
+  type ObjectInfo,
+  PreconditionFailedError,
+  type PutOptions,
+  type PutResult,
+  type StorageBackend,
+  ValidationError,
+} from '@datalake/core';
+import { concat, measuredChunks, readHead, rejoin, watchErrors } from './body.js';
+import { createS3Client } from './client.js';
+import { probeConditionalWrites } from './conditional-probe.js';
+import {
+  type FailedCall,
+  httpStatusOf,
+  isNotFound,
+  isPreconditionFailed,
+  toDataLakeError,
+} from './errors.js';
+import { bareEtag, canonicalEtag, IfMatchSpelling } from './etag.js';
+import { KeySpace } from './keys.js';
+import { RequestLimiter } from './limiter.js';
+import { decodeMetadata, encodeMetadata } from './metadata.js';
+import {
+  MAX_SINGLE_PUT_BYTES,
+  type ResolvedTuning,
+  resolveTuning,
+  type S3BackendOptions,
+} from './options.js';
+import { parseContentRange, rangeHeader } from './range.js';
+import { spillToFile } from './spill.js';
+
+/** A body that can be sent more than once (needed to retry a conditional write). */
+interface ReplayableBody {
+  size: number;
+  open(): Uint8Array | Readable;
+}
+
+/**
+ * A `StorageBackend` on an S3-compatible object store (AWS S3, MinIO, Ceph RGW). Objects live
+ * under `prefix/` in one bucket; conditional writes map onto S3's `If-None-Match`/`If-Match`.
+ */
+export class S3Backend implements StorageBackend {
+  readonly description: string;
+  readonly bucket: string;
+  #capabilities: BackendCapabilities;
+  readonly #client: S3Client;
+  readonly #ownsClient: boolean;
+  readonly #keys: KeySpace;
+  readonly #tuning: ResolvedTuning;
+  readonly #limiter: RequestLimiter;
+  readonly #spelling = new IfMatchSpelling();
+  readonly #spillDirectory: string | undefined;
+  #bucketChecked: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: S3BackendOptions) {
+    if (typeof options?.bucket !== 'string' || options.bucket === '') {
+      throw new ValidationError('S3Backend needs a bucket name');
+    }
+    this.bucket = options.bucket;
+    this.#keys = new KeySpace(options.prefix);
+    this.#tuning = resolveTuning(options);
+    this.#limiter = new RequestLimiter(this.#tuning.maxConcurrency);
+    this.#client = options.client ?? createS3Client(options, this.#tuning);
+    this.#ownsClient = options.client === undefined;
+    this.#spillDirectory = options.spillDirectory;
+    this.description = `s3://${this.bucket}/${this.#keys.root}`;
+    this.#capabilities = capabilities(options.atomicConditionalWrites ?? false);
+  }
+
+  /**
+   * Creates a backend and checks it can work: the bucket exists and the credentials are accepted.
+   * Unless `atomicConditionalWrites` is given, it also measures whether the server applies
+   * conditional writes atomically (a few requests on a scratch key under the prefix).
+   */
+  static async connect(options: S3BackendOptions): Promise<S3Backend> {
+    const backend = new S3Backend(options);
+    try {
+      await backend.#ensureBucket();
+      if (options.atomicConditionalWrites === undefined) {
+        const honoured = await probeConditionalWrites({
+          client: backend.#client,
+          bucket: backend.bucket,
+          scratchKey: `${backend.#keys.root}.datalake-probe-${crypto.randomUUID()}`,
+        }).catch((error: unknown) => {
+          throw toDataLakeError(error, backend.#call('conditional-write probe'));
+        });
+        backend.#capabilities = capabilities(honoured);
+      }
+      return backend;
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  }
+
+  get capabilities(): BackendCapabilities {
+    return this.#capabilities;
+  }
+
+  async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
+    this.#assertOpen();
+    const objectKey = this.#keys.toObjectKey(key);
+    assertPutOptions(options);
+    const base = {
+      Bucket: this.bucket,
+      Key: objectKey,
+      ContentType: options.contentType,
+      Metadata: encodeMetadata(options.metadata),
+    };
+    await this.#ensureBucket();
+    const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
+    if (conditional && !this.#capabilities.atomicConditionalWrites) await this.#checkPutCondition(key, options);
+
+    const chunks = measuredChunks(body, options.contentLength, key)[Symbol.asyncIterator]();
+    const head = await readHead(chunks, body instanceof Uint8Array ? Number.MAX_SAFE_INTEGER : this.#tuning.multipartThreshold);
+    if (head.ended) {
+      const bytes = concat(head.chunks, head.size);
+      return this.#putWhole(key, base, { size: bytes.byteLength, open: () => bytes }, options);
+    }
+    if (!conditional) return this.#putInParts(key, base, rejoin(head, chunks));
+    // Conditions only hold on a single PUT (RGW ignores them on multipart completion), and a
+    // retry with the other If-Match spelling needs the body twice: stage it on disk.
+    const spilled = await spillToFile(rejoin(head, chunks), this.#spillDirectory);
+    try {
+      return await this.#putWhole(key, base, spilled, options);
+    } finally {
+      await spilled.remove();
+    }
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
+    this.#assertOpen();
+    const objectKey = this.#keys.toObjectKey(key);
+    const range = options.range === undefined ? undefined : rangeHeader(options.range, key);
+    await this.#ensureBucket();
+    let response: GetObjectCommandOutput;
+    try {
+      response = await this.#send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: range }));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      if (httpStatusOf(error) === 416) return this.#unsatisfiableRange(key, error);
+      throw toDataLakeError(error, this.#call('GetObject', key));
+    }
+    const returned = parseContentRange(response.ContentRange);
+    const info = describeObject(key, response, returned?.size ?? response.ContentLength ?? 0);
+    const result: GetResult = { ...info, body: this.#streamBody(key, response.Body as Readable | undefined) };
+    if (range !== undefined && info.size > 0) {
+      result.range = returned ? { start: returned.start, end: returned.end } : { start: 0, end: info.size - 1 };
+    }
+    return result;
+  }
+
+  async head(key: string): Promise<ObjectInfo | null> {
+    this.#assertOpen();
+    const objectKey = this.#keys.toObjectKey(key);
+    await this.#ensureBucket();
+    return this.#headObject(key, objectKey);
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
+    this.#assertOpen();
+    const objectKey = this.#keys.toObjectKey(key);
+    if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
+      throw new ValidationError('ifMatch must be a non-empty etag string');
+    }
+    await this.#ensureBucket();
+    if (options.ifMatch === undefined) {
+      // S3 answers 204 whether or not the object existed; the HEAD tells which.
+      if ((await this.#headObject(key, objectKey)) === null) return false;
+      await this.#deleteObject(key, objectKey, undefined);
+      return true;
+    }
+    if (!this.#capabilities.atomicConditionalWrites) {
+      const current = await this.#headObject(key, objectKey);
+      if (current === null || bareEtag(current.etag) !== bareEtag(options.ifMatch)) {
+        throw refused('delete', key, options.ifMatch, current);
+      }
+    }
+    await this.#deleteObject(key, objectKey, options.ifMatch);
+    return true;
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    this.#assertOpen();
+    const listPrefix = this.#keys.toListPrefix(prefix);
+    const limit = normaliseLimit(options.limit);
+    if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor === '')) {
+      throw new ValidationError(`invalid list cursor ${JSON.stringify(options.cursor)}`);
+    }
+    await this.#ensureBucket();
+    try {
+      const response = await this.#send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: listPrefix,
+          Delimiter: options.delimiter || undefined,
+          MaxKeys: limit,
+          ContinuationToken: options.cursor,
+        }),
+      );
+      const page: ListPage = {
+        objects: (response.Contents ?? []).map((object) => ({
+          key: this.#keys.fromObjectKey(object.Key ?? ''),
+          size: object.Size ?? 0,
+          etag: canonicalEtag(object.ETag ?? ''),
+          lastModified: object.LastModified ?? new Date(0),
+        })),
+        prefixes: (response.CommonPrefixes ?? []).map((group) => this.#keys.fromObjectKey(group.Prefix ?? '')),
+      };
+      if (response.IsTruncated && response.NextContinuationToken) page.cursor = response.NextContinuationToken;
+      return page;
+    } catch (error) {
+      if (options.cursor !== undefined && httpStatusOf(error) === 400) {
+        throw new ValidationError(`invalid list cursor ${JSON.stringify(options.cursor)}`, { cause: error });
+      }
+      throw toDataLakeError(error, this.#call('ListObjectsV2'));
+    }
+  }
+
+  /** Closes the sockets of a client the backend built itself. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsClient) this.#client.destroy();
+  }
+
+  async #putWhole(
+    key: string,
+    base: PutObjectBase,
+    body: ReplayableBody,
+    options: PutOptions,
+  ): Promise<PutResult> {
+    if (body.size > MAX_SINGLE_PUT_BYTES) {
+      throw new ValidationError(
+        `body of ${JSON.stringify(key)} is larger than the 5 GiB S3 accepts in one conditional or buffered write`,
+        { details: { key, size: body.size } },
+      );
+    }
+    const send = () =>
+      this.#send(
+        new PutObjectCommand({
+          ...base,
+          Body: body.open(),
+          ContentLength: body.size,
+          IfNoneMatch: options.ifNoneMatch,
+          IfMatch: options.ifMatch === undefined ? undefined : this.#spelling.spell(options.ifMatch),
+        }),
+      );
+    try {
+      const written = await send().catch(async (error: unknown) => {
+        if (!(await this.#wrongIfMatchSpelling(error, key, base.Key, options))) throw error;
+        return send();
+      });
+      return { etag: canonicalEtag(written.ETag ?? ''), size: body.size };
+    } catch (error) {
+      // AWS answers If-Match on a missing object with 404, RGW with 412: both mean "did not hold".
+      if (options.ifMatch !== undefined && isNotFound(error)) throw refused('put', key, options.ifMatch, null);
+      throw toDataLakeError(error, this.#call('PutObject', key));
+    }
+  }
+
+  async #putInParts(key: string, base: PutObjectBase, chunks: AsyncIterable<Uint8Array>): Promise<PutResult> {
+    let size = 0;
+    let sourceError: unknown;
+    async function* counted() {
+      for await (const chunk of chunks) {
+        size += chunk.byteLength;
+        yield chunk;
+      }
+    }
+    const body = NodeReadable.from(watchErrors(counted(), (error) => (sourceError ??= error)));
+    const upload = new Upload({
+      client: this.#client,
+      params: { ...base, Body: body },
+      partSize: this.#tuning.partSize,
+      queueSize: this.#tuning.partConcurrency,
+      // Parts of a failed upload are aborted (AbortMultipartUpload), never left behind.
+      leavePartsOnError: false,
+    });
+    try {
+      const result = await this.#limiter.run(() => upload.done(), this.#tuning.partConcurrency);
+      return { etag: canonicalEtag(result.ETag ?? ''), size };
+    } catch (error) {
+      body.destroy();
+      if (sourceError !== undefined) throw sourceError;
+      throw toDataLakeError(error, this.#call('multipart upload', key));
+    }
+  }
+
+  /**
+   * After a 412 on a plain conditional overwrite: if the object still carries the expected ETag,
+   * the server disliked how `If-Match` was spelled. Switches spelling; true means "send again".
+   */
+  async #wrongIfMatchSpelling(
+    error: unknown,
+    key: string,
+    objectKey: string,
+    options: { ifMatch?: string; ifNoneMatch?: '*' },
+  ): Promise<boolean> {
+    if (!isPreconditionFailed(error) || options.ifMatch === undefined || options.ifNoneMatch !== undefined) {
+      return false;
+    }
+    const current = await this.#headObject(key, objectKey);
+    if (current === null || bareEtag(current.etag) !== bareEtag(options.ifMatch)) return false;
+    this.#spelling.switch();
+    return true;
+  }
+
+  async #checkPutCondition(key: string, options: PutOptions): Promise<void> {
+    const current = await this.#headObject(key, this.#keys.toObjectKey(key));
+    if (options.ifNoneMatch === '*' && current !== null) {
+      throw new PreconditionFailedError(`put of ${JSON.stringify(key)} refused: the object already exists`, {
+        details: { key },
+      });
+    }
+    if (
+      options.ifMatch !== undefined &&
+      (current === null || bareEtag(current.etag) !== bareEtag(options.ifMatch))
+    ) {
+      throw refused('put', key, options.ifMatch, current);
+    }
+  }
+
+  async #deleteObject(key: string, objectKey: string, ifMatch: string | undefined): Promise<void> {
+    const send = () =>
+      this.#send(
+        new DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: objectKey,
+          IfMatch: ifMatch === undefined ? undefined : this.#spelling.spell(ifMatch),
+        }),
+      );
+    try {
+      await send().catch(async (error: unknown) => {
+        if (!(await this.#wrongIfMatchSpelling(error, key, objectKey, { ifMatch }))) throw error;
+        return send();
+      });
+    } catch (error) {
+      if (ifMatch !== undefined && isNotFound(error)) throw refused('delete', key, ifMatch, null);
+      throw toDataLakeError(error, this.#call('DeleteObject', key));
+    }
+  }
+
+  async #headObject(key: string, objectKey: string): Promise<ObjectInfo | null> {
+    try {
+      const response = await this.#send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      return describeObject(key, response, response.ContentLength ?? 0);
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw toDataLakeError(error, this.#call('HeadObject', key));
+    }
+  }
+
+  /** S3 answers 416 for any range of an empty object; the contract returns it empty instead. */
+  async #unsatisfiableRange(key: string, error: unknown): Promise<GetResult | null> {
+    const info = await this.#headObject(key, this.#keys.toObjectKey(key));
+    if (info === null) return null;
+    if (info.size === 0) return { ...info, body: emptyBody() };
+    throw toDataLakeError(error, this.#call('GetObject', key));
+  }
+
+  async *#streamBody(key: string, body: Readable | undefined): AsyncGenerator<Uint8Array> {
+    if (body === undefined) return;
+    try {
+      for await (const chunk of body as AsyncIterable<Uint8Array>) yield chunk;
+    } catch (error) {
+      throw toDataLakeError(error, this.#call('GetObject (reading the body)', key));
+    } finally {
+      body.destroy();
+    }
+  }
+
+  /** Checks once that the bucket is reachable; a HEAD on a missing bucket looks like a missing key otherwise. */
+  #ensureBucket(): Promise<void> {
+    this.#bucketChecked ??= this.#send(new HeadBucketCommand({ Bucket: this.bucket })).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#bucketChecked = undefined;
+        if (httpStatusOf(error) === 404) {
+          throw toDataLakeError(Object.assign(error as Error, { name: 'NoSuchBucket' }), this.#call('HeadBucket'));
+        }
+        throw toDataLakeError(error, this.#call('HeadBucket'));
+      },
+    );
+    return this.#bucketChecked;
+  }
+
+  #send<T>(command: { readonly input: object } & Parameters<S3Client['send']>[0]): Promise<T>;
+  #send(command: Parameters<S3Client['send']>[0]) {
+    return this.#limiter.run(() => this.#client.send(command));
+  }
+
+  #call(operation: string, key?: string): FailedCall {
+    return key === undefined
+      ? { operation, location: this.description }
+      : { operation, key, location: this.description };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ClosedError(`the S3 backend for ${this.description} is closed`);
+  }
+}
+
+type PutObjectBase = {
+  Bucket: string;
+  Key: string;
+  ContentType: string | undefined;
+  Metadata: Record<string, string> | undefined;
+};
+
+function capabilities(atomicConditionalWrites: boolean): BackendCapabilities {
+  return Object.freeze({ atomicConditionalWrites, sharedAcrossProcesses: true, persistent: true });
+}
+
+function assertPutOptions(options: PutOptions): void {
+  if (options.ifNoneMatch !== undefined && options.ifNoneMatch !== '*') {
+    throw new ValidationError(`ifNoneMatch only accepts '*', got ${JSON.stringify(options.ifNoneMatch)}`);
+  }
+  if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
+    throw new ValidationError('ifMatch must be a non-empty etag string');
+  }
+  if (
+    options.contentLength !== undefined &&
+    (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)
+  ) {
+    throw new ValidationError(`contentLength must be a non-negative integer, got ${options.contentLength}`);
+  }
+}
+
+function refused(
+  operation: 'put' | 'delete',
+  key: string,
+  expected: string,
+  current: ObjectInfo | null,
+): PreconditionFailedError {
+  const state = current === null ? 'the object does not exist' : `its etag is ${current.etag}`;
+  return new PreconditionFailedError(
+    `${operation} of ${JSON.stringify(key)} refused: ${state} (expected etag ${expected})`,
+    { details: { key } },
+  );
+}
+
+function describeObject(
+  key: string,
+  response: Pick<HeadObjectCommandOutput, 'ETag' | 'LastModified' | 'ContentType' | 'Metadata'>,
+  size: number,
+): ObjectInfo {
+  const info: ObjectInfo = {
+    key,
+    size,
+    etag: canonicalEtag(response.ETag ?? ''),
+    lastModified: response.LastModified ?? new Date(0),
+  };
+  if (response.ContentType !== undefined) info.contentType = response.ContentType;
+  const metadata = decodeMetadata(response.Metadata);
+  if (metadata !== undefined) info.metadata = metadata;
+  return info;
+}
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {}

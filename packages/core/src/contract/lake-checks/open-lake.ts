@@ -1,0 +1,24 @@
+import type { StorageBackend } from '../../backend/types.js';
+import { DataLake, type DataLakeOptions } from '../../lake/data-lake.js';
+import type { Entry } from '../../model/entry.js';
+
+/**
+ * Opens a lake for a check. The check context owns the backend, so closing the lake leaves it
+ * open; notices are collected instead of printed.
+ */
+export function openLake(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
+  return DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {}, ...options });
+}
+
+/** Paths of entries, for compact comparisons. */
+export function pathsOf(entries: readonly Entry[]): string[] {
+  return entries.map((entry) => entry.filePath).sort();
+}
+
+/** Reads a lake's streaming read to the end. */
+export async function readStreamed(lake: DataLake, id: string): Promise<Uint8Array> {
+  const { stream } = await lake.readStream(id);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}

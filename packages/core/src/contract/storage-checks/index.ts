@@ -1,0 +1,21 @@
+import type { ContractCheck } from '../types.js';
+import { concurrencyChecks } from './concurrency.js';
+import { conditionalChecks } from './conditional.js';
+import { keyChecks } from './keys.js';
+import { listingChecks } from './listing.js';
+import { objectChecks } from './objects.js';
+import { persistenceChecks } from './persistence.js';
+import { raceChecks } from './races.js';
+import { rangeChecks } from './ranges.js';
+
+/** Layer (a): the `StorageBackend` semantics every adapter must implement. */
+export const storageChecks: readonly ContractCheck[] = [
+  ...objectChecks,
+  ...keyChecks,
+  ...listingChecks,
+  ...rangeChecks,
+  ...conditionalChecks,
+  ...raceChecks,
+  ...concurrencyChecks,
+  ...persistenceChecks,
+];

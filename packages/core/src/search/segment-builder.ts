@@ -1,0 +1,138 @@
+import { ByteWriter } from './bytes.js';
+import type { IndexedDocument } from './document.js';
+import type { Segment, SegmentDoc, TermPostings } from './segment.js';
+import { SEGMENT_MAGIC } from './segment-format.js';
+import { crc32 } from 'node:zlib';
+
+const utf8 = new TextEncoder();
+
+/** Documents indexed in memory, searchable right away, and encodable as one segment object. */
+export class SegmentBuilder implements Segment {
+  readonly key = undefined;
+  readonly docs: SegmentDoc[] = [];
+  textBytes = 0;
+  private readonly trigrams = new Map<number, number[]>();
+  private readonly terms = new Map<string, { docs: number[]; counts: number[] }>();
+
+  add(doc: IndexedDocument): number {
+    const number = this.docs.length;
+    this.docs.push({ id: doc.id, sha256: doc.sha256, words: doc.words, textBytes: doc.textBytes });
+    this.textBytes += doc.textBytes;
+    for (const key of doc.trigrams) {
+      const list = this.trigrams.get(key);
+      if (list) list.push(number);
+      else this.trigrams.set(key, [number]);
+    }
+    for (const [term, count] of doc.counts) {
+      const postings = this.terms.get(term);
+      if (postings) {
+        postings.docs.push(number);
+        postings.counts.push(count);
+      } else this.terms.set(term, { docs: [number], counts: [count] });
+    }
+    return number;
+  }
+
+  /** Appends postings of another segment's document, renumbered (used when merging). */
+  addPostings(number: number, trigrams: Iterable<number>, terms: Iterable<[string, number]>): void {
+    for (const key of trigrams) {
+      const list = this.trigrams.get(key);
+      if (list) list.push(number);
+      else this.trigrams.set(key, [number]);
+    }
+    for (const [term, count] of terms) {
+      const postings = this.terms.get(term);
+      if (postings) {
+        postings.docs.push(number);
+        postings.counts.push(count);
+      } else this.terms.set(term, { docs: [number], counts: [count] });
+    }
+  }
+
+  addDoc(doc: SegmentDoc): number {
+    this.docs.push(doc);
+    this.textBytes += doc.textBytes;
+    return this.docs.length - 1;
+  }
+
+  trigramWeight(key: number): number {
+    return this.trigrams.get(key)?.length ?? 0;
+  }
+
+  async trigramDocs(key: number): Promise<number[]> {
+    return this.trigrams.get(key) ?? [];
+  }
+
+  async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
+    if (!prefix) {
+      const postings = this.terms.get(word);
+      return postings ? [{ term: word, ...postings }] : [];
+    }
+    const out: TermPostings[] = [];
+    for (const [term, postings] of this.terms) if (term.startsWith(word)) out.push({ term, ...postings });
+    return out;
+  }
+
+  /** The segment object: header, directory (docs, trigram and term tables), postings. */
+  encode(): Uint8Array {
+    const postings = new ByteWriter();
+    const directory = new ByteWriter();
+    directory.varint(this.docs.length);
+    for (const doc of this.docs) {
+      const id = utf8.encode(doc.id);
+      directory.varint(id.length);
+      directory.bytes(id);
+      directory.bytes(Buffer.from(doc.sha256, 'hex'));
+      directory.varint(doc.words);
+      directory.varint(doc.textBytes);
+    }
+    const trigramKeys = [...this.trigrams.keys()].sort((a, b) => a - b);
+    directory.varint(trigramKeys.length);
+    let previousKey = 0;
+    for (const key of trigramKeys) {
+      const start = postings.length;
+      let previous = -1;
+      for (const number of this.trigrams.get(key) as number[]) {
+        postings.varint(number - previous - 1);
+        previous = number;
+      }
+      directory.varint(key - previousKey);
+      directory.varint(postings.length - start);
+      previousKey = key;
+    }
+    // UTF-16 order, as the readers binary-search with `<`.
+    const terms = [...this.terms.keys()].sort();
+    directory.varint(terms.length);
+    let previousTerm = '';
+    for (const term of terms) {
+      const start = postings.length;
+      const { docs, counts } = this.terms.get(term) as { docs: number[]; counts: number[] };
+      let previous = -1;
+      for (let i = 0; i < docs.length; i++) {
+        postings.varint((docs[i] as number) - previous - 1);
+        postings.varint(counts[i] as number);
+        previous = docs[i] as number;
+      }
+      let shared = 0;
+      while (shared < term.length && shared < previousTerm.length && term[shared] === previousTerm[shared]) shared++;
+      // Never split a surrogate pair between the shared part and the suffix.
+      if (shared > 0 && /[\udc00-\udfff]/.test(term[shared] ?? '')) shared--;
+      const suffix = utf8.encode(term.slice(shared));
+      directory.varint(shared);
+      directory.varint(suffix.length);
+      directory.bytes(suffix);
+      directory.varint(postings.length - start);
+      previousTerm = term;
+    }
+    const directoryBytes = directory.result();
+    const postingBytes = postings.result();
+    const out = new ByteWriter();
+    out.bytes(SEGMENT_MAGIC);
+    out.u32(directoryBytes.length);
+    out.u32(crc32(directoryBytes));
+    out.u32(crc32(postingBytes));
+    out.bytes(directoryBytes);
+    out.bytes(postingBytes);
+    return out.result();
+  }
+}

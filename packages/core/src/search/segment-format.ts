@@ -1,0 +1,225 @@
+import { crc32 } from 'node:zlib';
+import { collectBody } from '../backend/body.js';
+import type { StorageBackend } from '../backend/types.js';
+import { CorruptDataError } from '../model/errors.js';
+import { ByteReader } from './bytes.js';
+import type { Segment, SegmentDoc, TermPostings } from './segment.js';
+
+/** "DLSEG" + format version 1. */
+export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 1]);
+/** Magic, directory length, directory CRC-32, postings CRC-32. */
+const HEADER_BYTES = SEGMENT_MAGIC.length + 12;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A segment object vanished while being read (another instance merged it away). */
+export class SegmentGoneError extends Error {}
+
+/**
+ * A persisted segment: its directory (documents, trigram and word tables) is loaded when opened,
+ * posting lists are range-read on demand. The directory is checksummed on load; posting lists are
+ * bounds-checked when decoded, and `verify` checks their checksum.
+ */
+export class PersistedSegment implements Segment {
+  private constructor(
+    private readonly backend: StorageBackend,
+    readonly key: string,
+    readonly docs: SegmentDoc[],
+    private readonly trigramKeys: Uint32Array,
+    private readonly trigramOffsets: Float64Array,
+    private readonly terms: string[],
+    private readonly termOffsets: Float64Array,
+    private readonly postingsStart: number,
+    private readonly postingsCrc: number,
+    readonly size: number,
+  ) {}
+
+  static async open(backend: StorageBackend, key: string): Promise<PersistedSegment> {
+    const header = await readRange(backend, key, 0, HEADER_BYTES - 1);
+    if (header.length < HEADER_BYTES || !SEGMENT_MAGIC.every((byte, i) => header[i] === byte))
+      throw new CorruptDataError(`search index segment ${key} has no valid header`);
+    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+    const directoryLength = view.getUint32(8);
+    const directory = await readRange(backend, key, HEADER_BYTES, HEADER_BYTES + directoryLength - 1);
+    if (directory.length !== directoryLength || crc32(directory) !== view.getUint32(12))
+      throw new CorruptDataError(`search index segment ${key} failed its directory checksum`);
+    const info = await backend.head(key);
+    if (!info) throw new SegmentGoneError(key);
+    return PersistedSegment.decode(backend, key, directory, HEADER_BYTES + directoryLength, view.getUint32(16), info.size);
+  }
+
+  private static decode(
+    backend: StorageBackend,
+    key: string,
+    directory: Uint8Array,
+    postingsStart: number,
+    postingsCrc: number,
+    size: number,
+  ): PersistedSegment {
+    const reader = new ByteReader(directory, `segment ${key}`);
+    const docCount = reader.varint();
+    const docs: SegmentDoc[] = [];
+    for (let i = 0; i < docCount; i++) {
+      const id = utf8.decode(reader.bytes(reader.varint()));
+      const sha256 = Buffer.from(reader.bytes(32)).toString('hex');
+      docs.push({ id, sha256, words: reader.varint(), textBytes: reader.varint() });
+    }
+    const trigramCount = reader.varint();
+    const trigramKeys = new Uint32Array(trigramCount);
+    const trigramOffsets = new Float64Array(trigramCount + 1);
+    let trigram = 0;
+    let offset = 0;
+    for (let i = 0; i < trigramCount; i++) {
+      trigram += reader.varint();
+      trigramKeys[i] = trigram;
+      trigramOffsets[i] = offset;
+      offset += reader.varint();
+    }
+    trigramOffsets[trigramCount] = offset;
+    const termCount = reader.varint();
+    const terms: string[] = [];
+    const termOffsets = new Float64Array(termCount + 1);
+    let previous = '';
+    for (let i = 0; i < termCount; i++) {
+      const shared = reader.varint();
+      const term = previous.slice(0, shared) + utf8.decode(reader.bytes(reader.varint()));
+      terms.push(term);
+      termOffsets[i] = offset;
+      offset += reader.varint();
+      previous = term;
+    }
+    termOffsets[termCount] = offset;
+    if (!reader.done || postingsStart + offset !== size) throw reader.corrupt('sizes do not add up');
+    return new PersistedSegment(
+      backend,
+      key,
+      docs,
+      trigramKeys,
+      trigramOffsets,
+      terms,
+      termOffsets,
+      postingsStart,
+      postingsCrc,
+      size,
+    );
+  }
+
+  trigramWeight(key: number): number {
+    const at = this.findTrigram(key);
+    return at < 0 ? 0 : (this.trigramOffsets[at + 1] as number) - (this.trigramOffsets[at] as number);
+  }
+
+  async trigramDocs(key: number): Promise<number[]> {
+    const at = this.findTrigram(key);
+    if (at < 0) return [];
+    const bytes = await this.readPostings(this.trigramOffsets[at] as number, this.trigramOffsets[at + 1] as number);
+    const reader = new ByteReader(bytes, `segment ${this.key}`);
+    const docs: number[] = [];
+    let number = -1;
+    while (!reader.done) {
+      number += reader.varint() + 1;
+      if (number >= this.docs.length) throw reader.corrupt('posting out of range');
+      docs.push(number);
+    }
+    return docs;
+  }
+
+  async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
+    let low = lowerBound(this.terms, word);
+    let high = low;
+    if (prefix) while (high < this.terms.length && (this.terms[high] as string).startsWith(word)) high++;
+    else if (this.terms[low] === word) high = low + 1;
+    if (low === high) return [];
+    const base = this.termOffsets[low] as number;
+    const bytes = await this.readPostings(base, this.termOffsets[high] as number);
+    const out: TermPostings[] = [];
+    for (; low < high; low++) {
+      const slice = bytes.subarray((this.termOffsets[low] as number) - base, (this.termOffsets[low + 1] as number) - base);
+      const reader = new ByteReader(slice, `segment ${this.key}`);
+      const postings: TermPostings = { term: this.terms[low] as string, docs: [], counts: [] };
+      let number = -1;
+      while (!reader.done) {
+        number += reader.varint() + 1;
+        if (number >= this.docs.length) throw reader.corrupt('posting out of range');
+        postings.docs.push(number);
+        postings.counts.push(reader.varint());
+      }
+      out.push(postings);
+    }
+    return out;
+  }
+
+  /** Every trigram and word posting, decoded (for merging); checks the postings checksum first. */
+  async readAll(): Promise<{ trigrams: Map<number, number[]>; terms: TermPostings[] }> {
+    const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
+    if (crc32(bytes) !== this.postingsCrc)
+      throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
+    const trigrams = new Map<number, number[]>();
+    for (const key of this.trigramKeys) trigrams.set(key, await this.trigramDocsFrom(bytes, key));
+    const terms: TermPostings[] = [];
+    for (const term of this.terms) terms.push(...(await this.termPostingsFrom(bytes, term)));
+    return { trigrams, terms };
+  }
+
+  /** Reads the whole postings block and compares its checksum. */
+  async verify(): Promise<void> {
+    const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
+    if (crc32(bytes) !== this.postingsCrc)
+      throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
+  }
+
+  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<number[]> {
+    return withPostings(this, all, () => this.trigramDocs(key));
+  }
+
+  private async termPostingsFrom(all: Uint8Array, term: string): Promise<TermPostings[]> {
+    return withPostings(this, all, () => this.termPostings(term, false));
+  }
+
+  /** Set while `readAll` decodes from one buffer instead of issuing range reads. */
+  preloaded: Uint8Array | undefined;
+
+  private async readPostings(start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array(0);
+    if (this.preloaded) return this.preloaded.subarray(start, end);
+    const bytes = await readRange(this.backend, this.key, this.postingsStart + start, this.postingsStart + end - 1);
+    if (bytes.length !== end - start) throw new CorruptDataError(`search index segment ${this.key} is truncated`);
+    return bytes;
+  }
+
+  private findTrigram(key: number): number {
+    let low = 0;
+    let high = this.trigramKeys.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.trigramKeys[middle] as number) < key) low = middle + 1;
+      else high = middle;
+    }
+    return this.trigramKeys[low] === key ? low : -1;
+  }
+}
+
+async function withPostings<T>(segment: PersistedSegment, all: Uint8Array, read: () => Promise<T>): Promise<T> {
+  segment.preloaded = all;
+  try {
+    return await read();
+  } finally {
+    segment.preloaded = undefined;
+  }
+}
+
+async function readRange(backend: StorageBackend, key: string, start: number, end: number): Promise<Uint8Array> {
+  const result = await backend.get(key, { range: { start, end } });
+  if (!result) throw new SegmentGoneError(key);
+  return collectBody(result.body);
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as string) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

@@ -1,0 +1,26 @@
+import type { DataLakeOptions } from '@datalake/core';
+import type { SuiteReport } from './report.js';
+
+/** What every suite gets from the command line and the harness. */
+export interface SuiteContext {
+  /** Lake sizes (entry counts) for the core suite. */
+  sizes: number[];
+  /** Corpus multipliers for the search suite. */
+  scales: number[];
+  /** Fewer repeats and smaller fixed workloads. */
+  quick: boolean;
+  /** A fresh folder under the system temp dir, removed by the harness at the end. */
+  workRoot: string;
+  /** The artifact corpus, when one was found. */
+  corpusDir: string | undefined;
+  /** Options every benchmarked lake is opened with. */
+  lakeOptions: DataLakeOptions;
+  /** Progress lines (stderr); tables go to stdout. */
+  log: (line: string) => void;
+}
+
+export interface Suite {
+  name: string;
+  /** A report, or a one-line reason the suite did not run. */
+  run(context: SuiteContext): Promise<SuiteReport>;
+}
