@@ -17,9 +17,17 @@ import {
   ValidationError,
 } from '@datalake/core';
 import { AttributeStore, type ObjectAttributes } from './attributes.js';
-import { type DiskFileHandle, type DiskFs, errorCode, isMissing } from './disk-fs.js';
+import { type DiskFileHandle, type DiskFs, type DiskStats, errorCode, isMissing } from './disk-fs.js';
 import { pathConflict, wrapFsError } from './errors.js';
-import { mtimeNanoseconds, mtimeResolution, type ObjectStat, objectStat, sameEtag, toUtimesSeconds, WriteClock } from './etag.js';
+import {
+  mtimeNanoseconds,
+  mtimeResolution,
+  type ObjectStat,
+  objectStat,
+  sameEtag,
+  toUtimesSeconds,
+  WriteClock,
+} from './etag.js';
 import { assertDiskKey, assertDiskPrefix, DiskLayout } from './layout.js';
 import { listFromDisk } from './listing.js';
 import { KeyLocks } from './lock.js';
@@ -159,7 +167,9 @@ export class DiskBackend implements StorageBackend {
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     assertDiskKey(key);
     if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
-      throw new ValidationError('delete option ifMatch must be a non-empty etag string', { details: { key } });
+      throw new ValidationError('delete option ifMatch must be a non-empty etag string', {
+        details: { key },
+      });
     }
     await this.start();
     const file = this.layout.objectPath(key);
@@ -201,7 +211,8 @@ export class DiskBackend implements StorageBackend {
    * dead writers. Runs once, on first use; a failure is reported and retried on the next call.
    */
   private start(): Promise<WriteClock> {
-    if (this.closed) return Promise.reject(new ClosedError(`the disk backend at ${this.layout.root} is closed`));
+    if (this.closed)
+      return Promise.reject(new ClosedError(`the disk backend at ${this.layout.root} is closed`));
     this.startup ??= this.prepare().catch((error: unknown) => {
       this.startup = undefined;
       throw wrapFsError('open', this.layout.root, error);
@@ -237,20 +248,14 @@ export class DiskBackend implements StorageBackend {
 
   /** The object's stat, or `null` when there is no object (nothing there, a parent is a file, or it is a folder). */
   private async statObject(key: string): Promise<ObjectStat | null> {
-    try {
-      const stats = await this.fs.lstat(this.layout.objectPath(key), { bigint: true });
-      return stats.isFile() ? objectStat(stats) : null;
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
+    const stats = await this.lstatOrNull(this.layout.objectPath(key));
+    return stats?.isFile() ? objectStat(stats) : null;
   }
 
   /** Conditional create: a hard link fails atomically when anything exists at the target. */
   private async createExclusive(key: string, temp: TempFile): Promise<void> {
     const target = this.layout.objectPath(key);
     for (let attempt = 1; ; attempt++) {
-      await this.ensureParentFolder(key);
       try {
         await this.fs.link(temp.path, target);
         await this.fs.unlink(temp.path).catch(() => undefined);
@@ -258,11 +263,18 @@ export class DiskBackend implements StorageBackend {
       } catch (error) {
         const code = errorCode(error);
         if (code === 'EEXIST') {
-          if (await this.isFolder(target)) throw pathConflict(key, 'a folder of that name exists');
-          throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
+          if ((await this.lstatOrNull(target))?.isDirectory())
+            throw pathConflict(key, 'a folder of that name exists');
+          throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, {
+            details: { key },
+          });
         }
         if (code === 'ENOTDIR') throw pathConflict(key, 'one of its parent folders is an object');
-        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) continue;
+        // The parent folder is missing (first object there, or a delete just pruned it).
+        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) {
+          await this.ensureParentFolder(key);
+          continue;
+        }
         if (code && LINK_UNSUPPORTED.has(code)) return this.replace(key, temp, { mustNotExist: true });
         throw error;
       }
@@ -270,12 +282,17 @@ export class DiskBackend implements StorageBackend {
   }
 
   /** Renames the temp file over the key under the key's lock, after checking the condition. */
-  private async replace(key: string, temp: TempFile, condition: { ifMatch?: string; mustNotExist?: boolean }) {
+  private async replace(
+    key: string,
+    temp: TempFile,
+    condition: { ifMatch?: string; mustNotExist?: boolean },
+  ) {
     const target = this.layout.objectPath(key);
     const lock = await this.locks.acquire(key);
     try {
-      if (await this.isFolder(target)) throw pathConflict(key, 'a folder of that name exists');
-      const current = await this.statObject(key);
+      const stats = await this.lstatOrNull(target);
+      if (stats?.isDirectory()) throw pathConflict(key, 'a folder of that name exists');
+      const current = stats?.isFile() ? objectStat(stats) : null;
       if (condition.ifMatch !== undefined) assertEtagMatches(key, condition.ifMatch, current);
       if (condition.mustNotExist && current) {
         throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
@@ -291,7 +308,6 @@ export class DiskBackend implements StorageBackend {
 
   private async renameIntoPlace(key: string, from: string, target: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      await this.ensureParentFolder(key);
       try {
         await this.fs.rename(from, target);
         return;
@@ -301,7 +317,11 @@ export class DiskBackend implements StorageBackend {
           throw pathConflict(key, 'a folder of that name exists');
         }
         if (code === 'ENOTDIR') throw pathConflict(key, 'one of its parent folders is an object');
-        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) continue;
+        // The parent folder is missing (first object there, or a delete just pruned it).
+        if (code === 'ENOENT' && attempt < PLACE_ATTEMPTS) {
+          await this.ensureParentFolder(key);
+          continue;
+        }
         throw error;
       }
     }
@@ -320,11 +340,12 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
-  private async isFolder(file: string): Promise<boolean> {
+  /** lstat, or `null` when nothing is there (or a parent folder is an object). */
+  private async lstatOrNull(file: string): Promise<DiskStats | null> {
     try {
-      return (await this.fs.lstat(file, { bigint: true })).isDirectory();
+      return await this.fs.lstat(file, { bigint: true });
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return null;
       throw error;
     }
   }
@@ -357,9 +378,12 @@ const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'E
 
 function assertEtagMatches(key: string, expected: string, current: ObjectStat | null): void {
   if (!current) {
-    throw new PreconditionFailedError(`key ${JSON.stringify(key)} does not exist (expected etag ${expected})`, {
-      details: { key, expected },
-    });
+    throw new PreconditionFailedError(
+      `key ${JSON.stringify(key)} does not exist (expected etag ${expected})`,
+      {
+        details: { key, expected },
+      },
+    );
   }
   if (!sameEtag(expected, current.etag)) {
     throw new PreconditionFailedError(
@@ -383,7 +407,9 @@ function validatePutOptions(key: string, options: PutOptions): ObjectAttributes 
     options.contentLength !== undefined &&
     (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)
   ) {
-    throw new ValidationError('put option contentLength must be a non-negative integer', { details: { key } });
+    throw new ValidationError('put option contentLength must be a non-negative integer', {
+      details: { key },
+    });
   }
   const attributes: ObjectAttributes = {};
   if (options.contentType !== undefined) {
@@ -395,7 +421,9 @@ function validatePutOptions(key: string, options: PutOptions): ObjectAttributes 
   if (options.metadata !== undefined) {
     for (const [name, value] of Object.entries(options.metadata)) {
       if (typeof value !== 'string') {
-        throw new ValidationError(`put metadata ${JSON.stringify(name)} must be a string`, { details: { key } });
+        throw new ValidationError(`put metadata ${JSON.stringify(name)} must be a string`, {
+          details: { key },
+        });
       }
     }
     if (Object.keys(options.metadata).length > 0) attributes.metadata = { ...options.metadata };

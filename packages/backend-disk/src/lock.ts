@@ -22,6 +22,8 @@ interface LockRecord extends Owner {
 export interface HeldLock {
   path: string;
   token: string;
+  /** When we took it (ms since the epoch). */
+  since: number;
 }
 
 const encoder = new TextEncoder();
@@ -45,7 +47,7 @@ export class KeyLocks {
     let pause = 1;
     for (;;) {
       const token = randomBytes(12).toString('base64url');
-      if (await this.tryCreate(path, token)) return { path, token };
+      if (await this.tryCreate(path, token)) return { path, token, since: Date.now() };
       if (await this.breakIfAbandoned(path)) continue;
       if (Date.now() >= deadline) {
         throw new BackendError(
@@ -59,9 +61,12 @@ export class KeyLocks {
   }
 
   async release(lock: HeldLock): Promise<void> {
-    const record = await this.readRecord(lock.path);
-    // Someone broke our lock after we overran `staleMs`: their lock is not ours to remove.
-    if (record !== undefined && record !== null && record.token !== lock.token) return;
+    // Only a lock held for about `staleMs` can have been broken and taken by someone else, whose
+    // lock file is not ours to remove; checking costs a read, so it is done only then.
+    if (Date.now() - lock.since > this.timings.staleMs / 2) {
+      const record = await this.readRecord(lock.path);
+      if (record !== undefined && record !== null && record.token !== lock.token) return;
+    }
     await this.fs.unlink(lock.path).catch(ignoreMissing);
   }
 

@@ -13,7 +13,9 @@ export function resolveRange(
   if (range === undefined) return undefined;
   const { start, end } = range;
   if (!Number.isSafeInteger(start) || start < 0) {
-    throw new ValidationError(`range start must be a non-negative integer, got ${start}`, { details: { key } });
+    throw new ValidationError(`range start must be a non-negative integer, got ${start}`, {
+      details: { key },
+    });
   }
   if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) {
     throw new ValidationError(`range end must be an integer at or after the start, got ${start}-${end}`, {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
-import { type DiskFs, type DiskFileHandle, errorCode } from './disk-fs.js';
+import { type DiskFileHandle, type DiskFs, errorCode } from './disk-fs.js';
 import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
 import type { DiskLayout } from './layout.js';
 import { tempFileName } from './owner.js';

@@ -1,15 +1,9 @@
-import { readdir, readFile, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  BackendError,
-  ClosedError,
-  ConflictError,
-  collectBody,
-  ValidationError,
-} from '@datalake/core';
+import { BackendError, ClosedError, ConflictError, ValidationError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
-import { allKeys, chunked, randomBytes, readText, tempRoot, text } from './helpers.js';
+import { allKeys, bytesOf, chunked, randomBytes, readText, tempRoot, text } from './helpers.js';
 
 async function backend(options: { fsync?: boolean } = {}) {
   const root = await tempRoot();
@@ -42,9 +36,9 @@ describe('DiskBackend on real files', () => {
     await disk.put('big', chunked(big, 100_000), { contentLength: big.byteLength });
     const empty = await disk.get('empty');
     expect(empty?.size).toBe(0);
-    expect((await collectBody(empty?.body ?? [])).byteLength).toBe(0);
+    expect((await bytesOf(empty)).byteLength).toBe(0);
     const binary = await disk.get('binary');
-    expect([...(await collectBody(binary?.body ?? []))]).toEqual([0, 255, 0xc3, 0x28, 10, 13]);
+    expect([...(await bytesOf(binary))]).toEqual([0, 255, 0xc3, 0x28, 10, 13]);
     const read = await disk.get('big');
     let chunks = 0;
     const parts: Uint8Array[] = [];
@@ -67,10 +61,13 @@ describe('DiskBackend on real files', () => {
   it('keeps content type and metadata with the version they were written with', async () => {
     const { disk } = await backend();
     await disk.put('doc.md', text('# hi'), { contentType: 'text/markdown', metadata: { owner: 'ana' } });
-    expect(await disk.head('doc.md')).toMatchObject({ contentType: 'text/markdown', metadata: { owner: 'ana' } });
+    expect(await disk.head('doc.md')).toMatchObject({
+      contentType: 'text/markdown',
+      metadata: { owner: 'ana' },
+    });
     const got = await disk.get('doc.md');
     expect(got).toMatchObject({ contentType: 'text/markdown', metadata: { owner: 'ana' } });
-    await collectBody(got?.body ?? []);
+    await bytesOf(got);
     await disk.put('doc.md', text('# plain'));
     const plain = await disk.head('doc.md');
     expect(plain?.contentType).toBeUndefined();
@@ -91,17 +88,17 @@ describe('DiskBackend on real files', () => {
     const middle = await disk.get('r', { range: { start: 2, end: 5 } });
     expect(middle?.range).toEqual({ start: 2, end: 5 });
     expect(middle?.size).toBe(10);
-    expect(new TextDecoder().decode(await collectBody(middle?.body ?? []))).toBe('2345');
+    expect(new TextDecoder().decode(await bytesOf(middle))).toBe('2345');
     const tail = await disk.get('r', { range: { start: 7, end: 100 } });
     expect(tail?.range).toEqual({ start: 7, end: 9 });
-    expect(new TextDecoder().decode(await collectBody(tail?.body ?? []))).toBe('789');
+    expect(new TextDecoder().decode(await bytesOf(tail))).toBe('789');
     const open = await disk.get('r', { range: { start: 9 } });
-    expect(new TextDecoder().decode(await collectBody(open?.body ?? []))).toBe('9');
+    expect(new TextDecoder().decode(await bytesOf(open))).toBe('9');
     await expect(disk.get('r', { range: { start: 10 } })).rejects.toBeInstanceOf(ValidationError);
     await expect(disk.get('r', { range: { start: 4, end: 2 } })).rejects.toBeInstanceOf(ValidationError);
     await disk.put('none', new Uint8Array());
     const empty = await disk.get('none', { range: { start: 0 } });
-    expect((await collectBody(empty?.body ?? [])).byteLength).toBe(0);
+    expect((await bytesOf(empty)).byteLength).toBe(0);
   });
 
   it('reads the version that was current when get returned, even if replaced meanwhile', async () => {
@@ -110,7 +107,7 @@ describe('DiskBackend on real files', () => {
     await disk.put('v', first);
     const reading = await disk.get('v');
     await disk.put('v', randomBytes(700_000, 4));
-    const bytes = await collectBody(reading?.body ?? []);
+    const bytes = await bytesOf(reading);
     expect(Buffer.from(bytes).equals(Buffer.from(first))).toBe(true);
   });
 
@@ -149,7 +146,17 @@ describe('DiskBackend on real files', () => {
 
   it('rejects invalid keys and the internal folder with ValidationError', async () => {
     const { disk } = await backend();
-    for (const key of ['', '/abs', 'a//b', '../x', 'a/./b', 'a\\b', 'trail/', `${INTERNAL_FOLDER}/tmp/x`, INTERNAL_FOLDER]) {
+    for (const key of [
+      '',
+      '/abs',
+      'a//b',
+      '../x',
+      'a/./b',
+      'a\\b',
+      'trail/',
+      `${INTERNAL_FOLDER}/tmp/x`,
+      INTERNAL_FOLDER,
+    ]) {
       await expect(disk.put(key, text('x')), key).rejects.toBeInstanceOf(ValidationError);
       await expect(disk.get(key), key).rejects.toBeInstanceOf(ValidationError);
       await expect(disk.delete(key), key).rejects.toBeInstanceOf(ValidationError);
@@ -158,7 +165,9 @@ describe('DiskBackend on real files', () => {
     await expect(disk.list('a//')).rejects.toBeInstanceOf(ValidationError);
     await expect(disk.list('', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
     await expect(disk.list('', { cursor: '!!' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(disk.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(disk.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(() => new DiskBackend({ root: '' })).toThrow(ValidationError);
   });
 
@@ -176,7 +185,17 @@ describe('DiskBackend on real files', () => {
     const keys = ['a.txt', 'a/x', 'a/y/z', 'ab', 'b/c/d', 'b/e', 'b0', '😀', '\uffff'];
     for (const key of keys) await disk.put(key, text(key));
     // Code-point order: U+FFFF sorts before the emoji (UTF-16 order would not).
-    expect(await allKeys(disk)).toEqual(['a.txt', 'a/x', 'a/y/z', 'ab', 'b/c/d', 'b/e', 'b0', '\uffff', '😀']);
+    expect(await allKeys(disk)).toEqual([
+      'a.txt',
+      'a/x',
+      'a/y/z',
+      'ab',
+      'b/c/d',
+      'b/e',
+      'b0',
+      '\uffff',
+      '😀',
+    ]);
     expect(await allKeys(disk, '', 2)).toEqual(await allKeys(disk));
     expect(await allKeys(disk, 'a')).toEqual(['a.txt', 'a/x', 'a/y/z', 'ab']);
     expect(await allKeys(disk, 'a/')).toEqual(['a/x', 'a/y/z']);
@@ -198,7 +217,12 @@ describe('DiskBackend on real files', () => {
     expect(dash.prefixes).toEqual(['b/']);
     const listed = (await disk.list('a/y/')).objects[0];
     const head = await disk.head('a/y/z');
-    expect(listed).toEqual({ key: 'a/y/z', size: head?.size, etag: head?.etag, lastModified: head?.lastModified });
+    expect(listed).toEqual({
+      key: 'a/y/z',
+      size: head?.size,
+      etag: head?.etag,
+      lastModified: head?.lastModified,
+    });
   });
 
   it('lists more than one page of a large folder', async () => {

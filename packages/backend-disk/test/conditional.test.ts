@@ -26,15 +26,21 @@ describe('conditional writes', () => {
   it('creates only when absent and checks etags on put and delete', async () => {
     const disk = new DiskBackend({ root: await tempRoot(), fsync: false });
     const created = await disk.put('k', text('1'), { ifNoneMatch: '*' });
-    await expect(disk.put('k', text('2'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(PreconditionFailedError);
-    await expect(disk.put('k', text('2'), { ifMatch: 'stale' })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(disk.put('k', text('2'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+    await expect(disk.put('k', text('2'), { ifMatch: 'stale' })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     await expect(disk.put('missing', text('2'), { ifMatch: created.etag })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
     const updated = await disk.put('k', text('2'), { ifMatch: `"${created.etag}"` });
     expect(updated.etag).not.toBe(created.etag);
     await expect(disk.delete('k', { ifMatch: created.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
-    await expect(disk.delete('missing', { ifMatch: created.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(disk.delete('missing', { ifMatch: created.etag })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     expect(await readText(disk, 'k')).toBe('2');
     expect(await disk.delete('k', { ifMatch: updated.etag })).toBe(true);
     expect(await disk.put('k', text('3'), { ifNoneMatch: '*' })).toBeDefined();
@@ -65,7 +71,9 @@ describe('conditional writes', () => {
     const disks = [new DiskBackend({ root, fsync: false }), new DiskBackend({ root, fsync: false })];
     await (disks[0] as DiskBackend).put('counter', text('0'));
     const writers = 24;
-    await Promise.all(Array.from({ length: writers }, (_, i) => increment(disks[i % 2] as DiskBackend, 'counter')));
+    await Promise.all(
+      Array.from({ length: writers }, (_, i) => increment(disks[i % 2] as DiskBackend, 'counter')),
+    );
     expect(await readText(disks[1] as DiskBackend, 'counter')).toBe(String(writers));
     expect(await readdir(path.join(root, INTERNAL_FOLDER, 'locks'))).toEqual([]);
   });

@@ -1,8 +1,8 @@
-import { BackendError, collectBody, PreconditionFailedError } from '@datalake/core';
+import { BackendError, PreconditionFailedError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { type Faults, faultyFs } from './faulty-fs.js';
-import { allKeys, chunked, memoryVolume, randomBytes, readText, text } from './helpers.js';
+import { allKeys, bytesOf, chunked, memoryVolume, randomBytes, readText, text } from './helpers.js';
 
 const ROOT = '/lake';
 
@@ -44,7 +44,7 @@ describe('fault injection on a memfs volume', () => {
       );
       faults.write = undefined;
       const current = await disk.get('macro/finance/m.vba');
-      expect(Buffer.from(await collectBody(current?.body ?? [])).equals(Buffer.from(old))).toBe(true);
+      expect(Buffer.from(await bytesOf(current)).equals(Buffer.from(old))).toBe(true);
       expect(current?.contentType).toBe('text/plain');
       expect(tempFiles()).toEqual([]);
       expect(await allKeys(disk)).toEqual(['macro/finance/m.vba']);
@@ -111,7 +111,7 @@ describe('fault injection on a memfs volume', () => {
     expect(await readText(disk, 'a/k')).toBe('x'.repeat(1000));
     const reading = await disk.get('a/k');
     faults.calls = { read: 'EIO' };
-    await expectBackendError(collectBody(reading?.body ?? []), 'get', 'a/k', 'EIO');
+    await expectBackendError(bytesOf(reading), 'get', 'a/k', 'EIO');
   });
 
   it('runs the whole read/write cycle on memfs, including ranges and etag changes', async () => {

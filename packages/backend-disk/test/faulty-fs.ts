@@ -9,7 +9,9 @@ export interface Faults {
 }
 
 export function fsError(code: string, syscall: string, path?: string): NodeJS.ErrnoException {
-  const error = new Error(`${code}: injected failure, ${syscall}${path ? ` '${path}'` : ''}`) as NodeJS.ErrnoException;
+  const error = new Error(
+    `${code}: injected failure, ${syscall}${path ? ` '${path}'` : ''}`,
+  ) as NodeJS.ErrnoException;
   error.code = code;
   error.syscall = syscall;
   if (path) error.path = path;

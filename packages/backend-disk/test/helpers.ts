@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { collectBody, type StorageBackend } from '@datalake/core';
+import { collectBody, type GetResult, type StorageBackend } from '@datalake/core';
 import { Volume } from 'memfs';
 import { afterEach } from 'vitest';
 import type { DiskFs } from '../src/index.js';
@@ -64,4 +64,10 @@ export function randomBytes(length: number, seed = 1): Uint8Array {
 /** The pid of a process that has exited (so no live process has it, barring reuse). */
 export function deadPid(): number {
   return spawnSync(process.execPath, ['-e', '0']).pid as number;
+}
+
+/** The bytes of a `get` result that must exist. */
+export async function bytesOf(result: GetResult | null): Promise<Uint8Array> {
+  if (!result) throw new Error('expected an object, got null');
+  return collectBody(result.body);
 }

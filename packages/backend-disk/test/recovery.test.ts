@@ -23,8 +23,14 @@ describe('recovery of leftovers on first use', () => {
     }
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600 * 1000);
     await utimes(path.join(layout.tempDir, oldForeignTemp), twoDaysAgo, twoDaysAgo);
-    await writeFile(layout.lockPath('k'), JSON.stringify({ host: hostname(), pid: dead, time: Date.now(), token: 't' }));
-    await writeFile(layout.lockPath('other'), JSON.stringify({ host: 'elsewhere', pid: 1, time: Date.now(), token: 'u' }));
+    await writeFile(
+      layout.lockPath('k'),
+      JSON.stringify({ host: hostname(), pid: dead, time: Date.now(), token: 't' }),
+    );
+    await writeFile(
+      layout.lockPath('other'),
+      JSON.stringify({ host: 'elsewhere', pid: 1, time: Date.now(), token: 'u' }),
+    );
 
     const disk = new DiskBackend({ root, lockWaitMs: 200 });
     expect(await readText(disk, 'k')).toBe('committed');

@@ -1,5 +1,4 @@
 import {
-  assertValidKey,
   type BackendCapabilities,
   type BodyInput,
   bodyChunks,
@@ -18,6 +17,7 @@ import {
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
+import { assertListPrefix, assertStorageKey } from './keys.js';
 import { resolveRange } from './range.js';
 import { SortedObjectIndex } from './sorted-index.js';
 
@@ -50,7 +50,7 @@ export class MemoryBackend implements StorageBackend {
 
   async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
     this.#assertOpen();
-    assertValidKey(key);
+    assertStorageKey(key);
     assertPutOptions(options);
     const bytes = await copyBody(body);
     if (options.contentLength !== undefined && options.contentLength !== bytes.byteLength) {
@@ -78,7 +78,7 @@ export class MemoryBackend implements StorageBackend {
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
     this.#assertOpen();
-    assertValidKey(key);
+    assertStorageKey(key);
     const stored = this.#objects.get(key);
     if (!stored) return null;
     const info = describe(stored);
@@ -90,14 +90,14 @@ export class MemoryBackend implements StorageBackend {
 
   async head(key: string): Promise<ObjectInfo | null> {
     this.#assertOpen();
-    assertValidKey(key);
+    assertStorageKey(key);
     const stored = this.#objects.get(key);
     return stored ? describe(stored) : null;
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     this.#assertOpen();
-    assertValidKey(key);
+    assertStorageKey(key);
     const stored = this.#objects.get(key);
     if (options.ifMatch !== undefined && stored?.listed.etag !== options.ifMatch) {
       throw new PreconditionFailedError(
@@ -164,23 +164,6 @@ function assertPutOptions(options: PutOptions): void {
   }
 }
 
-/**
- * A prefix is usable when some valid key could start with it: `''`, or a string that becomes a
- * valid key once a character is appended (so `'a/'` and `'notes/dra'` pass, `'../'` does not).
- */
-function assertListPrefix(prefix: string): void {
-  if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
-  if (prefix === '') return;
-  try {
-    assertValidKey(`${prefix}x`);
-  } catch (error) {
-    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: no valid key starts with it`, {
-      cause: error,
-      details: { prefix },
-    });
-  }
-}
-
 /** Reads a body into a buffer the caller does not share, whatever shape it came in. */
 async function copyBody(body: BodyInput): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -211,6 +194,10 @@ function describe(stored: StoredObject): ObjectInfo {
 }
 
 function copyListed(object: ListedObject): ListedObject {
-  return { key: object.key, size: object.size, etag: object.etag, lastModified: new Date(object.lastModified) };
+  return {
+    key: object.key,
+    size: object.size,
+    etag: object.etag,
+    lastModified: new Date(object.lastModified),
+  };
 }
-

@@ -12,7 +12,9 @@ export function resolveRange(
 ): { start: number; end: number } | undefined {
   const { start, end } = range;
   if (!Number.isSafeInteger(start) || start < 0) {
-    throw new ValidationError(`range start must be a non-negative integer, got ${start}`, { details: { key } });
+    throw new ValidationError(`range start must be a non-negative integer, got ${start}`, {
+      details: { key },
+    });
   }
   if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) {
     throw new ValidationError(`range end must be an integer not below start ${start}, got ${end}`, {

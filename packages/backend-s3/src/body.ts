@@ -9,10 +9,12 @@ export async function* measuredChunks(
   let total = 0;
   for await (const chunk of bodyChunks(body)) {
     total += chunk.byteLength;
-    if (expectedLength !== undefined && total > expectedLength) throw lengthMismatch(key, expectedLength, 'more');
+    if (expectedLength !== undefined && total > expectedLength)
+      throw lengthMismatch(key, expectedLength, 'more');
     yield chunk;
   }
-  if (expectedLength !== undefined && total !== expectedLength) throw lengthMismatch(key, expectedLength, 'fewer');
+  if (expectedLength !== undefined && total !== expectedLength)
+    throw lengthMismatch(key, expectedLength, 'fewer');
 }
 
 function lengthMismatch(key: string, expected: number, direction: 'more' | 'fewer'): ValidationError {

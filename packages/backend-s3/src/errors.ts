@@ -86,7 +86,8 @@ function hintFor(name: string, status: number | undefined): string | undefined {
   if (name === 'InvalidAccessKeyId') return 'the access key is not known to the server';
   if (name === 'SignatureDoesNotMatch') return 'the secret key is wrong';
   if (status === 403) return 'access denied: check the credentials and the bucket policy';
-  if (status === 503 || name === 'SlowDown') return 'the server is overloaded or unavailable (retries exhausted)';
+  if (status === 503 || name === 'SlowDown')
+    return 'the server is overloaded or unavailable (retries exhausted)';
   if (status !== undefined && status >= 500) return 'the server failed (retries exhausted)';
   return undefined;
 }

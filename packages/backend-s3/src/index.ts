@@ -1,1 +1,2 @@
-export {};
+export type { S3BackendOptions } from './options.js';
+export { S3Backend } from './s3-backend.js';

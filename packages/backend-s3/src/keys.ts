@@ -1,4 +1,6 @@
-import { assertValidKey, ValidationError } from '@datalake/core';
+import { assertValidKey, assertValidPrefix, MAX_KEY_BYTES, ValidationError } from '@datalake/core';
+
+const utf8 = new TextEncoder();
 
 /** Maps lake keys to object keys under an optional prefix, and back. */
 export class KeySpace {
@@ -21,12 +23,20 @@ export class KeySpace {
 
   toObjectKey(key: string): string {
     assertValidKey(key);
-    return this.root + key;
+    const objectKey = this.root + key;
+    // S3 caps the whole object key, so the lake's prefix eats into the room keys have.
+    if (this.root !== '' && utf8.encode(objectKey).byteLength > MAX_KEY_BYTES) {
+      throw new ValidationError(
+        `storage key ${JSON.stringify(key)} is too long under the prefix ${JSON.stringify(this.root)}: ` +
+          `S3 keys hold at most ${MAX_KEY_BYTES} bytes including the prefix`,
+        { details: { key } },
+      );
+    }
+    return objectKey;
   }
 
   toListPrefix(prefix: string): string {
-    if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
-    if (prefix !== '') assertValidKey(prefix.endsWith('/') ? prefix.slice(0, -1) : prefix);
+    assertValidPrefix(prefix);
     return this.root + prefix;
   }
 

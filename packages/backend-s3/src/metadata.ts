@@ -6,9 +6,12 @@ import { ValidationError } from '@datalake/core';
  */
 const METADATA_HEADER = 'datalake-metadata';
 
-export function encodeMetadata(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
+export function encodeMetadata(
+  metadata: Record<string, string> | undefined,
+): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
-  if (typeof metadata !== 'object' || metadata === null) throw new ValidationError('metadata must be an object');
+  if (typeof metadata !== 'object' || metadata === null)
+    throw new ValidationError('metadata must be an object');
   for (const [name, value] of Object.entries(metadata)) {
     if (typeof value !== 'string') {
       throw new ValidationError(`metadata value of ${JSON.stringify(name)} must be a string`);
@@ -18,7 +21,9 @@ export function encodeMetadata(metadata: Record<string, string> | undefined): Re
 }
 
 /** The caller's metadata back; objects written by other tools show their plain S3 metadata. */
-export function decodeMetadata(stored: Record<string, string> | undefined): Record<string, string> | undefined {
+export function decodeMetadata(
+  stored: Record<string, string> | undefined,
+): Record<string, string> | undefined {
   if (stored === undefined || Object.keys(stored).length === 0) return undefined;
   const encoded = stored[METADATA_HEADER];
   if (encoded === undefined) return { ...stored };

@@ -117,6 +117,11 @@ export class S3Backend implements StorageBackend {
     }
   }
 
+  /** The key prefix of this lake inside the bucket (`''` or ending in '/'). */
+  get prefix(): string {
+    return this.#keys.root;
+  }
+
   get capabilities(): BackendCapabilities {
     return this.#capabilities;
   }
@@ -133,10 +138,14 @@ export class S3Backend implements StorageBackend {
     };
     await this.#ensureBucket();
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined;
-    if (conditional && !this.#capabilities.atomicConditionalWrites) await this.#checkPutCondition(key, options);
+    if (conditional && !this.#capabilities.atomicConditionalWrites)
+      await this.#checkPutCondition(key, options);
 
     const chunks = measuredChunks(body, options.contentLength, key)[Symbol.asyncIterator]();
-    const head = await readHead(chunks, body instanceof Uint8Array ? Number.MAX_SAFE_INTEGER : this.#tuning.multipartThreshold);
+    const head = await readHead(
+      chunks,
+      body instanceof Uint8Array ? Number.MAX_SAFE_INTEGER : this.#tuning.multipartThreshold,
+    );
     if (head.ended) {
       const bytes = concat(head.chunks, head.size);
       return this.#putWhole(key, base, { size: bytes.byteLength, open: () => bytes }, options);
@@ -159,7 +168,9 @@ export class S3Backend implements StorageBackend {
     await this.#ensureBucket();
     let response: GetObjectCommandOutput;
     try {
-      response = await this.#send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: range }));
+      response = await this.#send((client) =>
+        client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: range })),
+      );
     } catch (error) {
       if (isNotFound(error)) return null;
       if (httpStatusOf(error) === 416) return this.#unsatisfiableRange(key, error);
@@ -169,7 +180,9 @@ export class S3Backend implements StorageBackend {
     const info = describeObject(key, response, returned?.size ?? response.ContentLength ?? 0);
     const result: GetResult = { ...info, body: this.#streamBody(key, response.Body as Readable | undefined) };
     if (range !== undefined && info.size > 0) {
-      result.range = returned ? { start: returned.start, end: returned.end } : { start: 0, end: info.size - 1 };
+      result.range = returned
+        ? { start: returned.start, end: returned.end }
+        : { start: 0, end: info.size - 1 };
     }
     return result;
   }
@@ -213,14 +226,16 @@ export class S3Backend implements StorageBackend {
     }
     await this.#ensureBucket();
     try {
-      const response = await this.#send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: listPrefix,
-          Delimiter: options.delimiter || undefined,
-          MaxKeys: limit,
-          ContinuationToken: options.cursor,
-        }),
+      const response = await this.#send((client) =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: listPrefix,
+            Delimiter: options.delimiter || undefined,
+            MaxKeys: limit,
+            ContinuationToken: options.cursor,
+          }),
+        ),
       );
       const page: ListPage = {
         objects: (response.Contents ?? []).map((object) => ({
@@ -229,9 +244,12 @@ export class S3Backend implements StorageBackend {
           etag: canonicalEtag(object.ETag ?? ''),
           lastModified: object.LastModified ?? new Date(0),
         })),
-        prefixes: (response.CommonPrefixes ?? []).map((group) => this.#keys.fromObjectKey(group.Prefix ?? '')),
+        prefixes: (response.CommonPrefixes ?? []).map((group) =>
+          this.#keys.fromObjectKey(group.Prefix ?? ''),
+        ),
       };
-      if (response.IsTruncated && response.NextContinuationToken) page.cursor = response.NextContinuationToken;
+      if (response.IsTruncated && response.NextContinuationToken)
+        page.cursor = response.NextContinuationToken;
       return page;
     } catch (error) {
       if (options.cursor !== undefined && httpStatusOf(error) === 400) {
@@ -261,14 +279,16 @@ export class S3Backend implements StorageBackend {
       );
     }
     const send = () =>
-      this.#send(
-        new PutObjectCommand({
-          ...base,
-          Body: body.open(),
-          ContentLength: body.size,
-          IfNoneMatch: options.ifNoneMatch,
-          IfMatch: options.ifMatch === undefined ? undefined : this.#spelling.spell(options.ifMatch),
-        }),
+      this.#send((client) =>
+        client.send(
+          new PutObjectCommand({
+            ...base,
+            Body: body.open(),
+            ContentLength: body.size,
+            IfNoneMatch: options.ifNoneMatch,
+            IfMatch: options.ifMatch === undefined ? undefined : this.#spelling.spell(options.ifMatch),
+          }),
+        ),
       );
     try {
       const written = await send().catch(async (error: unknown) => {
@@ -278,7 +298,8 @@ export class S3Backend implements StorageBackend {
       return { etag: canonicalEtag(written.ETag ?? ''), size: body.size };
     } catch (error) {
       // AWS answers If-Match on a missing object with 404, RGW with 412: both mean "did not hold".
-      if (options.ifMatch !== undefined && isNotFound(error)) throw refused('put', key, options.ifMatch, null);
+      if (options.ifMatch !== undefined && isNotFound(error))
+        throw refused('put', key, options.ifMatch, null);
       throw toDataLakeError(error, this.#call('PutObject', key));
     }
   }
@@ -286,13 +307,15 @@ export class S3Backend implements StorageBackend {
   async #putInParts(key: string, base: PutObjectBase, chunks: AsyncIterable<Uint8Array>): Promise<PutResult> {
     let size = 0;
     let sourceError: unknown;
+    // Innermost, so it sees only the caller's own failures, not the abort the upload injects.
+    const watched = watchErrors(chunks, (error) => (sourceError ??= error));
     async function* counted() {
-      for await (const chunk of chunks) {
+      for await (const chunk of watched) {
         size += chunk.byteLength;
         yield chunk;
       }
     }
-    const body = NodeReadable.from(watchErrors(counted(), (error) => (sourceError ??= error)));
+    const body = NodeReadable.from(counted());
     const upload = new Upload({
       client: this.#client,
       params: { ...base, Body: body },
@@ -303,7 +326,10 @@ export class S3Backend implements StorageBackend {
     });
     try {
       const result = await this.#limiter.run(() => upload.done(), this.#tuning.partConcurrency);
-      return { etag: canonicalEtag(result.ETag ?? ''), size };
+      if (result.ETag) return { etag: canonicalEtag(result.ETag), size };
+      // Some servers (RGW) leave the ETag out of the completion answer: ask for it.
+      const written = await this.#headObject(key, base.Key);
+      return { etag: written?.etag ?? '', size };
     } catch (error) {
       body.destroy();
       if (sourceError !== undefined) throw sourceError;
@@ -347,12 +373,14 @@ export class S3Backend implements StorageBackend {
 
   async #deleteObject(key: string, objectKey: string, ifMatch: string | undefined): Promise<void> {
     const send = () =>
-      this.#send(
-        new DeleteObjectCommand({
-          Bucket: this.bucket,
-          Key: objectKey,
-          IfMatch: ifMatch === undefined ? undefined : this.#spelling.spell(ifMatch),
-        }),
+      this.#send((client) =>
+        client.send(
+          new DeleteObjectCommand({
+            Bucket: this.bucket,
+            Key: objectKey,
+            IfMatch: ifMatch === undefined ? undefined : this.#spelling.spell(ifMatch),
+          }),
+        ),
       );
     try {
       await send().catch(async (error: unknown) => {
@@ -367,7 +395,9 @@ export class S3Backend implements StorageBackend {
 
   async #headObject(key: string, objectKey: string): Promise<ObjectInfo | null> {
     try {
-      const response = await this.#send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey }));
+      const response = await this.#send((client) =>
+        client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey })),
+      );
       return describeObject(key, response, response.ContentLength ?? 0);
     } catch (error) {
       if (isNotFound(error)) return null;
@@ -396,12 +426,17 @@ export class S3Backend implements StorageBackend {
 
   /** Checks once that the bucket is reachable; a HEAD on a missing bucket looks like a missing key otherwise. */
   #ensureBucket(): Promise<void> {
-    this.#bucketChecked ??= this.#send(new HeadBucketCommand({ Bucket: this.bucket })).then(
+    this.#bucketChecked ??= this.#send((client) =>
+      client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    ).then(
       () => undefined,
       (error: unknown) => {
         this.#bucketChecked = undefined;
         if (httpStatusOf(error) === 404) {
-          throw toDataLakeError(Object.assign(error as Error, { name: 'NoSuchBucket' }), this.#call('HeadBucket'));
+          throw toDataLakeError(
+            Object.assign(error as Error, { name: 'NoSuchBucket' }),
+            this.#call('HeadBucket'),
+          );
         }
         throw toDataLakeError(error, this.#call('HeadBucket'));
       },
@@ -409,9 +444,9 @@ export class S3Backend implements StorageBackend {
     return this.#bucketChecked;
   }
 
-  #send<T>(command: { readonly input: object } & Parameters<S3Client['send']>[0]): Promise<T>;
-  #send(command: Parameters<S3Client['send']>[0]) {
-    return this.#limiter.run(() => this.#client.send(command));
+  /** Sends one request once a request slot is free. */
+  #send<T>(request: (client: S3Client) => Promise<T>): Promise<T> {
+    return this.#limiter.run(() => request(this.#client));
   }
 
   #call(operation: string, key?: string): FailedCall {

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Readable as NodeReadable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 /** A body staged in a temporary file, so it can be sent (and re-sent) with a known length. */
 export interface SpilledBody {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertValidKey, compareKeys, pathProblem } from '../src/backend/keys.js';
+import { assertValidKey, assertValidPrefix, compareKeys, pathProblem } from '../src/backend/keys.js';
 import { ValidationError } from '../src/model/errors.js';
 
 const segmentChar = fc.constantFrom('a', 'Z', '0', '.', '-', '_', ' ', '+', '%', '~', 'é', '日', '😀', '/', '\\', '\0', '\n');
@@ -24,10 +24,20 @@ describe('storage keys', () => {
     ['a\nb', 'control character'],
     ['C:/x', 'drive'],
     ['cafe\u0301', 'NFC'],
+    ['a\ud800b', 'unpaired'],
     [`${'x'.repeat(256)}`, 'longer than 255'],
   ])('rejects %j (%s)', (key, why) => {
     expect(() => assertValidKey(key)).toThrow(ValidationError);
     expect(pathProblem(key)).toContain(why);
+  });
+
+  it('accepts prefixes that end inside a segment, rejects unsafe ones', () => {
+    for (const prefix of ['', 'logs/', 'logs/app', 'plus/a ', 'dots/.', '.metadata/']) {
+      expect(() => assertValidPrefix(prefix)).not.toThrow();
+    }
+    for (const prefix of ['/', '/x', '../x/', 'a//b', 'a\\b', 'a/\u0000']) {
+      expect(() => assertValidPrefix(prefix)).toThrow(ValidationError);
+    }
   });
 
   it('never accepts a key that could leave the root once joined to it', () => {

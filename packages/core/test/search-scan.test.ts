@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../src/model/errors.js';
 import { scanSearch } from '../src/search/index.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
 import { TestHost } from './support/search-host.js';
+import { SearchTestBackend } from './support/search-memory-backend.js';
 
 let host: TestHost;
 
@@ -37,7 +37,8 @@ beforeEach(async () => {
   });
 });
 
-const paths = (result: { hits: Array<{ entry: { filePath: string } }> }) => result.hits.map((h) => h.entry.filePath);
+const paths = (result: { hits: Array<{ entry: { filePath: string } }> }) =>
+  result.hits.map((h) => h.entry.filePath);
 
 describe('scanSearch substring', () => {
   it('matches case-insensitively across name, content and metadata, in path order', async () => {
@@ -56,7 +57,9 @@ describe('scanSearch substring', () => {
   });
 
   it('honours caseSensitive', async () => {
-    expect(paths(await scanSearch(host, 'Customer', { caseSensitive: true }))).toEqual(['schema/shop/v1/orders.sql']);
+    expect(paths(await scanSearch(host, 'Customer', { caseSensitive: true }))).toEqual([
+      'schema/shop/v1/orders.sql',
+    ]);
     expect(paths(await scanSearch(host, 'customer', { caseSensitive: true }))).toEqual([
       'documentation/guide.md',
       'schema/shop/v1/orders.sql',
@@ -97,8 +100,12 @@ describe('scanSearch filters', () => {
     ]);
     expect(paths(await scanSearch(host, 'o', { subpath: 'shop' }))).toEqual(['schema/shop/v1/orders.sql']);
     expect(paths(await scanSearch(host, 'o', { subpath: 'sho' }))).toEqual([]);
-    expect(paths(await scanSearch(host, 'o', { metadata: { version: 2 } }))).toEqual(['schema/shop/v1/orders.sql']);
-    expect(paths(await scanSearch(host, 'o', { metadata: { version: '2' } }))).toEqual(['schema/shop/v1/orders.sql']);
+    expect(paths(await scanSearch(host, 'o', { metadata: { version: 2 } }))).toEqual([
+      'schema/shop/v1/orders.sql',
+    ]);
+    expect(paths(await scanSearch(host, 'o', { metadata: { version: '2' } }))).toEqual([
+      'schema/shop/v1/orders.sql',
+    ]);
     expect(paths(await scanSearch(host, 'o', { createdAfter: '2024-04-01', dataType: 'macro' }))).toEqual([
       'macro/finance/Report.bas',
     ]);

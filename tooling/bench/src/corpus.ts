@@ -66,7 +66,10 @@ export function syntheticArtifacts(count = 600): Artifact[] {
   const encoder = new TextEncoder();
   return Array.from({ length: count }, (_, i) => {
     const dataType = DATA_TYPES[i % DATA_TYPES.length] as DataType;
-    const lines = Array.from({ length: 20 + (i % 60) }, (_, line) => `-- ${dataType} artifact ${i}, line ${line}`);
+    const lines = Array.from(
+      { length: 20 + (i % 60) },
+      (_, line) => `-- ${dataType} artifact ${i}, line ${line}`,
+    );
     return {
       dataType,
       folder: `synthetic/group${i % 17}`,

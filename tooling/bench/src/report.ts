@@ -15,21 +15,31 @@ export interface ResultRow {
 
 /** Everything a suite hands back: its rows, plus notes printed under the table. */
 export interface SuiteReport {
-  title: string;
   rows: ResultRow[];
   notes: string[];
 }
 
-const HEADERS = ['operation', 'backend', 'N', 'result (min–median–max)', 'baseline (median)', 'ratio', 'target', ''];
+const HEADERS = [
+  'operation',
+  'backend',
+  'N',
+  'result (min–median–max)',
+  'baseline (median)',
+  'ratio',
+  'target',
+  '',
+];
 
 export function formatReport(report: SuiteReport): string {
-  const lines = [`== ${report.title} ==`];
+  const lines: string[] = [];
   if (report.rows.length > 0) {
     const table = [HEADERS, ...report.rows.map(cells)];
     const widths = HEADERS.map((_, column) => Math.max(...table.map((row) => (row[column] ?? '').length)));
     const render = (row: string[]) =>
       row
-        .map((cell, column) => (column === 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+        .map((cell, column) =>
+          column === 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+        )
         .join('  ')
         .trimEnd();
     lines.push(render(HEADERS), widths.map((width) => '-'.repeat(width)).join('  '));
@@ -50,7 +60,9 @@ function cells(row: ResultRow): string[] {
     row.backend,
     row.n.toLocaleString('en-US'),
     formatSpread(row.result),
-    row.baseline ? `${formatValue(row.result.kind, median(row.baseline.measurement))} ${row.baseline.label}` : '—',
+    row.baseline
+      ? `${formatValue(row.result.kind, median(row.baseline.measurement))} ${row.baseline.label}`
+      : '—',
     row.baseline ? formatRatio(median(row.result) / median(row.baseline.measurement)) : '—',
     row.target?.label ?? '—',
     verdict(row),

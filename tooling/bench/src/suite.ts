@@ -17,10 +17,14 @@ export interface SuiteContext {
   lakeOptions: DataLakeOptions;
   /** Progress lines (stderr); tables go to stdout. */
   log: (line: string) => void;
+  /** Result lines a suite prints itself (stdout), under its title. */
+  print: (line: string) => void;
 }
 
 export interface Suite {
   name: string;
-  /** A report, or a one-line reason the suite did not run. */
+  /** Printed above the suite's output. */
+  title: string;
+  /** The measured rows, or only a note saying why the suite did not run. */
   run(context: SuiteContext): Promise<SuiteReport>;
 }

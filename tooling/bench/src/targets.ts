@@ -17,7 +17,10 @@ export function latencyAtMost(ms: number): TargetSpec {
 }
 
 /** The median rate is at least `fraction` of the baseline's median rate. */
-export function rateRatioAtLeast(fraction: number, label = `≥ ${Math.round(fraction * 100)}% of baseline`): TargetSpec {
+export function rateRatioAtLeast(
+  fraction: number,
+  label = `≥ ${Math.round(fraction * 100)}% of baseline`,
+): TargetSpec {
   return {
     label,
     test: (result, baseline) => (baseline ? median(result) / median(baseline) >= fraction : undefined),

@@ -16,9 +16,9 @@ const utf8 = new TextEncoder();
  */
 export function pathProblem(path: string): string | undefined {
   if (path.length === 0) return 'is empty';
+  const characterProblem = forbiddenCharacterProblem(path);
+  if (characterProblem) return characterProblem;
   if (path.normalize('NFC') !== path) return 'is not in Unicode NFC form';
-  if (FORBIDDEN_CHARACTERS.test(path)) return 'contains a control character';
-  if (path.includes('\\')) return 'contains a backslash';
   if (path.startsWith('/')) return 'is absolute (starts with "/")';
   if (/^[A-Za-z]:/.test(path)) return 'looks like a Windows drive path';
   for (const segment of path.split('/')) {
@@ -41,16 +41,30 @@ export function assertValidKey(key: string): void {
     });
 }
 
-/** Throws `ValidationError` unless `prefix` is usable for listing (`''`, or a key prefix, possibly ending in '/'). */
+/** Characters no key may hold anywhere: control characters, backslashes, unpaired surrogates. */
+function forbiddenCharacterProblem(text: string): string | undefined {
+  if (FORBIDDEN_CHARACTERS.test(text)) return 'contains a control character';
+  if (text.includes('\\')) return 'contains a backslash';
+  if (!text.isWellFormed()) return 'contains an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+/**
+ * Throws `ValidationError` unless `prefix` is usable for listing: `''`, or complete valid segments
+ * followed by the start of a segment (`'logs/app'` matches `logs/app.log`; `'a/.'` matches `a/.env`).
+ */
 export function assertValidPrefix(prefix: string): void {
   if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
   if (prefix === '') return;
-  const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-  const problem = pathProblem(trimmed);
-  if (problem)
-    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: it ${problem}`, {
-      details: { prefix },
-    });
+  const slash = prefix.lastIndexOf('/');
+  const complete = slash === -1 ? '' : prefix.slice(0, slash);
+  const problem =
+    (slash === 0 ? 'is absolute (starts with "/")' : undefined) ??
+    (complete ? pathProblem(complete) : undefined) ??
+    forbiddenCharacterProblem(prefix.slice(slash + 1));
+  if (problem) {
+    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: it ${problem}`, { details: { prefix } });
+  }
 }
 
 /** Orders keys as S3 does: by their UTF-8 bytes (differs from JS string order for astral characters). */

@@ -6,8 +6,9 @@
  * runContractSuite({ name: 'my-store', create: () => new MyBackend() });
  * ```
  */
-export { runCheck } from './run-check.js';
+
 export { lakeChecks } from './lake-checks/index.js';
+export { runCheck } from './run-check.js';
 export { storageChecks } from './storage-checks/index.js';
 export { applicableChecks, contractChecks, runContractSuite } from './suite.js';
 export type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';

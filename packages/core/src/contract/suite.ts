@@ -25,7 +25,7 @@ export function applicableChecks(
  * Checks gated by a capability the backend does not declare are not registered at all.
  */
 export function runContractSuite(options: ContractSuiteOptions): void {
-  describe(`${options.name}: storage contract`, async () => {
+  describe(`${options.name}: datalake contract`, async () => {
     const capabilities = await probeCapabilities(options);
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const byGroup = new Map<string, ContractCheck[]>();

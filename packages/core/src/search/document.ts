@@ -16,7 +16,11 @@ export interface IndexedDocument {
   counts: Map<string, number>;
 }
 
-export function analyseDocument(entry: Entry, texts: EntryTexts, collector: TrigramCollector): IndexedDocument {
+export function analyseDocument(
+  entry: Entry,
+  texts: EntryTexts,
+  collector: TrigramCollector,
+): IndexedDocument {
   const counts = new Map<string, number>();
   let words = 0;
   const folded: string[] = [];

@@ -27,7 +27,8 @@ export function reportLines(content: string, ranges: readonly Range[], maxLines:
   const finish = () => {
     if (!current) return;
     lineMatchCount++;
-    if (lines.length < maxLines) lines.push(snippet(content, current.start, current.end, current.line, current.ranges));
+    if (lines.length < maxLines)
+      lines.push(snippet(content, current.start, current.end, current.line, current.ranges));
     current = undefined;
   };
   const advanceTo = (offset: number) => {

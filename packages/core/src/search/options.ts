@@ -1,5 +1,5 @@
 import { pathProblem } from '../backend/keys.js';
-import { isDataType, type DataType } from '../model/data-type.js';
+import { type DataType, isDataType } from '../model/data-type.js';
 import type { JsonValue } from '../model/entry.js';
 import { ValidationError } from '../model/errors.js';
 import { type Cursor, decodeSearchCursor } from './cursor.js';
@@ -75,9 +75,12 @@ export function compileRegex(source: string, caseSensitive: boolean): RegExp {
   try {
     return new RegExp(source, caseSensitive ? 'gmu' : 'gimu');
   } catch (error) {
-    throw new ValidationError(`invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ValidationError(
+      `invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -99,7 +102,8 @@ function normaliseFilters(options: SearchOptions): SearchFilters {
   if (options.subpath !== undefined && options.subpath !== '') {
     const subpath = options.subpath.endsWith('/') ? options.subpath.slice(0, -1) : options.subpath;
     const problem = pathProblem(subpath);
-    if (problem) throw new ValidationError(`invalid subpath ${JSON.stringify(options.subpath)}: it ${problem}`);
+    if (problem)
+      throw new ValidationError(`invalid subpath ${JSON.stringify(options.subpath)}: it ${problem}`);
     filters.subpath = subpath;
   }
   if (options.metadata !== undefined) {
@@ -108,15 +112,18 @@ function normaliseFilters(options: SearchOptions): SearchFilters {
     filters.metadata = Object.entries(options.metadata);
   }
   if (options.createdAfter !== undefined) filters.createdFrom = instant('createdAfter', options.createdAfter);
-  if (options.createdBefore !== undefined) filters.createdTo = instant('createdBefore', options.createdBefore);
-  if (options.modifiedAfter !== undefined) filters.modifiedFrom = instant('modifiedAfter', options.modifiedAfter);
+  if (options.createdBefore !== undefined)
+    filters.createdTo = instant('createdBefore', options.createdBefore);
+  if (options.modifiedAfter !== undefined)
+    filters.modifiedFrom = instant('modifiedAfter', options.modifiedAfter);
   if (options.modifiedBefore !== undefined)
     filters.modifiedTo = instant('modifiedBefore', options.modifiedBefore);
   return filters;
 }
 
 function instant(name: string, value: string | Date): number {
-  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  const time =
+    value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time)) throw new ValidationError(`${name} is not a valid date: ${JSON.stringify(value)}`);
   return time;
 }

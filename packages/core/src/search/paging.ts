@@ -44,7 +44,9 @@ export async function pageInPathOrder(
   for (let at = 0; at < ordered.length && hits.length <= query.limit; at += READ_BATCH) {
     const batch = ordered.slice(at, at + READ_BATCH);
     const verified = await Promise.all(
-      batch.map(async (entry) => buildHit(entry, await readTexts(host, entry), matcher, query.maxLinesPerHit)),
+      batch.map(async (entry) =>
+        buildHit(entry, await readTexts(host, entry), matcher, query.maxLinesPerHit),
+      ),
     );
     for (const hit of verified) if (hit && hits.length <= query.limit) hits.push(hit);
   }

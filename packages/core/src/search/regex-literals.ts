@@ -46,7 +46,10 @@ export function requiredLiterals(source: string, ignoreCase: boolean): string[] 
 }
 
 function skipEscapeArgument(chars: string[], at: number, letter: string): number {
-  if ((letter === 'p' || letter === 'P' || letter === 'u' || letter === 'k') && (chars[at] === '{' || chars[at] === '<')) {
+  if (
+    (letter === 'p' || letter === 'P' || letter === 'u' || letter === 'k') &&
+    (chars[at] === '{' || chars[at] === '<')
+  ) {
     const close = chars[at] === '{' ? '}' : '>';
     let i = at;
     while (i < chars.length && chars[i] !== close) i++;

@@ -11,7 +11,11 @@ import { wordStatsOf } from './word-stats.js';
  * Brute-force search: reads the content of every entry that passes the filters. Always correct;
  * the reference the index is tested against, and its fallback.
  */
-export async function scanSearch(host: SearchHost, query: string, options?: SearchOptions): Promise<SearchResult> {
+export async function scanSearch(
+  host: SearchHost,
+  query: string,
+  options?: SearchOptions,
+): Promise<SearchResult> {
   const normalised = normaliseQuery(query, options);
   const entries = [...host.entries()].filter((entry) => matchesFilters(entry, normalised.filters));
   if (normalised.mode !== 'words') return pageInPathOrder(host, normalised, entries);

@@ -13,7 +13,13 @@ import { SegmentBuilder } from './segment-builder.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { decodeContent, entryTexts, foldCase } from './text.js';
 import { literalTrigrams, TrigramCollector } from './trigrams.js';
-import type { IndexCheckReport, IndexReport, SearchIndexOptions, SearchOptions, SearchResult } from './types.js';
+import type {
+  IndexCheckReport,
+  IndexReport,
+  SearchIndexOptions,
+  SearchOptions,
+  SearchResult,
+} from './types.js';
 import { wordStatsOf } from './word-stats.js';
 
 export const SEGMENT_PREFIX = '.index/segments/';
@@ -87,7 +93,9 @@ export class SearchIndex {
     const normalised = normaliseQuery(query, options);
     for (let attempt = 1; ; attempt++) {
       try {
-        return normalised.mode === 'words' ? await this.searchWords(normalised) : await this.searchInPathOrder(normalised);
+        return normalised.mode === 'words'
+          ? await this.searchWords(normalised)
+          : await this.searchInPathOrder(normalised);
       } catch (error) {
         if (!(error instanceof SegmentGoneError) || attempt >= MAX_ATTEMPTS) throw error;
         await this.loadSegments();
@@ -108,7 +116,8 @@ export class SearchIndex {
   /** Drops the stored index and indexes every entry again. */
   async rebuild(): Promise<IndexReport> {
     const started = performance.now();
-    for (const key of [...this.segments.keys(), ...(await this.listSegmentKeys())]) await this.host.backend.delete(key);
+    for (const key of [...this.segments.keys(), ...(await this.listSegmentKeys())])
+      await this.host.backend.delete(key);
     this.segments.clear();
     this.buffer = new SegmentBuilder();
     this.coverage.clear();
@@ -180,6 +189,7 @@ export class SearchIndex {
     for (const entry of this.uncoveredEntries()) {
       if (matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
     }
+    if (process.env.SBDEBUG) console.log('candidates', candidates.size, 'reads before', (globalThis as any).__reads);
     return pageInPathOrder(this.host, query, candidates.values());
   }
 
@@ -281,7 +291,8 @@ export class SearchIndex {
     this.uncovered.clear();
     for (const segment of this.allSegments()) {
       segment.docs.forEach((doc, number) => {
-        if (this.host.getEntry(doc.id)?.sha256 === doc.sha256) this.coverage.set(doc.id, { segment, doc: number });
+        if (this.host.getEntry(doc.id)?.sha256 === doc.sha256)
+          this.coverage.set(doc.id, { segment, doc: number });
       });
     }
     for (const entry of this.host.entries()) if (!this.coverage.has(entry.id)) this.uncovered.add(entry.id);
@@ -297,7 +308,10 @@ export class SearchIndex {
 
   private async writeSegment(builder: SegmentBuilder): Promise<PersistedSegment> {
     const key = `${SEGMENT_PREFIX}${Date.now().toString(36).padStart(9, '0')}-${randomUUID()}.seg`;
-    await this.host.backend.put(key, builder.encode(), { ifNoneMatch: '*', contentType: 'application/octet-stream' });
+    await this.host.backend.put(key, builder.encode(), {
+      ifNoneMatch: '*',
+      contentType: 'application/octet-stream',
+    });
     const segment = await PersistedSegment.open(this.host.backend, key);
     this.segments.set(key, segment);
     return segment;
@@ -344,7 +358,8 @@ export class SearchIndex {
       for (const postings of terms) {
         postings.docs.forEach((doc, i) => {
           const next = numbers.get(doc);
-          if (next !== undefined) merged.addPostings(next, [], [[postings.term, postings.counts[i] as number]]);
+          if (next !== undefined)
+            merged.addPostings(next, [], [[postings.term, postings.counts[i] as number]]);
         });
       }
     }
@@ -365,7 +380,6 @@ export class SearchIndex {
     return total;
   }
 }
-
 
 /** Documents of a segment holding all of the rarest few trigrams (every one must be present). */
 async function candidateDocs(segment: Segment, keys: readonly number[]): Promise<number[]> {

@@ -1,8 +1,8 @@
+import { crc32 } from 'node:zlib';
 import { ByteWriter } from './bytes.js';
 import type { IndexedDocument } from './document.js';
 import type { Segment, SegmentDoc, TermPostings } from './segment.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
-import { crc32 } from 'node:zlib';
 
 const utf8 = new TextEncoder();
 
@@ -114,7 +114,8 @@ export class SegmentBuilder implements Segment {
         previous = docs[i] as number;
       }
       let shared = 0;
-      while (shared < term.length && shared < previousTerm.length && term[shared] === previousTerm[shared]) shared++;
+      while (shared < term.length && shared < previousTerm.length && term[shared] === previousTerm[shared])
+        shared++;
       // Never split a surrogate pair between the shared part and the suffix.
       if (shared > 0 && /[\udc00-\udfff]/.test(term[shared] ?? '')) shared--;
       const suffix = utf8.encode(term.slice(shared));

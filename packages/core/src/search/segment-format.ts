@@ -44,7 +44,14 @@ export class PersistedSegment implements Segment {
       throw new CorruptDataError(`search index segment ${key} failed its directory checksum`);
     const info = await backend.head(key);
     if (!info) throw new SegmentGoneError(key);
-    return PersistedSegment.decode(backend, key, directory, HEADER_BYTES + directoryLength, view.getUint32(16), info.size);
+    return PersistedSegment.decode(
+      backend,
+      key,
+      directory,
+      HEADER_BYTES + directoryLength,
+      view.getUint32(16),
+      info.size,
+    );
   }
 
   private static decode(
@@ -111,7 +118,10 @@ export class PersistedSegment implements Segment {
   async trigramDocs(key: number): Promise<number[]> {
     const at = this.findTrigram(key);
     if (at < 0) return [];
-    const bytes = await this.readPostings(this.trigramOffsets[at] as number, this.trigramOffsets[at + 1] as number);
+    const bytes = await this.readPostings(
+      this.trigramOffsets[at] as number,
+      this.trigramOffsets[at + 1] as number,
+    );
     const reader = new ByteReader(bytes, `segment ${this.key}`);
     const docs: number[] = [];
     let number = -1;
@@ -133,7 +143,10 @@ export class PersistedSegment implements Segment {
     const bytes = await this.readPostings(base, this.termOffsets[high] as number);
     const out: TermPostings[] = [];
     for (; low < high; low++) {
-      const slice = bytes.subarray((this.termOffsets[low] as number) - base, (this.termOffsets[low + 1] as number) - base);
+      const slice = bytes.subarray(
+        (this.termOffsets[low] as number) - base,
+        (this.termOffsets[low + 1] as number) - base,
+      );
       const reader = new ByteReader(slice, `segment ${this.key}`);
       const postings: TermPostings = { term: this.terms[low] as string, docs: [], counts: [] };
       let number = -1;
@@ -181,8 +194,14 @@ export class PersistedSegment implements Segment {
   private async readPostings(start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array(0);
     if (this.preloaded) return this.preloaded.subarray(start, end);
-    const bytes = await readRange(this.backend, this.key, this.postingsStart + start, this.postingsStart + end - 1);
-    if (bytes.length !== end - start) throw new CorruptDataError(`search index segment ${this.key} is truncated`);
+    const bytes = await readRange(
+      this.backend,
+      this.key,
+      this.postingsStart + start,
+      this.postingsStart + end - 1,
+    );
+    if (bytes.length !== end - start)
+      throw new CorruptDataError(`search index segment ${this.key} is truncated`);
     return bytes;
   }
 
@@ -198,7 +217,11 @@ export class PersistedSegment implements Segment {
   }
 }
 
-async function withPostings<T>(segment: PersistedSegment, all: Uint8Array, read: () => Promise<T>): Promise<T> {
+async function withPostings<T>(
+  segment: PersistedSegment,
+  all: Uint8Array,
+  read: () => Promise<T>,
+): Promise<T> {
   segment.preloaded = all;
   try {
     return await read();
@@ -207,7 +230,12 @@ async function withPostings<T>(segment: PersistedSegment, all: Uint8Array, read:
   }
 }
 
-async function readRange(backend: StorageBackend, key: string, start: number, end: number): Promise<Uint8Array> {
+async function readRange(
+  backend: StorageBackend,
+  key: string,
+  start: number,
+  end: number,
+): Promise<Uint8Array> {
   const result = await backend.get(key, { range: { start, end } });
   if (!result) throw new SegmentGoneError(key);
   return collectBody(result.body);

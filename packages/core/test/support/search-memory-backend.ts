@@ -3,6 +3,7 @@ import { collectBody } from '../../src/backend/body.js';
 import { compareKeys } from '../../src/backend/keys.js';
 import { pageFromSortedObjects } from '../../src/backend/list-page.js';
 import type {
+  BodyInput,
   GetOptions,
   GetResult,
   ListOptions,
@@ -11,7 +12,6 @@ import type {
   PutOptions,
   PutResult,
   StorageBackend,
-  BodyInput,
 } from '../../src/backend/types.js';
 import { PreconditionFailedError } from '../../src/model/errors.js';
 
@@ -64,7 +64,12 @@ export class SearchTestBackend implements StorageBackend {
 
   async list(prefix: string, options?: ListOptions): Promise<ListPage> {
     const sorted = [...this.objects.entries()]
-      .map(([key, stored]) => ({ key, size: stored.bytes.byteLength, etag: stored.etag, lastModified: stored.lastModified }))
+      .map(([key, stored]) => ({
+        key,
+        size: stored.bytes.byteLength,
+        etag: stored.etag,
+        lastModified: stored.lastModified,
+      }))
       .sort((a, b) => compareKeys(a.key, b.key));
     return pageFromSortedObjects(sorted, prefix, options);
   }

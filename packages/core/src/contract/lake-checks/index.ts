@@ -1,4 +1,19 @@
 import type { ContractCheck } from '../types.js';
+import { crashChecks } from './crash.js';
+import { instanceChecks } from './instances.js';
+import { listStatsChecks } from './list-stats.js';
+import { searchChecks } from './search.js';
+import { storeRetrieveChecks } from './store-retrieve.js';
+import { updateDeleteChecks } from './update-delete.js';
+import { validationChecks } from './validation.js';
 
 /** Layer (b): the whole `DataLake` behaviour on top of the backend. */
-export const lakeChecks: readonly ContractCheck[] = [];
+export const lakeChecks: readonly ContractCheck[] = [
+  ...storeRetrieveChecks,
+  ...listStatsChecks,
+  ...searchChecks,
+  ...updateDeleteChecks,
+  ...validationChecks,
+  ...instanceChecks,
+  ...crashChecks,
+];

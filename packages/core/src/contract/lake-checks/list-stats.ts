@@ -8,14 +8,34 @@ import { openLake, pathsOf } from './open-lake.js';
 const GROUP = 'lake: list and stats';
 
 const FIXTURE = [
-  { name: 'macro.vba', dataType: DataType.MACRO, subpath: 'finance/2023-10-27', content: 'Sub A()\nEnd Sub\n' },
+  {
+    name: 'macro.vba',
+    dataType: DataType.MACRO,
+    subpath: 'finance/2023-10-27',
+    content: 'Sub A()\nEnd Sub\n',
+  },
   { name: 'other.vba', dataType: DataType.MACRO, subpath: 'finance', content: 'Sub B()\nEnd Sub\n' },
   { name: 'top.vba', dataType: DataType.MACRO, subpath: '', content: "' top level\n" },
   { name: 'financer.vba', dataType: DataType.MACRO, subpath: 'financer', content: 'x' },
-  { name: 'invoices.sql', dataType: DataType.SCHEMA, subpath: 'finance', content: 'CREATE TABLE t (é TEXT);' },
+  {
+    name: 'invoices.sql',
+    dataType: DataType.SCHEMA,
+    subpath: 'finance',
+    content: 'CREATE TABLE t (é TEXT);',
+  },
   { name: 'hr.sql', dataType: DataType.SCHEMA, subpath: 'hr', content: 'CREATE TABLE h (id INT);' },
-  { name: 'README.md', dataType: DataType.DOCUMENTATION, subpath: 'finance/deep/er', content: '# Finance 📊\n' },
-  { name: '.gitlab-ci.yml', dataType: DataType.CONFIGURATION, subpath: '.github', content: 'stages: [test]\n' },
+  {
+    name: 'README.md',
+    dataType: DataType.DOCUMENTATION,
+    subpath: 'finance/deep/er',
+    content: '# Finance 📊\n',
+  },
+  {
+    name: '.gitlab-ci.yml',
+    dataType: DataType.CONFIGURATION,
+    subpath: '.github',
+    content: 'stages: [test]\n',
+  },
 ] as const;
 
 export const listStatsChecks: ContractCheck[] = [
@@ -38,10 +58,12 @@ export const listStatsChecks: ContractCheck[] = [
       'macro/finance/2023-10-27/macro.vba',
       'macro/finance/other.vba',
     ]);
-    expect(pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance', recursive: false }))).toEqual([
-      'macro/finance/other.vba',
+    expect(
+      pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance', recursive: false })),
+    ).toEqual(['macro/finance/other.vba']);
+    expect(pathsOf(await lake.list({ dataType: DataType.MACRO, recursive: false }))).toEqual([
+      'macro/top.vba',
     ]);
-    expect(pathsOf(await lake.list({ dataType: DataType.MACRO, recursive: false }))).toEqual(['macro/top.vba']);
     expect(pathsOf(await lake.list({ subpath: 'finance' }))).toEqual([
       'documentation/finance/deep/er/README.md',
       'macro/finance/2023-10-27/macro.vba',
@@ -52,7 +74,9 @@ export const listStatsChecks: ContractCheck[] = [
       'macro/finance/other.vba',
       'schema/finance/invoices.sql',
     ]);
-    expect(pathsOf(await lake.list({ subpath: '.github' }))).toEqual(['configuration/.github/.gitlab-ci.yml']);
+    expect(pathsOf(await lake.list({ subpath: '.github' }))).toEqual([
+      'configuration/.github/.gitlab-ci.yml',
+    ]);
     expect(await lake.list({ dataType: DataType.LOGS })).toEqual([]);
     expect(await lake.list({ subpath: 'nowhere' })).toEqual([]);
     await lake.close();
@@ -60,9 +84,17 @@ export const listStatsChecks: ContractCheck[] = [
 
   defineCheck(GROUP, 'list rejects an unknown data type or an unsafe subpath', async ({ backend }) => {
     const lake = await openLake(backend);
-    await expectErrorCode(() => lake.list({ dataType: 'binary' as DataType }), 'VALIDATION', 'list unknown type');
+    await expectErrorCode(
+      () => lake.list({ dataType: 'binary' as DataType }),
+      'VALIDATION',
+      'list unknown type',
+    );
     for (const subpath of ['../x', '/abs', 'a//b', 'a\u0000b']) {
-      await expectErrorCode(() => lake.list({ subpath }), 'VALIDATION', `list subpath ${JSON.stringify(subpath)}`);
+      await expectErrorCode(
+        () => lake.list({ subpath }),
+        'VALIDATION',
+        `list subpath ${JSON.stringify(subpath)}`,
+      );
     }
     await lake.close();
   }),

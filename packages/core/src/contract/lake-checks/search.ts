@@ -12,51 +12,56 @@ function byName(hits: readonly SearchHit[]): string[] {
 }
 
 function searchCheck(mode: NonNullable<DataLakeOptions['search']>): ContractCheck {
-  return defineCheck(GROUP, `case-insensitive substring search over name, content and metadata (${mode})`, async ({
-    backend,
-  }) => {
-    const lake = await openLake(backend, { search: mode });
-    await lake.store({
-      name: 'Invoices.sql',
-      content: 'CREATE TABLE invoices (id INT);\n-- invoices again\nselect * from INVOICES;\n',
-      dataType: DataType.SCHEMA,
-      subpath: 'finance',
-      metadata: { team: 'Accounts Payable' },
-    });
-    await lake.store({
-      name: 'payroll.vba',
-      content: 'Sub Payroll()\n  \' no match here\nEnd Sub\n',
-      dataType: DataType.MACRO,
-      subpath: 'hr',
-      metadata: { team: 'People', tags: ['Invoice-free'] },
-    });
-    await lake.store({
-      name: 'notes.md',
-      content: 'Straße café naïve — ÜBER\n',
-      dataType: DataType.DOCUMENTATION,
-      subpath: 'finance/notes',
-    });
+  return defineCheck(
+    GROUP,
+    `case-insensitive substring search over name, content and metadata (${mode})`,
+    async ({ backend }) => {
+      const lake = await openLake(backend, { search: mode });
+      await lake.store({
+        name: 'Invoices.sql',
+        content: 'CREATE TABLE invoices (id INT);\n-- invoices again\nselect * from INVOICES;\n',
+        dataType: DataType.SCHEMA,
+        subpath: 'finance',
+        metadata: { team: 'Accounts Payable' },
+      });
+      await lake.store({
+        name: 'payroll.vba',
+        content: "Sub Payroll()\n  ' no match here\nEnd Sub\n",
+        dataType: DataType.MACRO,
+        subpath: 'hr',
+        metadata: { team: 'People', tags: ['Invoice-free'] },
+      });
+      await lake.store({
+        name: 'notes.md',
+        content: 'Straße café naïve — ÜBER\n',
+        dataType: DataType.DOCUMENTATION,
+        subpath: 'finance/notes',
+      });
 
-    const invoices = await lake.search('INVOICE');
-    expect(byName(invoices.hits)).toEqual(['Invoices.sql', 'payroll.vba']);
-    const sql = invoices.hits.find((hit) => hit.entry.name === 'Invoices.sql') as SearchHit;
-    expect([...sql.matchedIn].sort()).toEqual(['content', 'name']);
-    expect(sql.lineMatchCount).toBe(3);
-    expect(sql.lines.map((line) => line.line)).toEqual([1, 2, 3]);
-    expect(sql.entry).not.toHaveProperty('content');
-    const macro = invoices.hits.find((hit) => hit.entry.name === 'payroll.vba') as SearchHit;
-    expect(macro.matchedIn).toEqual(['metadata']);
+      const invoices = await lake.search('INVOICE');
+      expect(byName(invoices.hits)).toEqual(['Invoices.sql', 'payroll.vba']);
+      const sql = invoices.hits.find((hit) => hit.entry.name === 'Invoices.sql') as SearchHit;
+      expect([...sql.matchedIn].sort()).toEqual(['content', 'name']);
+      expect(sql.lineMatchCount).toBe(3);
+      expect(sql.lines.map((line) => line.line)).toEqual([1, 2, 3]);
+      expect(sql.entry).not.toHaveProperty('content');
+      const macro = invoices.hits.find((hit) => hit.entry.name === 'payroll.vba') as SearchHit;
+      expect(macro.matchedIn).toEqual(['metadata']);
 
-    expect(byName((await lake.search('accounts payable')).hits)).toEqual(['Invoices.sql']);
-    expect(byName((await lake.search('über')).hits)).toEqual(['notes.md']);
-    expect(byName((await lake.search('café')).hits)).toEqual(['notes.md']);
-    expect(byName((await lake.search('payroll()')).hits)).toEqual(['payroll.vba']);
-    expect((await lake.search('no such text anywhere')).hits).toEqual([]);
-    expect(byName((await lake.search('e', { dataType: DataType.SCHEMA })).hits)).toEqual(['Invoices.sql']);
-    expect(byName((await lake.search('e', { subpath: 'finance' })).hits)).toEqual(['Invoices.sql', 'notes.md']);
-    expect(byName((await lake.search('e', { subpath: 'hr', dataType: DataType.SCHEMA })).hits)).toEqual([]);
-    await lake.close();
-  });
+      expect(byName((await lake.search('accounts payable')).hits)).toEqual(['Invoices.sql']);
+      expect(byName((await lake.search('über')).hits)).toEqual(['notes.md']);
+      expect(byName((await lake.search('café')).hits)).toEqual(['notes.md']);
+      expect(byName((await lake.search('payroll()')).hits)).toEqual(['payroll.vba']);
+      expect((await lake.search('no such text anywhere')).hits).toEqual([]);
+      expect(byName((await lake.search('e', { dataType: DataType.SCHEMA })).hits)).toEqual(['Invoices.sql']);
+      expect(byName((await lake.search('e', { subpath: 'finance' })).hits)).toEqual([
+        'Invoices.sql',
+        'notes.md',
+      ]);
+      expect(byName((await lake.search('e', { subpath: 'hr', dataType: DataType.SCHEMA })).hits)).toEqual([]);
+      await lake.close();
+    },
+  );
 }
 
 export const searchChecks: ContractCheck[] = [

@@ -27,7 +27,7 @@ export const AWKWARD_KEYS: readonly string[] = [
   'percent/%25.txt',
   'percent/%.txt',
   'tilde/~user/~file~.txt',
-  'reserved/a=b&c=d;e,f@g!h$i\'j(k).txt',
+  "reserved/a=b&c=d;e,f@g!h$i'j(k).txt",
   'reserved/#hash.txt',
   'dots/.hidden',
   'dots/.metadata/x.json',
@@ -51,13 +51,16 @@ const INVALID_KEYS: readonly string[] = [
   'tab\there',
   'del\u007f',
   'e\u0301.txt',
+  'lone\ud800surrogate',
+  'pair/\udc00\ud800',
   'x'.repeat(MAX_SEGMENT_BYTES + 1),
   Array.from({ length: 6 }, () => 'y'.repeat(200)).join('/'),
 ];
 
 export const keyChecks: ContractCheck[] = [
   defineCheck(GROUP, 'awkward but valid keys round-trip and list exactly', async ({ backend }) => {
-    for (const [index, key] of AWKWARD_KEYS.entries()) await backend.put(key, utf8(`body ${index} of ${key}`));
+    for (const [index, key] of AWKWARD_KEYS.entries())
+      await backend.put(key, utf8(`body ${index} of ${key}`));
     for (const [index, key] of AWKWARD_KEYS.entries()) {
       await assertStoredBytes(backend, key, utf8(`body ${index} of ${key}`));
       expect((await backend.head(key))?.key).toBe(key);
@@ -87,17 +90,23 @@ export const keyChecks: ContractCheck[] = [
     expect(await listKeys(backend)).toEqual(sortedKeys([longSegment, longKey]));
   }),
 
-  defineCheck(GROUP, 'invalid keys are rejected with a validation error by every operation', async ({
-    backend,
-  }) => {
-    for (const key of INVALID_KEYS) {
-      const label = JSON.stringify(key);
-      await expectErrorCode(() => backend.put(key, utf8('x')), 'VALIDATION', `put(${label})`);
-      await expectErrorCode(() => backend.put(key, utf8('x'), { ifNoneMatch: '*' }), 'VALIDATION', `put(${label})`);
-      await expectErrorCode(() => backend.get(key), 'VALIDATION', `get(${label})`);
-      await expectErrorCode(() => backend.head(key), 'VALIDATION', `head(${label})`);
-      await expectErrorCode(() => backend.delete(key), 'VALIDATION', `delete(${label})`);
-    }
-    expect(await listKeys(backend)).toEqual([]);
-  }),
+  defineCheck(
+    GROUP,
+    'invalid keys are rejected with a validation error by every operation',
+    async ({ backend }) => {
+      for (const key of INVALID_KEYS) {
+        const label = JSON.stringify(key);
+        await expectErrorCode(() => backend.put(key, utf8('x')), 'VALIDATION', `put(${label})`);
+        await expectErrorCode(
+          () => backend.put(key, utf8('x'), { ifNoneMatch: '*' }),
+          'VALIDATION',
+          `put(${label})`,
+        );
+        await expectErrorCode(() => backend.get(key), 'VALIDATION', `get(${label})`);
+        await expectErrorCode(() => backend.head(key), 'VALIDATION', `head(${label})`);
+        await expectErrorCode(() => backend.delete(key), 'VALIDATION', `delete(${label})`);
+      }
+      expect(await listKeys(backend)).toEqual([]);
+    },
+  ),
 ];

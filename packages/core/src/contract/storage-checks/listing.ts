@@ -91,45 +91,51 @@ export const listingChecks: ContractCheck[] = [
       if (limit < keys.length) expect(listing.pages).toBeGreaterThan(1);
     }
     const prefixed = await listAll(backend, 'p/', { limit: 5 }, 10);
-    expect(prefixed.objects.map((object) => object.key)).toEqual(expected.filter((key) => key.startsWith('p/')));
+    expect(prefixed.objects.map((object) => object.key)).toEqual(
+      expected.filter((key) => key.startsWith('p/')),
+    );
     expect(prefixed.pages).toBeGreaterThanOrEqual(5);
   }),
 
-  defineCheck(GROUP, 'pagination with a delimiter returns each object and common prefix once', async ({
-    backend,
-  }) => {
-    const keys = manyKeys();
-    await putAll(backend, keys);
-    const full = await listAll(backend, '', { delimiter: '/' });
-    expect(full.objects.map((object) => object.key)).toEqual(['a b.txt', 'a+b.txt', 'a-b.txt', 'a.txt']);
-    expect(full.prefixes).toEqual(['a/', 'b/', 'p/', 'q/', 'z/']);
-    for (const limit of [1, 2, 3]) {
-      const paged = await listAll(backend, '', { delimiter: '/', limit }, Math.ceil(9 / limit) + 2);
-      expect(paged.objects.map((object) => object.key)).toEqual(full.objects.map((object) => object.key));
-      expect(paged.prefixes).toEqual(full.prefixes);
-      assertStrictlyAscending(paged.prefixes, `prefixes with limit ${limit}`);
-    }
-    const nested = await listAll(backend, 'q/', { delimiter: '/', limit: 1 }, 6);
-    expect(nested.prefixes).toEqual(['q/0/', 'q/1/', 'q/2/', 'q/3/']);
-    expect(nested.objects).toEqual([]);
-  }),
+  defineCheck(
+    GROUP,
+    'pagination with a delimiter returns each object and common prefix once',
+    async ({ backend }) => {
+      const keys = manyKeys();
+      await putAll(backend, keys);
+      const full = await listAll(backend, '', { delimiter: '/' });
+      expect(full.objects.map((object) => object.key)).toEqual(['a b.txt', 'a+b.txt', 'a-b.txt', 'a.txt']);
+      expect(full.prefixes).toEqual(['a/', 'b/', 'p/', 'q/', 'z/']);
+      for (const limit of [1, 2, 3]) {
+        const paged = await listAll(backend, '', { delimiter: '/', limit }, Math.ceil(9 / limit) + 2);
+        expect(paged.objects.map((object) => object.key)).toEqual(full.objects.map((object) => object.key));
+        expect(paged.prefixes).toEqual(full.prefixes);
+        assertStrictlyAscending(paged.prefixes, `prefixes with limit ${limit}`);
+      }
+      const nested = await listAll(backend, 'q/', { delimiter: '/', limit: 1 }, 6);
+      expect(nested.prefixes).toEqual(['q/0/', 'q/1/', 'q/2/', 'q/3/']);
+      expect(nested.objects).toEqual([]);
+    },
+  ),
 
-  defineCheck(GROUP, 'pagination stays exact while keys are added and removed between pages', async ({
-    backend,
-  }) => {
-    const keys = Array.from({ length: 20 }, (_, index) => `m/${String(index * 2).padStart(3, '0')}`);
-    await putAll(backend, keys);
-    const first = await backend.list('m/', { limit: 5 });
-    expect(first.objects.map((object) => object.key)).toEqual(keys.slice(0, 5));
-    if (first.cursor === undefined) throw new Error('a page of 5 out of 20 keys carries no cursor');
-    await backend.delete(keys[1] as string);
-    await backend.put('m/001', utf8('before the cursor'));
-    await backend.put('m/011', utf8('after the cursor'));
-    await backend.delete(keys[6] as string);
-    const rest = await backend.list('m/', { limit: 1000, cursor: first.cursor });
-    const expectedRest = sortedKeys([...keys.slice(5).filter((key) => key !== keys[6]), 'm/011']);
-    expect(rest.objects.map((object) => object.key)).toEqual(expectedRest);
-  }),
+  defineCheck(
+    GROUP,
+    'pagination stays exact while keys are added and removed between pages',
+    async ({ backend }) => {
+      const keys = Array.from({ length: 20 }, (_, index) => `m/${String(index * 2).padStart(3, '0')}`);
+      await putAll(backend, keys);
+      const first = await backend.list('m/', { limit: 5 });
+      expect(first.objects.map((object) => object.key)).toEqual(keys.slice(0, 5));
+      if (first.cursor === undefined) throw new Error('a page of 5 out of 20 keys carries no cursor');
+      await backend.delete(keys[1] as string);
+      await backend.put('m/001', utf8('before the cursor'));
+      await backend.put('m/011', utf8('after the cursor'));
+      await backend.delete(keys[6] as string);
+      const rest = await backend.list('m/', { limit: 1000, cursor: first.cursor });
+      const expectedRest = sortedKeys([...keys.slice(5).filter((key) => key !== keys[6]), 'm/011']);
+      expect(rest.objects.map((object) => object.key)).toEqual(expectedRest);
+    },
+  ),
 
   defineCheck(GROUP, 'a limit that is not a positive integer is a validation error', async ({ backend }) => {
     for (const limit of [0, -1, 1.5]) {

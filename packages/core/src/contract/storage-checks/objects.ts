@@ -40,13 +40,17 @@ export const objectChecks: ContractCheck[] = [
     expect(await listKeys(backend)).toEqual(['empty/bytes', 'empty/stream']);
   }),
 
-  defineCheck(GROUP, 'round-trips all 256 byte values given as bytes and as a stream', async ({ backend }) => {
-    const bytes = allByteValues();
-    await assertRoundTrip(backend, 'binary/bytes.bin', bytes, bytes);
-    await assertRoundTrip(backend, 'binary/stream.bin', streamOf(bytes, 7), bytes);
-    const reversed = bytes.slice().reverse();
-    await assertRoundTrip(backend, 'binary/reversed.bin', streamOf(reversed, 1), reversed);
-  }),
+  defineCheck(
+    GROUP,
+    'round-trips all 256 byte values given as bytes and as a stream',
+    async ({ backend }) => {
+      const bytes = allByteValues();
+      await assertRoundTrip(backend, 'binary/bytes.bin', bytes, bytes);
+      await assertRoundTrip(backend, 'binary/stream.bin', streamOf(bytes, 7), bytes);
+      const reversed = bytes.slice().reverse();
+      await assertRoundTrip(backend, 'binary/reversed.bin', streamOf(reversed, 1), reversed);
+    },
+  ),
 
   defineCheck(GROUP, 'round-trips a multi-MiB body given as bytes', async ({ backend }) => {
     const bytes = patternBytes(LARGE, 11);
@@ -64,19 +68,21 @@ export const objectChecks: ContractCheck[] = [
     await assertStoredBytes(backend, 'large/hinted.bin', hinted);
   }),
 
-  defineCheck(GROUP, 'stores a copy: changing the caller buffer or a read chunk alters nothing', async ({
-    backend,
-  }) => {
-    const original = patternBytes(1000, 3);
-    const source = original.slice();
-    await backend.put('copy/source.bin', source);
-    source.fill(0);
-    await assertStoredBytes(backend, 'copy/source.bin', original);
+  defineCheck(
+    GROUP,
+    'stores a copy: changing the caller buffer or a read chunk alters nothing',
+    async ({ backend }) => {
+      const original = patternBytes(1000, 3);
+      const source = original.slice();
+      await backend.put('copy/source.bin', source);
+      source.fill(0);
+      await assertStoredBytes(backend, 'copy/source.bin', original);
 
-    const first = await backend.get('copy/source.bin');
-    for await (const chunk of first?.body ?? []) chunk.fill(7);
-    await assertStoredBytes(backend, 'copy/source.bin', original);
-  }),
+      const first = await backend.get('copy/source.bin');
+      for await (const chunk of first?.body ?? []) chunk.fill(7);
+      await assertStoredBytes(backend, 'copy/source.bin', original);
+    },
+  ),
 
   defineCheck(GROUP, 'overwrites an object, with a new etag and size', async ({ backend }) => {
     const first = await backend.put('over/write.txt', utf8('first version'));
@@ -139,20 +145,24 @@ export const objectChecks: ContractCheck[] = [
     }
   }),
 
-  defineCheck(GROUP, 'a put whose body stream fails stores nothing and keeps the old object', async ({
-    backend,
-  }) => {
-    const old = utf8('old content');
-    await backend.put('fail/existing.txt', old);
-    const broken = new Error('upload interrupted');
-    await expect(
-      backend.put('fail/existing.txt', failingStreamOf(patternBytes(200 * 1024, 9), broken)),
-    ).rejects.toThrow();
-    await expect(backend.put('fail/new.txt', failingStreamOf(patternBytes(1000, 9), broken))).rejects.toThrow();
-    await assertStoredBytes(backend, 'fail/existing.txt', old);
-    expect(await backend.head('fail/new.txt')).toBeNull();
-    expect(await listKeys(backend)).toEqual(['fail/existing.txt']);
-  }),
+  defineCheck(
+    GROUP,
+    'a put whose body stream fails stores nothing and keeps the old object',
+    async ({ backend }) => {
+      const old = utf8('old content');
+      await backend.put('fail/existing.txt', old);
+      const broken = new Error('upload interrupted');
+      await expect(
+        backend.put('fail/existing.txt', failingStreamOf(patternBytes(200 * 1024, 9), broken)),
+      ).rejects.toThrow();
+      await expect(
+        backend.put('fail/new.txt', failingStreamOf(patternBytes(1000, 9), broken)),
+      ).rejects.toThrow();
+      await assertStoredBytes(backend, 'fail/existing.txt', old);
+      expect(await backend.head('fail/new.txt')).toBeNull();
+      expect(await listKeys(backend)).toEqual(['fail/existing.txt']);
+    },
+  ),
 
   defineCheck(GROUP, 'many small objects of different sizes read back exactly', async ({ backend }) => {
     const bodies = Array.from({ length: 20 }, (_, index) => patternBytes(index * 37, index + 100));

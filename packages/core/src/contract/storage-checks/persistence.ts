@@ -17,15 +17,25 @@ export const persistenceChecks: ContractCheck[] = [
         );
       }
       const { backend } = context;
-      const written = await backend.put('keep/binary.bin', allByteValues(), { contentType: 'application/octet-stream' });
+      const written = await backend.put('keep/binary.bin', allByteValues(), {
+        contentType: 'application/octet-stream',
+      });
       await backend.put('keep/text/ü.txt', utf8('persisted'));
       await backend.put('keep/gone.txt', utf8('to be deleted'));
+
+      // Read through the first instance now, so a cache that outlives other instances' writes shows.
+      await assertStoredBytes(backend, 'keep/text/ü.txt', utf8('persisted'));
+      expect(await backend.head('keep/gone.txt')).not.toBeNull();
 
       const second = await context.reopen();
       expect(second).not.toBe(backend);
       await assertStoredBytes(second, 'keep/binary.bin', allByteValues());
       expect((await second.head('keep/binary.bin'))?.etag).toBe(written.etag);
-      expect(await listKeys(second, 'keep/')).toEqual(['keep/binary.bin', 'keep/gone.txt', 'keep/text/ü.txt']);
+      expect(await listKeys(second, 'keep/')).toEqual([
+        'keep/binary.bin',
+        'keep/gone.txt',
+        'keep/text/ü.txt',
+      ]);
 
       expect(await second.delete('keep/gone.txt')).toBe(true);
       await second.put('keep/text/ü.txt', utf8('changed by the second instance'));

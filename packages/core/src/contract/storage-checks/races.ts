@@ -37,9 +37,13 @@ export const raceChecks: ContractCheck[] = [
         const bodies = backends.map((_, index) => patternBytes(50_000 + index, round * 100 + index));
         const outcomes = await Promise.allSettled(
           backends.map((backend, index) =>
-            backend.put(key, round === 0 ? (bodies[index] as Uint8Array) : streamOf(bodies[index] as Uint8Array, 8192), {
-              ifNoneMatch: '*',
-            }),
+            backend.put(
+              key,
+              round === 0 ? (bodies[index] as Uint8Array) : streamOf(bodies[index] as Uint8Array, 8192),
+              {
+                ifNoneMatch: '*',
+              },
+            ),
           ),
         );
         const winner = singleWinner(outcomes, `conditional create round ${round}`);
@@ -95,7 +99,9 @@ export const raceChecks: ContractCheck[] = [
 
   defineCheck(GROUP, 'racing plain writes of one key leave exactly one whole body', async ({ backend }) => {
     const bodies = Array.from({ length: 8 }, (_, index) => patternBytes(300_000 + index, 40 + index));
-    const results = await Promise.all(bodies.map((body) => backend.put('race/plain.bin', streamOf(body, 16_384))));
+    const results = await Promise.all(
+      bodies.map((body) => backend.put('race/plain.bin', streamOf(body, 16_384))),
+    );
     const got = await backend.get('race/plain.bin');
     if (got === null) throw new Error('racing plain writes left no object');
     const bytes = await readBody(got.body);

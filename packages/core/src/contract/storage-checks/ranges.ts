@@ -49,25 +49,27 @@ export const rangeChecks: ContractCheck[] = [
     await expectRange(backend, 'r/large.bin', whole, { start: middle }, { start: middle, end: middle + 16 });
   }),
 
-  defineCheck(GROUP, 'a start at or past the end, or a malformed range, is a validation error', async ({
-    backend,
-  }) => {
-    await backend.put('r/ten.bin', patternBytes(10, 23));
-    const invalid: ByteRange[] = [
-      { start: 10 },
-      { start: 10, end: 20 },
-      { start: 5000 },
-      { start: 5, end: 4 },
-      { start: -1, end: 3 },
-      { start: 1.5 },
-    ];
-    for (const range of invalid) {
-      await expectErrorCode(
-        () => backend.get('r/ten.bin', { range }),
-        'VALIDATION',
-        `get range ${JSON.stringify(range)} of a 10-byte object`,
-      );
-    }
-    expect(await backend.get('r/missing.bin', { range: { start: 0, end: 1 } })).toBeNull();
-  }),
+  defineCheck(
+    GROUP,
+    'a start at or past the end, or a malformed range, is a validation error',
+    async ({ backend }) => {
+      await backend.put('r/ten.bin', patternBytes(10, 23));
+      const invalid: ByteRange[] = [
+        { start: 10 },
+        { start: 10, end: 20 },
+        { start: 5000 },
+        { start: 5, end: 4 },
+        { start: -1, end: 3 },
+        { start: 1.5 },
+      ];
+      for (const range of invalid) {
+        await expectErrorCode(
+          () => backend.get('r/ten.bin', { range }),
+          'VALIDATION',
+          `get range ${JSON.stringify(range)} of a 10-byte object`,
+        );
+      }
+      expect(await backend.get('r/missing.bin', { range: { start: 0, end: 1 } })).toBeNull();
+    },
+  ),
 ];

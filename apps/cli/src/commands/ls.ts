@@ -1,0 +1,50 @@
+import type { DataType } from '@datalake/core';
+import type { Command } from 'commander';
+import { withLake } from '../context.js';
+import { parseDataType } from '../options.js';
+import { formatBytes, formatTable, printJson, printLine } from '../output.js';
+
+interface LsFlags {
+  type?: DataType;
+  subpath?: string;
+  recursive: boolean;
+  ids?: boolean;
+  long?: boolean;
+}
+
+export function registerLs(program: Command): void {
+  program
+    .command('ls')
+    .description('list entries (without content), ordered by path')
+    .option('-t, --type <type>', 'only this data type', parseDataType)
+    .option('-s, --subpath <folder>', 'only entries in this folder (below the type folder)')
+    .option('--no-recursive', 'only direct children of --subpath, not deeper folders')
+    .option('-l, --long', 'also show id, size and last change')
+    .option('--ids', 'print only the ids, one per line')
+    .addHelpText(
+      'after',
+      `
+With --json, prints the array list() returns.
+
+Examples:
+  $ datalake ls
+  $ datalake ls --type schema --subpath billing --no-recursive -l
+  $ datalake ls --type logs --json | jq length`,
+    )
+    .action(async (flags: LsFlags, command: Command) => {
+      await withLake(command, async (lake, options) => {
+        const entries = await lake.list({ dataType: flags.type, subpath: flags.subpath, recursive: flags.recursive });
+        if (options.json) return printJson(entries);
+        if (flags.ids) {
+          for (const entry of entries) printLine(entry.id);
+          return;
+        }
+        const rows = entries.map((entry) =>
+          flags.long
+            ? [entry.id, formatBytes(entry.size), entry.updatedAt ?? entry.createdAt, entry.filePath]
+            : [entry.dataType, entry.filePath],
+        );
+        for (const line of formatTable(rows)) printLine(line);
+      });
+    });
+}

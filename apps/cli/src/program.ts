@@ -1,0 +1,58 @@
+import { Command, Option } from 'commander';
+import { registerGet } from './commands/get.js';
+import { registerIndexMaintenance } from './commands/index-maintenance.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerLs } from './commands/ls.js';
+import { registerRm } from './commands/rm.js';
+import { registerSearch } from './commands/search.js';
+import { registerShow } from './commands/show.js';
+import { registerStats } from './commands/stats.js';
+import { registerStore } from './commands/store.js';
+import { registerUpdate } from './commands/update.js';
+import { DEFAULT_LAKE } from './lake-url.js';
+
+export const VERSION = '0.1.0';
+
+/** The `datalake` command with every subcommand registered. */
+export function createProgram(): Command {
+  const program = new Command('datalake')
+    .description('Store, classify and search code artifacts (SQL schemas, VBA macros, configs, docs, logs).')
+    .version(VERSION)
+    .addOption(
+      new Option('-L, --lake <url>', `where the lake lives: a path or file: URL, memory:, or s3://bucket/prefix`)
+        .env('DATALAKE_URL')
+        .default(DEFAULT_LAKE),
+    )
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)')
+    .option('--s3-region <region>', 'S3 region (default: AWS_REGION, AWS_DEFAULT_REGION)')
+    .option('--json', 'print results as JSON (the objects the library returns)')
+    .option('--debug', 'on errors, also print the cause chain')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 failure, 2 usage error.
+
+Examples:
+  $ datalake ingest ./my-repo && datalake stats
+  $ datalake search "CREATE TABLE" --type schema
+  $ datalake --lake s3://artifacts/team-a ls --type macro
+  $ DATALAKE_URL=memory: datalake ingest . --dry-run`,
+    );
+  for (const register of [
+    registerIngest,
+    registerStore,
+    registerGet,
+    registerShow,
+    registerLs,
+    registerSearch,
+    registerUpdate,
+    registerRm,
+    registerStats,
+    registerIndexMaintenance,
+  ]) {
+    register(program);
+  }
+  return program;
+}

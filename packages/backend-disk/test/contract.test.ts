@@ -1,0 +1,30 @@
+import { rm } from 'node:fs/promises';
+import type { StorageBackend } from '@datalake/core';
+import { runContractSuite } from '@datalake/core/contract';
+import { Volume } from 'memfs';
+import { DiskBackend } from '../src/index.js';
+import { tempRoot } from './helpers.js';
+
+// Real files: each backend gets its own temp folder, and `reopen` opens a second instance on it.
+runContractSuite({
+  name: 'disk (real files)',
+  create: async () => new DiskBackend({ root: await tempRoot(), fsync: false }),
+  reopen: (backend) => new DiskBackend({ root: (backend as DiskBackend).root, fsync: false }),
+  destroy: async (backend) => {
+    await backend.close?.();
+    await rm((backend as DiskBackend).root, { recursive: true, force: true });
+  },
+});
+
+// memfs: one volume per backend; instances reopened on the same volume share its files.
+const volumes = new WeakMap<StorageBackend, Volume>();
+const onVolume = (volume: Volume) => {
+  const backend = new DiskBackend({ root: '/lake', fs: volume.promises });
+  volumes.set(backend, volume);
+  return backend;
+};
+runContractSuite({
+  name: 'disk (memfs)',
+  create: () => onVolume(new Volume()),
+  reopen: (backend) => onVolume(volumes.get(backend) as Volume),
+});

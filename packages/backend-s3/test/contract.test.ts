@@ -1,0 +1,32 @@
+import { DeleteBucketCommand } from '@aws-sdk/client-s3';
+import { runContractSuite } from '@datalake/core/contract';
+import { S3Backend, type S3BackendOptions } from '../src/index.js';
+import { describeWithS3 } from './support/s3-environment.js';
+import { createBucket, emptyBucket, rawClient, uniqueName } from './support/test-bucket.js';
+
+describeWithS3('S3Backend contract', (environment) => {
+  const client = rawClient(environment);
+  const connection = (bucket: string): S3BackendOptions => ({
+    bucket,
+    endpoint: environment.endpoint,
+    region: environment.region,
+    credentials: environment.credentials,
+  });
+  // A bucket per backend, without a prefix, so the contract's longest keys (1,024 bytes) fit.
+  runContractSuite({
+    name: 's3',
+    create: async () => {
+      const bucket = uniqueName('contract');
+      await createBucket(client, bucket);
+      // connect() measures whether this server's conditional writes are atomic.
+      return S3Backend.connect(connection(bucket));
+    },
+    reopen: (backend) => S3Backend.connect(connection((backend as S3Backend).bucket)),
+    destroy: async (backend) => {
+      await backend.close?.();
+      const bucket = (backend as S3Backend).bucket;
+      await emptyBucket(client, bucket);
+      await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    },
+  });
+});

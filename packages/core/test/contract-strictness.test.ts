@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applicableChecks,
+  type ContractCheck,
+  type ContractSuiteOptions,
+  contractChecks,
+  runCheck,
+  storageChecks,
+} from '../src/contract/index.js';
+import type { StorageBackend } from '../src/index.js';
+import {
+  AcceptsAnyKey,
+  CachesReads,
+  DecodesPercentKeys,
+  DeleteAlwaysTrue,
+  DropsLastByteOfLargeBodies,
+  ExclusiveRangeEnd,
+  ForgetfulPersistent,
+  IgnoresCursor,
+  IgnoresIfNoneMatch,
+  KeepsCallerBuffer,
+  KeepsPartialUploads,
+  ListsUnsorted,
+  NonAtomicCompareAndSwap,
+  NonAtomicConditionalCreate,
+} from './support/broken-backends.js';
+import { MapBackend } from './support/map-backend.js';
+
+function check(name: string): ContractCheck {
+  const matches = contractChecks.filter((candidate) => candidate.name === name);
+  if (matches.length !== 1)
+    throw new Error(`expected one check named ${JSON.stringify(name)}, found ${matches.length}`);
+  return matches[0] as ContractCheck;
+}
+
+interface BrokenCase {
+  label: string;
+  create: () => StorageBackend;
+  reopen?: ContractSuiteOptions['reopen'];
+  /** Checks that must fail on this backend. */
+  failing: string[];
+}
+
+const CASES: BrokenCase[] = [
+  {
+    label: 'ignores ifNoneMatch',
+    create: () => new IgnoresIfNoneMatch(),
+    failing: [
+      'ifNoneMatch "*" creates once, then fails without writing',
+      '16 racing conditional creates of one key have exactly one winner',
+      'concurrent stores at one path from two instances have exactly one winner',
+    ],
+  },
+  {
+    label: 'ignores the list cursor',
+    create: () => new IgnoresCursor(),
+    failing: [
+      'pagination returns every key exactly once over several pages',
+      'pagination with a delimiter returns each object and common prefix once',
+    ],
+  },
+  {
+    label: 'drops the last byte of large bodies',
+    create: () => new DropsLastByteOfLargeBodies(),
+    failing: [
+      'round-trips a multi-MiB body given as bytes',
+      'round-trips a multi-MiB body given as a stream',
+      'a range inside a multi-MiB object is exact',
+      'content may be a stream, an iterable of chunks, or a multi-MiB buffer',
+    ],
+  },
+  {
+    label: 'lists unsorted',
+    create: () => new ListsUnsorted(),
+    failing: [
+      'lists every key once, in UTF-8 byte order',
+      'a prefix selects exactly the keys that start with it',
+      'awkward but valid keys round-trip and list exactly',
+    ],
+  },
+  {
+    label: 'percent-decodes keys',
+    create: () => new DecodesPercentKeys(),
+    failing: [
+      'awkward but valid keys round-trip and list exactly',
+      'prefixes with awkward characters select exactly their keys',
+    ],
+  },
+  {
+    label: 'non-atomic conditional create',
+    create: () => new NonAtomicConditionalCreate(),
+    failing: [
+      '16 racing conditional creates of one key have exactly one winner',
+      'concurrent stores at one path from two instances have exactly one winner',
+    ],
+  },
+  {
+    label: 'non-atomic compare-and-swap',
+    create: () => new NonAtomicCompareAndSwap(),
+    failing: [
+      '16 racing compare-and-swap writes of one version have exactly one winner',
+      'concurrent updates of one entry from two instances are never silently lost',
+    ],
+  },
+  {
+    label: 'treats a range end as exclusive',
+    create: () => new ExclusiveRangeEnd(),
+    failing: [
+      'returns inclusive, open-ended and clamped ranges',
+      'a range inside a multi-MiB object is exact',
+    ],
+  },
+  {
+    label: 'keeps the caller buffer',
+    create: () => new KeepsCallerBuffer(),
+    failing: ['stores a copy: changing the caller buffer or a read chunk alters nothing'],
+  },
+  {
+    label: 'keeps partial uploads',
+    create: () => new KeepsPartialUploads(),
+    failing: ['a put whose body stream fails stores nothing and keeps the old object'],
+  },
+  {
+    label: 'answers true to every delete',
+    create: () => new DeleteAlwaysTrue(),
+    failing: ['delete answers true once, then false, and the object is gone'],
+  },
+  {
+    label: 'accepts invalid keys',
+    create: () => new AcceptsAnyKey(),
+    failing: ['invalid keys are rejected with a validation error by every operation'],
+  },
+  {
+    label: "caches reads across other instances' writes",
+    create: () => new CachesReads(),
+    reopen: (backend) => (backend as CachesReads).reopen(),
+    failing: [
+      'another instance over the same storage sees every write',
+      'refresh() shows another instance’s stores, updates and deletes',
+    ],
+  },
+  {
+    label: 'claims persistence but forgets',
+    create: () => new ForgetfulPersistent(),
+    reopen: () => new ForgetfulPersistent(),
+    failing: ['another instance over the same storage sees every write'],
+  },
+];
+
+describe('the contract suite is strict', () => {
+  it('the reference backend passes every storage check', async () => {
+    const options: ContractSuiteOptions = { name: 'map', create: () => new MapBackend() };
+    for (const storageCheck of applicableChecks(new MapBackend().capabilities, options, storageChecks)) {
+      await runCheck(storageCheck, options);
+    }
+  });
+
+  for (const broken of CASES) {
+    describe(`a backend that ${broken.label}`, () => {
+      for (const name of broken.failing) {
+        it(`fails: ${name}`, async () => {
+          const options: ContractSuiteOptions = { name: broken.label, create: broken.create };
+          if (broken.reopen) options.reopen = broken.reopen;
+          await expect(runCheck(check(name), options)).rejects.toThrow();
+        });
+      }
+    });
+  }
+
+  it('a persistent backend without a reopen option fails the persistence check', async () => {
+    await expect(
+      runCheck(check('another instance over the same storage sees every write'), {
+        name: 'persistent without reopen',
+        create: () => new ForgetfulPersistent(),
+      }),
+    ).rejects.toThrow(/reopen/);
+  });
+});

@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake, type Entry } from '@datalake/core';
+import { type ManifestRow, readManifest, repoRoot } from '../corpus.js';
+import { timeMs } from '../measure.js';
+import { runProcess, tail } from '../processes.js';
+import type { SuiteReport } from '../report.js';
+import type { Suite } from '../suite.js';
+import { latencyAtMost } from '../targets.js';
+
+const CLI = path.join(repoRoot, 'apps', 'cli', 'dist', 'main.js');
+/** Corpus files outside the manifest (licences, provenance, the manifest itself) are not artifacts. */
+const NOT_ARTIFACTS = ['LICENSES', 'SOURCES.md', 'manifest.tsv'];
+
+/** Issue 4: the built CLI ingesting the corpus into a fresh disk lake, against `cp -r` of the same tree. */
+export const ingestSuite: Suite = {
+  name: 'ingest',
+  title: 'ingest (issue 4): `datalake ingest` of the corpus on disk vs cp -r',
+  async run(context) {
+    if (!context.corpusDir) return skipped('no corpus (set DATALAKE_CORPUS)');
+    if (!(await exists(CLI))) return skipped('the CLI is not built (apps/cli/dist/main.js)');
+    const corpus = context.corpusDir;
+    const manifest = await readManifest(corpus);
+    const topFolders = [...new Set(manifest.map((row) => row.relativePath.split('/')[0] as string))].sort();
+    const repeats = context.quick ? 2 : 3;
+    const dir = path.join(context.workRoot, 'ingest');
+
+    const ingestTimes: number[] = [];
+    const copyTimes: number[] = [];
+    let lakeDir = '';
+    for (let run = 0; run < repeats; run++) {
+      context.log(`ingest: run ${run + 1}/${repeats}`);
+      lakeDir = path.join(dir, `lake-${run}`);
+      const args = [
+        CLI,
+        'ingest',
+        corpus,
+        '--lake',
+        lakeDir,
+        ...NOT_ARTIFACTS.flatMap((glob) => ['--exclude', glob]),
+      ];
+      let failure = '';
+      ingestTimes.push(
+        await timeMs(async () => {
+          const result = await runProcess(process.execPath, args);
+          if (result.code !== 0) failure = `exit ${result.code}: ${tail(result.stderr || result.stdout)}`;
+        }),
+      );
+      if (failure) return skipped(`the CLI failed: ${failure}`);
+      const copyDir = path.join(dir, `copy-${run}`);
+      await mkdir(copyDir, { recursive: true });
+      const sources = topFolders.map((folder) => path.join(corpus, folder));
+      copyTimes.push(await timeMs(() => runProcess('cp', ['-r', ...sources, copyDir])));
+      if (run < repeats - 1) await rm(lakeDir, { recursive: true, force: true });
+      await rm(copyDir, { recursive: true, force: true });
+    }
+    const startup = await timeMs(() => runProcess(process.execPath, ['-e', '0']));
+
+    context.log('ingest: checking the lake against manifest.tsv');
+    const check = await checkLake(lakeDir, manifest);
+    await rm(dir, { recursive: true, force: true });
+    const exact = check.hashMatches === manifest.length && check.entries === manifest.length;
+    return {
+      rows: [
+        {
+          operation: 'ingest corpus (CLI process, wall)',
+          backend: 'disk',
+          n: manifest.length,
+          result: { kind: 'latency', samples: ingestTimes },
+          baseline: { label: 'cp -r', measurement: { kind: 'latency', samples: copyTimes } },
+          target: latencyAtMost(1000),
+        },
+      ],
+      notes: [
+        `each run: fresh lake, \`datalake ingest <corpus> --lake <dir>\` excluding ${NOT_ARTIFACTS.join(', ')}; cp -r copies the folders ${topFolders.join(', ')}`,
+        `wall time includes starting node (an empty \`node -e 0\` takes ${startup.toFixed(0)} ms here)`,
+        `byte-exact: ${exact ? 'PASS' : 'MISS'}: ${check.entries} entries for ${manifest.length} manifest files; ${check.hashMatches}/${manifest.length} read back with the manifest's sha256; ${check.missing} missing, ${check.extra} not in the manifest`,
+        `classification agreement with the manifest: ${check.typeMatches}/${manifest.length} (${((100 * check.typeMatches) / manifest.length).toFixed(1)}%)`,
+        ...check.problems.slice(0, 5).map((problem) => `  ${problem}`),
+      ],
+    } satisfies SuiteReport;
+  },
+};
+
+interface LakeCheck {
+  entries: number;
+  hashMatches: number;
+  typeMatches: number;
+  missing: number;
+  extra: number;
+  problems: string[];
+}
+
+/** Compares every entry's bytes (hashed here, not trusted from the entry) with the manifest. */
+async function checkLake(lakeDir: string, manifest: readonly ManifestRow[]): Promise<LakeCheck> {
+  const lake = await DataLake.open(new DiskBackend({ root: lakeDir }), { search: 'scan' });
+  try {
+    const entries = await lake.list();
+    const bySource = new Map<string, Entry>();
+    for (const entry of entries) bySource.set(sourceOf(entry), entry);
+    const check: LakeCheck = {
+      entries: entries.length,
+      hashMatches: 0,
+      typeMatches: 0,
+      missing: 0,
+      extra: 0,
+      problems: [],
+    };
+    const expected = new Set<string>();
+    for (const row of manifest) {
+      expected.add(row.relativePath);
+      const entry = bySource.get(row.relativePath);
+      if (!entry) {
+        check.missing++;
+        check.problems.push(`missing: ${row.relativePath}`);
+        continue;
+      }
+      const sha256 = createHash('sha256')
+        .update(await lake.readBytes(entry.id))
+        .digest('hex');
+      if (sha256 === row.sha256) check.hashMatches++;
+      else check.problems.push(`bytes differ: ${row.relativePath}`);
+      if (entry.dataType === row.dataType) check.typeMatches++;
+      else
+        check.problems.push(
+          `classified ${entry.dataType}, manifest says ${row.dataType}: ${row.relativePath}`,
+        );
+    }
+    check.extra = [...bySource.keys()].filter((source) => !expected.has(source)).length;
+    return check;
+  } finally {
+    await lake.close();
+  }
+}
+
+/** The corpus-relative path an entry was ingested from: its `sourcePath` metadata, else subpath/name. */
+function sourceOf(entry: Entry): string {
+  const recorded = entry.metadata.sourcePath;
+  if (typeof recorded === 'string') return recorded;
+  return entry.subpath ? `${entry.subpath}/${entry.name}` : entry.name;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function skipped(reason: string): SuiteReport {
+  return { rows: [], notes: [`skipped: ${reason}`] };
+}
