@@ -76,7 +76,7 @@ export async function createBackend(location: LakeLocation, s3: S3Settings): Pro
     }
     case 's3': {
       const { S3Backend } = await import('@datalake/backend-s3');
-      return new S3Backend({ bucket: location.bucket, prefix: location.prefix, ...s3 });
+      return S3Backend.connect({ bucket: location.bucket, prefix: location.prefix, ...s3 });
     }
   }
 }

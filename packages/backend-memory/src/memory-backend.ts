@@ -1,4 +1,6 @@
 import {
+  assertValidKey,
+  assertValidPrefix,
   type BackendCapabilities,
   type BodyInput,
   bodyChunks,
@@ -17,12 +19,14 @@ import {
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
-import { assertListPrefix, assertStorageKey } from './keys.js';
+import type { OrderedRecord } from './key-order.js';
+
+import { listWindow } from './list-window.js';
 import { resolveRange } from './range.js';
 import { SortedObjectIndex } from './sorted-index.js';
 
 interface StoredObject {
-  listed: ListedObject;
+  listed: OrderedRecord;
   bytes: Uint8Array;
   contentType?: string;
   metadata?: Record<string, string>;
@@ -50,7 +54,7 @@ export class MemoryBackend implements StorageBackend {
 
   async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
     this.#assertOpen();
-    assertStorageKey(key);
+    assertValidKey(key);
     assertPutOptions(options);
     const bytes = await copyBody(body);
     if (options.contentLength !== undefined && options.contentLength !== bytes.byteLength) {
@@ -62,23 +66,23 @@ export class MemoryBackend implements StorageBackend {
     // From here to the end there is no `await`: the condition and the write are one atomic step.
     this.#assertOpen();
     this.#checkCondition(key, options);
-    const listed: ListedObject = {
-      key,
-      size: bytes.byteLength,
-      etag: this.#nextEtag(),
-      lastModified: new Date(),
-    };
+    const previous = this.#objects.get(key);
+    const listed = previous?.listed ?? { key, size: 0, etag: '', lastModified: new Date(0), plain: false };
+    // Overwrites update the indexed record in place: its position in key order does not change.
+    listed.size = bytes.byteLength;
+    listed.etag = this.#nextEtag();
+    listed.lastModified = new Date();
     const stored: StoredObject = { listed, bytes };
     if (options.contentType !== undefined) stored.contentType = options.contentType;
     if (options.metadata !== undefined) stored.metadata = { ...options.metadata };
     this.#objects.set(key, stored);
-    this.#index.upsert(listed);
+    if (!previous) this.#index.add(listed);
     return { etag: listed.etag, size: listed.size };
   }
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
     this.#assertOpen();
-    assertStorageKey(key);
+    assertValidKey(key);
     const stored = this.#objects.get(key);
     if (!stored) return null;
     const info = describe(stored);
@@ -90,14 +94,14 @@ export class MemoryBackend implements StorageBackend {
 
   async head(key: string): Promise<ObjectInfo | null> {
     this.#assertOpen();
-    assertStorageKey(key);
+    assertValidKey(key);
     const stored = this.#objects.get(key);
     return stored ? describe(stored) : null;
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<boolean> {
     this.#assertOpen();
-    assertStorageKey(key);
+    assertValidKey(key);
     const stored = this.#objects.get(key);
     if (options.ifMatch !== undefined && stored?.listed.etag !== options.ifMatch) {
       throw new PreconditionFailedError(
@@ -109,14 +113,14 @@ export class MemoryBackend implements StorageBackend {
     }
     if (!stored) return false;
     this.#objects.delete(key);
-    this.#index.remove(key);
+    this.#index.remove(stored.listed);
     return true;
   }
 
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     this.#assertOpen();
-    assertListPrefix(prefix);
-    const page = pageFromSortedObjects(this.#index.objects, prefix, options);
+    assertValidPrefix(prefix);
+    const page = pageFromSortedObjects(listWindow(this.#index, prefix, options), prefix, options);
     // The index holds live records: hand out copies so callers cannot alter stored state.
     return { ...page, objects: page.objects.map(copyListed) };
   }

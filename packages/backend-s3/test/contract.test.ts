@@ -12,16 +12,24 @@ describeWithS3('S3Backend contract', (environment) => {
     region: environment.region,
     credentials: environment.credentials,
   });
+  let measured: boolean | undefined;
   // A bucket per backend, without a prefix, so the contract's longest keys (1,024 bytes) fit.
   runContractSuite({
     name: 's3',
     create: async () => {
       const bucket = uniqueName('contract');
       await createBucket(client, bucket);
-      // connect() measures whether this server's conditional writes are atomic.
-      return S3Backend.connect(connection(bucket));
+      // The first connect() measures whether this server's conditional writes are atomic;
+      // later ones reuse the answer instead of probing again.
+      const backend = await S3Backend.connect({ ...connection(bucket), atomicConditionalWrites: measured });
+      measured ??= backend.capabilities.atomicConditionalWrites;
+      return backend;
     },
-    reopen: (backend) => S3Backend.connect(connection((backend as S3Backend).bucket)),
+    reopen: (backend) =>
+      S3Backend.connect({
+        ...connection((backend as S3Backend).bucket),
+        atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
+      }),
     destroy: async (backend) => {
       await backend.close?.();
       const bucket = (backend as S3Backend).bucket;

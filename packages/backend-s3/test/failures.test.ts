@@ -45,7 +45,12 @@ describeWithS3('S3Backend failures', (environment) => {
 
   describeSilentServer((endpoint) => {
     it('gives up on a server that accepts connections but never answers', async () => {
-      const backend = new S3Backend({ bucket: bucket.bucket, endpoint: endpoint(), credentials: environment.credentials, ...fast });
+      const backend = new S3Backend({
+        bucket: bucket.bucket,
+        endpoint: endpoint(),
+        credentials: environment.credentials,
+        ...fast,
+      });
       const error = await backend.get('a').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BackendError);
       expect((error as Error).message).toMatch(/did not answer in time|timed? ?out/i);

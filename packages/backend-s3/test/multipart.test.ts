@@ -33,9 +33,9 @@ describeWithS3('S3Backend large streams', (environment) => {
 
   it('aborts the multipart upload when the announced length is wrong', async () => {
     const backend = bucket.backend(options);
-    await expect(backend.put('short.bin', streamOf(large), { contentLength: 12 * MIB })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      backend.put('short.bin', streamOf(large), { contentLength: 12 * MIB }),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(await backend.head('short.bin')).toBeNull();
     expect(await pendingUploads(bucket.client, bucket.bucket)).toEqual([]);
   });
@@ -44,10 +44,12 @@ describeWithS3('S3Backend large streams', (environment) => {
     const backend = bucket.backend(options);
     const first = await backend.put('once.bin', streamOf(large), { ifNoneMatch: '*' });
     expect(first.size).toBe(large.byteLength);
-    await expect(backend.put('once.bin', streamOf(large, 1 * MIB), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
-    const replaced = await backend.put('once.bin', streamOf(large.subarray(0, 6 * MIB)), { ifMatch: first.etag });
+    await expect(
+      backend.put('once.bin', streamOf(large, 1 * MIB), { ifNoneMatch: '*' }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    const replaced = await backend.put('once.bin', streamOf(large.subarray(0, 6 * MIB)), {
+      ifMatch: first.etag,
+    });
     expect(replaced.size).toBe(6 * MIB);
     await expect(backend.put('once.bin', streamOf(large), { ifMatch: first.etag })).rejects.toBeInstanceOf(
       PreconditionFailedError,
@@ -59,6 +61,8 @@ describeWithS3('S3Backend large streams', (environment) => {
     const backend = bucket.backend(options);
     const written = await backend.put('small.txt', streamOf(text('a small streamed body'), 3));
     expect(written.etag).not.toMatch(/-\d+"$/);
-    expect((await readAll((await backend.get('small.txt'))?.body ?? [])).toString()).toBe('a small streamed body');
+    expect((await readAll((await backend.get('small.txt'))?.body ?? [])).toString()).toBe(
+      'a small streamed body',
+    );
   });
 });

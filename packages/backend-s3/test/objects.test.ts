@@ -18,7 +18,12 @@ describeWithS3('S3Backend objects', (environment) => {
     const read = await backend.get('docs/a.sql');
     expect(read).not.toBeNull();
     expect((await readAll(read?.body ?? [])).toString()).toBe('select 1;');
-    expect(read).toMatchObject({ key: 'docs/a.sql', size: 9, etag: written.etag, contentType: 'application/sql' });
+    expect(read).toMatchObject({
+      key: 'docs/a.sql',
+      size: 9,
+      etag: written.etag,
+      contentType: 'application/sql',
+    });
     expect(read?.metadata).toEqual({ Author: 'Zoë', 'x-Mixed': 'Ünïcode ✓' });
     expect(await backend.head('docs/a.sql')).toMatchObject({ size: 9, etag: written.etag });
     expect(await backend.delete('docs/a.sql')).toBe(true);
@@ -48,7 +53,9 @@ describeWithS3('S3Backend objects', (environment) => {
     const backend = bucket.backend();
     await backend.put('short', text('abc'));
     await expect(backend.get('short', { range: { start: 3 } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(backend.get('short', { range: { start: 2, end: 1 } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(backend.get('short', { range: { start: 2, end: 1 } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await backend.put('empty', new Uint8Array(0));
     const empty = await backend.get('empty', { range: { start: 0, end: 10 } });
     expect(empty?.size).toBe(0);
@@ -78,7 +85,9 @@ describeWithS3('S3Backend objects', (environment) => {
       PreconditionFailedError,
     );
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => backend.put('record', text(`v3 by ${i}`), { ifMatch: second.etag })),
+      Array.from({ length: 8 }, (_, i) =>
+        backend.put('record', text(`v3 by ${i}`), { ifMatch: second.etag }),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
   });
@@ -87,10 +96,14 @@ describeWithS3('S3Backend objects', (environment) => {
     const backend = bucket.backend();
     const first = await backend.put('doomed', text('v1'));
     const second = await backend.put('doomed', text('v2'));
-    await expect(backend.delete('doomed', { ifMatch: first.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(backend.delete('doomed', { ifMatch: first.etag })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
     expect(await backend.head('doomed')).not.toBeNull();
     expect(await backend.delete('doomed', { ifMatch: second.etag })).toBe(true);
-    await expect(backend.delete('doomed', { ifMatch: second.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(backend.delete('doomed', { ifMatch: second.etag })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
   });
 
   it('keeps lakes under different prefixes apart, even when one prefix starts the other', async () => {
@@ -111,7 +124,9 @@ describeWithS3('S3Backend objects', (environment) => {
       await expect(backend.put(key, text('x'))).rejects.toBeInstanceOf(ValidationError);
       await expect(backend.get(key)).rejects.toBeInstanceOf(ValidationError);
     }
-    await expect(backend.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(backend.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     await expect(backend.put('k', text('xyz'), { contentLength: 2 })).rejects.toBeInstanceOf(ValidationError);
     expect(await backend.head('k')).toBeNull();
     expect(() => bucket.backend({ prefix: '../escape' })).toThrow(ValidationError);

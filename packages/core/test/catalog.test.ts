@@ -24,7 +24,8 @@ describe('Catalog', () => {
     catalog.set(entry('1', 'macro/finance/2023/a.vba'), 'e1');
     catalog.set(entry('2', 'macro/finance/b.vba'), 'e2');
     catalog.set(entry('3', 'macro/c.vba'), 'e3');
-    const ids = (folder: string, recursive: boolean) => [...catalog.inFolder(folder, recursive)].map((e) => e.id).sort();
+    const ids = (folder: string, recursive: boolean) =>
+      [...catalog.inFolder(folder, recursive)].map((e) => e.id).sort();
     expect(ids('macro', true)).toEqual(['1', '2', '3']);
     expect(ids('macro', false)).toEqual(['3']);
     expect(ids('macro/finance', false)).toEqual(['2']);
@@ -38,10 +39,20 @@ describe('Catalog', () => {
     catalog.set(entry('1', 'logs/a.log', 10), 'e1');
     catalog.set(entry('2', 'schema/b.sql', 5), 'e2');
     catalog.set(entry('1', 'logs/a.log', 20, '2026-02-01T00:00:00.000Z'), 'e1b');
-    expect(catalog.stats()).toMatchObject({ totalEntries: 2, totalSizeBytes: 25, updatedEntries: 1, createdEntries: 1 });
+    expect(catalog.stats()).toMatchObject({
+      totalEntries: 2,
+      totalSizeBytes: 25,
+      updatedEntries: 1,
+      createdEntries: 1,
+    });
     expect(catalog.stats().entriesByType).toMatchObject({ logs: 1, schema: 1, macro: 0 });
     catalog.delete('2');
-    expect(catalog.stats()).toMatchObject({ totalEntries: 1, totalSizeBytes: 20, updatedEntries: 1, createdEntries: 0 });
+    expect(catalog.stats()).toMatchObject({
+      totalEntries: 1,
+      totalSizeBytes: 20,
+      updatedEntries: 1,
+      createdEntries: 0,
+    });
   });
 
   it('knows a path cannot be both a file and a folder', () => {

@@ -27,19 +27,27 @@ async function open(backend: StorageBackend, notices: string[] = []): Promise<Da
   return DataLake.open(backend, { keepBackendOpen: true, onNotice: (message) => notices.push(message) });
 }
 
-const claimKey = (filePath: string) => `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
+const claimKey = (filePath: string) =>
+  `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
 
 describe('DataLake recovery', () => {
   it('finishes an update whose writer died after replacing the content', async () => {
     const backend = new SearchTestBackend();
     const lake = await open(backend);
-    const entry = await lake.store({ name: 'a.sql', content: 'old', dataType: DataType.SCHEMA, metadata: { v: 1 } });
+    const entry = await lake.store({
+      name: 'a.sql',
+      content: 'old',
+      dataType: DataType.SCHEMA,
+      metadata: { v: 1 },
+    });
     const record = await readJson(backend, metadataKey(entry.id));
     const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
     const current = await backend.head(metadataKey(entry.id));
     await backend.put(
       metadataKey(entry.id),
-      encoder.encode(JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } })),
+      encoder.encode(
+        JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } }),
+      ),
       { ifMatch: current?.etag },
     );
     await backend.put(entry.filePath, encoder.encode('new content'));
@@ -57,12 +65,19 @@ describe('DataLake recovery', () => {
   it('rolls back an update whose writer died before replacing the content', async () => {
     const backend = new SearchTestBackend();
     const lake = await open(backend);
-    const entry = await lake.store({ name: 'a.sql', content: 'old', dataType: DataType.SCHEMA, metadata: { v: 1 } });
+    const entry = await lake.store({
+      name: 'a.sql',
+      content: 'old',
+      dataType: DataType.SCHEMA,
+      metadata: { v: 1 },
+    });
     const record = await readJson(backend, metadataKey(entry.id));
     const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
     await backend.put(
       metadataKey(entry.id),
-      encoder.encode(JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } })),
+      encoder.encode(
+        JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } }),
+      ),
     );
     const reopened = await open(backend);
     const recovered = await reopened.retrieve(entry.id);
@@ -99,7 +114,9 @@ describe('DataLake recovery', () => {
         }),
       );
     await backend.put(claimKey(filePath), claim(process.pid));
-    await expect(lake.store({ name: 'app.log', content: 'x', dataType: DataType.LOGS })).rejects.toThrow(/being stored/);
+    await expect(lake.store({ name: 'app.log', content: 'x', dataType: DataType.LOGS })).rejects.toThrow(
+      /being stored/,
+    );
     await backend.put(claimKey(filePath), claim(deadPid()));
     const entry = await lake.store({ name: 'app.log', content: 'x', dataType: DataType.LOGS });
     expect(entry.filePath).toBe(filePath);
@@ -112,7 +129,12 @@ describe('DataLake reads', () => {
     const backend = new SearchTestBackend();
     const first = await open(backend);
     const second = await open(backend);
-    const entry = await second.store({ name: 'x.md', content: '# x', dataType: DataType.DOCUMENTATION, subpath: 'docs' });
+    const entry = await second.store({
+      name: 'x.md',
+      content: '# x',
+      dataType: DataType.DOCUMENTATION,
+      subpath: 'docs',
+    });
     expect((await first.retrieve(entry.id)).content).toBe('# x');
     const third = await open(backend);
     const other = await second.store({ name: 'y.md', content: '# y', dataType: DataType.DOCUMENTATION });
@@ -146,9 +168,9 @@ describe('DataLake reads', () => {
   it('refuses an entry where a folder of entries is, and the reverse', async () => {
     const lake = await open(new SearchTestBackend());
     await lake.store({ name: 'x.vba', content: 'x', dataType: DataType.MACRO, subpath: 'finance' });
-    await expect(lake.store({ name: 'finance', content: 'x', dataType: DataType.MACRO })).rejects.toBeInstanceOf(
-      ConflictError,
-    );
+    await expect(
+      lake.store({ name: 'finance', content: 'x', dataType: DataType.MACRO }),
+    ).rejects.toBeInstanceOf(ConflictError);
     await lake.store({ name: 'report', content: 'x', dataType: DataType.MACRO });
     await expect(
       lake.store({ name: 'y.vba', content: 'x', dataType: DataType.MACRO, subpath: 'report' }),
@@ -166,7 +188,8 @@ describe('DataLake open', () => {
   it('reads the catalog snapshot instead of every metadata object', async () => {
     const backend = new SearchTestBackend();
     const lake = await DataLake.open(backend, { keepBackendOpen: true, search: 'scan' });
-    for (let i = 0; i < 40; i++) await lake.store({ name: `f${i}.log`, content: `line ${i}`, dataType: DataType.LOGS });
+    for (let i = 0; i < 40; i++)
+      await lake.store({ name: `f${i}.log`, content: `line ${i}`, dataType: DataType.LOGS });
     await lake.close();
     expect(await backend.head(SNAPSHOT_KEY)).not.toBeNull();
 

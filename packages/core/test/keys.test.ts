@@ -3,11 +3,36 @@ import { describe, expect, it } from 'vitest';
 import { assertValidKey, assertValidPrefix, compareKeys, pathProblem } from '../src/backend/keys.js';
 import { ValidationError } from '../src/model/errors.js';
 
-const segmentChar = fc.constantFrom('a', 'Z', '0', '.', '-', '_', ' ', '+', '%', '~', 'é', '日', '😀', '/', '\\', '\0', '\n');
+const segmentChar = fc.constantFrom(
+  'a',
+  'Z',
+  '0',
+  '.',
+  '-',
+  '_',
+  ' ',
+  '+',
+  '%',
+  '~',
+  'é',
+  '日',
+  '😀',
+  '/',
+  '\\',
+  '\0',
+  '\n',
+);
 
 describe('storage keys', () => {
   it('accepts ordinary keys, dot-names, unicode, spaces, + and %', () => {
-    for (const key of ['a', 'schema/db/x.sql', '.metadata/1.json', 'configuration/.github/ci.yml', 'a b/c+d%20e', 'ü/日本/😀']) {
+    for (const key of [
+      'a',
+      'schema/db/x.sql',
+      '.metadata/1.json',
+      'configuration/.github/ci.yml',
+      'a b/c+d%20e',
+      'ü/日本/😀',
+    ]) {
       expect(() => assertValidKey(key)).not.toThrow();
     }
   });
@@ -46,10 +71,20 @@ describe('storage keys', () => {
         const key = parts.join('/');
         if (pathProblem(key) !== undefined) return;
         const segments = key.split('/');
-        expect(segments.every((s) => s !== '' && s !== '.' && s !== '..' && !s.includes('\\') && !s.includes('\0'))).toBe(true);
+        expect(
+          segments.every(
+            (s) => s !== '' && s !== '.' && s !== '..' && !s.includes('\\') && !s.includes('\0'),
+          ),
+        ).toBe(true);
         expect(key.startsWith('/')).toBe(false);
       }),
     );
+  });
+
+  it('orders U+E000 < U+FFFD < astral characters, unlike UTF-16 order', () => {
+    expect(compareKeys('\u{e000}', '😀')).toBeLessThan(0);
+    expect(compareKeys('\u{fffd}', '😀')).toBeLessThan(0);
+    expect('\u{fffd}' < '😀').toBe(false);
   });
 
   it('orders keys by UTF-8 bytes, as S3 does', () => {

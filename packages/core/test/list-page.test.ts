@@ -27,7 +27,10 @@ describe('pageFromSortedObjects', () => {
     const segment = fc.constantFrom('a', 'b', 'é', '😀', 'x y', '%', '+');
     fc.assert(
       fc.property(
-        fc.array(fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')), { maxLength: 40 }),
+        fc.array(
+          fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/')),
+          { maxLength: 40 },
+        ),
         fc.integer({ min: 1, max: 5 }),
         fc.boolean(),
         (keys, limit, grouped) => {
@@ -35,7 +38,11 @@ describe('pageFromSortedObjects', () => {
           const seen: string[] = [];
           let cursor: string | undefined;
           for (let pages = 0; pages < 100; pages++) {
-            const page = pageFromSortedObjects(all, '', { limit, cursor, delimiter: grouped ? '/' : undefined });
+            const page = pageFromSortedObjects(all, '', {
+              limit,
+              cursor,
+              delimiter: grouped ? '/' : undefined,
+            });
             expect(page.objects.length + page.prefixes.length).toBeLessThanOrEqual(limit);
             seen.push(...page.objects.map((o) => o.key), ...page.prefixes);
             cursor = page.cursor;

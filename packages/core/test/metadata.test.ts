@@ -18,18 +18,27 @@ describe('metadata', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it.each([[null], [[1]], [new Date()], [{ f: () => 1 }], [{ n: Number.NaN }], [{ u: undefined }], [{ big: 1n }]])(
-    'rejects invalid metadata #%#',
-    (value) => {
-      expect(() => normaliseMetadata(value)).toThrow(ValidationError);
-    },
-  );
+  it.each([
+    [null],
+    [[1]],
+    [new Date()],
+    [{ f: () => 1 }],
+    [{ n: Number.NaN }],
+    [{ u: undefined }],
+    [{ big: 1n }],
+  ])('rejects invalid metadata #%#', (value) => {
+    expect(() => normaliseMetadata(value)).toThrow(ValidationError);
+  });
 
   it('rejects oversized metadata', () => {
     expect(() => normaliseMetadata({ blob: 'x'.repeat(300_000) })).toThrow(ValidationError);
   });
 
   it('merges top-level keys', () => {
-    expect(mergeMetadata({ a: 1, b: { c: 1 } }, { b: { d: 2 }, e: null })).toEqual({ a: 1, b: { d: 2 }, e: null });
+    expect(mergeMetadata({ a: 1, b: { c: 1 } }, { b: { d: 2 }, e: null })).toEqual({
+      a: 1,
+      b: { d: 2 },
+      e: null,
+    });
   });
 });

@@ -1,10 +1,25 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../src/model/errors.js';
 import { contentKey, normaliseName, normaliseSubpath, parseContentPath } from '../src/lake/paths.js';
+import { ValidationError } from '../src/model/errors.js';
 
-const hostile = fc.constantFrom('..', '.', '/', '\\', '\0', '\u0007', '\u202e', 'a', 'é', 'e\u0301', ' ', '.git', '~', '%2e');
+const hostile = fc.constantFrom(
+  '..',
+  '.',
+  '/',
+  '\\',
+  '\0',
+  '\u0007',
+  '\u202e',
+  'a',
+  'é',
+  'e\u0301',
+  ' ',
+  '.git',
+  '~',
+  '%2e',
+);
 
 describe('names and subpaths', () => {
   it('treats dot-names as ordinary names', () => {
@@ -20,16 +35,24 @@ describe('names and subpaths', () => {
     expect(() => normaliseName(name)).toThrow(ValidationError);
   });
 
-  it.each(['..', '../x', 'a/../b', '/abs', 'a//b', 'a/', 'a\\b', 'a/\u0001'])('rejects the subpath %j', (subpath) => {
-    expect(() => normaliseSubpath(subpath)).toThrow(ValidationError);
-  });
+  it.each(['..', '../x', 'a/../b', '/abs', 'a//b', 'a/', 'a\\b', 'a/\u0001'])(
+    'rejects the subpath %j',
+    (subpath) => {
+      expect(() => normaliseSubpath(subpath)).toThrow(ValidationError);
+    },
+  );
 
   it('maps every accepted name and subpath inside the lake root (property)', () => {
     const root = path.resolve('/lake-root');
     fc.assert(
       fc.property(
         fc.array(hostile, { minLength: 1, maxLength: 4 }).map((parts) => parts.join('')),
-        fc.array(fc.array(hostile, { minLength: 1, maxLength: 3 }).map((p) => p.join('')), { maxLength: 3 }).map((s) => s.join('/')),
+        fc
+          .array(
+            fc.array(hostile, { minLength: 1, maxLength: 3 }).map((p) => p.join('')),
+            { maxLength: 3 },
+          )
+          .map((s) => s.join('/')),
         (rawName, rawSubpath) => {
           let name: string;
           let subpath: string;

@@ -189,6 +189,19 @@ describe('SearchIndex lifecycle', () => {
     expect(hits).toEqual([entry.id]);
   });
 
+  it('keeps every document of concurrent upserts through flushes and merges', async () => {
+    const host = new TestHost(new SearchTestBackend());
+    const index = await SearchIndex.open(host, { flushBytes: 16 * 1024, maxSegments: 2 });
+    const stored = await Promise.all(docs.map((doc) => host.put(doc)));
+    await Promise.all(stored.map(({ entry, bytes }, i) => index.upsert(entry, i % 3 === 0 ? null : bytes)));
+    await index.close();
+    const reopened = await SearchIndex.open(host, { catchUpOnOpen: false });
+    const report = await reopened.check();
+    expect(report.uncovered).toEqual([]);
+    expect(report.ok).toBe(true);
+    await expectSame(reopened, host, 'create', { limit: 1000 });
+  });
+
   it('does not read content for a selective query', async () => {
     const host = await loadedHost();
     const index = await SearchIndex.open(host);

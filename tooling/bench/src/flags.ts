@@ -27,8 +27,10 @@ export class UsageError extends Error {}
 
 export function parseFlags(argv: readonly string[]): BenchFlags {
   let values: ReturnType<typeof parse>['values'];
+  // `pnpm bench -- --quick` hands the script a literal `--` before the flags.
+  const args = argv[0] === '--' ? argv.slice(1) : argv;
   try {
-    values = parse(argv).values;
+    values = parse(args).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

@@ -47,15 +47,16 @@ export function looksLikeVba(text: string): boolean {
 const DDL_STATEMENT =
   /^\s*(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+)?TEMP(?:ORARY)?\s+)?(?:UNIQUE\s+)?(?:TABLE|VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE|PROCEDURE|FUNCTION|TRIGGER|SCHEMA|DATABASE|TYPE|DOMAIN)\b/im;
 
-const DML_STATEMENT =
-  /^\s*(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE\s+(?:TABLE\s+)?\w|UPDATE\s+[\w."`]+\s+SET|SELECT\s[\s\S]{0,400}?\sFROM)\b/im;
+const DML_STATEMENT = /^\s*(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE\s+(?:TABLE\s+)?\w|UPDATE\s+[\w."`]+\s+SET)\b/im;
+// Upper case only: "Select elements from ..." is prose.
+const SELECT_STATEMENT = /^\s*SELECT\s[^;]{0,400}?\sFROM\s/m;
 
 /**
  * SQL scripts: a CREATE/ALTER/DROP of a schema object (or a data statement) at the start of a line,
  * and statements ending in ';'.
  */
 export function looksLikeSql(text: string): boolean {
-  return (DDL_STATEMENT.test(text) || DML_STATEMENT.test(text)) && /;\s*$/m.test(text);
+  return (DDL_STATEMENT.test(text) || DML_STATEMENT.test(text) || SELECT_STATEMENT.test(text)) && /;\s*$/m.test(text);
 }
 
 /** Schema changes written as XML (Liquibase change logs). */
@@ -177,6 +178,9 @@ const COMMENT = /^\s*(?:#|;|\/\/|!)/;
 const SECTION = /^\s*\[{1,2}[^\]=]+\]{1,2}\s*$/;
 const ASSIGNMENT = /^\s*[\w.\-"'@/]+\s*=\s*\S?/;
 const PROPERTY = /^\s*[\w.\-]+\s*(?:=|:\s|:$)/;
+/** A value TOML accepts: INI files also allow bare words, which TOML does not. */
+const TOML_VALUE =
+  /^(?:"[^"]*"|'[^']*'|"""|'''|[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|\[.*|\{.*|\d{4}-\d{2}-\d{2}\S*)\s*(?:#.*)?$/;
 const YAML_KEY = /^\s*(?:- )?[\w.\-"']+:(?:\s|$)/;
 const YAML_ITEM = /^\s*- \S/;
 const BLOCK_LINE = /^\s*(?:[\w$~^.*/\\-]+(?:\s+[^{};]+)?\s*(?:[;{])|\})\s*(?:#.*)?$/;
@@ -191,9 +195,8 @@ export function detectConfigFormat(text: string): ConfigFormat | undefined {
   if (lines.length === 0) return undefined;
   const sections = share(lines, (line) => SECTION.test(line));
   if (sections > 0 && share(lines, (line) => SECTION.test(line) || ASSIGNMENT.test(line)) >= 0.9) {
-    return lines.some((line) => /=\s*(?:["[{]|\d|true|false)/.test(line) && !/=\s*\d+[a-z]/i.test(line))
-      ? 'toml'
-      : 'ini';
+    const values = lines.filter((line) => ASSIGNMENT.test(line)).map((line) => line.slice(line.indexOf('=') + 1).trim());
+    return values.every((value) => TOML_VALUE.test(value)) ? 'toml' : 'ini';
   }
   if (share(lines, (line) => BLOCK_LINE.test(line)) >= 0.9 && lines.some((line) => line.includes('{')))
     return 'nginx';

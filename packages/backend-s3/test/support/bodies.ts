@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 export const text = (value: string) => new TextEncoder().encode(value);
 
-export async function readAll(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
+export async function readAll(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks);

@@ -12,7 +12,11 @@ export function s3TestEnvironment(): S3TestEnvironment | undefined {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!endpoint || !accessKeyId || !secretAccessKey) return undefined;
-  return { endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId, secretAccessKey } };
+  return {
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey },
+  };
 }
 
 const MISSING =

@@ -8,7 +8,11 @@ export const MAX_SEGMENT_BYTES = 255;
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-const utf8 = new TextEncoder();
+
+/** UTF-8 length, without encoding when the string is short enough to be within any limit. */
+function utf8Length(text: string): number {
+  return text.length * 3 <= MAX_SEGMENT_BYTES ? text.length : Buffer.byteLength(text, 'utf8');
+}
 
 /**
  * Why a '/'-separated relative path is unsafe, or `undefined` when it is fine. Shared by
@@ -25,10 +29,10 @@ export function pathProblem(path: string): string | undefined {
     if (segment === '') return 'has an empty segment ("//" or a trailing "/")';
     if (segment === '.' || segment === '..') return `has a "${segment}" segment`;
     if (segment.trim() !== segment) return 'has a segment with leading or trailing white space';
-    if (utf8.encode(segment).length > MAX_SEGMENT_BYTES)
+    if (utf8Length(segment) > MAX_SEGMENT_BYTES)
       return `has a segment longer than ${MAX_SEGMENT_BYTES} bytes`;
   }
-  if (utf8.encode(path).length > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes`;
+  if (utf8Length(path) > MAX_KEY_BYTES) return `is longer than ${MAX_KEY_BYTES} bytes`;
   return undefined;
 }
 
@@ -50,33 +54,38 @@ function forbiddenCharacterProblem(text: string): string | undefined {
 }
 
 /**
- * Throws `ValidationError` unless `prefix` is usable for listing: `''`, or complete valid segments
- * followed by the start of a segment (`'logs/app'` matches `logs/app.log`; `'a/.'` matches `a/.env`).
+ * Throws `ValidationError` unless `prefix` is usable for listing: `''`, or a string that some valid key
+ * starts with (`'logs/app'` matches `logs/app.log`, `'a/.'` matches `a/.env`, `'a/'` matches `a/x`).
  */
 export function assertValidPrefix(prefix: string): void {
   if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
   if (prefix === '') return;
-  const slash = prefix.lastIndexOf('/');
-  const complete = slash === -1 ? '' : prefix.slice(0, slash);
-  const problem =
-    (slash === 0 ? 'is absolute (starts with "/")' : undefined) ??
-    (complete ? pathProblem(complete) : undefined) ??
-    forbiddenCharacterProblem(prefix.slice(slash + 1));
+  const problem = pathProblem(`${prefix}x`);
   if (problem) {
-    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)}: it ${problem}`, { details: { prefix } });
+    throw new ValidationError(
+      `invalid list prefix ${JSON.stringify(prefix)}: no valid key starts with it (it ${problem})`,
+      {
+        details: { prefix },
+      },
+    );
   }
 }
 
-/** Orders keys as S3 does: by their UTF-8 bytes (differs from JS string order for astral characters). */
+/**
+ * Orders keys as S3 does: by their UTF-8 bytes. The first differing UTF-16 unit decides, except that
+ * surrogates (which encode U+10000 and above) must sort after U+E000..U+FFFF, as their code points do.
+ */
 export function compareKeys(a: string, b: string): number {
-  if (a === b) return 0;
-  // Code-point order equals UTF-8 byte order; UTF-16 code-unit order only differs around surrogates.
   const length = Math.min(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    const x = a.codePointAt(i) as number;
-    const y = b.codePointAt(i) as number;
-    if (x !== y) return x < y ? -1 : 1;
-    if (x > 0xffff) i++;
+  for (let index = 0; index < length; index++) {
+    let x = a.charCodeAt(index);
+    let y = b.charCodeAt(index);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
   }
   return a.length - b.length;
 }

@@ -56,11 +56,19 @@ export function pageFromSortedObjects(
   return { objects, prefixes };
 }
 
-export function normaliseLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIST_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1)
+/**
+ * Largest page a caller may ask for. Backends may return smaller pages (S3 stops at 1,000); local
+ * backends serve big pages so that a full listing does not re-read a large folder once per 1,000 keys.
+ */
+export const MAX_LIST_LIMIT = 100_000;
+
+/** The page size to use: `DEFAULT_LIST_LIMIT` when unspecified, at most `max`. */
+export function normaliseLimit(limit: number | undefined, max = MAX_LIST_LIMIT): number {
+  if (limit === undefined) return Math.min(DEFAULT_LIST_LIMIT, max);
+  if (!Number.isInteger(limit) || limit < 1) {
     throw new ValidationError(`list limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, DEFAULT_LIST_LIMIT);
+  }
+  return Math.min(limit, max);
 }
 
 /** `prefix + segment + delimiter` when the key continues past the prefix with a delimiter. */

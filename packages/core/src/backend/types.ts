@@ -63,7 +63,10 @@ export interface ListOptions {
   delimiter?: string;
   /** Opaque cursor returned by the previous page. */
   cursor?: string;
-  /** Maximum number of objects plus common prefixes in one page (backends may return fewer). */
+  /**
+   * Maximum number of objects plus common prefixes in one page: default 1,000, at most
+   * `MAX_LIST_LIMIT` (100,000). Backends may return fewer (S3 returns at most 1,000).
+   */
   limit?: number;
 }
 

@@ -105,10 +105,9 @@ export class Catalog {
   }
 
   stats(): LakeStats {
-    const entriesByType = Object.fromEntries(DATA_TYPES.map((type) => [type, this.countByType.get(type) ?? 0])) as Record<
-      DataType,
-      number
-    >;
+    const entriesByType = Object.fromEntries(
+      DATA_TYPES.map((type) => [type, this.countByType.get(type) ?? 0]),
+    ) as Record<DataType, number>;
     return {
       totalEntries: this.byId.size,
       entriesByType,

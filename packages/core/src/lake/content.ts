@@ -14,7 +14,9 @@ export function contentChunks(content: ContentInput): Uint8Array | AsyncIterable
   if (content && typeof (content as Iterable<Uint8Array>)[Symbol.iterator] === 'function') {
     return checkedChunks(content as Iterable<Uint8Array>);
   }
-  throw new ValidationError('content must be a string, a Uint8Array, or an (async) iterable of Uint8Array chunks');
+  throw new ValidationError(
+    'content must be a string, a Uint8Array, or an (async) iterable of Uint8Array chunks',
+  );
 }
 
 async function* checkedChunks(source: AsyncIterable<unknown> | Iterable<unknown>): AsyncIterable<Uint8Array> {

@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { collectBody } from '../backend/body.js';
 import type { StorageBackend } from '../backend/types.js';
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
-import type { Entry, EntryWithContent, LakeStats, ListFilter, StoreInput, UpdateInput } from '../model/entry.js';
+import type {
+  Entry,
+  EntryWithContent,
+  LakeStats,
+  ListFilter,
+  StoreInput,
+  UpdateInput,
+} from '../model/entry.js';
 import {
   ClosedError,
   ConflictError,
@@ -12,7 +19,13 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../model/errors.js';
-import { type IndexCheckReport, type IndexReport, type SearchHost, SearchIndex, scanSearch } from '../search/index.js';
+import {
+  type IndexCheckReport,
+  type IndexReport,
+  type SearchHost,
+  SearchIndex,
+  scanSearch,
+} from '../search/index.js';
 import type { SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digesting } from './content.js';
@@ -49,7 +62,6 @@ export interface DataLakeOptions {
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
 const DEFAULT_INDEX_FROM_MEMORY = 16 * 1024 * 1024;
 const UPDATE_ATTEMPTS = 10;
-const JSON_TYPE = 'application/json';
 const utf8 = new TextDecoder('utf-8');
 
 /**
@@ -104,7 +116,9 @@ export class DataLake {
     this.assertOpen();
     const result = await this.loadCatalog((id) => {
       const item = this.catalog.get(id);
-      return item && !item.pending ? { record: { format: 1, entry: item.entry }, etag: item.etag } : undefined;
+      return item && !item.pending
+        ? { record: { format: 1, entry: item.entry }, etag: item.etag }
+        : undefined;
     });
     if (result.fetched > 0) this.changedSinceSnapshot = true;
     await this.searchIndex?.sync();
@@ -129,18 +143,20 @@ export class DataLake {
     const name = normaliseName(input.name);
     const subpath = normaliseSubpath(input.subpath);
     const metadata = normaliseMetadata(input.metadata);
-    if (input.content === undefined || input.content === null) throw new ValidationError('content is required');
+    if (input.content === undefined || input.content === null)
+      throw new ValidationError('content is required');
     const body = contentChunks(input.content);
     const filePath = contentKey(input.dataType, subpath, name);
     const nesting = this.catalog.nestingConflict(filePath);
-    if (nesting) throw new ConflictError(`cannot store at "${filePath}": ${nesting}`, { details: { filePath } });
+    if (nesting)
+      throw new ConflictError(`cannot store at "${filePath}": ${nesting}`, { details: { filePath } });
 
     const id = newEntryId();
     const claimEtag = await this.claimPath(filePath, id);
     const digest = new ContentDigest(this.indexFromMemoryBytes);
     let entry: Entry;
     try {
-      await this.backend.put(filePath, digesting(body, digest), { contentType: 'application/octet-stream' });
+      await this.writeClaimedContent(filePath, body, digest);
       entry = Object.freeze({
         id,
         name,
@@ -154,10 +170,7 @@ export class DataLake {
         sha256: digest.sha256(),
       });
       const record: EntryRecord = { format: 1, entry };
-      const written = await this.backend.put(metadataKey(id), encodeJson(record), {
-        ifNoneMatch: '*',
-        contentType: JSON_TYPE,
-      });
+      const written = await this.backend.put(metadataKey(id), encodeJson(record), { ifNoneMatch: '*' });
       this.catalog.set(entry, written.etag);
     } catch (error) {
       await this.releaseClaim(filePath, claimEtag, true);
@@ -178,8 +191,10 @@ export class DataLake {
   async retrieveByPath(filePath: string): Promise<EntryWithContent> {
     this.assertOpen();
     if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
-    const id = this.catalog.idAtPath(filePath.normalize('NFC')) ?? (await this.idFromClaim(filePath.normalize('NFC')));
-    if (id === undefined) throw new NotFoundError(`no entry at path "${filePath}"`, { details: { filePath } });
+    const id =
+      this.catalog.idAtPath(filePath.normalize('NFC')) ?? (await this.idFromClaim(filePath.normalize('NFC')));
+    if (id === undefined)
+      throw new NotFoundError(`no entry at path "${filePath}"`, { details: { filePath } });
     return this.retrieve(id);
   }
 
@@ -206,7 +221,9 @@ export class DataLake {
         yield chunk;
       }
       if (hash.digest('hex') !== entry.sha256) {
-        throw new ConflictError(`content of ${id} changed while it was read; read it again`, { details: { id } });
+        throw new ConflictError(`content of ${id} changed while it was read; read it again`, {
+          details: { id },
+        });
       }
     }
     return { entry, stream: verified() };
@@ -229,7 +246,9 @@ export class DataLake {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     this.assertOpen();
     if (typeof query !== 'string') throw new ValidationError('search query must be a string');
-    return this.searchIndex ? this.searchIndex.search(query, options) : scanSearch(this.searchHost, query, options);
+    return this.searchIndex
+      ? this.searchIndex.search(query, options)
+      : scanSearch(this.searchHost, query, options);
   }
 
   /** Merges `metadata` into the entry's and/or replaces its content. Retries on concurrent changes. */
@@ -263,7 +282,9 @@ export class DataLake {
       }
       return this.writeContentUpdate(base, marked, body, metadata, updatedAt);
     }
-    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, { details: { id } });
+    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
+      details: { id },
+    });
   }
 
   /** `true` if the entry existed and is now deleted, `false` if there was no such entry. */
@@ -289,7 +310,9 @@ export class DataLake {
       await this.releaseClaim(entry.filePath, undefined, false, id);
       return true;
     }
-    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, { details: { id } });
+    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
+      details: { id },
+    });
   }
 
   /** Counts from the catalog: O(1), no backend reads. */
@@ -301,14 +324,16 @@ export class DataLake {
   /** Rebuilds the search index from the entries' content (what `datalake reindex` runs). */
   async reindex(): Promise<IndexReport> {
     this.assertOpen();
-    if (!this.searchIndex) throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
+    if (!this.searchIndex)
+      throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
     return this.searchIndex.rebuild();
   }
 
   /** Verifies the search index against the entries. */
   async checkIndex(): Promise<IndexCheckReport> {
     this.assertOpen();
-    if (!this.searchIndex) throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
+    if (!this.searchIndex)
+      throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
     return this.searchIndex.check();
   }
 
@@ -406,13 +431,12 @@ export class DataLake {
     const key = claimKey(filePath);
     const claim: PathClaim = { format: 1, id, filePath, writer: writerTag(this.instance) };
     try {
-      return (await this.backend.put(key, encodeJson(claim), { ifNoneMatch: '*', contentType: JSON_TYPE })).etag;
+      return (await this.backend.put(key, encodeJson(claim), { ifNoneMatch: '*' })).etag;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
     const existing = await this.backend.get(key);
-    const taken = () =>
-      new ConflictError(`path "${filePath}" is already taken`, { details: { filePath } });
+    const taken = () => new ConflictError(`path "${filePath}" is already taken`, { details: { filePath } });
     if (!existing) throw taken();
     const holder = decodePathClaim(await collectBody(existing.body), key);
     const owner = await this.loadRecordOrNull(holder.id);
@@ -423,11 +447,13 @@ export class DataLake {
       });
     }
     if (!isAbandoned(holder.writer, this.leaseMs)) {
-      throw new ConflictError(`path "${filePath}" is being stored by another writer`, { details: { filePath } });
+      throw new ConflictError(`path "${filePath}" is being stored by another writer`, {
+        details: { filePath },
+      });
     }
     this.notice(`taking over the abandoned claim on "${filePath}" left by an interrupted store or delete`);
     try {
-      return (await this.backend.put(key, encodeJson(claim), { ifMatch: existing.etag, contentType: JSON_TYPE })).etag;
+      return (await this.backend.put(key, encodeJson(claim), { ifMatch: existing.etag })).etag;
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw taken();
       throw error;
@@ -438,7 +464,12 @@ export class DataLake {
    * Removes a path claim. After a failed store (`removeContent`) also removes the content it may
    * have written. Best effort: a leftover claim is taken over later.
    */
-  private async releaseClaim(filePath: string, etag: string | undefined, removeContent: boolean, id?: string) {
+  private async releaseClaim(
+    filePath: string,
+    etag: string | undefined,
+    removeContent: boolean,
+    id?: string,
+  ) {
     try {
       if (removeContent) await this.backend.delete(filePath);
       const key = claimKey(filePath);
@@ -456,12 +487,34 @@ export class DataLake {
     }
   }
 
+  /**
+   * Writes the content of a path this instance has just claimed. Normally nothing is there yet, and a
+   * conditional create is the cheapest write on most backends; content left by an interrupted store
+   * whose claim was taken over is simply replaced (a buffered body can be sent again; a stream cannot,
+   * so a stream goes straight to an overwrite when the path is occupied).
+   */
+  private async writeClaimedContent(
+    filePath: string,
+    body: Uint8Array | AsyncIterable<Uint8Array>,
+    digest: ContentDigest,
+  ) {
+    if (body instanceof Uint8Array) {
+      try {
+        await this.backend.put(filePath, body, { ifNoneMatch: '*' });
+        digest.observe(body, true);
+        return;
+      } catch (error) {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      }
+    }
+    await this.backend.put(filePath, digesting(body, digest));
+  }
+
   /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
   private async casRecord(etag: string, record: EntryRecord): Promise<string | undefined> {
     try {
       const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
         ifMatch: etag,
-        contentType: JSON_TYPE,
       });
       return written.etag;
     } catch (error) {
@@ -479,18 +532,27 @@ export class DataLake {
   ): Promise<Entry> {
     const digest = new ContentDigest(this.indexFromMemoryBytes);
     try {
-      await this.backend.put(base.filePath, digesting(body, digest), { contentType: 'application/octet-stream' });
+      await this.backend.put(base.filePath, digesting(body, digest));
     } catch (error) {
       // The content write is atomic: the old content is still there, so drop the pending mark.
       await this.casRecord(markedEtag, { format: 1, entry: base }).catch(() => undefined);
       throw error;
     }
-    const entry: Entry = Object.freeze({ ...base, metadata, updatedAt, size: digest.size, sha256: digest.sha256() });
+    const entry: Entry = Object.freeze({
+      ...base,
+      metadata,
+      updatedAt,
+      size: digest.size,
+      sha256: digest.sha256(),
+    });
     const written = await this.casRecord(markedEtag, { format: 1, entry });
     if (!written) {
-      throw new ConflictError(`the update of ${base.id} took longer than the write lease and was taken over`, {
-        details: { id: base.id },
-      });
+      throw new ConflictError(
+        `the update of ${base.id} took longer than the write lease and was taken over`,
+        {
+          details: { id: base.id },
+        },
+      );
     }
     return this.committed(entry, written, digest.bytes());
   }
@@ -571,4 +633,3 @@ function pause(attempt: number): Promise<void> {
   const ms = Math.min(1500, 10 * 2 ** attempt) * (0.5 + Math.random());
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

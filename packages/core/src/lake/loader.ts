@@ -1,11 +1,12 @@
-import type { StorageBackend } from '../backend/types.js';
 import { collectBody } from '../backend/body.js';
+import { MAX_LIST_LIMIT } from '../backend/list-page.js';
+import type { StorageBackend } from '../backend/types.js';
 import type { Entry } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
 import type { CatalogItem } from './catalog.js';
 import { freezeJson } from './metadata.js';
 import { idFromMetadataKey, METADATA_PREFIX, metadataKey, SNAPSHOT_KEY } from './paths.js';
-import { decodeEntryRecord, encodeJson, type EntryRecord } from './record.js';
+import { decodeEntryRecord, type EntryRecord, encodeJson } from './record.js';
 
 /** Bounds the pages read while listing, so a backend that ignores the cursor cannot loop forever. */
 const MAX_LIST_PAGES = 1_000_000;
@@ -28,10 +29,11 @@ export async function listAll(backend: StorageBackend, prefix: string): Promise<
   const keys = new Map<string, string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_LIST_PAGES; page++) {
-    const result = await backend.list(prefix, cursor === undefined ? {} : { cursor });
+    const result = await backend.list(prefix, { cursor, limit: MAX_LIST_LIMIT });
     for (const object of result.objects) keys.set(object.key, object.etag);
     if (!result.cursor) return keys;
-    if (result.cursor === cursor) throw new CorruptDataError(`backend returned the same list cursor twice for "${prefix}"`);
+    if (result.cursor === cursor)
+      throw new CorruptDataError(`backend returned the same list cursor twice for "${prefix}"`);
     cursor = result.cursor;
   }
   throw new CorruptDataError(`listing "${prefix}" did not end after ${MAX_LIST_PAGES} pages`);
@@ -95,7 +97,8 @@ export async function readSnapshot(backend: StorageBackend): Promise<Map<string,
     if (!object) return byId;
     const parsed = JSON.parse(Buffer.from(await collectBody(object.body)).toString('utf8')) as SnapshotFile;
     if (parsed.format !== 1 || !Array.isArray(parsed.items)) return byId;
-    for (const [etag, record] of parsed.items) byId.set(record.entry.id, { etag, record: freezeJson(record as never) });
+    for (const [etag, record] of parsed.items)
+      byId.set(record.entry.id, { etag, record: freezeJson(record as never) });
   } catch {
     byId.clear();
   }
@@ -104,6 +107,7 @@ export async function readSnapshot(backend: StorageBackend): Promise<Map<string,
 
 export async function writeSnapshot(backend: StorageBackend, items: Iterable<CatalogItem>): Promise<void> {
   const snapshot: SnapshotFile = { format: 1, items: [] };
-  for (const item of items) if (!item.pending) snapshot.items.push([item.etag, { format: 1, entry: item.entry as Entry }]);
-  await backend.put(SNAPSHOT_KEY, encodeJson(snapshot), { contentType: 'application/json' });
+  for (const item of items)
+    if (!item.pending) snapshot.items.push([item.etag, { format: 1, entry: item.entry as Entry }]);
+  await backend.put(SNAPSHOT_KEY, encodeJson(snapshot));
 }

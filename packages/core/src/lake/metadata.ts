@@ -35,12 +35,18 @@ function copyJson(value: unknown, path: string): JsonValue {
     if (!Number.isFinite(value)) throw new ValidationError(`${path} is not a finite number`);
     return value;
   }
-  if (Array.isArray(value)) return Object.freeze(value.map((item, index) => copyJson(item, `${path}[${index}]`))) as JsonValue;
+  if (Array.isArray(value))
+    return Object.freeze(value.map((item, index) => copyJson(item, `${path}[${index}]`))) as JsonValue;
   if (isPlainObject(value)) {
     const out: Record<string, JsonValue> = {};
     for (const [key, child] of Object.entries(value)) {
       // defineProperty, not assignment: a "__proto__" key must stay an ordinary key.
-      Object.defineProperty(out, key, { value: copyJson(child, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: copyJson(child, `${path}.${key}`),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return Object.freeze(out);
   }

@@ -1,5 +1,5 @@
 import { pathProblem } from '../backend/keys.js';
-import { isDataType, type DataType, DATA_TYPES } from '../model/data-type.js';
+import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
 import { ValidationError } from '../model/errors.js';
 
 /** Where the lake keeps entry metadata, path claims and its catalog snapshot; never a data type name. */
@@ -19,9 +19,12 @@ export function idFromMetadataKey(key: string): string | undefined {
 
 export function assertDataType(value: unknown): asserts value is DataType {
   if (!isDataType(value)) {
-    throw new ValidationError(`dataType must be one of ${DATA_TYPES.join(', ')}; got ${JSON.stringify(value)}`, {
-      details: { dataType: value },
-    });
+    throw new ValidationError(
+      `dataType must be one of ${DATA_TYPES.join(', ')}; got ${JSON.stringify(value)}`,
+      {
+        details: { dataType: value },
+      },
+    );
   }
 }
 
@@ -30,10 +33,15 @@ export function normaliseName(name: unknown): string {
   if (typeof name !== 'string') throw new ValidationError('name must be a string');
   const normalised = name.normalize('NFC');
   if (normalised.includes('/')) {
-    throw new ValidationError(`name ${JSON.stringify(name)} contains "/": put folders in subpath`, { details: { name } });
+    throw new ValidationError(`name ${JSON.stringify(name)} contains "/": put folders in subpath`, {
+      details: { name },
+    });
   }
   const problem = pathProblem(normalised);
-  if (problem) throw new ValidationError(`name ${JSON.stringify(name)} is invalid: it ${problem}`, { details: { name } });
+  if (problem)
+    throw new ValidationError(`name ${JSON.stringify(name)} is invalid: it ${problem}`, {
+      details: { name },
+    });
   return normalised;
 }
 
@@ -44,7 +52,9 @@ export function normaliseSubpath(subpath: unknown): string {
   const normalised = subpath.normalize('NFC');
   const problem = pathProblem(normalised);
   if (problem) {
-    throw new ValidationError(`subpath ${JSON.stringify(subpath)} is invalid: it ${problem}`, { details: { subpath } });
+    throw new ValidationError(`subpath ${JSON.stringify(subpath)} is invalid: it ${problem}`, {
+      details: { subpath },
+    });
   }
   return normalised;
 }
@@ -54,7 +64,9 @@ export function contentKey(dataType: DataType, subpath: string, name: string): s
 }
 
 /** Splits a content path (`<type>/<subpath>/<name>`) into its parts, or undefined if it cannot be one. */
-export function parseContentPath(filePath: string): { dataType: DataType; subpath: string; name: string } | undefined {
+export function parseContentPath(
+  filePath: string,
+): { dataType: DataType; subpath: string; name: string } | undefined {
   if (typeof filePath !== 'string' || pathProblem(filePath) !== undefined) return undefined;
   const segments = filePath.split('/');
   if (segments.length < 2) return undefined;

@@ -84,7 +84,7 @@ function position(scored: { entry: Entry; score: number }) {
   return { filePath: scored.entry.filePath, score: scored.score };
 }
 
-function finishPage(query: NormalisedQuery, hits: SearchHit[]): SearchResult {
+export function finishPage(query: NormalisedQuery, hits: SearchHit[]): SearchResult {
   if (hits.length <= query.limit) return { hits };
   const page = hits.slice(0, query.limit);
   return { hits: page, cursor: encodeSearchCursor(query.mode, page[page.length - 1] as SearchHit) };

@@ -189,7 +189,6 @@ export class SearchIndex {
     for (const entry of this.uncoveredEntries()) {
       if (matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
     }
-    if (process.env.SBDEBUG) console.log('candidates', candidates.size, 'reads before', (globalThis as any).__reads);
     return pageInPathOrder(this.host, query, candidates.values());
   }
 

@@ -3,6 +3,7 @@ import { ByteWriter } from './bytes.js';
 import type { IndexedDocument } from './document.js';
 import type { Segment, SegmentDoc, TermPostings } from './segment.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
+import { TrigramPostings } from './trigram-postings.js';
 
 const utf8 = new TextEncoder();
 
@@ -11,18 +12,14 @@ export class SegmentBuilder implements Segment {
   readonly key = undefined;
   readonly docs: SegmentDoc[] = [];
   textBytes = 0;
-  private readonly trigrams = new Map<number, number[]>();
+  private readonly trigrams = new TrigramPostings();
   private readonly terms = new Map<string, { docs: number[]; counts: number[] }>();
 
   add(doc: IndexedDocument): number {
     const number = this.docs.length;
     this.docs.push({ id: doc.id, sha256: doc.sha256, words: doc.words, textBytes: doc.textBytes });
     this.textBytes += doc.textBytes;
-    for (const key of doc.trigrams) {
-      const list = this.trigrams.get(key);
-      if (list) list.push(number);
-      else this.trigrams.set(key, [number]);
-    }
+    for (const key of doc.trigrams) this.trigrams.add(key, number);
     for (const [term, count] of doc.counts) {
       const postings = this.terms.get(term);
       if (postings) {
@@ -35,11 +32,7 @@ export class SegmentBuilder implements Segment {
 
   /** Appends postings of another segment's document, renumbered (used when merging). */
   addPostings(number: number, trigrams: Iterable<number>, terms: Iterable<[string, number]>): void {
-    for (const key of trigrams) {
-      const list = this.trigrams.get(key);
-      if (list) list.push(number);
-      else this.trigrams.set(key, [number]);
-    }
+    for (const key of trigrams) this.trigrams.add(key, number);
     for (const [term, count] of terms) {
       const postings = this.terms.get(term);
       if (postings) {
@@ -56,11 +49,11 @@ export class SegmentBuilder implements Segment {
   }
 
   trigramWeight(key: number): number {
-    return this.trigrams.get(key)?.length ?? 0;
+    return this.trigrams.count(key);
   }
 
-  async trigramDocs(key: number): Promise<number[]> {
-    return this.trigrams.get(key) ?? [];
+  async trigramDocs(key: number): Promise<Uint32Array> {
+    return this.trigrams.docs(key);
   }
 
   async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
@@ -86,13 +79,13 @@ export class SegmentBuilder implements Segment {
       directory.varint(doc.words);
       directory.varint(doc.textBytes);
     }
-    const trigramKeys = [...this.trigrams.keys()].sort((a, b) => a - b);
+    const trigramKeys = this.trigrams.sortedKeys();
     directory.varint(trigramKeys.length);
     let previousKey = 0;
     for (const key of trigramKeys) {
       const start = postings.length;
       let previous = -1;
-      for (const number of this.trigrams.get(key) as number[]) {
+      for (const number of this.trigrams.docs(key)) {
         postings.varint(number - previous - 1);
         previous = number;
       }

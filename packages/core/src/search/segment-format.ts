@@ -3,6 +3,7 @@ import { collectBody } from '../backend/body.js';
 import type { StorageBackend } from '../backend/types.js';
 import { CorruptDataError } from '../model/errors.js';
 import { ByteReader } from './bytes.js';
+import type { PostingCache } from './posting-cache.js';
 import type { Segment, SegmentDoc, TermPostings } from './segment.js';
 
 /** "DLSEG" + format version 1. */
@@ -31,9 +32,10 @@ export class PersistedSegment implements Segment {
     private readonly postingsStart: number,
     private readonly postingsCrc: number,
     readonly size: number,
+    private readonly cache: PostingCache | undefined,
   ) {}
 
-  static async open(backend: StorageBackend, key: string): Promise<PersistedSegment> {
+  static async open(backend: StorageBackend, key: string, cache?: PostingCache): Promise<PersistedSegment> {
     const header = await readRange(backend, key, 0, HEADER_BYTES - 1);
     if (header.length < HEADER_BYTES || !SEGMENT_MAGIC.every((byte, i) => header[i] === byte))
       throw new CorruptDataError(`search index segment ${key} has no valid header`);
@@ -51,6 +53,7 @@ export class PersistedSegment implements Segment {
       HEADER_BYTES + directoryLength,
       view.getUint32(16),
       info.size,
+      cache,
     );
   }
 
@@ -61,6 +64,7 @@ export class PersistedSegment implements Segment {
     postingsStart: number,
     postingsCrc: number,
     size: number,
+    cache: PostingCache | undefined,
   ): PersistedSegment {
     const reader = new ByteReader(directory, `segment ${key}`);
     const docCount = reader.varint();
@@ -107,6 +111,7 @@ export class PersistedSegment implements Segment {
       postingsStart,
       postingsCrc,
       size,
+      cache,
     );
   }
 
@@ -115,22 +120,47 @@ export class PersistedSegment implements Segment {
     return at < 0 ? 0 : (this.trigramOffsets[at + 1] as number) - (this.trigramOffsets[at] as number);
   }
 
-  async trigramDocs(key: number): Promise<number[]> {
+  async trigramDocs(key: number): Promise<Uint32Array> {
     const at = this.findTrigram(key);
-    if (at < 0) return [];
+    if (at < 0) return new Uint32Array(0);
+    const cacheKey = `${this.key}\u0000${key}`;
+    const cached = this.preloaded ? undefined : this.cache?.get(cacheKey);
+    if (cached) return cached;
     const bytes = await this.readPostings(
       this.trigramOffsets[at] as number,
       this.trigramOffsets[at + 1] as number,
     );
-    const reader = new ByteReader(bytes, `segment ${this.key}`);
-    const docs: number[] = [];
-    let number = -1;
-    while (!reader.done) {
-      number += reader.varint() + 1;
-      if (number >= this.docs.length) throw reader.corrupt('posting out of range');
-      docs.push(number);
-    }
+    const docs = this.decodeDocNumbers(bytes);
+    if (!this.preloaded) this.cache?.set(cacheKey, docs);
     return docs;
+  }
+
+  /** Delta-coded ascending document numbers; every posting takes at least one byte. */
+  private decodeDocNumbers(bytes: Uint8Array): Uint32Array {
+    const docs = new Uint32Array(bytes.length);
+    const limit = this.docs.length;
+    let count = 0;
+    let number = -1;
+    let offset = 0;
+    while (offset < bytes.length) {
+      let delta = 0;
+      let shift = 0;
+      let byte: number;
+      do {
+        if (offset >= bytes.length || shift > 28) throw this.corrupt('truncated varint');
+        byte = bytes[offset++] as number;
+        delta += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte >= 0x80);
+      number += delta + 1;
+      if (number >= limit) throw this.corrupt('posting out of range');
+      docs[count++] = number;
+    }
+    return count === docs.length ? docs : docs.slice(0, count);
+  }
+
+  private corrupt(problem: string): CorruptDataError {
+    return new CorruptDataError(`search index segment ${this.key} is corrupt: ${problem}`);
   }
 
   async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
@@ -162,11 +192,11 @@ export class PersistedSegment implements Segment {
   }
 
   /** Every trigram and word posting, decoded (for merging); checks the postings checksum first. */
-  async readAll(): Promise<{ trigrams: Map<number, number[]>; terms: TermPostings[] }> {
+  async readAll(): Promise<{ trigrams: Map<number, Uint32Array>; terms: TermPostings[] }> {
     const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
     if (crc32(bytes) !== this.postingsCrc)
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
-    const trigrams = new Map<number, number[]>();
+    const trigrams = new Map<number, Uint32Array>();
     for (const key of this.trigramKeys) trigrams.set(key, await this.trigramDocsFrom(bytes, key));
     const terms: TermPostings[] = [];
     for (const term of this.terms) terms.push(...(await this.termPostingsFrom(bytes, term)));
@@ -180,7 +210,7 @@ export class PersistedSegment implements Segment {
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
   }
 
-  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<number[]> {
+  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<Uint32Array> {
     return withPostings(this, all, () => this.trigramDocs(key));
   }
 

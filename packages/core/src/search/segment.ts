@@ -20,7 +20,8 @@ export interface Segment {
   readonly docs: readonly SegmentDoc[];
   /** Relative cost of a trigram's posting list (0: absent). */
   trigramWeight(key: number): number;
-  trigramDocs(key: number): Promise<number[]>;
+  /** Ascending numbers of the documents containing the trigram. */
+  trigramDocs(key: number): Promise<ArrayLike<number>>;
   /** Postings of every word equal to `word` (exact) or starting with it. */
   termPostings(word: string, prefix: boolean): Promise<TermPostings[]>;
 }

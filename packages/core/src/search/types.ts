@@ -66,6 +66,8 @@ export interface SearchIndexOptions {
   flushBytes?: number;
   /** Segment count above which a flush also merges small segments. Default 8. */
   maxSegments?: number;
+  /** Budget for decoded posting lists kept in memory between queries, in bytes. Default 64 MiB. */
+  postingCacheBytes?: number;
   /** Index entries the stored index does not cover while opening (default true); otherwise they are scanned until `sync`. */
   catchUpOnOpen?: boolean;
 }
