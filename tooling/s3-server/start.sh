@@ -26,7 +26,7 @@ if s3_answers 2>/dev/null; then
 fi
 
 rm -rf "$S3_DIR"
-mkdir -p "$S3_DIR"/{mon/ceph-a,osd/ceph-0,rgw,run,tmp} "$LOG_DIR"
+mkdir -p "$S3_DIR"/{mon/ceph-a,osd/ceph-0,rgw,run,crash} "$LOG_DIR"
 : >"$PID_FILE"
 # From here on, any failure shows the daemons' logs.
 trap 'status=$?; if [ $status -ne 0 ]; then show_logs; fi' EXIT
@@ -38,7 +38,7 @@ export CEPH_ARGS="--conf $CONF"
 
 # Notes on the settings:
 # - auth is off; radosgw then also needs "ms mon client mode = crc" and "auth client required =
-#   none", or it waits forever for a secure session and never opens its port.
+#   none", or it waits forever for an encrypted connection and never opens its port.
 # - "paxos propose interval" is shortened so that pool creation takes milliseconds, not seconds.
 # - "tcp_nodelay=1" on the frontend: without it every small response waits ~40 ms (Nagle).
 cat >"$CONF" <<CONFIG
@@ -58,7 +58,7 @@ log file = $LOG_DIR/\$name.log
 log to stderr = false
 err to stderr = false
 mon cluster log file = $LOG_DIR/cluster.log
-crash dir = $S3_DIR/tmp
+crash dir = $S3_DIR/crash
 osd pool default size = 1
 osd pool default min size = 1
 mon allow pool size one = true
@@ -74,6 +74,7 @@ mon data avail warn = 2
 mon data avail crit = 1
 
 [mon]
+public addrv = [v2:127.0.0.1:${MON_PORT},v1:127.0.0.1:$((MON_PORT + 1))]
 mon data = $S3_DIR/mon/ceph-\$id
 
 [osd]

@@ -1,6 +1,12 @@
 import type { DataLake } from '@datalake/core';
 import type { Command } from 'commander';
-import { DEFAULT_LAKE, type LakeLocation, openLake, parseLakeUrl, s3SettingsFromEnvironment } from './lake-url.js';
+import {
+  DEFAULT_LAKE,
+  type LakeLocation,
+  openLake,
+  parseLakeUrl,
+  s3SettingsFromEnvironment,
+} from './lake-url.js';
 import { printNotice } from './output.js';
 
 /** Options every command accepts. */
@@ -21,7 +27,10 @@ export function lakeLocation(options: GlobalOptions): LakeLocation {
 }
 
 /** Opens the lake named by the global options, runs `work`, and always closes the lake. */
-export async function withLake<T>(command: Command, work: (lake: DataLake, options: GlobalOptions) => Promise<T>) {
+export async function withLake<T>(
+  command: Command,
+  work: (lake: DataLake, options: GlobalOptions) => Promise<T>,
+) {
   const options = globalOptions(command);
   const location = lakeLocation(options);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });

@@ -29,7 +29,9 @@ export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url);
   // A one-letter "scheme" is a Windows drive letter, i.e. a path.
   if (scheme && (scheme[1] as string).length > 1) {
-    throw new UsageError(`unknown lake URL scheme "${scheme[1]}:" (use a path, file:, memory: or s3://bucket/prefix)`);
+    throw new UsageError(
+      `unknown lake URL scheme "${scheme[1]}:" (use a path, file:, memory: or s3://bucket/prefix)`,
+    );
   }
   return { kind: 'disk', root: resolve(cwd, url) };
 }
@@ -94,6 +96,8 @@ export async function openLake(
   } catch (error) {
     await backend?.close?.().catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);
-    throw new BackendError(`cannot open the lake at ${describeLocation(location)}: ${reason}`, { cause: error });
+    throw new BackendError(`cannot open the lake at ${describeLocation(location)}: ${reason}`, {
+      cause: error,
+    });
   }
 }

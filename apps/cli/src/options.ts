@@ -16,24 +16,37 @@ export function collectDataTypes(value: string, previous: DataType[] = []): Data
 export function parsePositiveInteger(name: string) {
   return (value: string): number => {
     const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) throw new UsageError(`${name} must be a positive integer, got "${value}"`);
+    if (!Number.isInteger(number) || number < 1)
+      throw new UsageError(`${name} must be a positive integer, got "${value}"`);
     return number;
   };
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+};
 Object.assign(SIZE_UNITS, { mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 });
 
 /** `1048576`, `512k`, `10MiB`, `1g`. */
 export function parseSize(value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
   const unit = SIZE_UNITS[(match?.[2] ?? '').toLowerCase()];
-  if (!match || unit === undefined) throw new UsageError(`"${value}" is not a size (examples: 500000, 512k, 10MiB)`);
+  if (!match || unit === undefined)
+    throw new UsageError(`"${value}" is not a size (examples: 500000, 512k, 10MiB)`);
   return Math.floor(Number(match[1]) * unit);
 }
 
 /** `key=value` pairs; a value that parses as JSON (number, true, null, {...}) is stored as that JSON. */
-export function collectMetadata(value: string, previous: Record<string, JsonValue> = {}): Record<string, JsonValue> {
+export function collectMetadata(
+  value: string,
+  previous: Record<string, JsonValue> = {},
+): Record<string, JsonValue> {
   const at = value.indexOf('=');
   if (at <= 0) throw new UsageError(`metadata must be key=value, got "${value}"`);
   return { ...previous, [value.slice(0, at)]: parseMetadataValue(value.slice(at + 1)) };
@@ -53,7 +66,8 @@ function parseMetadataValue(text: string): JsonValue {
 /** ISO-8601 date or date-time, for `--after` / `--before`. */
 export function parseDate(value: string): string {
   const time = Date.parse(value);
-  if (Number.isNaN(time)) throw new UsageError(`"${value}" is not a date (use ISO-8601, e.g. 2024-05-01 or 2024-05-01T12:00:00Z)`);
+  if (Number.isNaN(time))
+    throw new UsageError(`"${value}" is not a date (use ISO-8601, e.g. 2024-05-01 or 2024-05-01T12:00:00Z)`);
   return new Date(time).toISOString();
 }
 

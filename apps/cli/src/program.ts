@@ -19,11 +19,17 @@ export function createProgram(): Command {
     .description('Store, classify and search code artifacts (SQL schemas, VBA macros, configs, docs, logs).')
     .version(VERSION)
     .addOption(
-      new Option('-L, --lake <url>', `where the lake lives: a path or file: URL, memory:, or s3://bucket/prefix`)
+      new Option(
+        '-L, --lake <url>',
+        `where the lake lives: a path or file: URL, memory:, or s3://bucket/prefix`,
+      )
         .env('DATALAKE_URL')
         .default(DEFAULT_LAKE),
     )
-    .option('--s3-endpoint <url>', 'S3-compatible endpoint (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)')
+    .option(
+      '--s3-endpoint <url>',
+      'S3-compatible endpoint (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)',
+    )
     .option('--s3-region <region>', 'S3 region (default: AWS_REGION, AWS_DEFAULT_REGION)')
     .option('--json', 'print results as JSON (the objects the library returns)')
     .option('--debug', 'on errors, also print the cause chain')

@@ -16,10 +16,13 @@ describe.runIf(corpus)('classifier on the reference corpus', () => {
       const decoded = decodeText(bytes);
       const fileName = item.path.slice(item.path.lastIndexOf('/') + 1);
       const verdict = classify(fileName, decoded.text, decoded.encoding === 'binary');
-      if (verdict.dataType !== item.type) disagreements.push(`${item.path}: expected ${item.type}, got ${verdict.dataType}`);
+      if (verdict.dataType !== item.type)
+        disagreements.push(`${item.path}: expected ${item.type}, got ${verdict.dataType}`);
     }
     const agreement = 1 - disagreements.length / root.manifest.length;
-    console.log(`classification agreement: ${(agreement * 100).toFixed(2)}% of ${root.manifest.length} files`);
+    console.log(
+      `classification agreement: ${(agreement * 100).toFixed(2)}% of ${root.manifest.length} files`,
+    );
     expect(disagreements).toEqual([]);
   });
 });

@@ -72,19 +72,26 @@ describe('classify by content', () => {
   });
 
   it('tells JSON logs, JSON data and JSON configuration apart', () => {
-    const jsonLog = '{"ts": "2024-05-01T10:00:00Z", "level": "info", "msg": "a"}\n{"ts": "2024-05-01T10:00:01Z", "msg": "b"}\n';
+    const jsonLog =
+      '{"ts": "2024-05-01T10:00:00Z", "level": "info", "msg": "a"}\n{"ts": "2024-05-01T10:00:01Z", "msg": "b"}\n';
     expect(typeOf('events.json', jsonLog)).toBe(DataType.LOGS);
     expect(typeOf('orders.json', '[{"id": 1, "qty": 2}, {"id": 2, "qty": 5}]')).toBe(DataType.OTHER);
-    expect(typeOf('order.json', '{"order_id": 3, "quantity": 2, "amount": 56.0, "note": "x"}')).toBe(DataType.OTHER);
+    expect(typeOf('order.json', '{"order_id": 3, "quantity": 2, "amount": 56.0, "note": "x"}')).toBe(
+      DataType.OTHER,
+    );
     const settings = '{\n  "compilerOptions": { "strict": true },\n  "include": ["src"]\n}\n';
     expect(typeOf('tsconfig.json', settings)).toBe(DataType.CONFIGURATION);
   });
 
   it('tells XML schema changes, XML data and XML configuration apart', () => {
-    expect(typeOf('changelog.xml', '<databaseChangeLog>\n<changeSet id="1"/>\n</databaseChangeLog>')).toBe(DataType.SCHEMA);
-    const records = '<?xml version="1.0"?>\n<customers>\n<customer><name>a</name></customer>\n<customer><name>b</name></customer>\n</customers>\n';
+    expect(typeOf('changelog.xml', '<databaseChangeLog>\n<changeSet id="1"/>\n</databaseChangeLog>')).toBe(
+      DataType.SCHEMA,
+    );
+    const records =
+      '<?xml version="1.0"?>\n<customers>\n<customer><name>a</name></customer>\n<customer><name>b</name></customer>\n</customers>\n';
     expect(typeOf('input.xml', records)).toBe(DataType.OTHER);
-    const beans = '<beans xmlns="http://www.springframework.org/schema/beans">\n<bean id="a" class="A"/>\n</beans>\n';
+    const beans =
+      '<beans xmlns="http://www.springframework.org/schema/beans">\n<bean id="a" class="A"/>\n</beans>\n';
     expect(typeOf('context.xml', beans)).toBe(DataType.CONFIGURATION);
   });
 
@@ -99,9 +106,12 @@ describe('classify by content', () => {
   });
 
   it('calls prose documentation and record-shaped text other', () => {
-    const prose = 'This guide explains how the nightly export works.\nIt runs at midnight and writes one file per table.\n';
+    const prose =
+      'This guide explains how the nightly export works.\nIt runs at midnight and writes one file per table.\n';
     expect(typeOf('GUIDE', prose)).toBe(DataType.DOCUMENTATION);
-    expect(typeOf('trades.txt', 'UK21341EAH45,978,98.34,customer1\nUK21341EAH46,112,18.12,customer2\n')).toBe(DataType.OTHER);
+    expect(typeOf('trades.txt', 'UK21341EAH45,978,98.34,customer1\nUK21341EAH46,112,18.12,customer2\n')).toBe(
+      DataType.OTHER,
+    );
   });
 
   it('calls binary and empty files other', () => {

@@ -29,7 +29,19 @@ describe('usage and errors', () => {
     const main = await runCli(['--help']);
     expect(main.code).toBe(0);
     expect(main.stdout).toContain('Examples:');
-    const commands = ['ingest', 'store', 'get', 'show', 'ls', 'search', 'update', 'rm', 'stats', 'reindex', 'check-index'];
+    const commands = [
+      'ingest',
+      'store',
+      'get',
+      'show',
+      'ls',
+      'search',
+      'update',
+      'rm',
+      'stats',
+      'reindex',
+      'check-index',
+    ];
     const helps = await Promise.all(commands.map((command) => runCli([command, '--help'])));
     helps.forEach((help, index) => {
       expect(help.code, commands[index]).toBe(0);
@@ -40,7 +52,9 @@ describe('usage and errors', () => {
 
   it('exits 2 on usage errors', async () => {
     expect((await runCli(['frobnicate'])).code).toBe(2);
-    expect((await runCli(['ls', '--type', 'spreadsheet'], { env: { DATALAKE_URL: 'memory:' } })).code).toBe(2);
+    expect((await runCli(['ls', '--type', 'spreadsheet'], { env: { DATALAKE_URL: 'memory:' } })).code).toBe(
+      2,
+    );
     expect((await runCli(['search'])).code).toBe(2);
     const badUrl = await runCli(['--lake', 'ftp://example.org/lake', 'stats']);
     expect(badUrl.code).toBe(2);
@@ -59,10 +73,17 @@ describe('usage and errors', () => {
     expect(debug.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 1 with one line for an id that names no entry', async () => {
-    const result = await runCli(['get', 'non-existent-id'], { env: { DATALAKE_URL: 'memory:' } });
-    expect(result.code).toBe(1);
-    expectOneLineError(result.stderr);
+  it('exits 1 with one line for an id that names no entry, or a file or folder that does not exist', async () => {
+    const env = { DATALAKE_URL: 'memory:' };
+    for (const args of [
+      ['get', 'non-existent-id'],
+      ['store', join(work, 'missing.sql')],
+      ['ingest', join(work, 'missing')],
+    ]) {
+      const result = await runCli(args, { env });
+      expect(result.code, args.join(' ')).toBe(1);
+      expectOneLineError(result.stderr);
+    }
   });
 });
 
@@ -70,11 +91,19 @@ describe('on the memory backend (one command per process)', () => {
   const env = { DATALAKE_URL: 'memory:' };
 
   it('stores standard input and prints the entry the library returns', async () => {
-    const entry = await runJson<Entry>(['store', '-', '--name', 'shop.sql', '--subpath', 'sales', '--meta', 'owner=data'], {
-      env,
-      input: 'CREATE TABLE shop (id INT);\n',
+    const entry = await runJson<Entry>(
+      ['store', '-', '--name', 'shop.sql', '--subpath', 'sales', '--meta', 'owner=data'],
+      {
+        env,
+        input: 'CREATE TABLE shop (id INT);\n',
+      },
+    );
+    expect(entry).toMatchObject({
+      name: 'shop.sql',
+      dataType: 'schema',
+      filePath: 'schema/sales/shop.sql',
+      size: 28,
     });
-    expect(entry).toMatchObject({ name: 'shop.sql', dataType: 'schema', filePath: 'schema/sales/shop.sql', size: 28 });
     expect(entry.metadata).toMatchObject({ owner: 'data', language: 'sql', lineCount: 1, encoding: 'utf-8' });
   });
 
@@ -119,7 +148,10 @@ describe('on the disk backend', () => {
     expect((await cli(['get', stored.id, '--output', output])).code).toBe(0);
     expect((await readFile(output)).equals(await readFile(source))).toBe(true);
 
-    const updated = await json<Entry>(['update', stored.id, '--content', '-', '--meta', 'reviewed=true'], 'north south\n');
+    const updated = await json<Entry>(
+      ['update', stored.id, '--content', '-', '--meta', 'reviewed=true'],
+      'north south\n',
+    );
     expect(updated.size).toBe(12);
     expect(updated.metadata).toMatchObject({ quarter: 3, reviewed: true });
     expect(updated.sha256).toBe(createHash('sha256').update('north south\n').digest('hex'));
@@ -137,7 +169,9 @@ describe('on the disk backend', () => {
     const stats = await json<LakeStats>(['stats']);
     expect(stats).toMatchObject({ totalEntries: 1, updatedEntries: 1, entriesByType: { documentation: 1 } });
 
-    expect(await json<Array<{ id: string; deleted: boolean }>>(['rm', stored.id])).toEqual([{ id: stored.id, deleted: true }]);
+    expect(await json<Array<{ id: string; deleted: boolean }>>(['rm', stored.id])).toEqual([
+      { id: stored.id, deleted: true },
+    ]);
     const again = await cli(['rm', stored.id]);
     expect(again.code).toBe(1);
     expect((await json<Entry[]>(['ls'])).length).toBe(0);
@@ -150,6 +184,34 @@ describe('on the disk backend', () => {
     const check = await cli(['check-index', '--json']);
     expect(check.code).toBe(0);
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, entries: 1 });
+  });
+
+  it('--dry-run classifies and plans without writing; progress lines go to stderr', async () => {
+    const tree = join(work, 'dry-tree');
+    await mkdir(join(tree, 'conf'), { recursive: true });
+    await writeFile(join(tree, 'conf', 'app.yaml'), 'server:\n  port: 8080\n');
+    await writeFile(
+      join(tree, 'notes'),
+      'These notes describe how the service is deployed and who owns it.\n',
+    );
+    const dryLake = join(work, 'dry-lake');
+    const result = await runCli(['--lake', dryLake, 'ingest', tree, '--dry-run', '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as IngestSummary;
+    expect(summary.outcomes).toEqual([
+      expect.objectContaining({
+        path: 'conf/app.yaml',
+        action: 'store',
+        dataType: 'configuration',
+        language: 'yaml',
+      }),
+      expect.objectContaining({ path: 'notes', action: 'store', dataType: 'documentation', lineCount: 1 }),
+    ]);
+    expect(result.stderr).toContain('ingest: 2/2 files');
+    expect((await runJson<LakeStats>(['--lake', dryLake, 'stats'])).totalEntries).toBe(0);
+    const text = await runCli(['--lake', dryLake, 'ingest', tree, '--dry-run', '--no-progress']);
+    expect(text.stdout).toMatch(/^store\s+configuration\s+yaml\s+conf\/app\.yaml$/m);
+    expect(text.stderr).toBe('');
   });
 
   it('reports a file the lake refuses (a control character in its name) and stores the rest', async () => {

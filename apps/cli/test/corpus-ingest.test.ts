@@ -63,7 +63,9 @@ describe.runIf(corpus).each(backends)('ingest of the reference corpus on $name',
     expect(summary).toMatchObject({ stored: manifest.length, updated: 0, skipped: 0, failed: 0 });
     const entries = await json<Entry[]>(['ls']);
     expect(entries).toHaveLength(manifest.length);
-    const disagreements = entries.filter((entry) => byPath.get(entry.metadata.sourcePath as string)?.type !== entry.dataType);
+    const disagreements = entries.filter(
+      (entry) => byPath.get(entry.metadata.sourcePath as string)?.type !== entry.dataType,
+    );
     expect(disagreements.map((entry) => entry.filePath)).toEqual([]);
     expect(new Set(entries.map((entry) => entry.metadata.sourcePath))).toEqual(new Set(byPath.keys()));
   });
@@ -76,19 +78,28 @@ describe.runIf(corpus).each(backends)('ingest of the reference corpus on $name',
     for (const entry of entries) {
       const expected = byPath.get(entry.metadata.sourcePath as string);
       const bytes = await readFile(join(out, ...entry.filePath.split('/')));
-      if (sha256(bytes) !== expected?.sha256 || entry.sha256 !== expected.sha256) mismatches.push(entry.filePath);
+      if (sha256(bytes) !== expected?.sha256 || entry.sha256 !== expected.sha256)
+        mismatches.push(entry.filePath);
     }
     expect(mismatches).toEqual([]);
   });
 
   it('stores nothing on a second run', async () => {
-    expect(await ingest()).toMatchObject({ stored: 0, updated: 0, moved: 0, skipped: manifest.length, failed: 0 });
+    expect(await ingest()).toMatchObject({
+      stored: 0,
+      updated: 0,
+      moved: 0,
+      skipped: manifest.length,
+      failed: 0,
+    });
   });
 
   it('turns a changed file into an update, and a reclassified file into a move', async () => {
     const changed = manifest.find((item) => item.path.endsWith('.sql')) as ManifestItem;
     await appendFile(join(tree, changed.path), '\n-- changed by the test\n');
-    const reclassified = manifest.find((item) => item.type === 'other' && item.path.endsWith('.txt')) as ManifestItem;
+    const reclassified = manifest.find(
+      (item) => item.type === 'other' && item.path.endsWith('.txt'),
+    ) as ManifestItem;
     await writeFile(join(tree, reclassified.path), 'CREATE TABLE moved_here (id INT);\n');
 
     expect(await ingest()).toMatchObject({ stored: 0, updated: 1, moved: 1, skipped: manifest.length - 2 });
@@ -125,7 +136,8 @@ describe.runIf(corpus).each(backends)('ingest of the reference corpus on $name',
     for (let page = 0; page < 100; page++) {
       const args = ['search', query, '--limit', '1000', ...(mode === 'regex' ? ['--regex'] : [])];
       const result = await json<SearchResult>(cursor ? [...args, '--cursor', cursor] : args);
-      for (const hit of result.hits) if (hit.matchedIn.includes('content')) found.add(hit.entry.metadata.sourcePath as string);
+      for (const hit of result.hits)
+        if (hit.matchedIn.includes('content')) found.add(hit.entry.metadata.sourcePath as string);
       cursor = result.cursor;
       if (!cursor) break;
     }
@@ -140,7 +152,11 @@ describe.runIf(corpus).each(backends)('ingest of the reference corpus on $name',
         continue; // pruned above
       }
       const text = decoder.decode(bytes);
-      if (pattern ? text.split('\n').some((line) => pattern.test(line)) : text.toLowerCase().includes(query.toLowerCase()))
+      if (
+        pattern
+          ? text.split('\n').some((line) => pattern.test(line))
+          : text.toLowerCase().includes(query.toLowerCase())
+      )
         expected.add(item.path);
     }
     expect(expected.size).toBeGreaterThan(0);

@@ -8,13 +8,20 @@ describe('parseLakeUrl', () => {
   it('maps paths and file: URLs to the disk backend', () => {
     expect(parseLakeUrl('./.datalake', '/srv')).toEqual({ kind: 'disk', root: resolve('/srv', '.datalake') });
     expect(parseLakeUrl('/data/lake')).toEqual({ kind: 'disk', root: resolve('/data/lake') });
-    expect(parseLakeUrl(pathToFileURL('/data/my lake').href)).toEqual({ kind: 'disk', root: resolve('/data/my lake') });
+    expect(parseLakeUrl(pathToFileURL('/data/my lake').href)).toEqual({
+      kind: 'disk',
+      root: resolve('/data/my lake'),
+    });
     expect(parseLakeUrl('file:lake', '/srv')).toEqual({ kind: 'disk', root: resolve('/srv', 'lake') });
   });
 
   it('maps memory: and s3:// URLs', () => {
     expect(parseLakeUrl('memory:')).toEqual({ kind: 'memory' });
-    expect(parseLakeUrl('s3://artifacts/team/a/')).toEqual({ kind: 's3', bucket: 'artifacts', prefix: 'team/a' });
+    expect(parseLakeUrl('s3://artifacts/team/a/')).toEqual({
+      kind: 's3',
+      bucket: 'artifacts',
+      prefix: 'team/a',
+    });
     expect(parseLakeUrl('s3://artifacts')).toEqual({ kind: 's3', bucket: 'artifacts', prefix: '' });
   });
 
@@ -30,7 +37,10 @@ describe('s3SettingsFromEnvironment', () => {
   it('prefers options, then S3_ENDPOINT, then the AWS variables', () => {
     const env = { S3_ENDPOINT: 'http://a', AWS_ENDPOINT_URL: 'http://b', AWS_REGION: 'eu-west-1' };
     expect(s3SettingsFromEnvironment({}, env)).toEqual({ endpoint: 'http://a', region: 'eu-west-1' });
-    expect(s3SettingsFromEnvironment({ endpoint: 'http://c' }, env)).toEqual({ endpoint: 'http://c', region: 'eu-west-1' });
+    expect(s3SettingsFromEnvironment({ endpoint: 'http://c' }, env)).toEqual({
+      endpoint: 'http://c',
+      region: 'eu-west-1',
+    });
     expect(s3SettingsFromEnvironment({}, { AWS_ENDPOINT_URL: 'http://b' })).toEqual({ endpoint: 'http://b' });
   });
 });

@@ -63,6 +63,7 @@ export class DiskBackend implements StorageBackend {
   readonly description: string;
   readonly capabilities: BackendCapabilities = {
     atomicConditionalWrites: true,
+    atomicConditionalDeletes: true,
     sharedAcrossProcesses: true,
     persistent: true,
   };

@@ -23,6 +23,7 @@ describe('DiskBackend on real files', () => {
     expect(disk.description).toBe(`disk:${root}`);
     expect(disk.capabilities).toEqual({
       atomicConditionalWrites: true,
+      atomicConditionalDeletes: true,
       sharedAcrossProcesses: true,
       persistent: true,
     });

@@ -34,6 +34,7 @@ interface StoredObject {
 
 const CAPABILITIES: BackendCapabilities = Object.freeze({
   atomicConditionalWrites: true,
+  atomicConditionalDeletes: true,
   sharedAcrossProcesses: false,
   persistent: false,
 });

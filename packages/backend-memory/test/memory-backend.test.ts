@@ -17,6 +17,7 @@ describe('MemoryBackend', () => {
   it('declares itself atomic, per-process and not persistent', () => {
     expect(new MemoryBackend().capabilities).toEqual({
       atomicConditionalWrites: true,
+      atomicConditionalDeletes: true,
       sharedAcrossProcesses: false,
       persistent: false,
     });

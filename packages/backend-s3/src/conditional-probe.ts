@@ -11,12 +11,22 @@ export interface ProbeTarget {
 /** An ETag no real object has (MD5-shaped, all zeros). */
 const STALE_ETAG = '"00000000000000000000000000000000"';
 
+export interface ConditionalSupport {
+  /** `If-None-Match: *` and `If-Match` on PUT are enforced. */
+  writes: boolean;
+  /** `If-Match` on DELETE is enforced (Ceph RGW 16 ignores it and deletes anyway). */
+  deletes: boolean;
+}
+
 /**
- * Measures whether the server enforces the three conditions the backend relies on: a second
- * `If-None-Match: *` create is refused, a stale `If-Match` overwrite is refused, and a stale
- * `If-Match` delete is refused (Ceph RGW 16 ignores the last one and deletes anyway).
+ * Measures which conditions the server enforces: a second `If-None-Match: *` create must be
+ * refused, a stale `If-Match` overwrite must be refused, and separately a stale `If-Match` delete.
  */
-export async function probeConditionalWrites({ client, bucket, scratchKey }: ProbeTarget): Promise<boolean> {
+export async function probeConditionalWrites({
+  client,
+  bucket,
+  scratchKey,
+}: ProbeTarget): Promise<ConditionalSupport> {
   const put = (options: { IfNoneMatch?: string; IfMatch?: string }) =>
     client.send(new PutObjectCommand({ Bucket: bucket, Key: scratchKey, Body: 'probe', ...options }));
   const refuses = (attempt: Promise<unknown>) =>
@@ -29,11 +39,12 @@ export async function probeConditionalWrites({ client, bucket, scratchKey }: Pro
     );
   try {
     await put({ IfNoneMatch: '*' });
-    if (!(await refuses(put({ IfNoneMatch: '*' })))) return false;
-    if (!(await refuses(put({ IfMatch: STALE_ETAG })))) return false;
-    return await refuses(
+    const writes =
+      (await refuses(put({ IfNoneMatch: '*' }))) && (await refuses(put({ IfMatch: STALE_ETAG })));
+    const deletes = await refuses(
       client.send(new DeleteObjectCommand({ Bucket: bucket, Key: scratchKey, IfMatch: STALE_ETAG })),
     );
+    return { writes, deletes };
   } finally {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: scratchKey }));
   }

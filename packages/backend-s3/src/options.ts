@@ -26,6 +26,8 @@ export interface S3BackendOptions {
    * racy between several). Default `false`; `S3Backend.connect()` measures it instead.
    */
   atomicConditionalWrites?: boolean;
+  /** Whether the server enforces `If-Match` on DELETE. Default `false`; `S3Backend.connect()` measures it. */
+  atomicConditionalDeletes?: boolean;
   /** Most S3 requests in flight at once; callers beyond that wait their turn. Default 32. */
   maxConcurrency?: number;
   /** Streams longer than this go up in parts (multipart upload). Default 8 MiB, at least 5 MiB. */

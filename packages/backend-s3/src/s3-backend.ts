@@ -31,7 +31,7 @@ import {
 } from '@datalake/core';
 import { concat, measuredChunks, readHead, rejoin, watchErrors } from './body.js';
 import { createS3Client } from './client.js';
-import { probeConditionalWrites } from './conditional-probe.js';
+import { type ConditionalSupport, probeConditionalWrites } from './conditional-probe.js';
 import {
   type FailedCall,
   httpStatusOf,
@@ -88,7 +88,10 @@ export class S3Backend implements StorageBackend {
     this.#ownsClient = options.client === undefined;
     this.#spillDirectory = options.spillDirectory;
     this.description = `s3://${this.bucket}/${this.#keys.root}`;
-    this.#capabilities = capabilities(options.atomicConditionalWrites ?? false);
+    this.#capabilities = capabilities({
+      writes: options.atomicConditionalWrites ?? false,
+      deletes: options.atomicConditionalDeletes ?? false,
+    });
   }
 
   /**
@@ -100,15 +103,18 @@ export class S3Backend implements StorageBackend {
     const backend = new S3Backend(options);
     try {
       await backend.#ensureBucket();
-      if (options.atomicConditionalWrites === undefined) {
-        const honoured = await probeConditionalWrites({
+      if (options.atomicConditionalWrites === undefined || options.atomicConditionalDeletes === undefined) {
+        const measured = await probeConditionalWrites({
           client: backend.#client,
           bucket: backend.bucket,
           scratchKey: `${backend.#keys.root}.datalake-probe-${crypto.randomUUID()}`,
         }).catch((error: unknown) => {
           throw toDataLakeError(error, backend.#call('conditional-write probe'));
         });
-        backend.#capabilities = capabilities(honoured);
+        backend.#capabilities = capabilities({
+          writes: options.atomicConditionalWrites ?? measured.writes,
+          deletes: options.atomicConditionalDeletes ?? measured.deletes,
+        });
       }
       return backend;
     } catch (error) {
@@ -207,7 +213,7 @@ export class S3Backend implements StorageBackend {
       await this.#deleteObject(key, objectKey, undefined);
       return true;
     }
-    if (!this.#capabilities.atomicConditionalWrites) {
+    if (!this.#capabilities.atomicConditionalDeletes) {
       const current = await this.#headObject(key, objectKey);
       if (current === null || bareEtag(current.etag) !== bareEtag(options.ifMatch)) {
         throw refused('delete', key, options.ifMatch, current);
@@ -467,8 +473,13 @@ type PutObjectBase = {
   Metadata: Record<string, string> | undefined;
 };
 
-function capabilities(atomicConditionalWrites: boolean): BackendCapabilities {
-  return Object.freeze({ atomicConditionalWrites, sharedAcrossProcesses: true, persistent: true });
+function capabilities(support: ConditionalSupport): BackendCapabilities {
+  return Object.freeze({
+    atomicConditionalWrites: support.writes,
+    atomicConditionalDeletes: support.deletes,
+    sharedAcrossProcesses: true,
+    persistent: true,
+  });
 }
 
 function assertPutOptions(options: PutOptions): void {

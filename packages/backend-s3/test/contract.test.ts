@@ -12,7 +12,7 @@ describeWithS3('S3Backend contract', (environment) => {
     region: environment.region,
     credentials: environment.credentials,
   });
-  let measured: boolean | undefined;
+  let measured: Pick<S3BackendOptions, 'atomicConditionalWrites' | 'atomicConditionalDeletes'> = {};
   // A bucket per backend, without a prefix, so the contract's longest keys (1,024 bytes) fit.
   runContractSuite({
     name: 's3',
@@ -21,14 +21,18 @@ describeWithS3('S3Backend contract', (environment) => {
       await createBucket(client, bucket);
       // The first connect() measures whether this server's conditional writes are atomic;
       // later ones reuse the answer instead of probing again.
-      const backend = await S3Backend.connect({ ...connection(bucket), atomicConditionalWrites: measured });
-      measured ??= backend.capabilities.atomicConditionalWrites;
+      const backend = await S3Backend.connect({ ...connection(bucket), ...measured });
+      measured = {
+        atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
+        atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
+      };
       return backend;
     },
     reopen: (backend) =>
       S3Backend.connect({
         ...connection((backend as S3Backend).bucket),
         atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
+        atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
       }),
     destroy: async (backend) => {
       await backend.close?.();

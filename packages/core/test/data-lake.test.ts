@@ -8,7 +8,7 @@ import { DataLake } from '../src/lake/data-lake.js';
 import { CLAIMS_PREFIX, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
 import { DataType } from '../src/model/data-type.js';
 import { ClosedError, ConflictError, CorruptDataError, NotFoundError } from '../src/model/errors.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
+import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();
 
@@ -32,7 +32,7 @@ const claimKey = (filePath: string) =>
 
 describe('DataLake recovery', () => {
   it('finishes an update whose writer died after replacing the content', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const lake = await open(backend);
     const entry = await lake.store({
       name: 'a.sql',
@@ -63,7 +63,7 @@ describe('DataLake recovery', () => {
   });
 
   it('rolls back an update whose writer died before replacing the content', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const lake = await open(backend);
     const entry = await lake.store({
       name: 'a.sql',
@@ -87,7 +87,7 @@ describe('DataLake recovery', () => {
   });
 
   it('waits for a live writer of a pending update instead of breaking it', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const lake = await DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {} });
     const entry = await lake.store({ name: 'a.sql', content: 'old', dataType: DataType.SCHEMA });
     const record = await readJson(backend, metadataKey(entry.id));
@@ -99,8 +99,26 @@ describe('DataLake recovery', () => {
     await expect(lake.update(entry.id, { metadata: { x: 1 } })).rejects.toBeInstanceOf(ConflictError);
   });
 
+  it('finishes a delete whose writer died after committing it', async () => {
+    const backend = new MapBackend();
+    const lake = await open(backend);
+    const entry = await lake.store({ name: 'gone.sql', content: 'x', dataType: DataType.SCHEMA });
+    const record = await readJson(backend, metadataKey(entry.id));
+    const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
+    await backend.put(metadataKey(entry.id), encoder.encode(JSON.stringify({ ...record, deleted: writer })));
+
+    const notices: string[] = [];
+    const reopened = await open(backend, notices);
+    expect(await reopened.list()).toEqual([]);
+    await expect(reopened.retrieve(entry.id)).rejects.toBeInstanceOf(NotFoundError);
+    expect(notices.join('\n')).toContain('interrupted delete');
+    expect(await backend.head(entry.filePath)).toBeNull();
+    expect(await backend.head(metadataKey(entry.id))).toBeNull();
+    await reopened.store({ name: 'gone.sql', content: 'again', dataType: DataType.SCHEMA });
+  });
+
   it('takes over the claim of a store whose writer died, but not of a live one', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const notices: string[] = [];
     const lake = await open(backend, notices);
     const filePath = 'logs/app.log';
@@ -126,7 +144,7 @@ describe('DataLake recovery', () => {
 
 describe('DataLake reads', () => {
   it('finds entries another instance stored, by id and by path, before any refresh', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const first = await open(backend);
     const second = await open(backend);
     const entry = await second.store({
@@ -143,7 +161,7 @@ describe('DataLake reads', () => {
   });
 
   it('reports content that no longer matches its hash as corrupt', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const lake = await open(backend);
     const entry = await lake.store({ name: 'a.cfg', content: 'a=1', dataType: DataType.CONFIGURATION });
     await backend.put(entry.filePath, encoder.encode('a=2'));
@@ -151,7 +169,7 @@ describe('DataLake reads', () => {
   });
 
   it('streams content in and out without changing a byte', async () => {
-    const lake = await open(new SearchTestBackend());
+    const lake = await open(new MapBackend());
     const chunks = [new Uint8Array([0xff, 0x00]), new Uint8Array([0xc3]), new Uint8Array(70_000).fill(7)];
     const entry = await lake.store({
       name: 'blob.bin',
@@ -166,7 +184,7 @@ describe('DataLake reads', () => {
   });
 
   it('refuses an entry where a folder of entries is, and the reverse', async () => {
-    const lake = await open(new SearchTestBackend());
+    const lake = await open(new MapBackend());
     await lake.store({ name: 'x.vba', content: 'x', dataType: DataType.MACRO, subpath: 'finance' });
     await expect(
       lake.store({ name: 'finance', content: 'x', dataType: DataType.MACRO }),
@@ -178,7 +196,7 @@ describe('DataLake reads', () => {
   });
 
   it('is unusable once closed', async () => {
-    const lake = await open(new SearchTestBackend());
+    const lake = await open(new MapBackend());
     await lake.close();
     await expect(lake.list()).rejects.toBeInstanceOf(ClosedError);
   });
@@ -186,7 +204,7 @@ describe('DataLake reads', () => {
 
 describe('DataLake open', () => {
   it('reads the catalog snapshot instead of every metadata object', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const lake = await DataLake.open(backend, { keepBackendOpen: true, search: 'scan' });
     for (let i = 0; i < 40; i++)
       await lake.store({ name: `f${i}.log`, content: `line ${i}`, dataType: DataType.LOGS });
@@ -211,7 +229,7 @@ describe('DataLake open', () => {
   });
 
   it('applies concurrent metadata updates from two instances without losing one', async () => {
-    const backend = new SearchTestBackend();
+    const backend = new MapBackend();
     const a = await open(backend);
     const b = await open(backend);
     const entry = await a.store({ name: 'c.yml', content: 'k: v', dataType: DataType.CONFIGURATION });

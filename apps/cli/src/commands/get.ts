@@ -33,7 +33,8 @@ Examples:
   $ datalake get --output-dir ./export $(datalake ls --type macro --ids)`,
     )
     .action(async (references: string[], flags: GetFlags, command: Command) => {
-      if (references.length > 1 && !flags.outputDir) throw new UsageError('several entries need --output-dir');
+      if (references.length > 1 && !flags.outputDir)
+        throw new UsageError('several entries need --output-dir');
       if (flags.output && flags.outputDir) throw new UsageError('use either --output or --output-dir');
       await withLake(command, async (lake, options) => {
         const written: Array<{ id: string; filePath: string; size: number; output: string }> = [];
@@ -41,7 +42,8 @@ Examples:
           const entry = await findEntry(lake, reference, flags.path ?? false);
           const target = flags.outputDir ? join(flags.outputDir, ...entry.filePath.split('/')) : flags.output;
           await copyOut(lake, entry.id, target);
-          if (target) written.push({ id: entry.id, filePath: entry.filePath, size: entry.size, output: target });
+          if (target)
+            written.push({ id: entry.id, filePath: entry.filePath, size: entry.size, output: target });
         }
         if (!flags.output && !flags.outputDir) return;
         if (options.json) printJson(written);

@@ -7,7 +7,10 @@ export function registerIndexMaintenance(program: Command): void {
   program
     .command('reindex')
     .description('rebuild the search index from the entries')
-    .addHelpText('after', '\nExamples:\n  $ datalake reindex\n  $ datalake --lake s3://artifacts/team-a reindex --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ datalake reindex\n  $ datalake --lake s3://artifacts/team-a reindex --json',
+    )
     .action(async (_flags: unknown, command: Command) => {
       await withLake(command, async (lake, options) => {
         const report = await lake.reindex();

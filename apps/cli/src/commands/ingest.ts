@@ -4,8 +4,9 @@ import { globalOptions, lakeLocation, withLake } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { type IngestSummary, ingestTree } from '../ingest/ingest.js';
 import { barProgress, lineProgress, type ProgressReporter, silentProgress } from '../ingest/progress.js';
-import { formatBytes, formatTable, printJson, printLine, printNotice } from '../output.js';
+import { assertFolder } from '../input-files.js';
 import { collectStrings, parsePositiveInteger, parseSize } from '../options.js';
+import { formatBytes, formatTable, printJson, printLine, printNotice } from '../output.js';
 
 interface IngestFlags {
   exclude?: string[];
@@ -24,9 +25,18 @@ export function registerIngest(program: Command): void {
     .command('ingest')
     .description('walk a folder, classify every file and store it (idempotent: unchanged files are skipped)')
     .argument('<dir>', 'folder to ingest')
-    .option('--exclude <glob>', 'leave out matching paths (repeatable; a glob without "/" matches any name)', collectStrings)
+    .option(
+      '--exclude <glob>',
+      'leave out matching paths (repeatable; a glob without "/" matches any name)',
+      collectStrings,
+    )
     .option('--subpath <folder>', 'put the whole tree below this folder in the lake')
-    .option('--max-size <size>', 'skip (and report) files larger than this, e.g. 10MiB', parseSize, DEFAULT_MAX_SIZE)
+    .option(
+      '--max-size <size>',
+      'skip (and report) files larger than this, e.g. 10MiB',
+      parseSize,
+      DEFAULT_MAX_SIZE,
+    )
     .option('--concurrency <n>', 'files processed at once', parsePositiveInteger('--concurrency'), 16)
     .option('--dry-run', 'classify and show what would happen, store nothing')
     .option('--prune', 'remove entries of earlier ingests of this folder whose files are gone')
@@ -46,6 +56,7 @@ Examples:
   $ datalake --lake s3://artifacts/team-a ingest ./warehouse --subpath warehouse --json`,
     )
     .action(async (dir: string, flags: IngestFlags, command: Command) => {
+      await assertFolder(dir);
       const options = globalOptions(command);
       const location = lakeLocation(options);
       const summary = await withLake(command, (lake) =>
@@ -75,7 +86,12 @@ function chooseProgress(enabled: boolean, json: boolean): ProgressReporter {
 
 function printSummary(summary: IngestSummary, dir: string): void {
   if (summary.outcomes) {
-    const rows = summary.outcomes.map((outcome) => [outcome.action, outcome.dataType, outcome.language, outcome.path]);
+    const rows = summary.outcomes.map((outcome) => [
+      outcome.action,
+      outcome.dataType,
+      outcome.language,
+      outcome.path,
+    ]);
     for (const line of formatTable(rows)) printLine(line);
     for (const path of summary.prunedPaths ?? []) printLine(`prune  ${path}`);
     printLine();
@@ -88,6 +104,7 @@ function printSummary(summary: IngestSummary, dir: string): void {
       `failed ${summary.failed}, pruned ${summary.pruned}, ignored ${summary.ignored}`,
   );
   const types = Object.entries(summary.byType).filter(([, count]) => count > 0);
-  if (types.length > 0) printLine(`  by type: ${types.map(([type, count]) => `${type} ${count}`).join(', ')}`);
+  if (types.length > 0)
+    printLine(`  by type: ${types.map(([type, count]) => `${type} ${count}`).join(', ')}`);
   for (const failure of summary.failures) printNotice(`failed: ${failure.path}: ${failure.error}`);
 }

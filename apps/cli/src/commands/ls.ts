@@ -33,7 +33,11 @@ Examples:
     )
     .action(async (flags: LsFlags, command: Command) => {
       await withLake(command, async (lake, options) => {
-        const entries = await lake.list({ dataType: flags.type, subpath: flags.subpath, recursive: flags.recursive });
+        const entries = await lake.list({
+          dataType: flags.type,
+          subpath: flags.subpath,
+          recursive: flags.recursive,
+        });
         if (options.json) return printJson(entries);
         if (flags.ids) {
           for (const entry of entries) printLine(entry.id);

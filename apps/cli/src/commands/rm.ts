@@ -40,7 +40,8 @@ Examples:
         if (options.json) printJson(results);
         for (const [index, result] of results.entries()) {
           if (!options.json && result.deleted) printLine(`deleted ${references[index]}`);
-          if (!result.deleted) printNotice(`error: no entry ${flags.path ? 'at path' : 'with id'} "${references[index]}"`);
+          if (!result.deleted)
+            printNotice(`error: no entry ${flags.path ? 'at path' : 'with id'} "${references[index]}"`);
         }
         if (results.some((result) => !result.deleted)) process.exitCode = ExitCode.FAILURE;
       });

@@ -31,7 +31,11 @@ export function registerSearch(program: Command): void {
     .option('-C, --case-sensitive', 'match case exactly (substring and regex)')
     .option('-t, --type <type>', 'only these data types (repeatable or comma-separated)', collectDataTypes)
     .option('-s, --subpath <folder>', 'only entries in this folder (below the type folder)')
-    .option('-m, --meta <key=value>', 'only entries whose metadata has this value (repeatable)', collectMetadata)
+    .option(
+      '-m, --meta <key=value>',
+      'only entries whose metadata has this value (repeatable)',
+      collectMetadata,
+    )
     .option('--after <date>', 'created at or after this date (ISO-8601)', parseDate)
     .option('--before <date>', 'created at or before this date (ISO-8601)', parseDate)
     .option('--modified-after <date>', 'last changed at or after this date', parseDate)

@@ -52,7 +52,8 @@ function printEntry(entry: Entry, content: string | undefined): void {
   const metadata = Object.entries(entry.metadata);
   if (metadata.length > 0) {
     printLine('metadata:');
-    for (const [key, value] of metadata) printLine(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    for (const [key, value] of metadata)
+      printLine(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
   }
   if (content !== undefined) {
     printLine('content:');

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { DataType, JsonValue } from '@datalake/core';
 import type { Command } from 'commander';
@@ -6,6 +5,7 @@ import { withLake } from '../context.js';
 import { UsageError } from '../errors.js';
 import { classify } from '../ingest/classify.js';
 import { countLines, decodeText } from '../ingest/encoding.js';
+import { readInput } from '../input-files.js';
 import { collectMetadata, parseDataType } from '../options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -24,7 +24,11 @@ export function registerStore(program: Command): void {
     .option('-t, --type <type>', 'data type (default: classified like ingest does)', parseDataType)
     .option('-n, --name <name>', 'entry name (default: the file name)')
     .option('-s, --subpath <folder>', 'folder below the type folder')
-    .option('-m, --meta <key=value>', 'metadata (repeatable; JSON values such as 42 or true are parsed)', collectMetadata)
+    .option(
+      '-m, --meta <key=value>',
+      'metadata (repeatable; JSON values such as 42 or true are parsed)',
+      collectMetadata,
+    )
     .addHelpText(
       'after',
       `
@@ -37,7 +41,7 @@ Examples:
       const fromStdin = file === '-';
       if (fromStdin && !flags.name) throw new UsageError('storing standard input needs --name');
       const name = flags.name ?? basename(file);
-      const bytes = new Uint8Array(fromStdin ? await readStdin() : await readFile(file));
+      const bytes = await readInput(file);
       const decoded = decodeText(bytes);
       const verdict = classify(name, decoded.text, decoded.encoding === 'binary');
       const metadata = {
@@ -58,10 +62,4 @@ Examples:
         else printLine(`stored ${entry.filePath} (${entry.size} bytes) as ${entry.id}`);
       });
     });
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

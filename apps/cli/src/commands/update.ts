@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { JsonValue, UpdateInput } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
 import { findEntry } from '../entry-ref.js';
 import { UsageError } from '../errors.js';
+import { readInput } from '../input-files.js';
 import { collectMetadata } from '../options.js';
 import { printJson, printLine } from '../output.js';
 
@@ -19,7 +19,11 @@ export function registerUpdate(program: Command): void {
     .description("replace an entry's content and/or merge metadata into it")
     .argument('<id>', 'entry id (or lake path with --path)')
     .option('-c, --content <file>', 'new content from this file, or - for standard input')
-    .option('-m, --meta <key=value>', 'metadata to merge (repeatable; key=null keeps the key with value null)', collectMetadata)
+    .option(
+      '-m, --meta <key=value>',
+      'metadata to merge (repeatable; key=null keeps the key with value null)',
+      collectMetadata,
+    )
     .option('-p, --path', 'the argument is a lake path, not an id')
     .addHelpText(
       'after',
@@ -35,7 +39,7 @@ Examples:
       }
       const input: UpdateInput = {};
       if (flags.content !== undefined) {
-        input.content = new Uint8Array(flags.content === '-' ? await readStdin() : await readFile(flags.content));
+        input.content = await readInput(flags.content);
       }
       if (flags.meta) input.metadata = flags.meta;
       await withLake(command, async (lake, options) => {
@@ -45,10 +49,4 @@ Examples:
         else printLine(`updated ${updated.filePath} (${updated.size} bytes)`);
       });
     });
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }

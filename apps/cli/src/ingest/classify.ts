@@ -68,7 +68,8 @@ function classifyText(text: string): Classification {
   if (looksLikeVba(text)) return fromContent(DataType.MACRO, 'vba');
   if (looksLikeSql(text)) return fromContent(DataType.SCHEMA, 'sql');
   if (looksLikeXmlSchema(text)) return fromContent(DataType.SCHEMA, 'xml');
-  if (looksLikeJsonLog(text) || looksLikeLog(text) || opensWithLogRecord(text)) return fromContent(DataType.LOGS, 'log');
+  if (looksLikeJsonLog(text) || looksLikeLog(text) || opensWithLogRecord(text))
+    return fromContent(DataType.LOGS, 'log');
   const format = detectConfigFormat(text);
   if (format === 'json' && looksLikeJsonData(text)) return fromContent(DataType.OTHER, 'json');
   if (format === 'xml' && looksLikeXmlData(text)) return fromContent(DataType.OTHER, 'xml');

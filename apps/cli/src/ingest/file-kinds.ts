@@ -45,7 +45,19 @@ define(DataType.OTHER, 'typescript', ['ts', 'tsx']);
 define(DataType.OTHER, 'java', ['java', 'kt', 'scala', 'groovy']);
 define(DataType.OTHER, 'c', ['c', 'h', 'cc', 'cpp', 'hpp', 'cs', 'go', 'rs']);
 define(DataType.OTHER, 'html', ['html', 'htm', 'css']);
-define(DataType.OTHER, 'binary', ['png', 'jpg', 'jpeg', 'gif', 'ico', 'pdf', 'zip', 'gz', 'jar', 'exe', 'dll']);
+define(DataType.OTHER, 'binary', [
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'ico',
+  'pdf',
+  'zip',
+  'gz',
+  'jar',
+  'exe',
+  'dll',
+]);
 define('sniff', 'json', ['json', 'jsonc', 'json5']);
 define('sniff', 'json-lines', ['jsonl', 'ndjson']);
 define('sniff', 'xml', ['xml']);
@@ -90,7 +102,8 @@ export function verdictFromName(fileName: string): NameVerdict | undefined {
   const named = byFileName[lower];
   if (named) return named;
   // Rotated logs: `app.log.1`, `syslog.0`, `access.log.2.gz` style numeric suffixes.
-  if (/\.log(\.\d+)?$/.test(lower) || /\.\d+$/.test(lower)) return { dataType: DataType.LOGS, language: 'log' };
+  if (/\.log(\.\d+)?$/.test(lower) || /\.\d+$/.test(lower))
+    return { dataType: DataType.LOGS, language: 'log' };
   const dot = lower.lastIndexOf('.');
   if (dot <= 0) return undefined;
   return byExtension[lower.slice(dot + 1)];

@@ -1,5 +1,12 @@
 import { resolve } from 'node:path';
-import { DATA_TYPES, type DataLake, type DataType, type Entry, type Metadata, ValidationError } from '@datalake/core';
+import {
+  DATA_TYPES,
+  type DataLake,
+  type DataType,
+  type Entry,
+  type Metadata,
+  ValidationError,
+} from '@datalake/core';
 import pLimit from 'p-limit';
 import { type Classification, classify } from './classify.js';
 import type { ProgressReporter } from './progress.js';
@@ -80,14 +87,23 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
   const bySource = indexBySource(known, root);
   if (options.dryRun) summary.outcomes = [];
 
-  options.progress.start(walk.files.length, walk.files.reduce((total, file) => total + file.size, 0));
+  options.progress.start(
+    walk.files.length,
+    walk.files.reduce((total, file) => total + file.size, 0),
+  );
   const limit = pLimit(options.concurrency);
   try {
     await Promise.all(
       walk.files.map((file) =>
         limit(async () => {
           try {
-            const outcome = await ingestFile(lake, file, { ...options, root, ingestedAt, byFilePath, bySource });
+            const outcome = await ingestFile(lake, file, {
+              ...options,
+              root,
+              ingestedAt,
+              byFilePath,
+              bySource,
+            });
             record(summary, outcome);
             summary.outcomes?.push(outcome);
           } catch (error) {
@@ -102,7 +118,8 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
     options.progress.stop();
   }
 
-  if (options.prune) await prune(lake, summary, bySource, new Set(walk.files.map((file) => file.relativePath)));
+  if (options.prune)
+    await prune(lake, summary, bySource, new Set(walk.files.map((file) => file.relativePath)));
   summary.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.outcomes?.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.durationMs = Math.round(performance.now() - startedAt);
@@ -138,7 +155,8 @@ async function ingestFile(lake: DataLake, file: WalkedFile, context: FileContext
 
   if (!context.dryRun) {
     const metadata = describe(artifact, verdict, sourcePath, file, context);
-    if (action === 'update' && current) await lake.update(current.id, { content: artifact.content(), metadata });
+    if (action === 'update' && current)
+      await lake.update(current.id, { content: artifact.content(), metadata });
     if (action === 'store' || action === 'move') {
       await lake.store({ name, subpath, dataType: verdict.dataType, content: artifact.content(), metadata });
     }
@@ -188,7 +206,12 @@ function indexBySource(entries: Entry[], root: string): Map<string, Entry[]> {
   return bySource;
 }
 
-async function prune(lake: DataLake, summary: IngestSummary, bySource: Map<string, Entry[]>, present: Set<string>) {
+async function prune(
+  lake: DataLake,
+  summary: IngestSummary,
+  bySource: Map<string, Entry[]>,
+  present: Set<string>,
+) {
   const normalisedPresent = new Set([...present].map((path) => path.normalize('NFC')));
   summary.prunedPaths = [];
   for (const [sourcePath, entries] of bySource) {

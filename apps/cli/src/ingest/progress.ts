@@ -15,7 +15,8 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'ingest [{bar}] {percentage}% | {value}/{total} files | {done} of {size} | {rate}/s | ETA {eta_formatted}',
+      format:
+        'ingest [{bar}] {percentage}% | {value}/{total} files | {done} of {size} | {rate}/s | ETA {eta_formatted}',
       hideCursor: true,
       clearOnComplete: true,
       etaBuffer: 200,
@@ -27,7 +28,11 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
   let startedAt = 0;
   const payload = () => {
     const seconds = Math.max((performance.now() - startedAt) / 1000, 0.001);
-    return { done: formatBytes(bytesDone), size: formatBytes(totalBytes), rate: formatBytes(Math.round(bytesDone / seconds)) };
+    return {
+      done: formatBytes(bytesDone),
+      size: formatBytes(totalBytes),
+      rate: formatBytes(Math.round(bytesDone / seconds)),
+    };
   };
   return {
     start(files, bytes) {

@@ -47,7 +47,8 @@ export function looksLikeVba(text: string): boolean {
 const DDL_STATEMENT =
   /^\s*(?:CREATE|ALTER|DROP)\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL\s+)?TEMP(?:ORARY)?\s+)?(?:UNIQUE\s+)?(?:TABLE|VIEW|MATERIALIZED\s+VIEW|INDEX|SEQUENCE|PROCEDURE|FUNCTION|TRIGGER|SCHEMA|DATABASE|TYPE|DOMAIN)\b/im;
 
-const DML_STATEMENT = /^\s*(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE\s+(?:TABLE\s+)?\w|UPDATE\s+[\w."`]+\s+SET)\b/im;
+const DML_STATEMENT =
+  /^\s*(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE\s+(?:TABLE\s+)?\w|UPDATE\s+[\w."`]+\s+SET)\b/im;
 // Upper case only: "Select elements from ..." is prose.
 const SELECT_STATEMENT = /^\s*SELECT\s[^;]{0,400}?\sFROM\s/m;
 
@@ -56,7 +57,10 @@ const SELECT_STATEMENT = /^\s*SELECT\s[^;]{0,400}?\sFROM\s/m;
  * and statements ending in ';'.
  */
 export function looksLikeSql(text: string): boolean {
-  return (DDL_STATEMENT.test(text) || DML_STATEMENT.test(text) || SELECT_STATEMENT.test(text)) && /;\s*$/m.test(text);
+  return (
+    (DDL_STATEMENT.test(text) || DML_STATEMENT.test(text) || SELECT_STATEMENT.test(text)) &&
+    /;\s*$/m.test(text)
+  );
 }
 
 /** Schema changes written as XML (Liquibase change logs). */
@@ -93,7 +97,9 @@ export function looksLikeLog(text: string): boolean {
 /** Log files often open with a full record even when annotations or continuation lines follow. */
 export function opensWithLogRecord(text: string): boolean {
   const first = meaningful(sampleLines(text, 20))[0];
-  return first !== undefined && FULL_TIMESTAMP.some((pattern) => pattern.test(first.trimStart().slice(0, 40)));
+  return (
+    first !== undefined && FULL_TIMESTAMP.some((pattern) => pattern.test(first.trimStart().slice(0, 40)))
+  );
 }
 
 const TIME_KEY = /"[^"]*(?:time|date|ts|_at|epoch)[^"]*"\s*:/i;
@@ -118,7 +124,12 @@ function isScalar(value: unknown): value is JsonScalar {
 }
 
 function isFlatRecord(value: unknown): value is Record<string, JsonScalar> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isScalar);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(isScalar)
+  );
 }
 
 /**
@@ -172,12 +183,20 @@ function directChildren(body: string, root: string): string[] {
   return names;
 }
 
-export type ConfigFormat = 'json' | 'xml' | 'yaml' | 'toml' | 'ini' | 'properties' | 'nginx' | 'pip-requirements';
+export type ConfigFormat =
+  | 'json'
+  | 'xml'
+  | 'yaml'
+  | 'toml'
+  | 'ini'
+  | 'properties'
+  | 'nginx'
+  | 'pip-requirements';
 
 const COMMENT = /^\s*(?:#|;|\/\/|!)/;
 const SECTION = /^\s*\[{1,2}[^\]=]+\]{1,2}\s*$/;
 const ASSIGNMENT = /^\s*[\w.\-"'@/]+\s*=\s*\S?/;
-const PROPERTY = /^\s*[\w.\-]+\s*(?:=|:\s|:$)/;
+const PROPERTY = /^\s*[\w.-]+\s*(?:=|:\s|:$)/;
 /** A value TOML accepts: INI files also allow bare words, which TOML does not. */
 const TOML_VALUE =
   /^(?:"[^"]*"|'[^']*'|"""|'''|[-+]?\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|\[.*|\{.*|\d{4}-\d{2}-\d{2}\S*)\s*(?:#.*)?$/;
@@ -195,7 +214,9 @@ export function detectConfigFormat(text: string): ConfigFormat | undefined {
   if (lines.length === 0) return undefined;
   const sections = share(lines, (line) => SECTION.test(line));
   if (sections > 0 && share(lines, (line) => SECTION.test(line) || ASSIGNMENT.test(line)) >= 0.9) {
-    const values = lines.filter((line) => ASSIGNMENT.test(line)).map((line) => line.slice(line.indexOf('=') + 1).trim());
+    const values = lines
+      .filter((line) => ASSIGNMENT.test(line))
+      .map((line) => line.slice(line.indexOf('=') + 1).trim());
     return values.every((value) => TOML_VALUE.test(value)) ? 'toml' : 'ini';
   }
   if (share(lines, (line) => BLOCK_LINE.test(line)) >= 0.9 && lines.some((line) => line.includes('{')))
@@ -219,5 +240,8 @@ const NOTE_HEADING = /^(?:[A-Z][\w/]*(?: [\w/]+){1,5}[:?]|#{10,})\s*$/;
 export function looksLikeProse(text: string): boolean {
   const lines = meaningful(sampleLines(text));
   if (lines.length === 0) return false;
-  return share(lines, (line) => WORD_PAIR.test(line)) >= 0.4 || lines.filter((line) => NOTE_HEADING.test(line)).length >= 2;
+  return (
+    share(lines, (line) => WORD_PAIR.test(line)) >= 0.4 ||
+    lines.filter((line) => NOTE_HEADING.test(line)).length >= 2
+  );
 }

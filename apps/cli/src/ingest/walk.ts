@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 
@@ -139,12 +139,8 @@ function compileExcludes(globs: readonly string[]): (relativePath: string) => bo
     // A glob without '/' names a file or folder anywhere in the tree (like .gitignore does).
     const matchesName = pattern.includes('/') ? undefined : picomatch(pattern, { dot: true });
     return (relativePath: string) =>
-      matchesPath(relativePath) || (matchesName?.(relativePath.slice(relativePath.lastIndexOf('/') + 1)) ?? false);
+      matchesPath(relativePath) ||
+      (matchesName?.(relativePath.slice(relativePath.lastIndexOf('/') + 1)) ?? false);
   });
   return (relativePath) => matchers.some((matches) => matches(relativePath));
-}
-
-/** `relative(root, path)` with '/' separators. */
-export function toPosixRelative(root: string, path: string): string {
-  return relative(root, path).split(sep).join('/');
 }

@@ -35,7 +35,12 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
     child.on('error', reject);
     child.on('close', (code) => {
       const stdoutBytes = Buffer.concat(out);
-      resolve({ code: code ?? -1, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code: code ?? -1,
+        stdout: stdoutBytes.toString('utf8'),
+        stdoutBytes,
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     child.stdin.end(options.input ?? '');
   });
@@ -44,6 +49,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 /** Runs the command and parses its `--json` output; fails with the command's stderr otherwise. */
 export async function runJson<T>(args: string[], options: CliOptions = {}): Promise<T> {
   const result = await runCli([...args, '--json'], options);
-  if (result.code !== 0) throw new Error(`datalake ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`datalake ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }

@@ -25,7 +25,12 @@ export async function s3TargetOrSkip(): Promise<S3Target | undefined> {
   return {
     endpoint,
     bucket,
-    env: { S3_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: accessKey, AWS_SECRET_ACCESS_KEY: secretKey, AWS_REGION: region },
+    env: {
+      S3_ENDPOINT: endpoint,
+      AWS_ACCESS_KEY_ID: accessKey,
+      AWS_SECRET_ACCESS_KEY: secretKey,
+      AWS_REGION: region,
+    },
   };
 }
 
@@ -38,7 +43,10 @@ interface Signer {
 /** One signed (AWS Signature V4) CreateBucket request; an existing bucket of ours is fine. */
 async function createBucket(endpoint: string, bucket: string, signer: Signer): Promise<void> {
   const url = new URL(`/${bucket}`, endpoint);
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = createHash('sha256').update('').digest('hex');
   const canonical = [
@@ -53,9 +61,15 @@ async function createBucket(endpoint: string, bucket: string, signer: Signer): P
     payloadHash,
   ].join('\n');
   const scope = `${day}/${signer.region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    scope,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
   let key: Buffer = createHmac('sha256', `AWS4${signer.secretKey}`).update(day).digest();
-  for (const part of [signer.region, 's3', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  for (const part of [signer.region, 's3', 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
   const signature = createHmac('sha256', key).update(toSign).digest('hex');
   const response = await fetch(url, {
     method: 'PUT',

@@ -93,6 +93,11 @@ export interface BackendCapabilities {
    * backend still honours the conditions but a race between two writers may let both win.
    */
   atomicConditionalWrites: boolean;
+  /**
+   * `delete` with `ifMatch` is atomic against other writers. Some S3 servers (Ceph RGW 16) ignore
+   * `If-Match` on DELETE; the lake never relies on it (it deletes behind a conditional put).
+   */
+  atomicConditionalDeletes: boolean;
   /** Several processes (or machines) can open the same store at once. */
   sharedAcrossProcesses: boolean;
   /** Data survives the process (a new backend instance over the same location sees it). */

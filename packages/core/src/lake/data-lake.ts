@@ -293,21 +293,28 @@ export class DataLake {
     if (typeof id !== 'string' || id.length === 0) return false;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.loadRecordOrNull(id);
-      if (!current) {
+      if (!current || current.record.deleted) {
+        if (current) await this.admit(current);
         await this.forget(id);
         return false;
       }
-      const entry = current.record.entry;
-      try {
-        await this.backend.delete(metadataKey(id), { ifMatch: current.etag });
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
+      if (current.record.pending) {
+        if (isAbandoned(current.record.pending.writer, this.leaseMs)) await this.recoverPending(current);
+        else await pause(attempt);
+        continue;
+      }
+      // The conditional put of a tombstone is the commit point: it loses to any concurrent update.
+      const tombstone: EntryRecord = {
+        format: 1,
+        entry: current.record.entry,
+        deleted: writerTag(this.instance),
+      };
+      if (!(await this.casRecord(current.etag, tombstone))) {
         await pause(attempt);
         continue;
       }
       await this.forget(id);
-      await this.backend.delete(entry.filePath);
-      await this.releaseClaim(entry.filePath, undefined, false, id);
+      await this.removeObjects(current.record.entry);
       return true;
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
@@ -355,9 +362,21 @@ export class DataLake {
     return { fetched: result.fetched };
   }
 
-  /** Puts a record read from the backend into the catalog, finishing an abandoned update first. */
-  private async admit(loaded: LoadedRecord): Promise<Entry> {
-    if (loaded.record.pending && isAbandoned(loaded.record.pending.writer, this.leaseMs)) {
+  /**
+   * Puts a record read from the backend into the catalog, finishing an abandoned update or delete
+   * first. `undefined` when the record is a deletion (the entry is gone).
+   */
+  private async admit(loaded: LoadedRecord): Promise<Entry | undefined> {
+    const { deleted, pending } = loaded.record;
+    if (deleted) {
+      await this.forget(loaded.record.entry.id);
+      if (isAbandoned(deleted, this.leaseMs)) {
+        this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
+        await this.removeObjects(loaded.record.entry);
+      }
+      return undefined;
+    }
+    if (pending && isAbandoned(pending.writer, this.leaseMs)) {
       return this.recoverPending(loaded);
     }
     const existing = this.catalog.get(loaded.record.entry.id);
@@ -373,8 +392,9 @@ export class DataLake {
     if (cached) return cached.entry;
     // Not in this instance's view: another instance may have stored it since.
     const loaded = await this.loadRecordOrNull(id);
-    if (!loaded) throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
-    return this.admit(loaded);
+    const entry = loaded ? await this.admit(loaded) : undefined;
+    if (!entry) throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
+    return entry;
   }
 
   private async loadRecordOrNull(id: string): Promise<LoadedRecord | null> {
@@ -384,7 +404,7 @@ export class DataLake {
 
   private async loadFresh(id: string): Promise<LoadedRecord> {
     const loaded = await this.loadRecordOrNull(id);
-    if (!loaded) {
+    if (!loaded || loaded.record.deleted) {
       await this.forget(id);
       throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
     }
@@ -406,7 +426,7 @@ export class DataLake {
         const resolved = resolvePendingView(fresh.record, bytes);
         if (resolved) return { entry: resolved, bytes };
       }
-      entry = await this.admit(fresh);
+      entry = (await this.admit(fresh)) ?? entry;
     }
     throw new CorruptDataError(`content of entry ${id} at "${entry.filePath}" does not match its SHA-256`, {
       details: { id, filePath: entry.filePath },
@@ -422,8 +442,7 @@ export class DataLake {
     const holder = decodePathClaim(await collectBody(claim.body), key);
     const owner = await this.loadRecordOrNull(holder.id);
     if (!owner || owner.record.entry.filePath !== filePath) return undefined;
-    await this.admit(owner);
-    return holder.id;
+    return (await this.admit(owner))?.id;
   }
 
   /** Creates the claim object for a path, taking over an abandoned one; returns the claim's etag. */
@@ -440,8 +459,12 @@ export class DataLake {
     if (!existing) throw taken();
     const holder = decodePathClaim(await collectBody(existing.body), key);
     const owner = await this.loadRecordOrNull(holder.id);
-    if (owner) {
-      await this.admit(owner);
+    if (owner?.record.deleted && !isAbandoned(owner.record.deleted, this.leaseMs)) {
+      throw new ConflictError(`path "${filePath}" is being freed by a delete; try again`, {
+        details: { filePath },
+      });
+    }
+    if (owner && (await this.admit(owner))) {
       throw new ConflictError(`path "${filePath}" is already taken by entry ${holder.id}`, {
         details: { filePath, id: holder.id },
       });
@@ -581,7 +604,14 @@ export class DataLake {
       return entry;
     }
     const fresh = await this.loadFresh(entry.id);
-    return fresh.record.pending ? fresh.record.entry : this.admit(fresh);
+    return fresh.record.pending ? fresh.record.entry : ((await this.admit(fresh)) ?? fresh.record.entry);
+  }
+
+  /** Removes what a deleted entry leaves: content, path claim, then its (tombstone) record. */
+  private async removeObjects(entry: Entry): Promise<void> {
+    await this.backend.delete(entry.filePath);
+    await this.releaseClaim(entry.filePath, undefined, false, entry.id);
+    await this.backend.delete(metadataKey(entry.id));
   }
 
   private async forget(id: string): Promise<void> {

@@ -22,6 +22,11 @@ export interface EntryRecord {
   format: 1;
   entry: Entry;
   pending?: PendingUpdate;
+  /**
+   * Set by `delete` with a compare-and-swap before anything is removed: from then on the entry is
+   * gone, whatever of its objects a crash leaves behind (the next instance that meets it finishes).
+   */
+  deleted?: WriterTag;
 }
 
 /** The JSON document stored at `.claims/<hash of path>`: which entry owns a content path. */

@@ -43,7 +43,12 @@ export async function pageCandidatesInPathOrder(
     while (batch.length < VERIFY_BATCH && heap.size > 0) batch.push(heap.pop() as Entry);
     const verified = await Promise.all(
       batch.map(async (entry) =>
-        assembleHit(entry, { name: entry.name, metadata: metadataText(entry) }, await contentMatch(entry), matcher),
+        assembleHit(
+          entry,
+          { name: entry.name, metadata: metadataText(entry) },
+          await contentMatch(entry),
+          matcher,
+        ),
       ),
     );
     for (const hit of verified) if (hit && hits.length <= query.limit) hits.push(hit);

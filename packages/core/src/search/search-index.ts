@@ -5,8 +5,11 @@ import type { WordStats } from './bm25.js';
 import { analyseDocument } from './document.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
+import { pageCandidatesInPathOrder } from './indexed-paging.js';
 import { type NormalisedQuery, normaliseQuery } from './options.js';
-import { pageByScore, pageInPathOrder, readTexts } from './paging.js';
+import { pageByScore, readTexts } from './paging.js';
+import { PostingCache } from './posting-cache.js';
+import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
 import type { Segment } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
@@ -27,8 +30,9 @@ const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_SEGMENTS = 8;
 /** Merged segments stay below this much indexed text, which bounds the memory a merge needs. */
 const MERGE_LIMIT_BYTES = 64 * 1024 * 1024;
-/** Posting lists intersected per segment: the rarest few narrow enough; verification does the rest. */
-const MAX_LISTS_PER_QUERY = 4;
+const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
+/** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
+const READ_AHEAD = 16;
 const MAX_ATTEMPTS = 3;
 
 interface DocRef {
@@ -46,6 +50,11 @@ interface DocRef {
 export class SearchIndex {
   private readonly segments = new Map<string, PersistedSegment>();
   private buffer = new SegmentBuilder();
+  /** Buffers being written as segments: still searchable until their documents point at the segment. */
+  private flushing: SegmentBuilder[] = [];
+  /** Segment writes and merges run one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+  private readonly postingCache: PostingCache;
   private readonly coverage = new Map<string, DocRef>();
   private readonly uncovered = new Set<string>();
   private readonly collector = new TrigramCollector();
@@ -58,6 +67,7 @@ export class SearchIndex {
   ) {
     this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+    this.postingCache = new PostingCache(options.postingCacheBytes ?? DEFAULT_POSTING_CACHE_BYTES);
   }
 
   /** Loads the stored index (segment directories only) and, by default, indexes what it does not cover. */
@@ -71,11 +81,15 @@ export class SearchIndex {
   /** Indexes an entry's current content (`null`: read it from the backend). */
   async upsert(entry: Entry, content: Uint8Array | null): Promise<void> {
     const bytes = content ?? (await this.host.readBytes(entry));
+    this.add(entry, bytes);
+    if (this.buffer.textBytes >= this.flushBytes) await this.flush();
+  }
+
+  private add(entry: Entry, bytes: Uint8Array): void {
     const texts = entryTexts(entry, decodeContent(bytes));
     const doc = this.buffer.add(analyseDocument(entry, texts, this.collector));
     this.coverage.set(entry.id, { segment: this.buffer, doc });
     this.uncovered.delete(entry.id);
-    if (this.buffer.textBytes >= this.flushBytes) await this.flush();
   }
 
   async remove(id: string): Promise<void> {
@@ -105,32 +119,38 @@ export class SearchIndex {
 
   /** Writes buffered documents as a new segment, then merges small segments if there are too many. */
   async flush(): Promise<void> {
-    if (this.buffer.docs.length === 0) return;
+    if (this.buffer.docs.length === 0) return this.writing;
     const buffer = this.buffer;
-    const segment = await this.writeSegment(buffer);
     this.buffer = new SegmentBuilder();
-    this.repoint(buffer, segment, (doc) => doc);
-    await this.compact();
+    this.flushing.push(buffer);
+    const written = this.writing.then(async () => {
+      const segment = await this.writeSegment(buffer);
+      this.repoint(buffer, segment, (doc) => doc);
+      this.flushing = this.flushing.filter((pending) => pending !== buffer);
+      await this.compact();
+    });
+    this.writing = written.catch(() => undefined);
+    return written;
   }
 
   /** Drops the stored index and indexes every entry again. */
   async rebuild(): Promise<IndexReport> {
     const started = performance.now();
+    await this.writing;
     for (const key of [...this.segments.keys(), ...(await this.listSegmentKeys())])
       await this.host.backend.delete(key);
     this.segments.clear();
     this.buffer = new SegmentBuilder();
+    this.flushing = [];
     this.coverage.clear();
     this.uncovered.clear();
     let documents = 0;
     let indexedBytes = 0;
-    for (const entry of [...this.host.entries()]) {
-      await this.upsert(entry, null);
+    await this.indexAll([...this.host.entries()], (entry) => {
       documents++;
       const ref = this.coverage.get(entry.id) as DocRef;
       indexedBytes += ref.segment.docs[ref.doc]?.textBytes ?? 0;
-    }
-    await this.flush();
+    });
     return {
       documents,
       indexedBytes,
@@ -173,23 +193,38 @@ export class SearchIndex {
     await this.flush();
   }
 
+  /** Indexes entries in order, reading contents a few ahead, then flushes. */
+  private async indexAll(entries: readonly Entry[], indexed?: (entry: Entry) => void): Promise<void> {
+    for await (const { item: entry, value: bytes } of readAhead(entries, READ_AHEAD, (entry) =>
+      this.host.readBytes(entry),
+    )) {
+      this.add(entry, bytes);
+      indexed?.(entry);
+      if (this.buffer.textBytes >= this.flushBytes) await this.flush();
+    }
+    await this.flush();
+  }
+
   private async searchInPathOrder(query: NormalisedQuery): Promise<SearchResult> {
     const keys = literalTrigrams(this.literalRuns(query));
     if (keys.length === 0) {
       const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
-      return pageInPathOrder(this.host, query, all);
+      return pageCandidatesInPathOrder(this.host, query, all);
     }
     const candidates = new Map<string, Entry>();
-    for (const segment of this.allSegments()) {
-      for (const doc of await candidateDocs(segment, keys)) {
-        const entry = this.validEntry(segment, doc);
+    const segments = this.allSegments();
+    const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, keys)));
+    segments.forEach((segment, i) => {
+      const docs = perSegment[i] as ArrayLike<number>;
+      for (let d = 0; d < docs.length; d++) {
+        const entry = this.validEntry(segment, docs[d] as number);
         if (entry && matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
       }
-    }
+    });
     for (const entry of this.uncoveredEntries()) {
       if (matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
     }
-    return pageInPathOrder(this.host, query, candidates.values());
+    return pageCandidatesInPathOrder(this.host, query, candidates.values());
   }
 
   private literalRuns(query: NormalisedQuery): string[] {
@@ -252,7 +287,7 @@ export class SearchIndex {
   }
 
   private allSegments(): Segment[] {
-    return [...this.segments.values(), this.buffer];
+    return [...this.segments.values(), ...this.flushing, this.buffer];
   }
 
   private async listSegmentKeys(): Promise<string[]> {
@@ -274,7 +309,7 @@ export class SearchIndex {
     for (const key of keys) {
       if (this.segments.has(key)) continue;
       try {
-        this.segments.set(key, await PersistedSegment.open(this.host.backend, key));
+        this.segments.set(key, await PersistedSegment.open(this.host.backend, key, this.postingCache));
       } catch (error) {
         if (error instanceof SegmentGoneError) continue;
         if (!(error instanceof CorruptDataError)) throw error;
@@ -301,8 +336,7 @@ export class SearchIndex {
     const missing = [...this.uncoveredEntries()];
     if (missing.length === 0) return;
     this.host.notice(`search index missing ${missing.length} entries: indexing them`);
-    for (const entry of missing) await this.upsert(entry, null);
-    await this.flush();
+    await this.indexAll(missing);
   }
 
   private async writeSegment(builder: SegmentBuilder): Promise<PersistedSegment> {
@@ -311,7 +345,7 @@ export class SearchIndex {
       ifNoneMatch: '*',
       contentType: 'application/octet-stream',
     });
-    const segment = await PersistedSegment.open(this.host.backend, key);
+    const segment = await PersistedSegment.open(this.host.backend, key, this.postingCache);
     this.segments.set(key, segment);
     return segment;
   }
@@ -380,30 +414,35 @@ export class SearchIndex {
   }
 }
 
-/** Documents of a segment holding all of the rarest few trigrams (every one must be present). */
-async function candidateDocs(segment: Segment, keys: readonly number[]): Promise<number[]> {
+/**
+ * Documents of a segment holding every one of the query's trigrams: lists are intersected rarest
+ * first, fetched together (one range read each, or none when cached).
+ */
+async function candidateDocs(segment: Segment, keys: readonly number[]): Promise<ArrayLike<number>> {
   const weighted = keys.map((key) => ({ key, weight: segment.trigramWeight(key) }));
   if (weighted.some((item) => item.weight === 0)) return [];
   weighted.sort((a, b) => a.weight - b.weight);
-  const lists = await Promise.all(
-    weighted.slice(0, MAX_LISTS_PER_QUERY).map((item) => segment.trigramDocs(item.key)),
-  );
-  return lists.reduce(intersectSorted);
+  const lists = await Promise.all(weighted.map((item) => segment.trigramDocs(item.key)));
+  let result = lists[0] as ArrayLike<number>;
+  for (let i = 1; i < lists.length && result.length > 0; i++)
+    result = intersectSorted(result, lists[i] as ArrayLike<number>);
+  return result;
 }
 
-function intersectSorted(a: number[], b: number[]): number[] {
-  const out: number[] = [];
+function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let count = 0;
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
     const x = a[i] as number;
     const y = b[j] as number;
     if (x === y) {
-      out.push(x);
+      out[count++] = x;
       i++;
       j++;
     } else if (x < y) i++;
     else j++;
   }
-  return out;
+  return out.subarray(0, count);
 }

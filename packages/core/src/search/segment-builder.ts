@@ -1,9 +1,9 @@
 import { crc32 } from 'node:zlib';
 import { ByteWriter } from './bytes.js';
 import type { IndexedDocument } from './document.js';
+import { LinkedPostings } from './linked-postings.js';
 import type { Segment, SegmentDoc, TermPostings } from './segment.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
-import { TrigramPostings } from './trigram-postings.js';
 
 const utf8 = new TextEncoder();
 
@@ -12,34 +12,22 @@ export class SegmentBuilder implements Segment {
   readonly key = undefined;
   readonly docs: SegmentDoc[] = [];
   textBytes = 0;
-  private readonly trigrams = new TrigramPostings();
-  private readonly terms = new Map<string, { docs: number[]; counts: number[] }>();
+  private readonly trigrams = new LinkedPostings<number>();
+  private readonly terms = new LinkedPostings<string>();
 
   add(doc: IndexedDocument): number {
     const number = this.docs.length;
     this.docs.push({ id: doc.id, sha256: doc.sha256, words: doc.words, textBytes: doc.textBytes });
     this.textBytes += doc.textBytes;
     for (const key of doc.trigrams) this.trigrams.add(key, number);
-    for (const [term, count] of doc.counts) {
-      const postings = this.terms.get(term);
-      if (postings) {
-        postings.docs.push(number);
-        postings.counts.push(count);
-      } else this.terms.set(term, { docs: [number], counts: [count] });
-    }
+    for (const [term, count] of doc.counts) this.terms.add(term, number, count);
     return number;
   }
 
   /** Appends postings of another segment's document, renumbered (used when merging). */
   addPostings(number: number, trigrams: Iterable<number>, terms: Iterable<[string, number]>): void {
     for (const key of trigrams) this.trigrams.add(key, number);
-    for (const [term, count] of terms) {
-      const postings = this.terms.get(term);
-      if (postings) {
-        postings.docs.push(number);
-        postings.counts.push(count);
-      } else this.terms.set(term, { docs: [number], counts: [count] });
-    }
+    for (const [term, count] of terms) this.terms.add(term, number, count);
   }
 
   addDoc(doc: SegmentDoc): number {
@@ -57,13 +45,16 @@ export class SegmentBuilder implements Segment {
   }
 
   async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
-    if (!prefix) {
-      const postings = this.terms.get(word);
-      return postings ? [{ term: word, ...postings }] : [];
-    }
-    const out: TermPostings[] = [];
-    for (const [term, postings] of this.terms) if (term.startsWith(word)) out.push({ term, ...postings });
-    return out;
+    const matching = prefix
+      ? this.terms.keyList().filter((term) => term.startsWith(word))
+      : this.terms.count(word) > 0
+        ? [word]
+        : [];
+    return matching.map((term) => ({
+      term,
+      docs: [...this.terms.docs(term)],
+      counts: [...this.terms.counts(term)],
+    }));
   }
 
   /** The segment object: header, directory (docs, trigram and term tables), postings. */
@@ -79,7 +70,7 @@ export class SegmentBuilder implements Segment {
       directory.varint(doc.words);
       directory.varint(doc.textBytes);
     }
-    const trigramKeys = this.trigrams.sortedKeys();
+    const trigramKeys = Uint32Array.from(this.trigrams.keyList()).sort();
     directory.varint(trigramKeys.length);
     let previousKey = 0;
     for (const key of trigramKeys) {
@@ -94,12 +85,13 @@ export class SegmentBuilder implements Segment {
       previousKey = key;
     }
     // UTF-16 order, as the readers binary-search with `<`.
-    const terms = [...this.terms.keys()].sort();
+    const terms = [...this.terms.keyList()].sort();
     directory.varint(terms.length);
     let previousTerm = '';
     for (const term of terms) {
       const start = postings.length;
-      const { docs, counts } = this.terms.get(term) as { docs: number[]; counts: number[] };
+      const docs = this.terms.docs(term);
+      const counts = this.terms.counts(term);
       let previous = -1;
       for (let i = 0; i < docs.length; i++) {
         postings.varint((docs[i] as number) - previous - 1);
@@ -110,7 +102,7 @@ export class SegmentBuilder implements Segment {
       while (shared < term.length && shared < previousTerm.length && term[shared] === previousTerm[shared])
         shared++;
       // Never split a surrogate pair between the shared part and the suffix.
-      if (shared > 0 && /[\udc00-\udfff]/.test(term[shared] ?? '')) shared--;
+      if (shared > 0 && isLowSurrogate(term.charCodeAt(shared))) shared--;
       const suffix = utf8.encode(term.slice(shared));
       directory.varint(shared);
       directory.varint(suffix.length);
@@ -129,4 +121,8 @@ export class SegmentBuilder implements Segment {
     out.bytes(postingBytes);
     return out.result();
   }
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
 }

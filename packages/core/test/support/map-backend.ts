@@ -35,6 +35,7 @@ export class MapBackend implements StorageBackend {
   readonly description = 'map';
   readonly capabilities: BackendCapabilities = {
     atomicConditionalWrites: true,
+    atomicConditionalDeletes: true,
     sharedAcrossProcesses: false,
     persistent: false,
   };

@@ -27,7 +27,12 @@ interface Stored {
  */
 export class SearchTestBackend implements StorageBackend {
   readonly description = 'search-test-memory';
-  readonly capabilities = { atomicConditionalWrites: true, sharedAcrossProcesses: false, persistent: false };
+  readonly capabilities = {
+    atomicConditionalWrites: true,
+    atomicConditionalDeletes: true,
+    sharedAcrossProcesses: false,
+    persistent: false,
+  };
   readonly objects = new Map<string, Stored>();
   gets = 0;
 

@@ -7,7 +7,7 @@ import { type Artifact, loadArtifacts, syntheticArtifacts } from '../corpus.js';
 import { collectGarbage, latency, type Measurement, rate, timeMs } from '../measure.js';
 import { RawFsStore } from '../raw-fs.js';
 import type { ResultRow, SuiteReport } from '../report.js';
-import type { Suite } from '../suite.js';
+import type { Suite, SuiteContext } from '../suite.js';
 import { latencyAtMost, rateRatioAtLeast } from '../targets.js';
 import { sampleIndexes, workItem } from '../workload.js';
 
@@ -16,6 +16,8 @@ const MAX_ARTIFACT_BYTES = 16 * 1024;
 /** The issue's targets apply at this lake size. */
 const TARGET_SIZE = 100_000;
 const RAW = 'raw fs';
+/** Long store phases report progress this often. */
+const PROGRESS_EVERY = 10_000;
 
 interface Plan {
   batches: number;
@@ -80,7 +82,7 @@ export const coreSuite: Suite = {
       const subjects: LakeSubject[] = [memorySubject(), diskSubject(path.join(dir, 'disk'), false)];
       for (const subject of subjects) {
         context.log(`core: N=${n}: ${subject.label}`);
-        rows.push(...(await measureLake(subject, artifacts, n, plan, raw, { ...lakeOptions })));
+        rows.push(...(await measureLake(subject, artifacts, n, plan, raw, { ...lakeOptions }, context.log)));
         collectGarbage();
       }
       await rm(dir, { recursive: true, force: true });
@@ -158,6 +160,7 @@ async function measureLake(
   plan: Plan,
   raw: RawFigures,
   options: Parameters<typeof DataLake.open>[1],
+  log: SuiteContext['log'],
 ): Promise<ResultRow[]> {
   const backend = subject.backend();
   const lakeOptions = { ...options, keepBackendOpen: subject.keepBackendOpen };
@@ -176,6 +179,7 @@ async function measureLake(
   const ids: string[] = [];
   const store = await rate(n, plan.batches, async (i) => {
     ids.push(await storeItem(lake, artifacts, i));
+    if ((i + 1) % PROGRESS_EVERY === 0) log(`core:   ${subject.label}: ${i + 1}/${n} stored`);
   });
   rows.push(
     row('store', store, {

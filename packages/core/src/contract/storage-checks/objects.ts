@@ -20,6 +20,7 @@ export const objectChecks: ContractCheck[] = [
     const { capabilities } = backend;
     expect(typeof backend.description).toBe('string');
     expect(typeof capabilities.atomicConditionalWrites).toBe('boolean');
+    expect(typeof capabilities.atomicConditionalDeletes).toBe('boolean');
     expect(typeof capabilities.sharedAcrossProcesses).toBe('boolean');
     expect(typeof capabilities.persistent).toBe('boolean');
     if (capabilities.maxObjectBytes !== undefined) {

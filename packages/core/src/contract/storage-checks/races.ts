@@ -8,6 +8,7 @@ import { assertStoredBytes } from './round-trip.js';
 const GROUP = 'storage: races';
 const WRITERS = 16;
 const atomic = (capabilities: BackendCapabilities) => capabilities.atomicConditionalWrites;
+const atomicDeletes = (capabilities: BackendCapabilities) => capabilities.atomicConditionalDeletes;
 
 /** Backends for the racers: spread over two instances when the storage is shared between processes. */
 async function racingBackends(context: CheckContext): Promise<StorageBackend[]> {
@@ -94,7 +95,7 @@ export const raceChecks: ContractCheck[] = [
       }
       expect(await context.backend.head('race/delete.txt')).toBeNull();
     },
-    atomic,
+    atomicDeletes,
   ),
 
   defineCheck(GROUP, 'racing plain writes of one key leave exactly one whole body', async ({ backend }) => {

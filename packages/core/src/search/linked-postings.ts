@@ -1,16 +1,17 @@
 /**
- * Trigram posting lists under construction, without an array per trigram: every posting is a node
- * (document, next) in shared typed arrays, linked per trigram in insertion order. Documents are
+ * Posting lists under construction, without an array per key: every posting is a node
+ * (document, count, next) in shared typed arrays, linked per key in insertion order. Documents are
  * appended in ascending order, so each list comes out ascending.
  */
-export class TrigramPostings {
-  private readonly ids = new Map<number, number>();
-  private keys = new Uint32Array(1024);
+export class LinkedPostings<K extends number | string> {
+  private readonly ids = new Map<K, number>();
+  private keys: K[] = [];
   private heads = new Int32Array(1024);
   private tails = new Int32Array(1024);
-  private counts = new Uint32Array(1024);
+  private lengths = new Uint32Array(1024);
   private nodeDocs = new Uint32Array(4096);
   private nodeNext = new Int32Array(4096);
+  private nodeCounts = new Uint32Array(4096);
   private nodes = 0;
 
   /** Number of postings (document, trigram) pairs. */
@@ -18,58 +19,68 @@ export class TrigramPostings {
     return this.nodes;
   }
 
-  add(key: number, doc: number): void {
+  add(key: K, doc: number, count = 1): void {
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.ids.size;
-      if (id === this.keys.length) this.growLists();
+      if (id === this.heads.length) this.growLists();
       this.ids.set(key, id);
-      this.keys[id] = key;
+      this.keys.push(key);
       this.heads[id] = -1;
-      this.counts[id] = 0;
+      this.lengths[id] = 0;
     }
     if (this.nodes === this.nodeDocs.length) this.growNodes();
     const node = this.nodes++;
     this.nodeDocs[node] = doc;
+    this.nodeCounts[node] = count;
     this.nodeNext[node] = -1;
     if (this.heads[id] === -1) this.heads[id] = node;
     else this.nodeNext[this.tails[id] as number] = node;
     this.tails[id] = node;
-    this.counts[id] = (this.counts[id] as number) + 1;
+    this.lengths[id] = (this.lengths[id] as number) + 1;
   }
 
-  count(key: number): number {
+  /** Number of documents listed under `key`. */
+  count(key: K): number {
     const id = this.ids.get(key);
-    return id === undefined ? 0 : (this.counts[id] as number);
+    return id === undefined ? 0 : (this.lengths[id] as number);
   }
 
-  docs(key: number): Uint32Array {
+  docs(key: K): Uint32Array {
+    return this.column(key, this.nodeDocs);
+  }
+
+  /** The per-document counts of `key`, in the order of `docs(key)`. */
+  counts(key: K): Uint32Array {
+    return this.column(key, this.nodeCounts);
+  }
+
+  keyList(): readonly K[] {
+    return this.keys;
+  }
+
+  private column(key: K, values: Uint32Array): Uint32Array {
     const id = this.ids.get(key);
     if (id === undefined) return new Uint32Array(0);
-    const out = new Uint32Array(this.counts[id] as number);
+    const out = new Uint32Array(this.lengths[id] as number);
     let at = 0;
     for (let node = this.heads[id] as number; node !== -1; node = this.nodeNext[node] as number)
-      out[at++] = this.nodeDocs[node] as number;
+      out[at++] = values[node] as number;
     return out;
   }
 
-  /** Trigram keys in ascending order. */
-  sortedKeys(): Uint32Array {
-    return this.keys.slice(0, this.ids.size).sort();
-  }
-
   private growLists(): void {
-    const size = this.keys.length * 2;
-    this.keys = grown(this.keys, new Uint32Array(size));
+    const size = this.heads.length * 2;
     this.heads = grown(this.heads, new Int32Array(size));
     this.tails = grown(this.tails, new Int32Array(size));
-    this.counts = grown(this.counts, new Uint32Array(size));
+    this.lengths = grown(this.lengths, new Uint32Array(size));
   }
 
   private growNodes(): void {
     const size = this.nodeDocs.length * 2;
     this.nodeDocs = grown(this.nodeDocs, new Uint32Array(size));
     this.nodeNext = grown(this.nodeNext, new Int32Array(size));
+    this.nodeCounts = grown(this.nodeCounts, new Uint32Array(size));
   }
 }
 
