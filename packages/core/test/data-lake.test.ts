@@ -213,7 +213,12 @@ describe('DataLake open', () => {
 
     const reads: string[] = [];
     const counting: StorageBackend = Object.create(backend, {
-      get: { value: (key: string, options?: object) => (reads.push(key), backend.get(key, options)) },
+      get: {
+        value: (key: string, options?: object) => {
+          reads.push(key);
+          return backend.get(key, options);
+        },
+      },
     });
     const reopened = await DataLake.open(counting, { keepBackendOpen: true, search: 'scan' });
     expect((await reopened.getStats()).totalEntries).toBe(40);
