@@ -133,6 +133,9 @@ describe('on the disk backend', () => {
     const stored = await json<Entry>(['store', source, '--subpath', 'finance', '--meta', 'quarter=3']);
     expect(stored).toMatchObject({ dataType: 'documentation', filePath: 'documentation/finance/report.md' });
 
+    const words = await json<SearchResult>(['search', '--words', 'revenue gre']);
+    expect(words.hits.map((hit) => hit.entry.id)).toEqual([stored.id]);
+
     const shown = await json<Entry>(['show', stored.id]);
     expect(shown).toEqual(stored);
     const byPath = await json<Entry>(['show', '--path', 'documentation/finance/report.md']);
@@ -165,6 +168,9 @@ describe('on the disk backend', () => {
     expect((await json<SearchResult>(['search', 'nor.h\\s', '--regex'])).hits).toHaveLength(1);
     expect((await json<SearchResult>(['search', 'south', '--type', 'schema'])).hits).toEqual([]);
     expect((await json<SearchResult>(['search', 'south', '--meta', 'quarter=3'])).hits).toHaveLength(1);
+    expect((await json<SearchResult>(['search', 'south', '--after', '2000-01-01'])).hits).toHaveLength(1);
+    expect((await json<SearchResult>(['search', 'south', '--before', '2000-01-01'])).hits).toEqual([]);
+    expect((await cli(['search', 'south', '--regex', '--words'])).code).toBe(2);
 
     const stats = await json<LakeStats>(['stats']);
     expect(stats).toMatchObject({ totalEntries: 1, updatedEntries: 1, entriesByType: { documentation: 1 } });

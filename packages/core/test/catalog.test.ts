@@ -64,3 +64,46 @@ describe('Catalog', () => {
     expect(catalog.nestingConflict('schema/dbx')).toBeUndefined();
   });
 });
+
+describe('SortedEntries', () => {
+  it('answers prefix queries like a sorted filter, through any mix of adds and removes (property)', async () => {
+    const { SortedEntries } = await import('../src/lake/sorted-entries.js');
+    const fc = (await import('fast-check')).default;
+    const segment = fc.constantFrom('a', 'b', 'ab', 'é', 'z');
+    const path = fc.array(segment, { minLength: 2, maxLength: 4 }).map((parts) => `macro/${parts.join('/')}`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), path, fc.boolean()), { maxLength: 60 }),
+        fc.array(segment, { maxLength: 2 }),
+        fc.boolean(),
+        (operations, prefixParts, direct) => {
+          const sorted = new SortedEntries();
+          const live = new Map<string, Entry>();
+          let serial = 0;
+          for (const [add, filePath, query] of operations) {
+            const existing = live.get(filePath);
+            if (existing) {
+              sorted.remove(existing);
+              live.delete(filePath);
+            }
+            if (add) {
+              const fresh = entry(String(serial++), filePath);
+              sorted.add(fresh);
+              live.set(filePath, fresh);
+            }
+            if (query) sorted.withPrefix('macro/', false);
+          }
+          const prefix = ['macro', ...prefixParts, ''].join('/');
+          const expected = [...live.values()]
+            .filter(
+              (e) =>
+                e.filePath.startsWith(prefix) && (!direct || !e.filePath.slice(prefix.length).includes('/')),
+            )
+            .map((e) => e.filePath)
+            .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+          expect(sorted.withPrefix(prefix, direct).map((e) => e.filePath)).toEqual(expected);
+        },
+      ),
+    );
+  });
+});

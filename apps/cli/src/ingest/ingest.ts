@@ -118,8 +118,19 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
     options.progress.stop();
   }
 
-  if (options.prune)
-    await prune(lake, summary, bySource, new Set(walk.files.map((file) => file.relativePath)));
+  if (options.prune) {
+    const present = new Set(walk.files.map((file) => file.relativePath.normalize('NFC')));
+    // What could not be listed may still exist: never prune below a folder the walk could not read.
+    const unreadable = walk.problems.map((problem) =>
+      problem.relativePath === '.' ? '' : problem.relativePath,
+    );
+    const isGone = (sourcePath: string) =>
+      !present.has(sourcePath) &&
+      !unreadable.some(
+        (folder) => folder === '' || sourcePath === folder || sourcePath.startsWith(`${folder}/`),
+      );
+    await prune(lake, summary, bySource, isGone);
+  }
   summary.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.outcomes?.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.durationMs = Math.round(performance.now() - startedAt);
@@ -210,12 +221,11 @@ async function prune(
   lake: DataLake,
   summary: IngestSummary,
   bySource: Map<string, Entry[]>,
-  present: Set<string>,
+  isGone: (sourcePath: string) => boolean,
 ) {
-  const normalisedPresent = new Set([...present].map((path) => path.normalize('NFC')));
   summary.prunedPaths = [];
   for (const [sourcePath, entries] of bySource) {
-    if (normalisedPresent.has(sourcePath)) continue;
+    if (!isGone(sourcePath)) continue;
     for (const entry of entries) {
       try {
         if (!summary.dryRun) await lake.delete(entry.id);

@@ -1,5 +1,6 @@
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type { Entry, LakeStats } from '../model/entry.js';
+import { SortedEntries } from './sorted-entries.js';
 
 const BYTES_PER_MB = 1024 * 1024;
 
@@ -26,6 +27,7 @@ export class Catalog {
   private readonly byPath = new Map<string, string>();
   /** Folder path (`<type>` or `<type>/<subpath>`) -> its direct entries and child folders. */
   private readonly folders = new Map<string, Folder>();
+  private readonly ordered = new SortedEntries();
   private totalBytes = 0;
   private updated = 0;
   private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
@@ -56,6 +58,7 @@ export class Catalog {
     this.byId.set(entry.id, { entry, etag, pending });
     this.byPath.set(entry.filePath, entry.id);
     this.folderFor(folderOf(entry), true).entries.add(entry.id);
+    this.ordered.add(entry);
     this.totalBytes += entry.size;
     if (entry.updatedAt !== null) this.updated++;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 0) + 1);
@@ -66,6 +69,7 @@ export class Catalog {
     if (!item) return false;
     const { entry } = item;
     this.byId.delete(id);
+    this.ordered.remove(entry);
     if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);
     const folderPath = folderOf(entry);
     const folder = this.folders.get(folderPath);
@@ -91,17 +95,17 @@ export class Catalog {
     return undefined;
   }
 
-  /** Entries in `folder` (a `<type>` or `<type>/<subpath>` path), and with `recursive` in every folder below. */
-  *inFolder(folder: string, recursive: boolean): IterableIterator<Entry> {
-    const start = this.folders.get(folder);
-    if (!start) return;
-    const stack: Folder[] = [start];
-    while (stack.length > 0) {
-      const current = stack.pop() as Folder;
-      for (const id of current.entries) yield (this.byId.get(id) as CatalogItem).entry;
-      if (!recursive) break;
-      for (const child of current.children) stack.push(this.folders.get(child) as Folder);
-    }
+  /**
+   * Entries in `folder` (a `<type>` or `<type>/<subpath>` path), ordered by `filePath`; with
+   * `recursive`, also those in every folder below it.
+   */
+  inFolder(folder: string, recursive: boolean): Entry[] {
+    return this.ordered.withPrefix(`${folder}/`, !recursive);
+  }
+
+  /** Finishes indexing after a bulk load, so the first listing is as fast as later ones. */
+  settle(): void {
+    this.ordered.settle();
   }
 
   stats(): LakeStats {

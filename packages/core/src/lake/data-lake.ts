@@ -152,11 +152,10 @@ export class DataLake {
       throw new ConflictError(`cannot store at "${filePath}": ${nesting}`, { details: { filePath } });
 
     const id = newEntryId();
-    const claimEtag = await this.claimPath(filePath, id);
     const digest = new ContentDigest(this.indexFromMemoryBytes);
+    const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
     let entry: Entry;
     try {
-      await this.writeClaimedContent(filePath, body, digest);
       entry = Object.freeze({
         id,
         name,
@@ -235,12 +234,10 @@ export class DataLake {
     const recursive = filter.recursive ?? true;
     const subpath = normaliseSubpath(filter.subpath);
     if (filter.dataType !== undefined) assertDataType(filter.dataType);
-    const types: readonly DataType[] = filter.dataType ? [filter.dataType] : DATA_TYPES;
-    const out: Entry[] = [];
-    for (const dataType of types) {
-      for (const entry of this.catalog.inFolder(folderOf({ dataType, subpath }), recursive)) out.push(entry);
-    }
-    return out.sort(byFilePath);
+    const types: readonly DataType[] = filter.dataType ? [filter.dataType] : TYPES_IN_PATH_ORDER;
+    // Type folders are visited in name order, so the concatenation stays ordered by filePath.
+    const listed = types.map((dataType) => this.catalog.inFolder(folderOf({ dataType, subpath }), recursive));
+    return listed.length === 1 ? (listed[0] as Entry[]) : listed.flat();
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
@@ -359,6 +356,7 @@ export class DataLake {
       if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
     }
     for (const loaded of result.records.values()) await this.admit(loaded);
+    this.catalog.settle();
     return { fetched: result.fetched };
   }
 
@@ -511,26 +509,44 @@ export class DataLake {
   }
 
   /**
-   * Writes the content of a path this instance has just claimed. Normally nothing is there yet, and a
-   * conditional create is the cheapest write on most backends; content left by an interrupted store
-   * whose claim was taken over is simply replaced (a buffered body can be sent again; a stream cannot,
-   * so a stream goes straight to an overwrite when the path is occupied).
+   * Claims `filePath` and writes its content; returns the claim's etag. A buffered body is sent as a
+   * conditional create at the same time as the claim (one round trip instead of two): normally
+   * nothing is at the path yet. When the claim is lost, whatever that create made is left for the
+   * claim's holder, who replaces it (deleting it could remove the holder's own content). Content
+   * left by an interrupted store whose claim was taken over is replaced. A stream cannot be sent
+   * twice, so it is written only once the claim is ours.
    */
-  private async writeClaimedContent(
+  private async claimAndWriteContent(
     filePath: string,
+    id: string,
     body: Uint8Array | AsyncIterable<Uint8Array>,
     digest: ContentDigest,
-  ) {
+  ): Promise<string> {
+    let created = false;
+    let claimEtag: string;
     if (body instanceof Uint8Array) {
-      try {
-        await this.backend.put(filePath, body, { ifNoneMatch: '*' });
-        digest.observe(body, true);
-        return;
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
+      const [claim, content] = await Promise.allSettled([
+        this.claimPath(filePath, id),
+        this.backend.put(filePath, body, { ifNoneMatch: '*' }),
+      ]);
+      if (claim.status === 'rejected') throw claim.reason;
+      claimEtag = claim.value;
+      if (content.status === 'fulfilled') created = true;
+      else if (!(content.reason instanceof PreconditionFailedError)) {
+        await this.releaseClaim(filePath, claimEtag, false);
+        throw content.reason;
       }
+    } else {
+      claimEtag = await this.claimPath(filePath, id);
     }
-    await this.backend.put(filePath, digesting(body, digest));
+    try {
+      if (created) digest.observe(body as Uint8Array, true);
+      else await this.backend.put(filePath, digesting(body, digest));
+    } catch (error) {
+      await this.releaseClaim(filePath, claimEtag, false);
+      throw error;
+    }
+    return claimEtag;
   }
 
   /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
@@ -654,9 +670,7 @@ function isPlausibleId(id: string): boolean {
   return typeof id === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(id);
 }
 
-function byFilePath(a: Entry, b: Entry): number {
-  return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
-}
+const TYPES_IN_PATH_ORDER: readonly DataType[] = [...DATA_TYPES].sort();
 
 /** Randomised exponential backoff between compare-and-swap attempts (about 6 s in all, at most). */
 function pause(attempt: number): Promise<void> {

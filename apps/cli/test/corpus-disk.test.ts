@@ -1,0 +1,10 @@
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { corpusOrSkip } from './support/corpus.js';
+import { describeCorpusIngest } from './support/corpus-suite.js';
+
+const corpus = corpusOrSkip();
+
+if (corpus)
+  describeCorpusIngest(corpus, { name: 'disk', lakeUrl: (work) => join(work, 'lake'), options: {} });
+else describe.skip('ingest of the reference corpus on disk (no corpus)', () => {});

@@ -1,0 +1,73 @@
+import type { Entry } from '../model/entry.js';
+
+/**
+ * Every entry ordered by `filePath`, so that a listing under a path prefix is a binary search plus a
+ * walk over just the results. Additions and removals are batched and merged in on the next read: a
+ * read after N writes costs O(n + N log N) once, then O(log n + results).
+ */
+export class SortedEntries {
+  private sorted: Entry[] = [];
+  private added: Entry[] = [];
+  private readonly removed = new Set<Entry>();
+
+  add(entry: Entry): void {
+    this.added.push(entry);
+  }
+
+  /** `entry` must be the very object that was added. */
+  remove(entry: Entry): void {
+    this.removed.add(entry);
+  }
+
+  /** Entries whose `filePath` starts with `prefix`, in order; `direct` keeps only those with no further '/'. */
+  withPrefix(prefix: string, direct: boolean): Entry[] {
+    this.settle();
+    const out: Entry[] = [];
+    for (let index = lowerBound(this.sorted, prefix); index < this.sorted.length; index++) {
+      const entry = this.sorted[index] as Entry;
+      if (!entry.filePath.startsWith(prefix)) break;
+      if (!direct || entry.filePath.indexOf('/', prefix.length) === -1) out.push(entry);
+    }
+    return out;
+  }
+
+  /** Merges pending additions and removals (done lazily by reads; callable after a bulk load). */
+  settle(): void {
+    if (this.added.length === 0 && this.removed.size === 0) return;
+    const kept =
+      this.removed.size === 0 ? this.sorted : this.sorted.filter((entry) => !this.removed.has(entry));
+    const fresh = this.added.filter((entry) => !this.removed.has(entry)).sort(byFilePath);
+    this.sorted = fresh.length === 0 ? kept : merge(kept, fresh);
+    this.added = [];
+    this.removed.clear();
+  }
+}
+
+function byFilePath(a: Entry, b: Entry): number {
+  return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
+}
+
+function merge(left: Entry[], right: Entry[]): Entry[] {
+  const out = new Array<Entry>(left.length + right.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) {
+    out[k++] =
+      byFilePath(left[i] as Entry, right[j] as Entry) <= 0 ? (left[i++] as Entry) : (right[j++] as Entry);
+  }
+  while (i < left.length) out[k++] = left[i++] as Entry;
+  while (j < right.length) out[k++] = right[j++] as Entry;
+  return out;
+}
+
+function lowerBound(sorted: Entry[], path: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as Entry).filePath < path) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
