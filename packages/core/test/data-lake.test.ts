@@ -158,6 +158,9 @@ describe('DataLake reads', () => {
     const other = await second.store({ name: 'y.md', content: '# y', dataType: DataType.DOCUMENTATION });
     expect((await third.retrieveByPath('documentation/y.md')).id).toBe(other.id);
     await expect(third.retrieveByPath('documentation/z.md')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await third.getEntryByPath('documentation/docs/x.md')).id).toBe(entry.id);
+    expect(await first.getEntry(other.id)).toEqual(other);
+    await expect(first.getEntry('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('reports content that no longer matches its hash as corrupt', async () => {

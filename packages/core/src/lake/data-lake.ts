@@ -180,6 +180,23 @@ export class DataLake {
     return entry;
   }
 
+  /** The entry (without content): from the catalog, or looked up in the backend if another instance stored it. */
+  async getEntry(id: string): Promise<Entry> {
+    this.assertOpen();
+    return this.entryOrThrow(id);
+  }
+
+  /** The entry (without content) at a `filePath`. */
+  async getEntryByPath(filePath: string): Promise<Entry> {
+    this.assertOpen();
+    if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
+    const normalised = filePath.normalize('NFC');
+    const id = this.catalog.idAtPath(normalised) ?? (await this.idFromClaim(normalised));
+    if (id === undefined)
+      throw new NotFoundError(`no entry at path "${filePath}"`, { details: { filePath } });
+    return this.entryOrThrow(id);
+  }
+
   /** The entry and its content. `content` is the UTF-8 decoding; `bytes` are exactly what was stored. */
   async retrieve(id: string): Promise<EntryWithContent> {
     this.assertOpen();
@@ -188,13 +205,7 @@ export class DataLake {
   }
 
   async retrieveByPath(filePath: string): Promise<EntryWithContent> {
-    this.assertOpen();
-    if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
-    const id =
-      this.catalog.idAtPath(filePath.normalize('NFC')) ?? (await this.idFromClaim(filePath.normalize('NFC')));
-    if (id === undefined)
-      throw new NotFoundError(`no entry at path "${filePath}"`, { details: { filePath } });
-    return this.retrieve(id);
+    return this.retrieve((await this.getEntryByPath(filePath)).id);
   }
 
   /** The exact stored bytes, verified against the entry's SHA-256. */
