@@ -13,6 +13,7 @@ import {
   PreconditionFailedError,
   type PutOptions,
   type PutResult,
+  resolveRange,
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
@@ -32,7 +33,7 @@ import { assertDiskKey, assertDiskPrefix, DiskLayout } from './layout.js';
 import { listFromDisk } from './listing.js';
 import { KeyLocks } from './lock.js';
 import { tempFileName } from './owner.js';
-import { readChunks, resolveRange } from './read-stream.js';
+import { readChunks } from './read-stream.js';
 import { recoverLeftovers } from './recovery.js';
 import { type TempFile, writeTempFile } from './temp-file.js';
 
@@ -140,7 +141,7 @@ export class DiskBackend implements StorageBackend {
         return null;
       }
       const stat = objectStat(stats);
-      const range = resolveRange(key, stat.size, options.range);
+      const range = options.range === undefined ? undefined : resolveRange(options.range, stat.size, key);
       const info = await this.describe(key, stat);
       const opened = handle;
       const body = readChunks(opened, range?.start ?? 0, range?.end ?? stat.size - 1, (error) =>

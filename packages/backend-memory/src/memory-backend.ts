@@ -5,6 +5,7 @@ import {
   type BodyInput,
   bodyChunks,
   ClosedError,
+  concatBytes,
   type DeleteOptions,
   type GetOptions,
   type GetResult,
@@ -16,13 +17,14 @@ import {
   type PutOptions,
   type PutResult,
   pageFromSortedObjects,
+  resolveRange,
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
 import type { OrderedRecord } from './key-order.js';
 
 import { listWindow } from './list-window.js';
-import { resolveRange } from './range.js';
+
 import { SortedObjectIndex } from './sorted-index.js';
 
 interface StoredObject {
@@ -172,19 +174,8 @@ function assertPutOptions(options: PutOptions): void {
 /** Reads a body into a buffer the caller does not share, whatever shape it came in. */
 async function copyBody(body: BodyInput): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of bodyChunks(body)) {
-    chunks.push(chunk.slice());
-    total += chunk.byteLength;
-  }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  for await (const chunk of bodyChunks(body)) chunks.push(chunk.slice());
+  return chunks.length === 0 ? new Uint8Array() : concatBytes(chunks);
 }
 
 async function* chunksOf(bytes: Uint8Array): AsyncIterable<Uint8Array> {

@@ -49,17 +49,6 @@ export async function* rejoin(head: StreamHead, rest: AsyncIterator<Uint8Array>)
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
-export function concat(chunks: Uint8Array[], size: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
-}
-
 /** Passes chunks through and reports the first error the source throws before rethrowing it. */
 export async function* watchErrors(
   source: AsyncIterable<Uint8Array>,

@@ -1,19 +1,9 @@
-import { type ByteRange, ValidationError } from '@datalake/core';
+import { assertValidRange, type ByteRange } from '@datalake/core';
 
-/** The `Range` header for a validated range. */
+/** The `Range` header for a range (validated here). */
 export function rangeHeader(range: ByteRange, key: string): string {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || start < 0) {
-    throw new ValidationError(`range start must be a non-negative integer, got ${start}`, {
-      details: { key },
-    });
-  }
-  if (end !== undefined && (!Number.isSafeInteger(end) || end < start)) {
-    throw new ValidationError(`range end must be an integer not below start ${start}, got ${end}`, {
-      details: { key },
-    });
-  }
-  return `bytes=${start}-${end ?? ''}`;
+  assertValidRange(range, key);
+  return `bytes=${range.start}-${range.end ?? ''}`;
 }
 
 /** Parses `Content-Range: bytes 0-99/1234`. */

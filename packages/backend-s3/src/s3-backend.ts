@@ -16,6 +16,7 @@ import {
   type BackendCapabilities,
   type BodyInput,
   ClosedError,
+  concatBytes,
   type DeleteOptions,
   type GetOptions,
   type GetResult,
@@ -29,7 +30,7 @@ import {
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
-import { concat, measuredChunks, readHead, rejoin, watchErrors } from './body.js';
+import { measuredChunks, readHead, rejoin, watchErrors } from './body.js';
 import { createS3Client } from './client.js';
 import { type ConditionalSupport, probeConditionalWrites } from './conditional-probe.js';
 import {
@@ -153,7 +154,7 @@ export class S3Backend implements StorageBackend {
       body instanceof Uint8Array ? Number.MAX_SAFE_INTEGER : this.#tuning.multipartThreshold,
     );
     if (head.ended) {
-      const bytes = concat(head.chunks, head.size);
+      const bytes = concatBytes(head.chunks);
       return this.#putWhole(key, base, { size: bytes.byteLength, open: () => bytes }, options);
     }
     if (!conditional) return this.#putInParts(key, base, rejoin(head, chunks));

@@ -1,4 +1,4 @@
-export { bodyChunks, collectBody } from './backend/body.js';
+export { bodyChunks, collectBody, concatBytes } from './backend/body.js';
 export {
   assertValidKey,
   assertValidPrefix,
@@ -15,6 +15,7 @@ export {
   normaliseLimit,
   pageFromSortedObjects,
 } from './backend/list-page.js';
+export { assertValidRange, resolveRange } from './backend/range.js';
 export type * from './backend/types.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
 export * from './model/data-type.js';

@@ -202,6 +202,21 @@ describe('SearchIndex lifecycle', () => {
     await expectSame(reopened, host, 'create', { limit: 1000 });
   });
 
+  it('keeps every document when sync runs during flushes and merges', async () => {
+    const host = new TestHost(new SearchTestBackend());
+    const index = await SearchIndex.open(host, { flushBytes: 1, maxSegments: 2 });
+    const pending: Promise<void>[] = [];
+    for (const doc of docs) {
+      const { entry, bytes } = await host.put(doc);
+      // flushBytes 1: every upsert writes a segment and, from the third on, merges.
+      pending.push(index.upsert(entry, bytes), index.sync());
+    }
+    await Promise.all(pending);
+    expect((await index.check()).uncovered).toEqual([]);
+    await expectSame(index, host, 'create', { limit: 1000 });
+    await expectSame(index, host, 'the', { limit: 1000 });
+  });
+
   it('does not read content for a selective query', async () => {
     const host = await loadedHost();
     const index = await SearchIndex.open(host);
@@ -211,6 +226,22 @@ describe('SearchIndex lifecycle', () => {
     const result = await reopened.search('ΣΊΣΥΦΟΣ');
     expect(result.hits.map((hit) => hit.entry.name)).toEqual(['greek.md']);
     expect(host.reads).toBe(1);
+  });
+
+  it('rules out documents holding the query trigrams apart without reading them', async () => {
+    const host = new TestHost(new SearchTestBackend());
+    const index = await SearchIndex.open(host);
+    const apart = await host.put({ name: 'apart.txt', dataType: 'other', content: 'abc--bcd\n' });
+    const { entry, bytes } = await host.put({ name: 'together.txt', dataType: 'other', content: 'xabcdx\n' });
+    await index.upsert(apart.entry, apart.bytes);
+    await index.upsert(entry, bytes);
+    for (const stage of ['buffered', 'persisted']) {
+      if (stage === 'persisted') await index.flush();
+      host.reads = 0;
+      const result = await index.search('ABCD');
+      expect(result.hits.map((hit) => hit.entry.id)).toEqual([entry.id]);
+      expect(host.reads).toBe(1);
+    }
   });
 
   it('notices a missing or corrupt index, rebuilds it and stays correct', async () => {

@@ -2,10 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../src/backend/keys.js';
 import type { Entry } from '../src/model/entry.js';
-import { LinkedPostings } from '../src/search/linked-postings.js';
 import { PathHeap } from '../src/search/path-heap.js';
 import { PostingCache } from '../src/search/posting-cache.js';
 import { readAhead } from '../src/search/read-ahead.js';
+import { forEachWord, MAX_WORD_LENGTH } from '../src/search/text.js';
+import { TrigramPostings } from '../src/search/trigram-postings.js';
+import { literalTrigramRuns, masksAlign, TrigramCollector } from '../src/search/trigrams.js';
+import { WordPostings } from '../src/search/word-postings.js';
 
 function entryAt(filePath: string): Entry {
   return {
@@ -36,52 +39,226 @@ describe('PathHeap', () => {
   });
 });
 
-describe('LinkedPostings', () => {
-  it('returns, per key, the documents and counts in insertion order', () => {
+describe('WordPostings', () => {
+  it('returns, per word, the documents and counts in insertion order however reads and adds interleave', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.nat(9)), { maxLength: 30 }), {
-          maxLength: 300,
-        }),
+        fc.array(
+          fc.record({
+            pairs: fc.array(fc.tuple(fc.constantFrom('a', 'b', 'ab', 'é', 'zz', 'q1', '𝔘'), fc.nat(9))),
+            readAfter: fc.boolean(),
+          }),
+          { maxLength: 200 },
+        ),
         (docs) => {
-          const postings = new LinkedPostings<number>();
-          const expected = new Map<number, Array<[number, number]>>();
-          docs.forEach((pairs, doc) => {
-            for (const [key, count] of new Map(pairs)) {
-              postings.add(key, doc, count);
-              expected.set(key, [...(expected.get(key) ?? []), [doc, count]]);
+          const postings = new WordPostings();
+          const expected = new Map<string, Array<[number, number]>>();
+          const check = () => {
+            expect(new Set(postings.keyList())).toEqual(new Set(expected.keys()));
+            for (const [word, list] of expected) {
+              expect([...postings.docs(word)]).toEqual(list.map(([doc]) => doc));
+              expect([...postings.counts(word)]).toEqual(list.map(([, count]) => count));
+              expect(postings.count(word)).toBe(list.length);
             }
+            const sorted: Array<[string, number[], number[]]> = [];
+            postings.forEachSorted((word, docs, counts) => sorted.push([word, [...docs], [...counts]]));
+            expect(sorted).toEqual(
+              [...expected.keys()]
+                .sort()
+                .map((word) => [
+                  word,
+                  (expected.get(word) ?? []).map(([doc]) => doc),
+                  (expected.get(word) ?? []).map(([, count]) => count),
+                ]),
+            );
+            expect(postings.count('absent')).toBe(0);
+            expect(postings.docs('absent')).toHaveLength(0);
+          };
+          docs.forEach(({ pairs, readAfter }, doc) => {
+            for (const [word, count] of new Map(pairs)) {
+              postings.add(word, doc, count);
+              expected.set(word, [...(expected.get(word) ?? []), [doc, count]]);
+            }
+            if (readAfter) check();
           });
-          expect(new Set(postings.keyList())).toEqual(new Set(expected.keys()));
-          for (const [key, list] of expected) {
-            expect([...postings.docs(key)]).toEqual(list.map(([doc]) => doc));
-            expect([...postings.counts(key)]).toEqual(list.map(([, count]) => count));
-            expect(postings.count(key)).toBe(list.length);
-          }
-          expect(postings.count(-1)).toBe(0);
-          expect(postings.docs(-1)).toHaveLength(0);
+          check();
         },
       ),
-      { numRuns: 50 },
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('TrigramPostings', () => {
+  it('lists, per trigram, the documents in ascending order with their masks however reads and adds interleave', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            keys: fc.uniqueArray(fc.integer({ min: 0, max: (1 << 24) - 1 }), { maxLength: 40 }),
+            commonKeys: fc.uniqueArray(fc.integer({ min: 0, max: 12 }), { maxLength: 8 }),
+            readAfter: fc.boolean(),
+          }),
+          { maxLength: 120 },
+        ),
+        (docs) => {
+          const postings = new TrigramPostings();
+          const expected = new Map<number, Array<[number, number]>>();
+          const maskOf = (key: number, doc: number) => ((key * 31 + doc) & 0xff) | 1;
+          const check = () => {
+            for (const [key, list] of expected) {
+              const { docs, masks } = postings.list(key);
+              expect([...docs]).toEqual(list.map(([doc]) => doc));
+              expect([...masks]).toEqual(list.map(([, mask]) => mask));
+              expect(postings.count(key)).toBe(list.length);
+            }
+            expect(postings.count(1 << 24)).toBe(0);
+            expect(postings.list(1 << 24).docs).toHaveLength(0);
+          };
+          docs.forEach(({ keys, commonKeys, readAfter }, doc) => {
+            const distinct = [...new Set([...keys, ...commonKeys.map((key) => key << 12)])];
+            const masks = distinct.map((key) => maskOf(key, doc));
+            if (doc % 2 === 0) postings.addAll(distinct, masks, doc);
+            else
+              distinct.forEach((key, i) => {
+                postings.add(key, doc, masks[i] as number);
+              });
+            for (const key of distinct)
+              expected.set(key, [...(expected.get(key) ?? []), [doc, maskOf(key, doc)]]);
+            if (readAfter) check();
+          });
+          check();
+          const visited: number[] = [];
+          postings.forEach((key, list) => {
+            visited.push(key);
+            expect([...list.docs]).toEqual(expected.get(key)?.map(([doc]) => doc));
+          });
+          expect(visited).toEqual([...expected.keys()].sort((a, b) => a - b));
+          expect(postings.keyCount).toBe(expected.size);
+          expect(postings.size).toBe([...expected.values()].reduce((sum, list) => sum + list.length, 0));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('TrigramCollector and position masks', () => {
+  const utf8 = new TextEncoder();
+  const textArb = fc
+    .array(fc.constantFrom('a', 'b', 'c', 'ab', 'é', '\n', ' '), { maxLength: 80 })
+    .map((p) => p.join(''));
+
+  it('collects each distinct trigram once, with a bit for each byte offset modulo 8', () => {
+    const collector = new TrigramCollector();
+    fc.assert(
+      fc.property(textArb, (text) => {
+        const bytes = utf8.encode(text);
+        const expected = new Map<number, number>();
+        for (let i = 0; i + 2 < bytes.length; i++) {
+          const key =
+            ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
+          expected.set(key, (expected.get(key) ?? 0) | (1 << (i % 8)));
+        }
+        const keys: number[] = [];
+        const masks: number[] = [];
+        collector.collect(bytes, keys, masks);
+        expect(new Map(keys.map((key, i) => [key, masks[i]]))).toEqual(expected);
+        expect(keys).toHaveLength(expected.size);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('never rules out text that holds the run, and rules out the same trigrams placed apart', () => {
+    const collector = new TrigramCollector();
+    fc.assert(
+      fc.property(textArb, textArb, textArb, (before, run, after) => {
+        const keys: number[] = [];
+        const masks: number[] = [];
+        collector.collect(utf8.encode(before + run + after), keys, masks);
+        const maskOf = new Map(keys.map((key, i) => [key, masks[i] as number]));
+        for (const placed of literalTrigramRuns([run])) {
+          const runMasks = placed.map(({ key }) => maskOf.get(key) as number);
+          expect(
+            masksAlign(
+              runMasks,
+              placed.map(({ offset }) => offset),
+            ),
+          ).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    const keys: number[] = [];
+    const masks: number[] = [];
+    collector.collect(utf8.encode('abc--bcd'), keys, masks);
+    const maskOf = new Map(keys.map((key, i) => [key, masks[i] as number]));
+    const [run] = literalTrigramRuns(['abcd']);
+    const runMasks = (run ?? []).map(({ key }) => maskOf.get(key) as number);
+    expect(
+      masksAlign(
+        runMasks,
+        (run ?? []).map(({ offset }) => offset),
+      ),
+    ).toBe(false);
+  });
+});
+
+describe('forEachWord', () => {
+  it('splits like a Unicode regular expression for runs of letters, digits and _', () => {
+    const reference = (text: string) =>
+      [...text.matchAll(/[\p{L}\p{N}_]+/gu)]
+        .filter((match) => match[0].length <= MAX_WORD_LENGTH)
+        .map((match) => [match[0], match.index]);
+    const pieces = fc.constantFrom(
+      'ab',
+      'Z9_',
+      ' ',
+      '-',
+      'é',
+      'Σ',
+      '𝔘',
+      '\ud800',
+      '\udc00',
+      '٣',
+      '\n',
+      'ﬀ',
+      'x'.repeat(64),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'grapheme' }),
+          fc.array(pieces).map((p) => p.join('')),
+        ),
+        (text) => {
+          const words: Array<[string, number]> = [];
+          forEachWord(text, (word, start) => words.push([word, start]));
+          expect(words).toEqual(reference(text));
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
 
 describe('PostingCache', () => {
+  const list = (length: number) => ({ docs: new Uint32Array(length), masks: new Uint8Array(length) });
+
   it('evicts the least recently used lists beyond its budget', () => {
-    const cache = new PostingCache(8 * 64);
-    const list = () => new Uint32Array(16);
-    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) cache.set(key, list());
+    const cache = new PostingCache(8 * 80);
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) cache.set(key, list(16));
     expect(cache.get('a')).toBeDefined();
-    cache.set('i', list());
+    cache.set('i', list(16));
     expect(cache.get('b')).toBeUndefined();
     expect(cache.get('a')).toBeDefined();
     expect(cache.get('i')).toBeDefined();
   });
 
   it('does not keep a list larger than an eighth of its budget', () => {
-    const cache = new PostingCache(64);
-    cache.set('big', new Uint32Array(4));
+    const cache = new PostingCache(80);
+    cache.set('big', list(4));
     expect(cache.get('big')).toBeUndefined();
   });
 });

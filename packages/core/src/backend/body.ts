@@ -4,12 +4,15 @@ import type { BodyInput } from './types.js';
 export async function collectBody(body: AsyncIterable<Uint8Array> | Uint8Array): Promise<Uint8Array> {
   if (body instanceof Uint8Array) return body;
   const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    total += chunk.byteLength;
-  }
+  for await (const chunk of body) chunks.push(chunk);
+  return concatBytes(chunks);
+}
+
+/** Joins chunks into one buffer (the chunk itself when there is only one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
+  let total = 0;
+  for (const chunk of chunks) total += chunk.byteLength;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

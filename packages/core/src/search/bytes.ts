@@ -16,12 +16,39 @@ export class ByteWriter {
 
   varint(value: number): void {
     this.reserve(10);
+    if (value < 0x80) {
+      this.buffer[this.length++] = value;
+      return;
+    }
     let rest = value;
     while (rest >= 0x80) {
       this.buffer[this.length++] = (rest % 0x80) | 0x80;
       rest = Math.floor(rest / 0x80);
     }
     this.buffer[this.length++] = rest;
+  }
+
+  /**
+   * Ascending numbers, each as its gap minus one (varint) followed by its byte of `tags`: a list of
+   * consecutive numbers from 0 costs two bytes per number.
+   */
+  taggedDeltas(ascending: ArrayLike<number>, tags: ArrayLike<number>): void {
+    this.reserve(ascending.length * 6);
+    const buffer = this.buffer;
+    let at = this.length;
+    let previous = -1;
+    for (let i = 0; i < ascending.length; i++) {
+      const number = ascending[i] as number;
+      let gap = number - previous - 1;
+      previous = number;
+      while (gap >= 0x80) {
+        buffer[at++] = (gap & 0x7f) | 0x80;
+        gap >>>= 7;
+      }
+      buffer[at++] = gap;
+      buffer[at++] = tags[i] as number;
+    }
+    this.length = at;
   }
 
   bytes(data: Uint8Array): void {

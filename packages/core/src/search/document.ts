@@ -13,6 +13,8 @@ export interface IndexedDocument {
   /** UTF-8 bytes of the indexed text (for sizing segments). */
   textBytes: number;
   trigrams: number[];
+  /** Position mask of each of `trigrams`. */
+  trigramMasks: number[];
   counts: Map<string, number>;
 }
 
@@ -34,6 +36,15 @@ export function analyseDocument(
   }
   const bytes = utf8.encode(folded.join('\n'));
   const trigrams: number[] = [];
-  collector.collect(bytes, trigrams);
-  return { id: entry.id, sha256: entry.sha256, words, textBytes: bytes.length, trigrams, counts };
+  const trigramMasks: number[] = [];
+  collector.collect(bytes, trigrams, trigramMasks);
+  return {
+    id: entry.id,
+    sha256: entry.sha256,
+    words,
+    textBytes: bytes.length,
+    trigrams,
+    trigramMasks,
+    counts,
+  };
 }

@@ -1,14 +1,16 @@
+import type { TrigramList } from './segment.js';
+
 /**
  * Decoded posting lists of immutable segments, least recently used first out, bounded by bytes.
  * Segment keys are unique and segments never change, so entries never go stale.
  */
 export class PostingCache {
-  private readonly lists = new Map<string, Uint32Array>();
+  private readonly lists = new Map<string, TrigramList>();
   private bytes = 0;
 
   constructor(private readonly budgetBytes: number) {}
 
-  get(key: string): Uint32Array | undefined {
+  get(key: string): TrigramList | undefined {
     const list = this.lists.get(key);
     if (list) {
       this.lists.delete(key);
@@ -17,16 +19,20 @@ export class PostingCache {
     return list;
   }
 
-  set(key: string, list: Uint32Array): void {
-    if (list.byteLength > this.budgetBytes / 8) return;
+  set(key: string, list: TrigramList): void {
+    if (sizeOf(list) > this.budgetBytes / 8) return;
     const previous = this.lists.get(key);
-    if (previous) this.bytes -= previous.byteLength;
+    if (previous) this.bytes -= sizeOf(previous);
     this.lists.set(key, list);
-    this.bytes += list.byteLength;
+    this.bytes += sizeOf(list);
     for (const [oldest, evicted] of this.lists) {
       if (this.bytes <= this.budgetBytes) break;
       this.lists.delete(oldest);
-      this.bytes -= evicted.byteLength;
+      this.bytes -= sizeOf(evicted);
     }
   }
+}
+
+function sizeOf(list: TrigramList): number {
+  return list.docs.byteLength + list.masks.byteLength;
 }

@@ -11,11 +11,11 @@ import { pageByScore, readTexts } from './paging.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
-import type { Segment } from './segment.js';
+import type { Segment, TrigramList } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { decodeContent, entryTexts, foldCase } from './text.js';
-import { literalTrigrams, TrigramCollector } from './trigrams.js';
+import { literalTrigramRuns, masksAlign, type PlacedTrigram, TrigramCollector } from './trigrams.js';
 import type {
   IndexCheckReport,
   IndexReport,
@@ -52,7 +52,10 @@ export class SearchIndex {
   private buffer = new SegmentBuilder();
   /** Buffers being written as segments: still searchable until their documents point at the segment. */
   private flushing: SegmentBuilder[] = [];
-  /** Segment writes and merges run one at a time, in order. */
+  /**
+   * Segment writes, merges and reloads of the segment list run one at a time, in order: a reload
+   * during a merge would recompute coverage against segments the merge is about to replace.
+   */
   private writing: Promise<void> = Promise.resolve();
   private readonly postingCache: PostingCache;
   private readonly coverage = new Map<string, DocRef>();
@@ -73,7 +76,7 @@ export class SearchIndex {
   /** Loads the stored index (segment directories only) and, by default, indexes what it does not cover. */
   static async open(host: SearchHost, options: SearchIndexOptions = {}): Promise<SearchIndex> {
     const index = new SearchIndex(host, options);
-    await index.loadSegments();
+    await index.reloadSegments();
     if (options.catchUpOnOpen !== false) await index.catchUp();
     return index;
   }
@@ -99,7 +102,7 @@ export class SearchIndex {
 
   /** Picks up segments written (or merged away) by other instances, then indexes what is still uncovered. */
   async sync(): Promise<void> {
-    await this.loadSegments();
+    await this.reloadSegments();
     await this.catchUp();
   }
 
@@ -112,7 +115,7 @@ export class SearchIndex {
           : await this.searchInPathOrder(normalised);
       } catch (error) {
         if (!(error instanceof SegmentGoneError) || attempt >= MAX_ATTEMPTS) throw error;
-        await this.loadSegments();
+        await this.reloadSegments();
       }
     }
   }
@@ -123,14 +126,23 @@ export class SearchIndex {
     const buffer = this.buffer;
     this.buffer = new SegmentBuilder();
     this.flushing.push(buffer);
-    const written = this.writing.then(async () => {
+    return this.serialised(async () => {
       const segment = await this.writeSegment(buffer);
       this.repoint(buffer, segment, (doc) => doc);
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
       await this.compact();
     });
-    this.writing = written.catch(() => undefined);
-    return written;
+  }
+
+  /** Runs `task` after every segment write, merge or reload queued before it. */
+  private serialised(task: () => Promise<void>): Promise<void> {
+    const done = this.writing.then(task);
+    this.writing = done.catch(() => undefined);
+    return done;
+  }
+
+  private reloadSegments(): Promise<void> {
+    return this.serialised(() => this.loadSegments());
   }
 
   /** Drops the stored index and indexes every entry again. */
@@ -162,16 +174,18 @@ export class SearchIndex {
 
   /** Compares the index with the entries and verifies every segment's checksums. */
   async check(): Promise<IndexCheckReport> {
-    await this.loadSegments();
     const corruptSegments: string[] = [];
-    for (const segment of this.segments.values()) {
-      try {
-        await segment.verify();
-      } catch (error) {
-        if (!(error instanceof CorruptDataError)) throw error;
-        corruptSegments.push(segment.key);
+    await this.serialised(async () => {
+      await this.loadSegments();
+      for (const segment of this.segments.values()) {
+        try {
+          await segment.verify();
+        } catch (error) {
+          if (!(error instanceof CorruptDataError)) throw error;
+          corruptSegments.push(segment.key);
+        }
       }
-    }
+    });
     const uncovered: string[] = [];
     let entries = 0;
     for (const entry of this.host.entries()) {
@@ -206,14 +220,14 @@ export class SearchIndex {
   }
 
   private async searchInPathOrder(query: NormalisedQuery): Promise<SearchResult> {
-    const keys = literalTrigrams(this.literalRuns(query));
-    if (keys.length === 0) {
+    const runs = literalTrigramRuns(this.literalRuns(query));
+    if (runs.length === 0) {
       const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
       return pageCandidatesInPathOrder(this.host, query, all);
     }
     const candidates = new Map<string, Entry>();
     const segments = this.allSegments();
-    const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, keys)));
+    const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
       for (let d = 0; d < docs.length; d++) {
@@ -382,17 +396,16 @@ export class SearchIndex {
       });
       renumbering.push(numbers);
       const { trigrams, terms } = await segment.readAll();
-      for (const [key, docs] of trigrams) {
-        for (const doc of docs) {
+      for (const [key, list] of trigrams) {
+        list.docs.forEach((doc, i) => {
           const next = numbers.get(doc);
-          if (next !== undefined) merged.addPostings(next, [key], []);
-        }
+          if (next !== undefined) merged.addTrigramPosting(key, next, list.masks[i] as number);
+        });
       }
       for (const postings of terms) {
         postings.docs.forEach((doc, i) => {
           const next = numbers.get(doc);
-          if (next !== undefined)
-            merged.addPostings(next, [], [[postings.term, postings.counts[i] as number]]);
+          if (next !== undefined) merged.addTermPosting(postings.term, next, postings.counts[i] as number);
         });
       }
     }
@@ -415,18 +428,58 @@ export class SearchIndex {
 }
 
 /**
- * Documents of a segment holding every one of the query's trigrams: lists are intersected rarest
- * first, fetched together (one range read each, or none when cached).
+ * Documents of a segment that may hold every literal run of the query: they have all its trigrams
+ * (lists intersected rarest first, fetched together: one range read each, or none when cached),
+ * at positions that agree with the runs (see `PositionMask`).
  */
-async function candidateDocs(segment: Segment, keys: readonly number[]): Promise<ArrayLike<number>> {
+async function candidateDocs(segment: Segment, runs: readonly PlacedTrigram[][]): Promise<ArrayLike<number>> {
+  const keys = [...new Set(runs.flatMap((run) => run.map((placed) => placed.key)))];
   const weighted = keys.map((key) => ({ key, weight: segment.trigramWeight(key) }));
   if (weighted.some((item) => item.weight === 0)) return [];
   weighted.sort((a, b) => a.weight - b.weight);
-  const lists = await Promise.all(weighted.map((item) => segment.trigramDocs(item.key)));
-  let result = lists[0] as ArrayLike<number>;
-  for (let i = 1; i < lists.length && result.length > 0; i++)
-    result = intersectSorted(result, lists[i] as ArrayLike<number>);
+  const fetched = await Promise.all(weighted.map((item) => segment.trigramPostings(item.key)));
+  const lists = new Map(weighted.map((item, i) => [item.key, fetched[i] as TrigramList]));
+  let result: ArrayLike<number> = (fetched[0] as TrigramList).docs;
+  for (let i = 1; i < fetched.length && result.length > 0; i++)
+    result = intersectSorted(result, (fetched[i] as TrigramList).docs);
+  for (const run of runs) {
+    if (run.length < 2 || result.length === 0) continue;
+    result = withAlignedMasks(
+      result,
+      run.map((placed) => lists.get(placed.key) as TrigramList),
+      run.map((placed) => placed.offset),
+    );
+  }
   return result;
+}
+
+/** The documents (each listed in every one of `lists`) whose masks can place the run's trigrams. */
+function withAlignedMasks(docs: ArrayLike<number>, lists: TrigramList[], offsets: number[]): Uint32Array {
+  const out = new Uint32Array(docs.length);
+  const cursors = new Array<number>(lists.length).fill(0);
+  const masks = new Array<number>(lists.length);
+  let count = 0;
+  for (let d = 0; d < docs.length; d++) {
+    const doc = docs[d] as number;
+    lists.forEach((list, i) => {
+      const at = lowerBound(list.docs, doc, cursors[i] as number);
+      cursors[i] = at;
+      masks[i] = list.masks[at] as number;
+    });
+    if (masksAlign(masks, offsets)) out[count++] = doc;
+  }
+  return out.subarray(0, count);
+}
+
+function lowerBound(sorted: Uint32Array, value: number, from: number): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as number) < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): Uint32Array {

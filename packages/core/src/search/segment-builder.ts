@@ -1,9 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { ByteWriter } from './bytes.js';
 import type { IndexedDocument } from './document.js';
-import { LinkedPostings } from './linked-postings.js';
-import type { Segment, SegmentDoc, TermPostings } from './segment.js';
+import type { Segment, SegmentDoc, TermPostings, TrigramList } from './segment.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
+import { TrigramPostings } from './trigram-postings.js';
+import { WordPostings } from './word-postings.js';
 
 const utf8 = new TextEncoder();
 
@@ -12,22 +13,26 @@ export class SegmentBuilder implements Segment {
   readonly key = undefined;
   readonly docs: SegmentDoc[] = [];
   textBytes = 0;
-  private readonly trigrams = new LinkedPostings<number>();
-  private readonly terms = new LinkedPostings<string>();
+  private readonly trigrams = new TrigramPostings();
+  private readonly terms = new WordPostings();
 
   add(doc: IndexedDocument): number {
     const number = this.docs.length;
     this.docs.push({ id: doc.id, sha256: doc.sha256, words: doc.words, textBytes: doc.textBytes });
     this.textBytes += doc.textBytes;
-    for (const key of doc.trigrams) this.trigrams.add(key, number);
+    this.trigrams.addAll(doc.trigrams, doc.trigramMasks, number);
     for (const [term, count] of doc.counts) this.terms.add(term, number, count);
     return number;
   }
 
-  /** Appends postings of another segment's document, renumbered (used when merging). */
-  addPostings(number: number, trigrams: Iterable<number>, terms: Iterable<[string, number]>): void {
-    for (const key of trigrams) this.trigrams.add(key, number);
-    for (const [term, count] of terms) this.terms.add(term, number, count);
+  /** Appends a posting of another segment's document, renumbered (used when merging). */
+  addTrigramPosting(key: number, number: number, mask: number): void {
+    this.trigrams.add(key, number, mask);
+  }
+
+  /** Appends a word posting of another segment's document, renumbered (used when merging). */
+  addTermPosting(term: string, number: number, count: number): void {
+    this.terms.add(term, number, count);
   }
 
   addDoc(doc: SegmentDoc): number {
@@ -40,8 +45,8 @@ export class SegmentBuilder implements Segment {
     return this.trigrams.count(key);
   }
 
-  async trigramDocs(key: number): Promise<Uint32Array> {
-    return this.trigrams.docs(key);
+  async trigramPostings(key: number): Promise<TrigramList> {
+    return this.trigrams.list(key);
   }
 
   async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
@@ -70,28 +75,20 @@ export class SegmentBuilder implements Segment {
       directory.varint(doc.words);
       directory.varint(doc.textBytes);
     }
-    const trigramKeys = Uint32Array.from(this.trigrams.keyList()).sort();
-    directory.varint(trigramKeys.length);
+    directory.varint(this.trigrams.keyCount);
     let previousKey = 0;
-    for (const key of trigramKeys) {
+    this.trigrams.forEach((key, list) => {
       const start = postings.length;
-      let previous = -1;
-      for (const number of this.trigrams.docs(key)) {
-        postings.varint(number - previous - 1);
-        previous = number;
-      }
+      postings.taggedDeltas(list.docs, list.masks);
       directory.varint(key - previousKey);
       directory.varint(postings.length - start);
       previousKey = key;
-    }
+    });
     // UTF-16 order, as the readers binary-search with `<`.
-    const terms = [...this.terms.keyList()].sort();
-    directory.varint(terms.length);
+    directory.varint(this.terms.keyList().length);
     let previousTerm = '';
-    for (const term of terms) {
+    this.terms.forEachSorted((term, docs, counts) => {
       const start = postings.length;
-      const docs = this.terms.docs(term);
-      const counts = this.terms.counts(term);
       let previous = -1;
       for (let i = 0; i < docs.length; i++) {
         postings.varint((docs[i] as number) - previous - 1);
@@ -109,7 +106,7 @@ export class SegmentBuilder implements Segment {
       directory.bytes(suffix);
       directory.varint(postings.length - start);
       previousTerm = term;
-    }
+    });
     const directoryBytes = directory.result();
     const postingBytes = postings.result();
     const out = new ByteWriter();

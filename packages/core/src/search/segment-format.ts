@@ -4,10 +4,10 @@ import type { StorageBackend } from '../backend/types.js';
 import { CorruptDataError } from '../model/errors.js';
 import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
-import type { Segment, SegmentDoc, TermPostings } from './segment.js';
+import type { Segment, SegmentDoc, TermPostings, TrigramList } from './segment.js';
 
-/** "DLSEG" + format version 1. */
-export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 1]);
+/** "DLSEG" + format version 2 (version 1 had no position masks). */
+export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 2]);
 /** Magic, directory length, directory CRC-32, postings CRC-32. */
 const HEADER_BYTES = SEGMENT_MAGIC.length + 12;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -38,7 +38,7 @@ export class PersistedSegment implements Segment {
   static async open(backend: StorageBackend, key: string, cache?: PostingCache): Promise<PersistedSegment> {
     const header = await readRange(backend, key, 0, HEADER_BYTES - 1);
     if (header.length < HEADER_BYTES || !SEGMENT_MAGIC.every((byte, i) => header[i] === byte))
-      throw new CorruptDataError(`search index segment ${key} has no valid header`);
+      throw new CorruptDataError(`search index segment ${key} has no valid header ${headerProblem(header)}`);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     const directoryLength = view.getUint32(8);
     const directory = await readRange(backend, key, HEADER_BYTES, HEADER_BYTES + directoryLength - 1);
@@ -120,9 +120,9 @@ export class PersistedSegment implements Segment {
     return at < 0 ? 0 : (this.trigramOffsets[at + 1] as number) - (this.trigramOffsets[at] as number);
   }
 
-  async trigramDocs(key: number): Promise<Uint32Array> {
+  async trigramPostings(key: number): Promise<TrigramList> {
     const at = this.findTrigram(key);
-    if (at < 0) return new Uint32Array(0);
+    if (at < 0) return { docs: new Uint32Array(0), masks: new Uint8Array(0) };
     const cacheKey = `${this.key}\u0000${key}`;
     const cached = this.preloaded ? undefined : this.cache?.get(cacheKey);
     if (cached) return cached;
@@ -130,14 +130,15 @@ export class PersistedSegment implements Segment {
       this.trigramOffsets[at] as number,
       this.trigramOffsets[at + 1] as number,
     );
-    const docs = this.decodeDocNumbers(bytes);
-    if (!this.preloaded) this.cache?.set(cacheKey, docs);
-    return docs;
+    const list = this.decodeTrigramList(bytes);
+    if (!this.preloaded) this.cache?.set(cacheKey, list);
+    return list;
   }
 
-  /** Delta-coded ascending document numbers; every posting takes at least one byte. */
-  private decodeDocNumbers(bytes: Uint8Array): Uint32Array {
-    const docs = new Uint32Array(bytes.length);
+  /** Delta-coded ascending document numbers, each followed by its mask byte. */
+  private decodeTrigramList(bytes: Uint8Array): TrigramList {
+    const docs = new Uint32Array(bytes.length >>> 1);
+    const masks = new Uint8Array(docs.length);
     const limit = this.docs.length;
     let count = 0;
     let number = -1;
@@ -154,9 +155,13 @@ export class PersistedSegment implements Segment {
       } while (byte >= 0x80);
       number += delta + 1;
       if (number >= limit) throw this.corrupt('posting out of range');
+      if (offset >= bytes.length) throw this.corrupt('truncated posting');
+      masks[count] = bytes[offset++] as number;
       docs[count++] = number;
     }
-    return count === docs.length ? docs : docs.slice(0, count);
+    return count === docs.length
+      ? { docs, masks }
+      : { docs: docs.slice(0, count), masks: masks.slice(0, count) };
   }
 
   private corrupt(problem: string): CorruptDataError {
@@ -192,11 +197,11 @@ export class PersistedSegment implements Segment {
   }
 
   /** Every trigram and word posting, decoded (for merging); checks the postings checksum first. */
-  async readAll(): Promise<{ trigrams: Map<number, Uint32Array>; terms: TermPostings[] }> {
+  async readAll(): Promise<{ trigrams: Map<number, TrigramList>; terms: TermPostings[] }> {
     const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
     if (crc32(bytes) !== this.postingsCrc)
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
-    const trigrams = new Map<number, Uint32Array>();
+    const trigrams = new Map<number, TrigramList>();
     for (const key of this.trigramKeys) trigrams.set(key, await this.trigramDocsFrom(bytes, key));
     const terms: TermPostings[] = [];
     for (const term of this.terms) terms.push(...(await this.termPostingsFrom(bytes, term)));
@@ -210,8 +215,8 @@ export class PersistedSegment implements Segment {
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
   }
 
-  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<Uint32Array> {
-    return withPostings(this, all, () => this.trigramDocs(key));
+  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<TrigramList> {
+    return withPostings(this, all, () => this.trigramPostings(key));
   }
 
   private async termPostingsFrom(all: Uint8Array, term: string): Promise<TermPostings[]> {
@@ -269,6 +274,15 @@ async function readRange(
   const result = await backend.get(key, { range: { start, end } });
   if (!result) throw new SegmentGoneError(key);
   return collectBody(result.body);
+}
+
+function headerProblem(header: Uint8Array): string {
+  const version = SEGMENT_MAGIC.length - 1;
+  const sameFamily =
+    header.length > version && SEGMENT_MAGIC.subarray(0, version).every((b, i) => header[i] === b);
+  return sameFamily
+    ? `(format version ${header[version]}, expected ${SEGMENT_MAGIC[version]})`
+    : '(not a segment object)';
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {

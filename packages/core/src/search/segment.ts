@@ -13,6 +13,12 @@ export interface TermPostings {
   counts: number[];
 }
 
+/** Ascending numbers of the documents holding a trigram, and its position mask in each. */
+export interface TrigramList {
+  docs: Uint32Array;
+  masks: Uint8Array;
+}
+
 /** Read access shared by persisted segments and the in-memory buffer. */
 export interface Segment {
   /** Backend key, or `undefined` for the unflushed buffer. */
@@ -20,8 +26,8 @@ export interface Segment {
   readonly docs: readonly SegmentDoc[];
   /** Relative cost of a trigram's posting list (0: absent). */
   trigramWeight(key: number): number;
-  /** Ascending numbers of the documents containing the trigram. */
-  trigramDocs(key: number): Promise<ArrayLike<number>>;
+  /** The documents containing the trigram, with its position masks in them. */
+  trigramPostings(key: number): Promise<TrigramList>;
   /** Postings of every word equal to `word` (exact) or starting with it. */
   termPostings(word: string, prefix: boolean): Promise<TermPostings[]>;
 }

@@ -36,15 +36,43 @@ export function foldCase(text: string): string {
   return out;
 }
 
-const WORD = /[\p{L}\p{N}_]+/gu;
 /** Longer runs (hashes, base64) are not words anybody searches for; skipping them keeps the index small. */
 export const MAX_WORD_LENGTH = 64;
 
-/** Calls `visit` with each word token of already folded text and its offset. */
+const ASCII_WORD_CHAR = new Uint8Array(128).map((_, code) =>
+  /[0-9A-Za-z_]/.test(String.fromCharCode(code)) ? 1 : 0,
+);
+const NON_ASCII_WORD_CHAR = /[\p{L}\p{N}]/uy;
+
+/**
+ * Calls `visit` with each word token (a maximal run of letters, digits and `_`) of already folded
+ * text and its offset. ASCII is classified by table; only other code points go through a regex.
+ */
 export function forEachWord(folded: string, visit: (word: string, start: number) => void): void {
-  for (const match of folded.matchAll(WORD)) {
-    if (match[0].length <= MAX_WORD_LENGTH) visit(match[0], match.index);
+  let start = -1;
+  let i = 0;
+  while (i < folded.length) {
+    const code = folded.charCodeAt(i);
+    let width = 1;
+    let isWordChar: boolean;
+    if (code < 0x80) isWordChar = ASCII_WORD_CHAR[code] === 1;
+    else {
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < folded.length) {
+        const next = folded.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next <= 0xdfff) width = 2;
+      }
+      NON_ASCII_WORD_CHAR.lastIndex = i;
+      isWordChar = NON_ASCII_WORD_CHAR.test(folded);
+    }
+    if (isWordChar) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start <= MAX_WORD_LENGTH) visit(folded.slice(start, i), start);
+      start = -1;
+    }
+    i += width;
   }
+  if (start >= 0 && folded.length - start <= MAX_WORD_LENGTH) visit(folded.slice(start), start);
 }
 
 /** A words-mode query: every `exact` word must occur, and some word starting with `prefix`. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { concatBytes } from '../../backend/body.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -59,13 +60,7 @@ export async function readBody(body: AsyncIterable<Uint8Array>, maxBytes = 64 * 
     if (total > maxBytes) throw new Error(`body is longer than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return chunks.length === 0 ? new Uint8Array() : concatBytes(chunks);
 }
 
 /**

@@ -1,0 +1,213 @@
+import type { TrigramList } from './segment.js';
+
+/** Posting lists of many trigrams: `docs/masks[offsets[i] .. offsets[i + 1])` belong to `keys[i]`. */
+interface PostingTable {
+  keys: Uint32Array;
+  offsets: Uint32Array;
+  docs: Uint32Array;
+  masks: Uint8Array;
+}
+
+/** Postings not grouped by key yet (parallel arrays). */
+interface Postings {
+  keys: Uint32Array;
+  docs: Uint32Array;
+  masks: Uint8Array;
+}
+
+const EMPTY: PostingTable = {
+  keys: new Uint32Array(0),
+  offsets: new Uint32Array(1),
+  docs: new Uint32Array(0),
+  masks: new Uint8Array(0),
+};
+const RADIX_BITS = 12;
+const RADIX = 1 << RADIX_BITS;
+
+/**
+ * Trigram posting lists under construction. Adding appends a (trigram, document, position mask)
+ * posting to a log, without any lookup; reading sorts the pending postings by trigram (a stable
+ * two-pass radix sort) and merges them into a sorted table. Documents must be added in ascending
+ * order (a document added after a read must be numbered above every document added before it), so
+ * every list comes out ascending.
+ */
+export class TrigramPostings {
+  private pendingKeys = new Uint32Array(4096);
+  private pendingDocs = new Uint32Array(4096);
+  private pendingMasks = new Uint8Array(4096);
+  private pending = 0;
+  private table = EMPTY;
+
+  /** Number of (document, trigram) postings. */
+  get size(): number {
+    return this.table.docs.length + this.pending;
+  }
+
+  /** Number of distinct trigrams. */
+  get keyCount(): number {
+    return this.sealed().keys.length;
+  }
+
+  add(key: number, doc: number, mask: number): void {
+    this.reserve(1);
+    this.pendingKeys[this.pending] = key;
+    this.pendingMasks[this.pending] = mask;
+    this.pendingDocs[this.pending++] = doc;
+  }
+
+  /** Lists `doc` under each of `keys` (distinct 24-bit trigrams) with the matching position mask. */
+  addAll(keys: readonly number[], masks: readonly number[], doc: number): void {
+    this.reserve(keys.length);
+    const pendingKeys = this.pendingKeys;
+    const pendingDocs = this.pendingDocs;
+    const pendingMasks = this.pendingMasks;
+    let at = this.pending;
+    for (let i = 0; i < keys.length; i++) {
+      pendingKeys[at] = keys[i] as number;
+      pendingMasks[at] = masks[i] as number;
+      pendingDocs[at++] = doc;
+    }
+    this.pending = at;
+  }
+
+  /** Number of documents listed under `key`. */
+  count(key: number): number {
+    const { keys, offsets } = this.sealed();
+    const at = findKey(keys, key);
+    return at < 0 ? 0 : (offsets[at + 1] as number) - (offsets[at] as number);
+  }
+
+  /** Ascending documents listed under `key` with their masks (views: do not modify). */
+  list(key: number): TrigramList {
+    const table = this.sealed();
+    return listAt(table, findKey(table.keys, key));
+  }
+
+  /** Visits every trigram in ascending order with its documents and masks. */
+  forEach(visit: (key: number, list: TrigramList) => void): void {
+    const table = this.sealed();
+    for (let i = 0; i < table.keys.length; i++) visit(table.keys[i] as number, listAt(table, i));
+  }
+
+  private sealed(): PostingTable {
+    if (this.pending === 0) return this.table;
+    const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
+    const added = tableOf(pending, this.pending);
+    this.table = this.table.docs.length === 0 ? added : mergeTables(this.table, added);
+    this.pending = 0;
+    return this.table;
+  }
+
+  private reserve(extra: number): void {
+    if (this.pending + extra <= this.pendingKeys.length) return;
+    let size = this.pendingKeys.length * 2;
+    while (size < this.pending + extra) size *= 2;
+    const keys = new Uint32Array(size);
+    keys.set(this.pendingKeys.subarray(0, this.pending));
+    const docs = new Uint32Array(size);
+    docs.set(this.pendingDocs.subarray(0, this.pending));
+    const masks = new Uint8Array(size);
+    masks.set(this.pendingMasks.subarray(0, this.pending));
+    this.pendingKeys = keys;
+    this.pendingDocs = docs;
+    this.pendingMasks = masks;
+  }
+}
+
+function listAt(table: PostingTable, at: number): TrigramList {
+  if (at < 0) return { docs: EMPTY.docs, masks: EMPTY.masks };
+  const from = table.offsets[at] as number;
+  const to = table.offsets[at + 1] as number;
+  return { docs: table.docs.subarray(from, to), masks: table.masks.subarray(from, to) };
+}
+
+/**
+ * Sorts the first `count` postings stably by key (low 12 bits, then high 12 bits; in place, through
+ * a scratch copy) and groups them by key.
+ */
+function tableOf(postings: Postings, count: number): PostingTable {
+  const scratch = {
+    keys: new Uint32Array(count),
+    docs: new Uint32Array(count),
+    masks: new Uint8Array(count),
+  };
+  scatterByDigit(postings, count, 0, scratch);
+  scatterByDigit(scratch, count, RADIX_BITS, postings);
+  const { keys } = postings;
+  let distinct = 0;
+  for (let i = 0; i < count; i++) if (i === 0 || keys[i] !== keys[i - 1]) distinct++;
+  const tableKeys = new Uint32Array(distinct);
+  const offsets = new Uint32Array(distinct + 1);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    if (i === 0 || keys[i] !== keys[i - 1]) {
+      tableKeys[at] = keys[i] as number;
+      offsets[at++] = i;
+    }
+  }
+  offsets[distinct] = count;
+  return {
+    keys: tableKeys,
+    offsets,
+    docs: postings.docs.slice(0, count),
+    masks: postings.masks.slice(0, count),
+  };
+}
+
+function scatterByDigit(from: Postings, count: number, shift: number, to: Postings): void {
+  const starts = new Uint32Array(RADIX + 1);
+  for (let i = 0; i < count; i++) {
+    const slot = (((from.keys[i] as number) >>> shift) & (RADIX - 1)) + 1;
+    starts[slot] = (starts[slot] as number) + 1;
+  }
+  for (let digit = 0; digit < RADIX; digit++)
+    starts[digit + 1] = (starts[digit + 1] as number) + (starts[digit] as number);
+  for (let i = 0; i < count; i++) {
+    const key = from.keys[i] as number;
+    const digit = (key >>> shift) & (RADIX - 1);
+    const at = starts[digit] as number;
+    starts[digit] = at + 1;
+    to.keys[at] = key;
+    to.docs[at] = from.docs[i] as number;
+    to.masks[at] = from.masks[i] as number;
+  }
+}
+
+/** Merges two tables; under a key shared by both, the documents of `older` come first. */
+function mergeTables(older: PostingTable, newer: PostingTable): PostingTable {
+  const keys = new Uint32Array(older.keys.length + newer.keys.length);
+  const offsets = new Uint32Array(keys.length + 1);
+  const docs = new Uint32Array(older.docs.length + newer.docs.length);
+  const masks = new Uint8Array(docs.length);
+  let i = 0;
+  let j = 0;
+  let count = 0;
+  let filled = 0;
+  const copy = (table: PostingTable, at: number) => {
+    const list = listAt(table, at);
+    docs.set(list.docs, filled);
+    masks.set(list.masks, filled);
+    filled += list.docs.length;
+  };
+  while (i < older.keys.length || j < newer.keys.length) {
+    const a = i < older.keys.length ? (older.keys[i] as number) : Number.POSITIVE_INFINITY;
+    const b = j < newer.keys.length ? (newer.keys[j] as number) : Number.POSITIVE_INFINITY;
+    keys[count] = Math.min(a, b);
+    offsets[count++] = filled;
+    if (a <= b) copy(older, i++);
+    if (b <= a) copy(newer, j++);
+  }
+  offsets[count] = filled;
+  return { keys: keys.slice(0, count), offsets: offsets.slice(0, count + 1), docs, masks };
+}
+
+function findKey(keys: Uint32Array, key: number): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((keys[middle] as number) < key) low = middle + 1;
+    else high = middle;
+  }
+  return keys[low] === key ? low : -1;
+}
