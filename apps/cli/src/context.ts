@@ -14,6 +14,8 @@ export interface GlobalOptions {
   lake?: string;
   s3Endpoint?: string;
   s3Region?: string;
+  /** Commander sets `false` for `--no-fsync`. */
+  fsync?: boolean;
   json?: boolean;
   debug?: boolean;
 }
@@ -34,7 +36,9 @@ export async function withLake<T>(
   const options = globalOptions(command);
   const location = lakeLocation(options);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
-  const lake = await openLake(location, s3, (message) => printNotice(`notice: ${message}`));
+  const lake = await openLake(location, { s3, fsync: options.fsync !== false }, (message) =>
+    printNotice(`notice: ${message}`),
+  );
   try {
     return await work(lake, options);
   } finally {

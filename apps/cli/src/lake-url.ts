@@ -15,6 +15,12 @@ export interface S3Settings {
   region?: string;
 }
 
+export interface BackendSettings {
+  s3: S3Settings;
+  /** Disk backend: fsync every write (default true). */
+  fsync: boolean;
+}
+
 /** Parses `--lake` / `DATALAKE_URL`: a path or `file:` URL, `memory:`, or `s3://bucket/prefix`. */
 export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
   if (url.trim() === '') throw new UsageError('the lake URL is empty');
@@ -66,11 +72,14 @@ export function describeLocation(location: LakeLocation): string {
 }
 
 /** Backends load lazily: a disk command never pays for the S3 SDK. */
-export async function createBackend(location: LakeLocation, s3: S3Settings): Promise<StorageBackend> {
+export async function createBackend(
+  location: LakeLocation,
+  settings: BackendSettings,
+): Promise<StorageBackend> {
   switch (location.kind) {
     case 'disk': {
       const { DiskBackend } = await import('@datalake/backend-disk');
-      return new DiskBackend({ root: location.root });
+      return new DiskBackend({ root: location.root, fsync: settings.fsync });
     }
     case 'memory': {
       const { MemoryBackend } = await import('@datalake/backend-memory');
@@ -78,7 +87,7 @@ export async function createBackend(location: LakeLocation, s3: S3Settings): Pro
     }
     case 's3': {
       const { S3Backend } = await import('@datalake/backend-s3');
-      return S3Backend.connect({ bucket: location.bucket, prefix: location.prefix, ...s3 });
+      return S3Backend.connect({ bucket: location.bucket, prefix: location.prefix, ...settings.s3 });
     }
   }
 }
@@ -86,12 +95,12 @@ export async function createBackend(location: LakeLocation, s3: S3Settings): Pro
 /** Opens the lake; any failure becomes one `BackendError` naming the location. */
 export async function openLake(
   location: LakeLocation,
-  s3: S3Settings,
+  settings: BackendSettings,
   onNotice: (message: string) => void,
 ): Promise<DataLake> {
   let backend: StorageBackend | undefined;
   try {
-    backend = await createBackend(location, s3);
+    backend = await createBackend(location, settings);
     return await DataLake.open(backend, { onNotice });
   } catch (error) {
     await backend?.close?.().catch(() => {});

@@ -31,6 +31,10 @@ export function createProgram(): Command {
       'S3-compatible endpoint (default: S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL)',
     )
     .option('--s3-region <region>', 'S3 region (default: AWS_REGION, AWS_DEFAULT_REGION)')
+    .option(
+      '--no-fsync',
+      'disk lakes: skip fsync (much faster bulk loads; writes stay atomic, but the last ones may be lost on power failure)',
+    )
     .option('--json', 'print results as JSON (the objects the library returns)')
     .option('--debug', 'on errors, also print the cause chain')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
