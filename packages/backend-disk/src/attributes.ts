@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DiskFs, errorCode } from './disk-fs.js';
+import { type DiskFs, errorCode, makeFolders } from './disk-fs.js';
 import type { DiskLayout } from './layout.js';
 
 /** What S3 keeps beside an object's bytes; files have nowhere to hold it, so it goes to a side file. */
@@ -76,7 +76,7 @@ export class AttributeStore {
       return await this.fs.open(file, 'wx');
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') throw error;
-      await this.fs.mkdir(path.dirname(file), { recursive: true });
+      await makeFolders(this.fs, path.dirname(file));
       return await this.fs.open(file, 'wx');
     }
   }

@@ -18,7 +18,14 @@ import {
   ValidationError,
 } from '@datalake/core';
 import { AttributeStore, type ObjectAttributes } from './attributes.js';
-import { type DiskFileHandle, type DiskFs, type DiskStats, errorCode, isMissing } from './disk-fs.js';
+import {
+  type DiskFileHandle,
+  type DiskFs,
+  type DiskStats,
+  errorCode,
+  isMissing,
+  makeFolders,
+} from './disk-fs.js';
 import { pathConflict, wrapFsError } from './errors.js';
 import {
   mtimeNanoseconds,
@@ -223,8 +230,8 @@ export class DiskBackend implements StorageBackend {
   }
 
   private async prepare(): Promise<WriteClock> {
-    await this.fs.mkdir(this.layout.tempDir, { recursive: true });
-    await this.fs.mkdir(this.layout.lockDir, { recursive: true });
+    await makeFolders(this.fs, this.layout.tempDir);
+    await makeFolders(this.fs, this.layout.lockDir);
     const resolution = await this.probeTimestampResolution();
     await recoverLeftovers(this.fs, this.layout, this.locks, this.tempMaxAgeMs);
     return new WriteClock(resolution);
@@ -332,7 +339,7 @@ export class DiskBackend implements StorageBackend {
   private async ensureParentFolder(key: string): Promise<void> {
     if (!key.includes('/')) return;
     try {
-      await this.fs.mkdir(path.dirname(this.layout.objectPath(key)), { recursive: true });
+      await makeFolders(this.fs, path.dirname(this.layout.objectPath(key)));
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOTDIR' || code === 'EEXIST') {

@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 /**
  * The slice of a promise-based file system API that `DiskBackend` uses. Node's `node:fs/promises`
  * and memfs's `vol.promises` both satisfy it, so tests can run the backend on an in-memory volume
@@ -48,7 +50,8 @@ export interface DiskFs {
     options: { withFileTypes: true },
   ): Promise<ReadonlyArray<DiskDirent | string | Uint8Array>>;
   readFile(path: string): Promise<Uint8Array>;
-  mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
+  /** Creates one folder (never called with `recursive`: see `makeFolders`). */
+  mkdir(path: string): Promise<unknown>;
   rename(from: string, to: string): Promise<void>;
   link(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
@@ -65,4 +68,30 @@ export function errorCode(error: unknown): string | undefined {
 export function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * `mkdir -p` in a bounded number of steps. Node's own recursive mkdir can loop forever where a
+ * parent exists but a child can never be created (seen under /proc), hanging the caller.
+ */
+export async function makeFolders(fs: DiskFs, folder: string): Promise<void> {
+  const missing: string[] = [];
+  for (let current = folder; ; current = dirname(current)) {
+    try {
+      await fs.mkdir(current);
+      break;
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === 'EEXIST') break;
+      if (code !== 'ENOENT' || dirname(current) === current) throw error;
+      missing.push(current);
+    }
+  }
+  for (const child of missing.reverse()) {
+    try {
+      await fs.mkdir(child);
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BackendError } from '@datalake/core';
-import { type DiskFs, errorCode } from './disk-fs.js';
+import { type DiskFs, errorCode, makeFolders } from './disk-fs.js';
 import { mtimeNanoseconds } from './etag.js';
 import type { DiskLayout } from './layout.js';
 import { currentOwner, type Owner, ownerMayBeAlive } from './owner.js';
@@ -99,7 +99,7 @@ export class KeyLocks {
       const code = errorCode(error);
       if (code === 'EEXIST') return false;
       if (code === 'ENOENT') {
-        await this.fs.mkdir(this.layout.lockDir, { recursive: true });
+        await makeFolders(this.fs, this.layout.lockDir);
         return false;
       }
       throw error;

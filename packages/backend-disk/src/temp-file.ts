@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
-import { type DiskFileHandle, type DiskFs, errorCode } from './disk-fs.js';
+import { type DiskFileHandle, type DiskFs, errorCode, makeFolders } from './disk-fs.js';
 import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
 import type { DiskLayout } from './layout.js';
 import { tempFileName } from './owner.js';
@@ -55,7 +55,7 @@ async function openTemp(fs: DiskFs, layout: DiskLayout, file: string): Promise<D
     return await fs.open(file, 'wx');
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
-    await fs.mkdir(layout.tempDir, { recursive: true });
+    await makeFolders(fs, layout.tempDir);
     return await fs.open(file, 'wx');
   }
 }

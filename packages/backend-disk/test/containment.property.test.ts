@@ -18,7 +18,7 @@ function recordingFs(inner: DiskFs, touched: string[]): DiskFs {
     lstat: (file, options) => note([file], () => inner.lstat(file, options)),
     readdir: (file, options) => note([file], () => inner.readdir(file, options)),
     readFile: (file) => note([file], () => inner.readFile(file)),
-    mkdir: (file, options) => note([file], () => inner.mkdir(file, options)),
+    mkdir: (file) => note([file], () => inner.mkdir(file)),
     rename: (from, to) => note([from, to], () => inner.rename(from, to)),
     link: (from, to) => note([from, to], () => inner.link(from, to)),
     unlink: (file) => note([file], () => inner.unlink(file)),

@@ -35,7 +35,7 @@ export function faultyFs(inner: DiskFs, faults: Faults): DiskFs {
       return inner.readdir(path, options);
     },
     readFile: (path) => inner.readFile(path),
-    mkdir: (path, options) => inner.mkdir(path, options),
+    mkdir: (path) => inner.mkdir(path),
     rename: async (from, to) => {
       fail('rename', to);
       return inner.rename(from, to);
