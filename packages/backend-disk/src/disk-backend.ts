@@ -142,7 +142,7 @@ export class DiskBackend implements StorageBackend {
     let handle: DiskFileHandle | undefined;
     try {
       handle = await this.fs.open(this.layout.objectPath(key), 'r');
-      const stats = await handle.stat({ bigint: true });
+      const stats = await handle.stat();
       if (!stats.isFile()) {
         await handle.close();
         return null;
@@ -352,7 +352,7 @@ export class DiskBackend implements StorageBackend {
   /** lstat, or `null` when nothing is there (or a parent folder is an object). */
   private async lstatOrNull(file: string): Promise<DiskStats | null> {
     try {
-      return await this.fs.lstat(file, { bigint: true });
+      return await this.fs.lstat(file);
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
  * (and wrap that volume to inject faults).
  */
 
-/** Numbers a stat call returns; the backend always asks for `bigint` stats and accepts either. */
+/** Numbers a stat call returns: plain numbers, or bigints where the backend asks for them (timestamp probe). */
 type StatNumber = number | bigint;
 
 export interface DiskStats {
@@ -33,7 +33,7 @@ export interface DiskFileHandle {
     position: number | null,
   ): Promise<{ bytesWritten: number }>;
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
-  stat(options: { bigint: true }): Promise<DiskStats>;
+  stat(options?: { bigint: boolean }): Promise<DiskStats>;
   /** Sets access and modification times, in seconds since the epoch (fractions allowed). */
   utimes(atime: number, mtime: number): Promise<void>;
   /** fdatasync: flushes the data (and the metadata needed to read it back). */
@@ -44,7 +44,7 @@ export interface DiskFileHandle {
 export interface DiskFs {
   /** `flags` is one of `'r'` (read, also used to fsync a directory) or `'wx'` (create exclusively). */
   open(path: string, flags: string): Promise<DiskFileHandle>;
-  lstat(path: string, options: { bigint: true }): Promise<DiskStats>;
+  lstat(path: string, options?: { bigint: boolean }): Promise<DiskStats>;
   readdir(
     path: string,
     options: { withFileTypes: true },

@@ -13,16 +13,25 @@ export function mtimeNanoseconds(stats: DiskStats): bigint {
   return typeof ms === 'bigint' ? ms * 1_000_000n : BigInt(Math.round(ms * 1_000_000));
 }
 
+/** Modification time in whole microseconds, the same from plain and bigint stats. */
+function mtimeMicroseconds(stats: DiskStats): bigint {
+  if (typeof stats.mtimeNs === 'bigint') return (stats.mtimeNs + 500n) / 1000n;
+  const ms = stats.mtimeMs;
+  return typeof ms === 'bigint' ? ms * 1000n : BigInt(Math.round(ms * 1000));
+}
+
 /**
- * The etag is the file's identity and version: inode, modification time in nanoseconds, size.
- * Every write creates a new inode and stamps it with a fresh, strictly increasing time (see
- * `WriteClock`), so an etag never comes back even when the file system reuses an inode number.
+ * The etag is the file's identity and version: inode, modification time in microseconds, size.
+ * Every write creates a new inode and stamps it with a fresh, strictly increasing time of whole
+ * microseconds at least (see `WriteClock`), so an etag never comes back even when the file system
+ * reuses an inode number. Microseconds, not nanoseconds, because plain (non-bigint) stats carry them
+ * exactly and cost far less to make than bigint ones when a listing stats 100,000 files.
  */
 export function objectStat(stats: DiskStats): ObjectStat {
-  const mtime = mtimeNanoseconds(stats);
+  const mtime = mtimeMicroseconds(stats);
   const size = Number(stats.size);
   const etag = [BigInt(stats.ino), mtime, BigInt(size)].map((part) => part.toString(36)).join('-');
-  return { size, etag, lastModified: new Date(Number(mtime / 1_000_000n)) };
+  return { size, etag, lastModified: new Date(Number(mtime / 1000n)) };
 }
 
 /** Strips the quotes S3 clients put around etags, so `"x"` and `x` compare equal. */
@@ -46,7 +55,8 @@ export class WriteClock {
 
   next(): bigint {
     const now = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n;
-    const step = this.resolutionNs;
+    // Whole microseconds at least: etags read times from plain stats, which carry microseconds exactly.
+    const step = this.resolutionNs < 1000n ? 1000n : this.resolutionNs;
     const rounded = (now / step) * step;
     const afterLast = (WriteClock.last / step + 1n) * step;
     const stamp = rounded > afterLast ? rounded : afterLast;

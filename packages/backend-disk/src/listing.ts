@@ -175,7 +175,7 @@ async function statObjects(
 ): Promise<ListedObject[]> {
   const stats = await mapWithConcurrency(placeholders, PARALLEL_FS_CALLS, async ({ key }) => {
     try {
-      const stats = await fs.lstat(layout.objectPath(key), { bigint: true });
+      const stats = await fs.lstat(layout.objectPath(key));
       return stats.isFile() ? { key, ...objectStat(stats) } : undefined;
     } catch (error) {
       // Deleted since the folder was read: it is simply not on the page.

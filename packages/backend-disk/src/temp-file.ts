@@ -40,7 +40,7 @@ export async function writeTempFile(
     const stamp = toUtimesSeconds(clock.next());
     await handle.utimes(stamp, stamp);
     if (options.durable) await handle.datasync();
-    const stat = objectStat(await handle.stat({ bigint: true }));
+    const stat = objectStat(await handle.stat());
     await handle.close();
     return { path: file, stat };
   } catch (error) {

@@ -27,8 +27,18 @@ describe('write stamps and etags', () => {
     const base = objectStat(stats(7, 1_700_000_000_123_456_789n, 10));
     expect(base).toMatchObject({ size: 10, lastModified: new Date(1_700_000_000_123) });
     expect(objectStat(stats(8, 1_700_000_000_123_456_789n, 10)).etag).not.toBe(base.etag);
-    expect(objectStat(stats(7, 1_700_000_000_123_456_790n, 10)).etag).not.toBe(base.etag);
+    expect(objectStat(stats(7, 1_700_000_000_123_457_789n, 10)).etag).not.toBe(base.etag);
     expect(objectStat(stats(7, 1_700_000_000_123_456_789n, 11)).etag).not.toBe(base.etag);
+    // Plain (number) stats give the same etag as bigint ones: both carry exact microseconds.
+    expect(
+      objectStat({
+        ino: 7,
+        mtimeMs: 1_700_000_000_123.457,
+        size: 10,
+        isFile: () => true,
+        isDirectory: () => false,
+      }).etag,
+    ).toBe(objectStat(stats(7, 1_700_000_000_123_457_000n, 10)).etag);
     // Stats without nanoseconds (plain number stats) fall back to milliseconds.
     expect(
       objectStat({

@@ -22,11 +22,13 @@ export class SortedEntries {
   /** Entries whose `filePath` starts with `prefix`, in order; `direct` keeps only those with no further '/'. */
   withPrefix(prefix: string, direct: boolean): Entry[] {
     this.settle();
+    const start = lowerBound(this.sorted, prefix);
+    const end = endOfPrefix(this.sorted, prefix, start);
+    if (!direct) return this.sorted.slice(start, end);
     const out: Entry[] = [];
-    for (let index = lowerBound(this.sorted, prefix); index < this.sorted.length; index++) {
+    for (let index = start; index < end; index++) {
       const entry = this.sorted[index] as Entry;
-      if (!entry.filePath.startsWith(prefix)) break;
-      if (!direct || entry.filePath.indexOf('/', prefix.length) === -1) out.push(entry);
+      if (entry.filePath.indexOf('/', prefix.length) === -1) out.push(entry);
     }
     return out;
   }
@@ -59,6 +61,18 @@ function merge(left: Entry[], right: Entry[]): Entry[] {
   while (i < left.length) out[k++] = left[i++] as Entry;
   while (j < right.length) out[k++] = right[j++] as Entry;
   return out;
+}
+
+/** First index at or after `from` whose path does not start with `prefix` (those that do are contiguous). */
+function endOfPrefix(sorted: Entry[], prefix: string, from: number): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as Entry).filePath.startsWith(prefix)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 function lowerBound(sorted: Entry[], path: string): number {

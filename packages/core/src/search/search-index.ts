@@ -13,6 +13,7 @@ import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
 import type { Segment, TrigramList } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
+import { mergeGroup } from './merge-policy.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { decodeContent, entryTexts, foldCase } from './text.js';
 import { literalTrigramRuns, masksAlign, type PlacedTrigram, TrigramCollector } from './trigrams.js';
@@ -27,9 +28,7 @@ import { wordStatsOf } from './word-stats.js';
 
 export const SEGMENT_PREFIX = '.index/segments/';
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
-const DEFAULT_MAX_SEGMENTS = 8;
-/** Merged segments stay below this much indexed text, which bounds the memory a merge needs. */
-const MERGE_LIMIT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_SEGMENTS = 4;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
@@ -374,19 +373,29 @@ export class SearchIndex {
     });
   }
 
-  /** Merges the smallest segments (keeping only documents still current) when there are too many. */
+  /** Merges segments of similar size (keeping only documents still current) while a size tier is full. */
   private async compact(): Promise<void> {
-    if (this.segments.size <= this.maxSegments) return;
-    const bySize = [...this.segments.values()].sort((a, b) => a.size - b.size);
-    const group: PersistedSegment[] = [];
-    let textBytes = 0;
-    for (const segment of bySize) {
-      const size = segment.docs.reduce((sum, doc) => sum + doc.textBytes, 0);
-      if (textBytes + size > MERGE_LIMIT_BYTES && group.length >= 2) break;
-      group.push(segment);
-      textBytes += size;
+    for (;;) {
+      const group = mergeGroup(
+        [...this.segments.values()],
+        (segment) => this.liveTextBytes(segment),
+        this.flushBytes,
+        this.maxSegments,
+      );
+      if (!group) return;
+      await this.merge(group);
     }
-    if (group.length < 2) return;
+  }
+
+  private liveTextBytes(segment: Segment): number {
+    let total = 0;
+    segment.docs.forEach((doc, number) => {
+      if (this.validEntry(segment, number)) total += doc.textBytes;
+    });
+    return total;
+  }
+
+  private async merge(group: readonly PersistedSegment[]): Promise<void> {
     const merged = new SegmentBuilder();
     const renumbering: Array<Map<number, number>> = [];
     for (const segment of group) {
