@@ -7,6 +7,7 @@ import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { CLAIMS_PREFIX, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
 import { DataType } from '../src/model/data-type.js';
+import type { Entry } from '../src/model/entry.js';
 import { ClosedError, ConflictError, CorruptDataError, NotFoundError } from '../src/model/errors.js';
 import { MapBackend } from './support/map-backend.js';
 
@@ -30,26 +31,29 @@ async function open(backend: StorageBackend, notices: string[] = []): Promise<Da
 const claimKey = (filePath: string) =>
   `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
 
+/** Stores an entry, then leaves its record as a writer that is now gone would: with `field` set. */
+async function abandonedRecord(
+  backend: MapBackend,
+  field: 'pending' | 'deleted',
+  pid = deadPid(),
+): Promise<{ entry: Entry; writer: Record<string, unknown> }> {
+  const entry = await (await open(backend)).store({
+    name: 'a.sql',
+    content: 'old',
+    dataType: DataType.SCHEMA,
+    metadata: { v: 1 },
+  });
+  const record = await readJson(backend, metadataKey(entry.id));
+  const writer = { host: hostname(), pid, instance: 'gone', at: new Date().toISOString() };
+  const value = field === 'pending' ? { writer, metadata: { v: 2 }, updatedAt: writer.at } : writer;
+  await backend.put(metadataKey(entry.id), encoder.encode(JSON.stringify({ ...record, [field]: value })));
+  return { entry, writer };
+}
+
 describe('DataLake recovery', () => {
   it('finishes an update whose writer died after replacing the content', async () => {
     const backend = new MapBackend();
-    const lake = await open(backend);
-    const entry = await lake.store({
-      name: 'a.sql',
-      content: 'old',
-      dataType: DataType.SCHEMA,
-      metadata: { v: 1 },
-    });
-    const record = await readJson(backend, metadataKey(entry.id));
-    const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
-    const current = await backend.head(metadataKey(entry.id));
-    await backend.put(
-      metadataKey(entry.id),
-      encoder.encode(
-        JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } }),
-      ),
-      { ifMatch: current?.etag },
-    );
+    const { entry, writer } = await abandonedRecord(backend, 'pending');
     await backend.put(entry.filePath, encoder.encode('new content'));
 
     const notices: string[] = [];
@@ -64,21 +68,7 @@ describe('DataLake recovery', () => {
 
   it('rolls back an update whose writer died before replacing the content', async () => {
     const backend = new MapBackend();
-    const lake = await open(backend);
-    const entry = await lake.store({
-      name: 'a.sql',
-      content: 'old',
-      dataType: DataType.SCHEMA,
-      metadata: { v: 1 },
-    });
-    const record = await readJson(backend, metadataKey(entry.id));
-    const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
-    await backend.put(
-      metadataKey(entry.id),
-      encoder.encode(
-        JSON.stringify({ ...record, pending: { writer, metadata: { v: 2 }, updatedAt: writer.at } }),
-      ),
-    );
+    const { entry } = await abandonedRecord(backend, 'pending');
     const reopened = await open(backend);
     const recovered = await reopened.retrieve(entry.id);
     expect(recovered.content).toBe('old');
@@ -88,24 +78,14 @@ describe('DataLake recovery', () => {
 
   it('waits for a live writer of a pending update instead of breaking it', async () => {
     const backend = new MapBackend();
-    const lake = await DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {} });
-    const entry = await lake.store({ name: 'a.sql', content: 'old', dataType: DataType.SCHEMA });
-    const record = await readJson(backend, metadataKey(entry.id));
-    const writer = { host: hostname(), pid: process.pid, instance: 'other', at: new Date().toISOString() };
-    await backend.put(
-      metadataKey(entry.id),
-      encoder.encode(JSON.stringify({ ...record, pending: { writer, metadata: {}, updatedAt: writer.at } })),
-    );
+    const { entry } = await abandonedRecord(backend, 'pending', process.pid);
+    const lake = await open(backend);
     await expect(lake.update(entry.id, { metadata: { x: 1 } })).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('finishes a delete whose writer died after committing it', async () => {
     const backend = new MapBackend();
-    const lake = await open(backend);
-    const entry = await lake.store({ name: 'gone.sql', content: 'x', dataType: DataType.SCHEMA });
-    const record = await readJson(backend, metadataKey(entry.id));
-    const writer = { host: hostname(), pid: deadPid(), instance: 'gone', at: new Date().toISOString() };
-    await backend.put(metadataKey(entry.id), encoder.encode(JSON.stringify({ ...record, deleted: writer })));
+    const { entry } = await abandonedRecord(backend, 'deleted');
 
     const notices: string[] = [];
     const reopened = await open(backend, notices);
@@ -114,7 +94,7 @@ describe('DataLake recovery', () => {
     expect(notices.join('\n')).toContain('interrupted delete');
     expect(await backend.head(entry.filePath)).toBeNull();
     expect(await backend.head(metadataKey(entry.id))).toBeNull();
-    await reopened.store({ name: 'gone.sql', content: 'again', dataType: DataType.SCHEMA });
+    await reopened.store({ name: 'a.sql', content: 'again', dataType: DataType.SCHEMA });
   });
 
   it('takes over the claim of a store whose writer died, but not of a live one', async () => {
