@@ -51,6 +51,11 @@ export class ByteWriter {
     this.length = at;
   }
 
+  byte(value: number): void {
+    this.reserve(1);
+    this.buffer[this.length++] = value;
+  }
+
   bytes(data: Uint8Array): void {
     this.reserve(data.length);
     this.buffer.set(data, this.length);
@@ -90,6 +95,11 @@ export class ByteReader {
       scale *= 0x80;
     }
     throw this.corrupt('varint too long');
+  }
+
+  byte(): number {
+    if (this.offset >= this.data.length) throw this.corrupt('truncated byte');
+    return this.data[this.offset++] as number;
   }
 
   bytes(length: number): Uint8Array {

@@ -1,10 +1,9 @@
-import type { Segment } from './segment.js';
-
 /**
- * Merged segments stop growing once they hold about this much indexed text: a merge decodes its
- * inputs in memory, so this bounds the memory it needs.
+ * Merged segments stop growing once they would exceed this much indexed text (they stop at the
+ * largest tier that fits): a merge holds its inputs' and its output's posting lists in memory, so
+ * this bounds the memory it needs (about 0.4 bytes of postings per byte of text, twice).
  */
-export const MERGE_LIMIT_BYTES = 128 * 1024 * 1024;
+export const MERGE_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /**
  * Tiered merging: segments are grouped into size tiers growing by `factor` from the flush size, and
@@ -16,7 +15,7 @@ export const MERGE_LIMIT_BYTES = 128 * 1024 * 1024;
  *
  * Returns the segments to merge next, or `undefined` when no tier is full.
  */
-export function mergeGroup<S extends Segment>(
+export function mergeGroup<S>(
   segments: readonly S[],
   liveTextBytes: (segment: S) => number,
   flushBytes: number,

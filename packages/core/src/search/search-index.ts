@@ -6,15 +6,16 @@ import { analyseDocument } from './document.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
 import { pageCandidatesInPathOrder } from './indexed-paging.js';
+import { mergeGroup } from './merge-policy.js';
 import { type NormalisedQuery, normaliseQuery } from './options.js';
 import { pageByScore, readTexts } from './paging.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
-import type { Segment, TrigramList } from './segment.js';
+import type { Segment, SegmentDoc, TrigramList } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
-import { mergeGroup } from './merge-policy.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
+import { type MergeInput, mergeSegments } from './segment-merge.js';
 import { decodeContent, entryTexts, foldCase } from './text.js';
 import { literalTrigramRuns, masksAlign, type PlacedTrigram, TrigramCollector } from './trigrams.js';
 import type {
@@ -28,7 +29,7 @@ import { wordStatsOf } from './word-stats.js';
 
 export const SEGMENT_PREFIX = '.index/segments/';
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
-const DEFAULT_MAX_SEGMENTS = 4;
+const DEFAULT_MAX_SEGMENTS = 8;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
@@ -126,7 +127,7 @@ export class SearchIndex {
     this.buffer = new SegmentBuilder();
     this.flushing.push(buffer);
     return this.serialised(async () => {
-      const segment = await this.writeSegment(buffer);
+      const segment = await this.writeSegment(buffer.encode());
       this.repoint(buffer, segment, (doc) => doc);
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
       await this.compact();
@@ -224,20 +225,21 @@ export class SearchIndex {
       const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
       return pageCandidatesInPathOrder(this.host, query, all);
     }
-    const candidates = new Map<string, Entry>();
+    // No duplicates: an entry is valid in the one segment its coverage points at, or uncovered.
+    const candidates: Entry[] = [];
     const segments = this.allSegments();
     const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
       for (let d = 0; d < docs.length; d++) {
         const entry = this.validEntry(segment, docs[d] as number);
-        if (entry && matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
+        if (entry && matchesFilters(entry, query.filters)) candidates.push(entry);
       }
     });
     for (const entry of this.uncoveredEntries()) {
-      if (matchesFilters(entry, query.filters)) candidates.set(entry.id, entry);
+      if (matchesFilters(entry, query.filters)) candidates.push(entry);
     }
-    return pageCandidatesInPathOrder(this.host, query, candidates.values());
+    return pageCandidatesInPathOrder(this.host, query, candidates);
   }
 
   private literalRuns(query: NormalisedQuery): string[] {
@@ -352,9 +354,9 @@ export class SearchIndex {
     await this.indexAll(missing);
   }
 
-  private async writeSegment(builder: SegmentBuilder): Promise<PersistedSegment> {
+  private async writeSegment(bytes: Uint8Array): Promise<PersistedSegment> {
     const key = `${SEGMENT_PREFIX}${Date.now().toString(36).padStart(9, '0')}-${randomUUID()}.seg`;
-    await this.host.backend.put(key, builder.encode(), {
+    await this.host.backend.put(key, bytes, {
       ifNoneMatch: '*',
       contentType: 'application/octet-stream',
     });
@@ -396,32 +398,23 @@ export class SearchIndex {
   }
 
   private async merge(group: readonly PersistedSegment[]): Promise<void> {
-    const merged = new SegmentBuilder();
-    const renumbering: Array<Map<number, number>> = [];
-    for (const segment of group) {
-      const numbers = new Map<number, number>();
+    const docs: SegmentDoc[] = [];
+    const renumbering = group.map((segment) => {
+      const renumber = new Int32Array(segment.docs.length).fill(-1);
       segment.docs.forEach((doc, number) => {
-        if (this.validEntry(segment, number)) numbers.set(number, merged.addDoc(doc));
+        if (!this.validEntry(segment, number)) return;
+        renumber[number] = docs.length;
+        docs.push(doc);
       });
-      renumbering.push(numbers);
-      const { trigrams, terms } = await segment.readAll();
-      for (const [key, list] of trigrams) {
-        list.docs.forEach((doc, i) => {
-          const next = numbers.get(doc);
-          if (next !== undefined) merged.addTrigramPosting(key, next, list.masks[i] as number);
-        });
-      }
-      for (const postings of terms) {
-        postings.docs.forEach((doc, i) => {
-          const next = numbers.get(doc);
-          if (next !== undefined) merged.addTermPosting(postings.term, next, postings.counts[i] as number);
-        });
-      }
-    }
-    // Documents were numbered segment by segment in order, so every posting list is already ascending.
-    const target = await this.writeSegment(merged);
+      return renumber;
+    });
+    const inputs: MergeInput[] = [];
+    for (const [i, segment] of group.entries())
+      inputs.push({ raw: await segment.readRaw(), renumber: renumbering[i] as Int32Array });
+    const target = await this.writeSegment(mergeSegments(docs, inputs));
     group.forEach((segment, i) => {
-      this.repoint(segment, target, (doc) => renumbering[i]?.get(doc));
+      const renumber = renumbering[i] as Int32Array;
+      this.repoint(segment, target, (doc) => ((renumber[doc] as number) >= 0 ? renumber[doc] : undefined));
     });
     for (const segment of group) {
       this.segments.delete(segment.key);

@@ -12,6 +12,17 @@ export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0,
 const HEADER_BYTES = SEGMENT_MAGIC.length + 12;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A segment's posting lists as stored: list `i` of a table spans `offsets[i] .. offsets[i + 1]` of `postings`. */
+export interface RawSegment {
+  key: string;
+  docCount: number;
+  trigramKeys: Uint32Array;
+  trigramOffsets: Float64Array;
+  terms: readonly string[];
+  termOffsets: Float64Array;
+  postings: Uint8Array;
+}
+
 /** A segment object vanished while being read (another instance merged it away). */
 export class SegmentGoneError extends Error {}
 
@@ -124,14 +135,14 @@ export class PersistedSegment implements Segment {
     const at = this.findTrigram(key);
     if (at < 0) return { docs: new Uint32Array(0), masks: new Uint8Array(0) };
     const cacheKey = `${this.key}\u0000${key}`;
-    const cached = this.preloaded ? undefined : this.cache?.get(cacheKey);
+    const cached = this.cache?.get(cacheKey);
     if (cached) return cached;
     const bytes = await this.readPostings(
       this.trigramOffsets[at] as number,
       this.trigramOffsets[at + 1] as number,
     );
     const list = this.decodeTrigramList(bytes);
-    if (!this.preloaded) this.cache?.set(cacheKey, list);
+    this.cache?.set(cacheKey, list);
     return list;
   }
 
@@ -196,16 +207,20 @@ export class PersistedSegment implements Segment {
     return out;
   }
 
-  /** Every trigram and word posting, decoded (for merging); checks the postings checksum first. */
-  async readAll(): Promise<{ trigrams: Map<number, TrigramList>; terms: TermPostings[] }> {
+  /** The whole postings block (checksum verified) with the tables locating each list in it (for merging). */
+  async readRaw(): Promise<RawSegment> {
     const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
     if (crc32(bytes) !== this.postingsCrc)
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
-    const trigrams = new Map<number, TrigramList>();
-    for (const key of this.trigramKeys) trigrams.set(key, await this.trigramDocsFrom(bytes, key));
-    const terms: TermPostings[] = [];
-    for (const term of this.terms) terms.push(...(await this.termPostingsFrom(bytes, term)));
-    return { trigrams, terms };
+    return {
+      key: this.key,
+      docCount: this.docs.length,
+      trigramKeys: this.trigramKeys,
+      trigramOffsets: this.trigramOffsets,
+      terms: this.terms,
+      termOffsets: this.termOffsets,
+      postings: bytes,
+    };
   }
 
   /** Reads the whole postings block and compares its checksum. */
@@ -215,20 +230,8 @@ export class PersistedSegment implements Segment {
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
   }
 
-  private async trigramDocsFrom(all: Uint8Array, key: number): Promise<TrigramList> {
-    return withPostings(this, all, () => this.trigramPostings(key));
-  }
-
-  private async termPostingsFrom(all: Uint8Array, term: string): Promise<TermPostings[]> {
-    return withPostings(this, all, () => this.termPostings(term, false));
-  }
-
-  /** Set while `readAll` decodes from one buffer instead of issuing range reads. */
-  preloaded: Uint8Array | undefined;
-
   private async readPostings(start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array(0);
-    if (this.preloaded) return this.preloaded.subarray(start, end);
     const bytes = await readRange(
       this.backend,
       this.key,
@@ -249,19 +252,6 @@ export class PersistedSegment implements Segment {
       else high = middle;
     }
     return this.trigramKeys[low] === key ? low : -1;
-  }
-}
-
-async function withPostings<T>(
-  segment: PersistedSegment,
-  all: Uint8Array,
-  read: () => Promise<T>,
-): Promise<T> {
-  segment.preloaded = all;
-  try {
-    return await read();
-  } finally {
-    segment.preloaded = undefined;
   }
 }
 

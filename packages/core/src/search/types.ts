@@ -64,7 +64,11 @@ export interface SearchResult {
 export interface SearchIndexOptions {
   /** Buffered documents are written as a new segment once their text reaches this many bytes. Default 16 MiB. */
   flushBytes?: number;
-  /** Segment count above which a flush also merges small segments. Default 8. */
+  /**
+   * Merge factor: once this many segments of about the same size exist, a flush merges them into
+   * one of the next size tier (so each indexed byte is merged a logarithmic number of times).
+   * Default 8.
+   */
   maxSegments?: number;
   /** Budget for decoded posting lists kept in memory between queries, in bytes. Default 64 MiB. */
   postingCacheBytes?: number;

@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../src/model/entry.js';
+import { analyseDocument } from '../src/search/document.js';
+import { SegmentBuilder } from '../src/search/segment-builder.js';
+import { PersistedSegment } from '../src/search/segment-format.js';
+import { mergeSegments } from '../src/search/segment-merge.js';
+import { TrigramCollector } from '../src/search/trigrams.js';
+import { SearchTestBackend } from './support/search-memory-backend.js';
+
+const collector = new TrigramCollector();
+
+function indexed(id: number, content: string) {
+  const entry = { id: `doc-${id}`, sha256: id.toString(16).padStart(64, '0') } as Entry;
+  return analyseDocument(entry, { name: `n${id}.txt`, content, metadata: '' }, collector);
+}
+
+function builderOf(docs: ReturnType<typeof indexed>[]): SegmentBuilder {
+  const builder = new SegmentBuilder();
+  for (const doc of docs) builder.add(doc);
+  return builder;
+}
+
+const textArb = fc.string({
+  unit: fc.constantFrom('a', 'b', 'c', 'é', ' ', '\n', '_', '😀', 'x'),
+  maxLength: 40,
+});
+
+describe('mergeSegments', () => {
+  it('writes byte for byte the segment a builder writes for the documents kept', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.tuple(textArb, fc.boolean()), { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        async (groups) => {
+          const backend = new SearchTestBackend();
+          let id = 0;
+          const kept: ReturnType<typeof indexed>[] = [];
+          const inputs = [];
+          for (const [g, group] of groups.entries()) {
+            const docs = group.map(([text]) => indexed(id++, text));
+            const key = `.index/segments/test-${g}.seg`;
+            await backend.put(key, builderOf(docs).encode());
+            const segment = await PersistedSegment.open(backend, key);
+            const renumber = new Int32Array(docs.length).fill(-1);
+            group.forEach(([, keep], i) => {
+              if (!keep) return;
+              renumber[i] = kept.length;
+              kept.push(docs[i] as ReturnType<typeof indexed>);
+            });
+            inputs.push({ raw: await segment.readRaw(), renumber });
+          }
+          const merged = mergeSegments(builderOf(kept).docs, inputs);
+          expect(Buffer.from(merged).equals(Buffer.from(builderOf(kept).encode()))).toBe(true);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
