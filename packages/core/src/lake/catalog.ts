@@ -103,6 +103,11 @@ export class Catalog {
     return this.ordered.withPrefix(`${folder}/`, !recursive);
   }
 
+  /** Every entry ordered by `filePath` (a shared array: do not modify it). */
+  inPathOrder(): readonly Entry[] {
+    return this.ordered.all();
+  }
+
   /** Finishes indexing after a bulk load, so the first listing is as fast as later ones. */
   settle(): void {
     this.ordered.settle();

@@ -95,6 +95,7 @@ export class DataLake {
     this.searchHost = {
       backend,
       entries: () => this.catalog.entries(),
+      entriesInPathOrder: () => this.catalog.inPathOrder(),
       getEntry: (id) => this.catalog.get(id)?.entry,
       readBytes: async (entry) => (await this.readVerified(entry.id)).bytes,
       notice: (message) => this.notice(message),

@@ -33,6 +33,12 @@ export class SortedEntries {
     return out;
   }
 
+  /** Every entry in `filePath` order. The array is shared: do not modify it. */
+  all(): readonly Entry[] {
+    this.settle();
+    return this.sorted;
+  }
+
   /** Merges pending additions and removals (done lazily by reads; callable after a bulk load). */
   settle(): void {
     if (this.added.length === 0 && this.removed.size === 0) return;

@@ -7,6 +7,8 @@ export interface SearchHost {
   readonly backend: StorageBackend;
   /** Every current entry, from the in-memory catalog. */
   entries(): Iterable<Entry>;
+  /** Every current entry ordered by `filePath` (code-unit order); a shared array, never to be modified. */
+  entriesInPathOrder(): readonly Entry[];
   getEntry(id: string): Entry | undefined;
   /** Content bytes of an entry. */
   readBytes(entry: Entry): Promise<Uint8Array>;

@@ -28,6 +28,12 @@ export class TestHost implements SearchHost {
     return this.catalog.values();
   }
 
+  entriesInPathOrder(): readonly Entry[] {
+    return [...this.catalog.values()].sort((a, b) =>
+      a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0,
+    );
+  }
+
   getEntry(id: string): Entry | undefined {
     return this.catalog.get(id);
   }
