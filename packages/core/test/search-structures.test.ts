@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../src/backend/keys.js';
 import type { Entry } from '../src/model/entry.js';
 import { PathHeap } from '../src/search/path-heap.js';
+import { PathWalk } from '../src/search/path-walk.js';
 import { PostingCache } from '../src/search/posting-cache.js';
 import { readAhead } from '../src/search/read-ahead.js';
 import { forEachWord, MAX_WORD_LENGTH } from '../src/search/text.js';
@@ -34,6 +35,30 @@ describe('PathHeap', () => {
         for (let entry = heap.pop(); entry; entry = heap.pop()) popped.push(entry.filePath);
         expect(popped).toEqual([...paths].sort(compareKeys));
         expect(heap.size).toBe(0);
+      }),
+    );
+  });
+});
+
+const isAscii = (text: string) => !/[\u0080-\uffff]/.test(text);
+
+describe('PathWalk', () => {
+  it('yields the accepted entries after the cursor in UTF-8 path order, or reports that it diverged', () => {
+    const pathArb = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme-ascii' }));
+    fc.assert(
+      fc.property(fc.uniqueArray(pathArb), pathArb, fc.boolean(), (paths, after, useCursor) => {
+        const ordered = paths.map(entryAt).sort((a, b) => (a.filePath < b.filePath ? -1 : 1));
+        const cursor = useCursor ? { filePath: after, score: 0 } : undefined;
+        const accept = (entry: Entry) => entry.filePath.length % 3 !== 1;
+        const walk = new PathWalk(ordered, cursor, accept);
+        const walked: string[] = [];
+        for (let entry = walk.next(); entry; entry = walk.next()) walked.push(entry.filePath);
+        const expected = paths
+          .filter((path) => (cursor === undefined || compareKeys(path, after) > 0) && path.length % 3 !== 1)
+          .sort(compareKeys);
+        if (walk.diverged) expect(expected.slice(0, walked.length)).toEqual(walked);
+        else expect(walked).toEqual(expected);
+        if (paths.every(isAscii) && isAscii(after)) expect(walk.diverged).toBe(false);
       }),
     );
   });

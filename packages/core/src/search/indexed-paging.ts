@@ -8,24 +8,43 @@ import { PathHeap } from './path-heap.js';
 import { decodeContent, metadataText } from './text.js';
 import type { SearchHit, SearchResult } from './types.js';
 
-/** Candidates verified at once (bounded concurrency of content reads). */
+/** Candidates verified at once at most (bounded concurrency of content reads). */
 const VERIFY_BATCH = 32;
+/**
+ * Candidates verified at once at least: a batch is cut to the hits the page still lacks (candidates
+ * mostly match), but not so far that a run of non-matching candidates costs many round trips.
+ */
+const MIN_VERIFY_BATCH = 8;
+
+/** Hands out candidates in page order, one at a time; `undefined` once there are no more. */
+export type CandidateSource = () => Entry | undefined;
 
 /**
- * Path-ordered paging over index candidates: verifies candidates in page order only until the page
- * is full, and matches each distinct content (by SHA-256) once per query, so copies of a file cost
- * one read. Produces exactly the hits `pageInPathOrder` would for the same candidates.
+ * Path-ordered paging over index candidates (any order; those up to the cursor are skipped):
+ * produces exactly the hits `pageInPathOrder` would for the same candidates.
  */
-export async function pageCandidatesInPathOrder(
+export function pageCandidatesInPathOrder(
   host: SearchHost,
   query: NormalisedQuery,
   candidates: Iterable<Entry>,
 ): Promise<SearchResult> {
-  const matcher = matcherFor(query);
   const after: Entry[] = [];
   for (const entry of candidates)
     if (isAfterCursor(query.mode, { filePath: entry.filePath, score: 0 }, query.cursor)) after.push(entry);
   const heap = new PathHeap(after);
+  return verifyInPathOrder(host, query, () => heap.pop());
+}
+
+/**
+ * Verifies candidates (already after the cursor, in page order) only until the page is full, and
+ * matches each distinct content (by SHA-256) once per query, so copies of a file cost one read.
+ */
+export async function verifyInPathOrder(
+  host: SearchHost,
+  query: NormalisedQuery,
+  next: CandidateSource,
+): Promise<SearchResult> {
+  const matcher = matcherFor(query);
   const contentMatches = new Map<string, Promise<ContentMatch>>();
   const contentMatch = (entry: Entry): Promise<ContentMatch> => {
     let match = contentMatches.get(entry.sha256);
@@ -38,9 +57,18 @@ export async function pageCandidatesInPathOrder(
     return match;
   };
   const hits: SearchHit[] = [];
-  while (hits.length <= query.limit && heap.size > 0) {
+  let exhausted = false;
+  while (hits.length <= query.limit && !exhausted) {
+    const size = Math.min(VERIFY_BATCH, Math.max(MIN_VERIFY_BATCH, query.limit + 1 - hits.length));
     const batch: Entry[] = [];
-    while (batch.length < VERIFY_BATCH && heap.size > 0) batch.push(heap.pop() as Entry);
+    while (batch.length < size) {
+      const entry = next();
+      if (entry === undefined) {
+        exhausted = true;
+        break;
+      }
+      batch.push(entry);
+    }
     const verified = await Promise.all(
       batch.map(async (entry) =>
         assembleHit(

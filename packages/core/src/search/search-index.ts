@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Entry } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
 import type { WordStats } from './bm25.js';
+import { DocSet } from './doc-set.js';
 import { analyseDocument } from './document.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
-import { pageCandidatesInPathOrder } from './indexed-paging.js';
+import { pageCandidatesInPathOrder, verifyInPathOrder } from './indexed-paging.js';
 import { mergeGroup } from './merge-policy.js';
 import { type NormalisedQuery, normaliseQuery } from './options.js';
 import { pageByScore, readTexts } from './paging.js';
+import { type Covering, PathSlots } from './path-slots.js';
+import { PathWalk } from './path-walk.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
@@ -34,6 +37,11 @@ const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
 const MAX_ATTEMPTS = 3;
+/**
+ * Candidates at least 1/DENSE_DIVISOR of all entries are paged by walking the entries in path
+ * order (cost: entries up to the page's end); fewer are ordered among themselves (cost: candidates).
+ */
+const DENSE_DIVISOR = 16;
 
 interface DocRef {
   segment: Segment;
@@ -60,6 +68,9 @@ export class SearchIndex {
   private readonly postingCache: PostingCache;
   private readonly coverage = new Map<string, DocRef>();
   private readonly uncovered = new Set<string>();
+  /** Bumped by every change of `coverage` or `uncovered`: `PathSlots` made before it are stale. */
+  private coverageVersion = 0;
+  private slots: PathSlots | undefined;
   private readonly collector = new TrigramCollector();
   private readonly flushBytes: number;
   private readonly maxSegments: number;
@@ -93,11 +104,13 @@ export class SearchIndex {
     const doc = this.buffer.add(analyseDocument(entry, texts, this.collector));
     this.coverage.set(entry.id, { segment: this.buffer, doc });
     this.uncovered.delete(entry.id);
+    this.coverageVersion++;
   }
 
   async remove(id: string): Promise<void> {
     this.coverage.delete(id);
     this.uncovered.delete(id);
+    this.coverageVersion++;
   }
 
   /** Picks up segments written (or merged away) by other instances, then indexes what is still uncovered. */
@@ -156,6 +169,7 @@ export class SearchIndex {
     this.flushing = [];
     this.coverage.clear();
     this.uncovered.clear();
+    this.coverageVersion++;
     let documents = 0;
     let indexedBytes = 0;
     await this.indexAll([...this.host.entries()], (entry) => {
@@ -222,13 +236,33 @@ export class SearchIndex {
   private async searchInPathOrder(query: NormalisedQuery): Promise<SearchResult> {
     const runs = literalTrigramRuns(this.literalRuns(query));
     if (runs.length === 0) {
+      const walked = await this.pageByWalking(query, this.host.entriesInPathOrder(), (entry) =>
+        matchesFilters(entry, query.filters),
+      );
+      if (walked) return walked;
       const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
       return pageCandidatesInPathOrder(this.host, query, all);
     }
-    // No duplicates: an entry is valid in the one segment its coverage points at, or uncovered.
-    const candidates: Entry[] = [];
     const segments = this.allSegments();
     const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
+    let found = this.uncovered.size;
+    for (const docs of perSegment) found += docs.length;
+    const ordered = this.host.entriesInPathOrder();
+    if (found * DENSE_DIVISOR >= ordered.length) {
+      const slots = this.pathSlots(ordered);
+      const members = slots.segments.map((segment) => {
+        const at = segments.indexOf(segment);
+        return at < 0 ? undefined : DocSet.of(perSegment[at] as ArrayLike<number>, segment.docs.length);
+      });
+      const walked = await this.pageByWalking(
+        query,
+        ordered,
+        (entry, position) => slots.isCandidate(position, members) && matchesFilters(entry, query.filters),
+      );
+      if (walked) return walked;
+    }
+    // No duplicates: an entry is valid in the one segment its coverage points at, or uncovered.
+    const candidates: Entry[] = [];
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
       for (let d = 0; d < docs.length; d++) {
@@ -240,6 +274,40 @@ export class SearchIndex {
       if (matchesFilters(entry, query.filters)) candidates.push(entry);
     }
     return pageCandidatesInPathOrder(this.host, query, candidates);
+  }
+
+  /**
+   * A page from walking every entry in path order (for dense candidate sets: no sorting of them),
+   * or `undefined` when the walk met paths on which that order may differ from the order of hits.
+   */
+  private async pageByWalking(
+    query: NormalisedQuery,
+    ordered: readonly Entry[],
+    isCandidate: (entry: Entry, position: number) => boolean,
+  ): Promise<SearchResult | undefined> {
+    const walk = new PathWalk(ordered, query.cursor, isCandidate);
+    const result = await verifyInPathOrder(this.host, query, () => walk.next());
+    return walk.diverged ? undefined : result;
+  }
+
+  /** Covering documents of the entries in path order, kept while the entries and coverage stay the same. */
+  private pathSlots(ordered: readonly Entry[]): PathSlots {
+    const slots = this.slots;
+    if (slots?.ordered === ordered && slots.coverageVersion === this.coverageVersion) return slots;
+    this.slots = new PathSlots(ordered, this.coverageVersion, this.allSegments(), (entry) =>
+      this.covering(entry),
+    );
+    return this.slots;
+  }
+
+  /**
+   * The document that answers for an entry, or 'uncovered': together with the candidate documents,
+   * the same set the sparse path builds from `validEntry` and `uncoveredEntries`.
+   */
+  private covering(entry: Entry): Covering {
+    const ref = this.coverage.get(entry.id);
+    if (ref === undefined) return this.uncovered.has(entry.id) ? 'uncovered' : undefined;
+    return ref.segment.docs[ref.doc]?.sha256 === entry.sha256 ? ref : undefined;
   }
 
   private literalRuns(query: NormalisedQuery): string[] {
@@ -338,6 +406,7 @@ export class SearchIndex {
   private recomputeCoverage(): void {
     this.coverage.clear();
     this.uncovered.clear();
+    this.coverageVersion++;
     for (const segment of this.allSegments()) {
       segment.docs.forEach((doc, number) => {
         if (this.host.getEntry(doc.id)?.sha256 === doc.sha256)
@@ -373,6 +442,7 @@ export class SearchIndex {
       if (ref?.segment === from && ref.doc === number && next !== undefined)
         this.coverage.set(doc.id, { segment: to, doc: next });
     });
+    this.coverageVersion++;
   }
 
   /** Merges segments of similar size (keeping only documents still current) while a size tier is full. */

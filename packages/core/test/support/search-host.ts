@@ -21,6 +21,7 @@ export class TestHost implements SearchHost {
   readonly catalog = new Map<string, Entry>();
   readonly notices: string[] = [];
   reads = 0;
+  private ordered: Entry[] | undefined;
 
   constructor(readonly backend: StorageBackend) {}
 
@@ -28,10 +29,12 @@ export class TestHost implements SearchHost {
     return this.catalog.values();
   }
 
+  /** Like the lake's: one shared array until the catalog changes (through `put` or `drop`). */
   entriesInPathOrder(): readonly Entry[] {
-    return [...this.catalog.values()].sort((a, b) =>
+    this.ordered ??= [...this.catalog.values()].sort((a, b) =>
       a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0,
     );
+    return this.ordered;
   }
 
   getEntry(id: string): Entry | undefined {
@@ -72,6 +75,7 @@ export class TestHost implements SearchHost {
       sha256: createHash('sha256').update(bytes).digest('hex'),
     };
     this.catalog.set(id, entry);
+    this.ordered = undefined;
     return { entry, bytes };
   }
 
@@ -79,6 +83,7 @@ export class TestHost implements SearchHost {
     const entry = this.catalog.get(id);
     if (!entry) return;
     this.catalog.delete(id);
+    this.ordered = undefined;
     await this.backend.delete(entry.filePath);
   }
 }
