@@ -3,8 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataType } from '../src/model/data-type.js';
 import { SearchIndex, scanSearch } from '../src/search/index.js';
 import type { SearchOptions, SearchResult } from '../src/search/types.js';
+import { MapBackend } from './support/map-backend.js';
 import { TestHost } from './support/search-host.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
 
 /** Token `tok<k>x` is in every k-th document: from every document down to one, dense and sparse sets. */
 const SPREADS = [1, 2, 3, 7, 40, 150];
@@ -43,7 +43,7 @@ describe('SearchIndex paging over dense and sparse candidate sets', () => {
   let index: SearchIndex;
 
   beforeAll(async () => {
-    host = new TestHost(new SearchTestBackend());
+    host = new TestHost(new MapBackend());
     const store = (i: number) =>
       host.put({
         name: nameOf(i),
@@ -117,7 +117,7 @@ describe('SearchIndex paging over dense and sparse candidate sets', () => {
   });
 
   it('reads only about a page of contents for a query every document matches', async () => {
-    const plain = new TestHost(new SearchTestBackend());
+    const plain = new TestHost(new MapBackend());
     for (let i = 0; i < 200; i++)
       await plain.put({
         name: `doc-${String(i).padStart(3, '0')}.txt`,

@@ -1,18 +1,19 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collectBody } from '../src/backend/body.js';
 import type { Entry } from '../src/model/entry.js';
 import { SearchIndex, scanSearch } from '../src/search/index.js';
 import { decodeContent } from '../src/search/text.js';
 import type { SearchOptions } from '../src/search/types.js';
+import { MapBackend } from './support/map-backend.js';
 import { corpusSample } from './support/search-corpus.js';
 import { TestHost } from './support/search-host.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
 
 const docs = corpusSample(12, 48 * 1024);
 let texts: string[] = [];
 
 async function loadedHost(): Promise<TestHost> {
-  const host = new TestHost(new SearchTestBackend());
+  const host = new TestHost(new MapBackend());
   for (const doc of docs) await host.put(doc);
   return host;
 }
@@ -190,7 +191,7 @@ describe('SearchIndex lifecycle', () => {
   });
 
   it('keeps every document of concurrent upserts through flushes and merges', async () => {
-    const host = new TestHost(new SearchTestBackend());
+    const host = new TestHost(new MapBackend());
     const index = await SearchIndex.open(host, { flushBytes: 16 * 1024, maxSegments: 2 });
     const stored = await Promise.all(docs.map((doc) => host.put(doc)));
     await Promise.all(stored.map(({ entry, bytes }, i) => index.upsert(entry, i % 3 === 0 ? null : bytes)));
@@ -203,7 +204,7 @@ describe('SearchIndex lifecycle', () => {
   });
 
   it('keeps every document when sync runs during flushes and merges', async () => {
-    const host = new TestHost(new SearchTestBackend());
+    const host = new TestHost(new MapBackend());
     const index = await SearchIndex.open(host, { flushBytes: 1, maxSegments: 2 });
     const pending: Promise<void>[] = [];
     for (const doc of docs) {
@@ -229,7 +230,7 @@ describe('SearchIndex lifecycle', () => {
   });
 
   it('rules out documents holding the query trigrams apart without reading them', async () => {
-    const host = new TestHost(new SearchTestBackend());
+    const host = new TestHost(new MapBackend());
     const index = await SearchIndex.open(host);
     const apart = await host.put({ name: 'apart.txt', dataType: 'other', content: 'abc--bcd\n' });
     const { entry, bytes } = await host.put({ name: 'together.txt', dataType: 'other', content: 'xabcdx\n' });
@@ -246,16 +247,14 @@ describe('SearchIndex lifecycle', () => {
 
   it('notices a missing or corrupt index, rebuilds it and stays correct', async () => {
     const host = await loadedHost();
-    const backend = host.backend as SearchTestBackend;
+    const backend = host.backend as MapBackend;
     const first = await SearchIndex.open(host);
     expect(host.notices.some((notice) => notice.includes(`missing ${docs.length} entries`))).toBe(true);
     await first.close();
-    const segmentKeys = [...backend.objects.keys()].filter((key) => key.startsWith('.index/'));
+    const segmentKeys = await indexKeys(backend);
     expect(segmentKeys.length).toBeGreaterThan(0);
-    for (const key of segmentKeys) {
-      const stored = backend.objects.get(key);
-      if (stored) stored.bytes = stored.bytes.map((byte, i) => (i === 30 ? byte ^ 0xff : byte));
-    }
+    for (const key of segmentKeys)
+      await corrupt(backend, key, (bytes) => bytes.map((byte, i) => (i === 30 ? byte ^ 0xff : byte)));
     host.notices.length = 0;
     const second = await SearchIndex.open(host, { catchUpOnOpen: false });
     expect(host.notices.join('\n')).toMatch(/corrupt/);
@@ -268,15 +267,26 @@ describe('SearchIndex lifecycle', () => {
 
   it('detects corrupt postings in check', async () => {
     const host = await loadedHost();
-    const backend = host.backend as SearchTestBackend;
+    const backend = host.backend as MapBackend;
     const index = await SearchIndex.open(host);
     await index.close();
-    const [key] = [...backend.objects.keys()].filter((k) => k.startsWith('.index/'));
-    const stored = backend.objects.get(key as string);
-    if (stored)
-      stored.bytes = stored.bytes.map((byte, i) => (i === stored.bytes.length - 1 ? byte ^ 0x01 : byte));
+    const [key] = await indexKeys(backend);
+    await corrupt(backend, key as string, (bytes) =>
+      bytes.map((byte, i) => (i === bytes.length - 1 ? byte ^ 0x01 : byte)),
+    );
     const report = await index.check();
     expect(report.corruptSegments).toEqual([key]);
     expect(report.ok).toBe(false);
   });
 });
+
+async function indexKeys(backend: MapBackend): Promise<string[]> {
+  return (await backend.list('.index/', { limit: 1000 })).objects.map((object) => object.key);
+}
+
+/** Rewrites a stored object's bytes behind the index's back. */
+async function corrupt(backend: MapBackend, key: string, change: (bytes: Uint8Array) => Uint8Array) {
+  const object = await backend.get(key);
+  if (!object) throw new Error(`missing ${key}`);
+  await backend.put(key, change(await collectBody(object.body)));
+}

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../src/model/errors.js';
 import { scanSearch } from '../src/search/index.js';
+import { MapBackend } from './support/map-backend.js';
 import { TestHost } from './support/search-host.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
 
 let host: TestHost;
 
 beforeEach(async () => {
-  host = new TestHost(new SearchTestBackend());
+  host = new TestHost(new MapBackend());
   await host.put({
     name: 'orders.sql',
     dataType: 'schema',

@@ -6,7 +6,7 @@ import { SegmentBuilder } from '../src/search/segment-builder.js';
 import { PersistedSegment } from '../src/search/segment-format.js';
 import { mergeSegments } from '../src/search/segment-merge.js';
 import { TrigramCollector } from '../src/search/trigrams.js';
-import { SearchTestBackend } from './support/search-memory-backend.js';
+import { MapBackend } from './support/map-backend.js';
 
 const collector = new TrigramCollector();
 
@@ -32,7 +32,7 @@ describe('mergeSegments', () => {
       fc.asyncProperty(
         fc.array(fc.array(fc.tuple(textArb, fc.boolean()), { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
         async (groups) => {
-          const backend = new SearchTestBackend();
+          const backend = new MapBackend();
           let id = 0;
           const kept: ReturnType<typeof indexed>[] = [];
           const inputs = [];
