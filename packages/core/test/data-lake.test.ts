@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { collectBody } from '../src/backend/body.js';
 import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
-import { CLAIMS_PREFIX, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
+import { claimKey, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
 import { DataType } from '../src/model/data-type.js';
 import type { Entry } from '../src/model/entry.js';
 import { ClosedError, ConflictError, CorruptDataError, NotFoundError } from '../src/model/errors.js';
@@ -27,9 +26,6 @@ async function readJson(backend: StorageBackend, key: string): Promise<Record<st
 async function open(backend: StorageBackend, notices: string[] = []): Promise<DataLake> {
   return DataLake.open(backend, { keepBackendOpen: true, onNotice: (message) => notices.push(message) });
 }
-
-const claimKey = (filePath: string) =>
-  `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
 
 /** Stores an entry, then leaves its record as a writer that is now gone would: with `field` set. */
 async function abandonedRecord(

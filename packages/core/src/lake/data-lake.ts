@@ -28,12 +28,12 @@ import {
 } from '../search/index.js';
 import type { SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
-import { ContentDigest, contentChunks, digesting } from './content.js';
+import { ContentDigest, contentChunks, digesting, sha256Hex } from './content.js';
 import { type LoadedRecord, readRecord, readSnapshot, reconcile, writeSnapshot } from './loader.js';
 import { mergeMetadata, normaliseMetadata } from './metadata.js';
 import {
   assertDataType,
-  CLAIMS_PREFIX,
+  claimKey,
   contentKey,
   metadataKey,
   normaliseName,
@@ -173,7 +173,9 @@ export class DataLake {
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { ifNoneMatch: '*' });
       this.catalog.set(entry, written.etag);
     } catch (error) {
-      await this.releaseClaim(filePath, claimEtag, true);
+      // The claim is ours, so whatever is at the path is the content this store wrote.
+      await ignoringBackendErrors(() => this.backend.delete(filePath));
+      await this.releaseClaim(filePath, claimEtag);
       throw error;
     }
     this.changedSinceSnapshot = true;
@@ -493,31 +495,19 @@ export class DataLake {
     }
   }
 
-  /**
-   * Removes a path claim. After a failed store (`removeContent`) also removes the content it may
-   * have written. Best effort: a leftover claim is taken over later.
-   */
-  private async releaseClaim(
-    filePath: string,
-    etag: string | undefined,
-    removeContent: boolean,
-    id?: string,
-  ) {
-    try {
-      if (removeContent) await this.backend.delete(filePath);
-      const key = claimKey(filePath);
-      let ifMatch = etag;
-      if (ifMatch === undefined) {
-        const current = await this.backend.get(key);
-        if (!current) return;
-        const holder = decodePathClaim(await collectBody(current.body), key);
-        if (holder.id !== id) return;
-        ifMatch = current.etag;
-      }
-      await this.backend.delete(key, { ifMatch });
-    } catch (error) {
-      if (!(error instanceof DataLakeError)) throw error;
-    }
+  /** Removes this writer's claim on `filePath` (by its etag). Best effort: a leftover claim is taken over later. */
+  private async releaseClaim(filePath: string, etag: string): Promise<void> {
+    await ignoringBackendErrors(() => this.backend.delete(claimKey(filePath), { ifMatch: etag }));
+  }
+
+  /** Removes the claim on `filePath` if entry `id` holds it (a delete does not know the claim's etag). */
+  private async releaseClaimOf(filePath: string, id: string): Promise<void> {
+    const key = claimKey(filePath);
+    await ignoringBackendErrors(async () => {
+      const current = await this.backend.get(key);
+      if (!current || decodePathClaim(await collectBody(current.body), key).id !== id) return;
+      await this.backend.delete(key, { ifMatch: current.etag });
+    });
   }
 
   /**
@@ -545,7 +535,7 @@ export class DataLake {
       claimEtag = claim.value;
       if (content.status === 'fulfilled') created = true;
       else if (!(content.reason instanceof PreconditionFailedError)) {
-        await this.releaseClaim(filePath, claimEtag, false);
+        await this.releaseClaim(filePath, claimEtag);
         throw content.reason;
       }
     } else {
@@ -555,7 +545,7 @@ export class DataLake {
       if (created) digest.observe(body as Uint8Array, true);
       else await this.backend.put(filePath, digesting(body, digest));
     } catch (error) {
-      await this.releaseClaim(filePath, claimEtag, false);
+      await this.releaseClaim(filePath, claimEtag);
       throw error;
     }
     return claimEtag;
@@ -638,7 +628,7 @@ export class DataLake {
   /** Removes what a deleted entry leaves: content, path claim, then its (tombstone) record. */
   private async removeObjects(entry: Entry): Promise<void> {
     await this.backend.delete(entry.filePath);
-    await this.releaseClaim(entry.filePath, undefined, false, entry.id);
+    await this.releaseClaimOf(entry.filePath, entry.id);
     await this.backend.delete(metadataKey(entry.id));
   }
 
@@ -665,12 +655,13 @@ function resolvePendingView(record: EntryRecord, bytes: Uint8Array): Entry | und
   });
 }
 
-function claimKey(filePath: string): string {
-  return `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
-}
-
-function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** Cleanup that must not hide the error that caused it: a failing backend is left as it is. */
+async function ignoringBackendErrors(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof DataLakeError)) throw error;
+  }
 }
 
 function newEntryId(): string {

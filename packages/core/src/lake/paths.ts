@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pathProblem } from '../backend/keys.js';
 import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
 import { ValidationError } from '../model/errors.js';
@@ -9,6 +10,11 @@ export const SNAPSHOT_KEY = '.catalog/snapshot.json';
 
 export function metadataKey(id: string): string {
   return `${METADATA_PREFIX}${id}.json`;
+}
+
+/** The claim object of a content path: a flat, fixed-length key whatever the path's depth or characters. */
+export function claimKey(filePath: string): string {
+  return `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
 }
 
 export function idFromMetadataKey(key: string): string | undefined {
