@@ -41,6 +41,24 @@ export interface DiskFileHandle {
   close(): Promise<void>;
 }
 
+/**
+ * Synchronous calls the backend makes instead of thread-pool round trips where a call costs
+ * microseconds: writing small objects without fsync, and stat'ing the objects of a listing page.
+ * Node's `node:fs` and a memfs `Volume` both provide them.
+ */
+export interface DiskSyncFs {
+  /** `flags` is `'wx'` (create exclusively). Returns a file descriptor. */
+  openSync(path: string, flags: string): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** Sets access and modification times, in seconds since the epoch (fractions allowed). */
+  futimesSync(fd: number, atime: number, mtime: number): void;
+  fstatSync(fd: number): DiskStats;
+  closeSync(fd: number): void;
+  linkSync(existingPath: string, newPath: string): void;
+  unlinkSync(path: string): void;
+  lstatSync(path: string): DiskStats;
+}
+
 export interface DiskFs {
   /** `flags` is one of `'r'` (read, also used to fsync a directory) or `'wx'` (create exclusively). */
   open(path: string, flags: string): Promise<DiskFileHandle>;
@@ -56,6 +74,8 @@ export interface DiskFs {
   link(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
+  /** When present, used for small unsynced writes and for stat'ing listings (see `DiskSyncFs`). */
+  sync?: DiskSyncFs;
 }
 
 /** The errno code of a file-system error (`'ENOENT'`, ...), or `undefined` for anything else. */

@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   assertValidKey,
   compareKeys,
@@ -8,12 +9,13 @@ import {
   normaliseLimit,
   pageFromSortedObjects,
 } from '@datalake/core';
-import { type DiskDirent, type DiskFs, isMissing } from './disk-fs.js';
+import { type DiskDirent, type DiskFs, type DiskStats, type DiskSyncFs, isMissing } from './disk-fs.js';
 import { objectStat } from './etag.js';
 import { type DiskLayout, INTERNAL_FOLDER } from './layout.js';
 import { mapWithConcurrency } from './pool.js';
 
 const PARALLEL_FS_CALLS = 32;
+const SYNC_STATS_PER_TURN = 2_000;
 const EPOCH = new Date(0);
 const decoder = new TextDecoder();
 // Printable ASCII without a backslash, not starting or ending with a space: valid without further checks.
@@ -173,17 +175,51 @@ async function statObjects(
   layout: DiskLayout,
   placeholders: ListedObject[],
 ): Promise<ListedObject[]> {
+  const sync = fs.sync;
+  if (sync) return statObjectsSync(sync, layout, placeholders);
   const stats = await mapWithConcurrency(placeholders, PARALLEL_FS_CALLS, async ({ key }) => {
     try {
-      const stats = await fs.lstat(layout.objectPath(key));
-      return stats.isFile() ? { key, ...objectStat(stats) } : undefined;
+      return listedObject(key, await fs.lstat(layout.objectPath(key)));
     } catch (error) {
-      // Deleted since the folder was read: it is simply not on the page.
-      if (isMissing(error)) return undefined;
-      throw error;
+      return missingOrThrow(error);
     }
   });
   return stats.filter((object): object is ListedObject => object !== undefined);
+}
+
+/**
+ * A stat takes a few microseconds; through the thread pool each costs ten times more, which
+ * dominates listing 100,000 objects. Stat'ing synchronously, the event loop gets a turn after
+ * every batch.
+ */
+async function statObjectsSync(
+  sync: DiskSyncFs,
+  layout: DiskLayout,
+  placeholders: ListedObject[],
+): Promise<ListedObject[]> {
+  const objects: ListedObject[] = [];
+  for (let index = 0; index < placeholders.length; index++) {
+    if (index > 0 && index % SYNC_STATS_PER_TURN === 0) await yieldToEventLoop();
+    const key = (placeholders[index] as ListedObject).key;
+    let object: ListedObject | undefined;
+    try {
+      object = listedObject(key, sync.lstatSync(layout.objectPath(key)));
+    } catch (error) {
+      object = missingOrThrow(error);
+    }
+    if (object) objects.push(object);
+  }
+  return objects;
+}
+
+function listedObject(key: string, stats: DiskStats): ListedObject | undefined {
+  return stats.isFile() ? { key, ...objectStat(stats) } : undefined;
+}
+
+/** A file deleted since its folder was read is simply not on the page. */
+function missingOrThrow(error: unknown): undefined {
+  if (isMissing(error)) return undefined;
+  throw error;
 }
 
 function toPlaceholders(keys: string[]): ListedObject[] {

@@ -7,8 +7,12 @@ export interface Owner {
   pid: number;
 }
 
+let cachedOwner: Owner | undefined;
+
+/** This process. The host name is read once: asking the kernel on every write costs a system call. */
 export function currentOwner(): Owner {
-  return { host: hostname(), pid: process.pid };
+  if (cachedOwner?.pid !== process.pid) cachedOwner = { host: hostname(), pid: process.pid };
+  return cachedOwner;
 }
 
 /** `false` only when the owner ran on this host and its process no longer exists. */
@@ -24,9 +28,16 @@ export function ownerMayBeAlive(owner: Owner, here: Owner = currentOwner()): boo
   }
 }
 
-/** A unique temp file name that records its writer: `<host>~<pid>~<random>.tmp`. */
+const processTag = randomBytes(8).toString('hex');
+let tempCounter = 0;
+
+/**
+ * A unique temp file name that records its writer: `<host>~<pid>~<hex>.tmp`, the hex being a random
+ * tag drawn once per process followed by a counter (unique without drawing random bytes per write).
+ */
 export function tempFileName(owner: Owner = currentOwner()): string {
-  return `${encodeURIComponent(owner.host)}~${owner.pid}~${randomBytes(8).toString('hex')}.tmp`;
+  tempCounter++;
+  return `${encodeURIComponent(owner.host)}~${owner.pid}~${processTag}${tempCounter.toString(16)}.tmp`;
 }
 
 /** The writer recorded in a temp file name, or `undefined` if the name is not one of ours. */

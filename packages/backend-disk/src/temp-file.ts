@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
-import { type DiskFileHandle, type DiskFs, errorCode, makeFolders } from './disk-fs.js';
+import { type DiskFileHandle, type DiskFs, type DiskSyncFs, errorCode, makeFolders } from './disk-fs.js';
 import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
 import type { DiskLayout } from './layout.js';
 import { tempFileName } from './owner.js';
@@ -46,6 +46,49 @@ export async function writeTempFile(
   } catch (error) {
     await handle.close().catch(() => undefined);
     await fs.unlink(file).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * `writeTempFile` for a small buffered body that need not be fsynced, in synchronous calls: each
+ * takes microseconds, while a thread-pool round trip per call would cost several times the work.
+ * Returns `undefined` when the internal folder has gone missing (the caller takes the async path,
+ * which recreates it).
+ */
+export function writeSmallTempFileSync(
+  fs: DiskSyncFs,
+  layout: DiskLayout,
+  clock: WriteClock,
+  bytes: Uint8Array,
+): TempFile | undefined {
+  const file = path.join(layout.tempDir, tempFileName());
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'wx');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const written = fs.writeSync(fd, bytes, offset, bytes.byteLength - offset, offset);
+      if (written <= 0) throw new Error('the file system accepted no bytes');
+      offset += written;
+    }
+    const stamp = toUtimesSeconds(clock.next());
+    fs.futimesSync(fd, stamp, stamp);
+    const stat = objectStat(fs.fstatSync(fd));
+    fs.closeSync(fd);
+    return { path: file, stat };
+  } catch (error) {
+    try {
+      fs.closeSync(fd);
+    } catch {}
+    try {
+      fs.unlinkSync(file);
+    } catch {}
     throw error;
   }
 }

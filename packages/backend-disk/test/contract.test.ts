@@ -3,7 +3,7 @@ import type { StorageBackend } from '@datalake/core';
 import { runContractSuite } from '@datalake/core/contract';
 import { Volume } from 'memfs';
 import { DiskBackend } from '../src/index.js';
-import { tempRoot } from './helpers.js';
+import { tempRoot, volumeFs } from './helpers.js';
 
 // Real files: each backend gets its own temp folder, and `reopen` opens a second instance on it.
 runContractSuite({
@@ -16,15 +16,22 @@ runContractSuite({
   },
 });
 
-// memfs: one volume per backend; instances reopened on the same volume share its files.
-const volumes = new WeakMap<StorageBackend, Volume>();
-const onVolume = (volume: Volume) => {
-  const backend = new DiskBackend({ root: '/lake', fs: volume.promises });
-  volumes.set(backend, volume);
-  return backend;
-};
-runContractSuite({
-  name: 'disk (memfs)',
-  create: () => onVolume(new Volume()),
-  reopen: (backend) => onVolume(volumes.get(backend) as Volume),
-});
+// memfs: one volume per backend; instances reopened on the same volume share its files. Once with
+// fsync and thread-pool calls only, once without fsync, where small writes use synchronous calls.
+for (const variant of [
+  { name: 'disk (memfs, fsync)', fsync: true, syncCalls: false },
+  { name: 'disk (memfs, synchronous small writes)', fsync: false, syncCalls: true },
+]) {
+  const volumes = new WeakMap<StorageBackend, Volume>();
+  const onVolume = (volume: Volume) => {
+    const fs = volumeFs(volume, variant.syncCalls);
+    const backend = new DiskBackend({ root: '/lake', fs, fsync: variant.fsync });
+    volumes.set(backend, volume);
+    return backend;
+  };
+  runContractSuite({
+    name: variant.name,
+    create: () => onVolume(new Volume()),
+    reopen: (backend) => onVolume(volumes.get(backend) as Volume),
+  });
+}

@@ -1,15 +1,30 @@
 import { BackendError, PreconditionFailedError } from '@datalake/core';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { type Faults, faultyFs } from './faulty-fs.js';
 import { allKeys, bytesOf, chunked, memoryVolume, randomBytes, readText, text } from './helpers.js';
 
 const ROOT = '/lake';
 
+/**
+ * The backend writes small unsynced objects with synchronous calls and everything else through the
+ * thread pool: each fault is injected on both paths.
+ */
+const PATHS = [
+  { name: 'thread-pool calls', syncCalls: false, fsync: true },
+  { name: 'synchronous calls for small unsynced writes', syncCalls: true, fsync: false },
+];
+
+let variantInUse = PATHS[0] as (typeof PATHS)[number];
+
 function setup(options: { fsync?: boolean } = {}) {
-  const { volume, fs } = memoryVolume();
+  const { volume, fs } = memoryVolume({ syncCalls: variantInUse.syncCalls });
   const faults: Faults = {};
-  const disk = new DiskBackend({ root: ROOT, fs: faultyFs(fs, faults), fsync: options.fsync ?? true });
+  const disk = new DiskBackend({
+    root: ROOT,
+    fs: faultyFs(fs, faults),
+    fsync: options.fsync ?? variantInUse.fsync,
+  });
   const tempFiles = () => volume.readdirSync(`${ROOT}/${INTERNAL_FOLDER}/tmp`);
   return { volume, faults, disk, tempFiles };
 }
@@ -29,7 +44,11 @@ async function expectBackendError(promise: Promise<unknown>, operation: string, 
   expect(failure.details).toMatchObject({ key, code });
 }
 
-describe('fault injection on a memfs volume', () => {
+describe.each(PATHS)('fault injection on a memfs volume, $name', (variant) => {
+  beforeEach(() => {
+    variantInUse = variant;
+  });
+
   for (const code of ['ENOSPC', 'EIO']) {
     it(`keeps the previous object when a streamed write fails half way with ${code}`, async () => {
       const { faults, disk, tempFiles } = setup();
@@ -55,6 +74,13 @@ describe('fault injection on a memfs volume', () => {
     const { faults, disk, tempFiles } = setup();
     faults.write = { code: 'ENOSPC', afterBytes: 10 };
     await expectBackendError(disk.put('new/key', text('more than ten bytes')), 'put', 'new/key', 'ENOSPC');
+    await expectBackendError(
+      disk.put('new/created', text('more than ten bytes'), { ifNoneMatch: '*' }),
+      'put',
+      'new/created',
+      'ENOSPC',
+    );
+    expect(await disk.get('new/created')).toBeNull();
     expect(await disk.get('new/key')).toBeNull();
     expect(tempFiles()).toEqual([]);
     expect(await allKeys(disk)).toEqual([]);

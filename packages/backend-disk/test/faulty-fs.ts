@@ -1,4 +1,4 @@
-import type { DiskFileHandle, DiskFs } from '../src/index.js';
+import type { DiskFileHandle, DiskFs, DiskSyncFs } from '../src/index.js';
 
 export type FaultyCall = 'write' | 'rename' | 'link' | 'datasync' | 'read' | 'readdir' | 'open' | 'unlink';
 
@@ -49,6 +49,52 @@ export function faultyFs(inner: DiskFs, faults: Faults): DiskFs {
       return inner.unlink(path);
     },
     rmdir: (path) => inner.rmdir(path),
+    ...(inner.sync ? { sync: faultySyncFs(inner.sync, faults, fail) } : {}),
+  };
+}
+
+/** The synchronous calls, failing the same way (a write fault counts bytes per file descriptor). */
+function faultySyncFs(
+  inner: DiskSyncFs,
+  faults: Faults,
+  fail: (call: FaultyCall, path?: string) => void,
+): DiskSyncFs {
+  const written = new Map<number, number>();
+  return {
+    openSync(path, flags) {
+      fail('open', path);
+      const fd = inner.openSync(path, flags);
+      written.set(fd, 0);
+      return fd;
+    },
+    writeSync(fd, buffer, offset, length, position) {
+      const before = written.get(fd) ?? 0;
+      const fault = faults.write;
+      if (fault && before + length > fault.afterBytes) {
+        const allowed = Math.max(0, fault.afterBytes - before);
+        if (allowed > 0) inner.writeSync(fd, buffer, offset, allowed, position);
+        written.set(fd, before + allowed);
+        throw fsError(fault.code, 'write');
+      }
+      const count = inner.writeSync(fd, buffer, offset, length, position);
+      written.set(fd, before + count);
+      return count;
+    },
+    futimesSync: (fd, atime, mtime) => inner.futimesSync(fd, atime, mtime),
+    fstatSync: (fd) => inner.fstatSync(fd),
+    closeSync(fd) {
+      written.delete(fd);
+      inner.closeSync(fd);
+    },
+    linkSync(from, to) {
+      fail('link', to);
+      inner.linkSync(from, to);
+    },
+    unlinkSync(path) {
+      fail('unlink', path);
+      inner.unlinkSync(path);
+    },
+    lstatSync: (path) => inner.lstatSync(path),
   };
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { collectBody, type GetResult, type StorageBackend } from '@datalake/core';
 import { Volume } from 'memfs';
 import { afterEach } from 'vitest';
-import type { DiskFs } from '../src/index.js';
+import type { DiskFs, DiskSyncFs } from '../src/index.js';
 
 const made: string[] = [];
 
@@ -20,9 +20,17 @@ afterEach(async () => {
   await Promise.all(made.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
 });
 
-export function memoryVolume(): { volume: Volume; fs: DiskFs } {
+/**
+ * A memfs volume and the file system the backend sees on it: the promise API, plus (with
+ * `syncCalls`) the synchronous calls the backend uses for small unsynced writes and listings.
+ */
+export function memoryVolume(options: { syncCalls?: boolean } = {}): { volume: Volume; fs: DiskFs } {
   const volume = new Volume();
-  return { volume, fs: volume.promises };
+  return { volume, fs: volumeFs(volume, options.syncCalls ?? false) };
+}
+
+export function volumeFs(volume: Volume, syncCalls: boolean): DiskFs {
+  return syncCalls ? { ...volume.promises, sync: volume as unknown as DiskSyncFs } : volume.promises;
 }
 
 export const text = (value: string) => new TextEncoder().encode(value);

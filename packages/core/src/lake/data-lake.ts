@@ -369,7 +369,9 @@ export class DataLake {
     for (const item of [...this.catalog.items()]) {
       if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
     }
-    for (const loaded of result.records.values()) await this.admit(loaded);
+    for (const loaded of result.records.values()) {
+      if (!this.admitCommitted(loaded)) await this.admit(loaded);
+    }
     this.catalog.settle();
     return { fetched: result.fetched };
   }
@@ -391,11 +393,22 @@ export class DataLake {
     if (pending && isAbandoned(pending.writer, this.leaseMs)) {
       return this.recoverPending(loaded);
     }
+    this.admitCommitted(loaded);
+    return loaded.record.entry;
+  }
+
+  /**
+   * `admit` for the common case, without awaiting: a record that is neither a deletion nor an
+   * abandoned update goes straight into the catalog. `false` when the record needs `admit`.
+   */
+  private admitCommitted(loaded: LoadedRecord): boolean {
+    const { deleted, pending } = loaded.record;
+    if (deleted || (pending && isAbandoned(pending.writer, this.leaseMs))) return false;
     const existing = this.catalog.get(loaded.record.entry.id);
     if (!existing || existing.etag !== loaded.etag) {
-      this.catalog.set(loaded.record.entry, loaded.etag, loaded.record.pending !== undefined);
+      this.catalog.set(loaded.record.entry, loaded.etag, pending !== undefined);
     }
-    return loaded.record.entry;
+    return true;
   }
 
   private async entryOrThrow(id: string): Promise<Entry> {
