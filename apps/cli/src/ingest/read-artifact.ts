@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { countLines, decodeText, type TextEncoding } from './encoding.js';
 
 /** Files up to this size are read into memory once; larger ones are streamed (hashed, then stored). */
 export const BUFFERED_LIMIT = 16 * 1024 * 1024;
+/**
+ * Files up to this size are read with one synchronous call: reading a small file costs microseconds,
+ * less than the four thread-pool round trips of an asynchronous read.
+ */
+const SYNC_READ_LIMIT = 1024 * 1024;
 /** How much of a streamed file is kept for classification. */
 const HEAD_BYTES = 256 * 1024;
 
@@ -21,11 +26,12 @@ export interface Artifact {
 
 /** Reads a file once, computing its SHA-256, encoding and line count as it goes. */
 export async function readArtifact(path: string, size: number): Promise<Artifact> {
-  return size <= BUFFERED_LIMIT ? readBuffered(path) : readStreamed(path);
+  return size <= BUFFERED_LIMIT ? readBuffered(path, size) : readStreamed(path);
 }
 
-async function readBuffered(path: string): Promise<Artifact> {
-  const bytes = new Uint8Array(await readFile(path));
+async function readBuffered(path: string, size: number): Promise<Artifact> {
+  const file = size <= SYNC_READ_LIMIT ? readFileSync(path) : await readFile(path);
+  const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   const decoded = decodeText(bytes);
   return {
     size: bytes.byteLength,
