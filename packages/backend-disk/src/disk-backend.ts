@@ -61,7 +61,8 @@ export interface DiskBackendOptions {
   tempMaxAgeMs?: number;
   /**
    * With `fsync: false`, buffered bodies up to this many bytes are written with synchronous system
-   * calls on the calling thread (default 64 KiB; `0` sends every call through the thread pool).
+   * calls on the calling thread, and listings stat synchronously (default 64 KiB; `0` sends every
+   * call through the thread pool).
    * Such a call takes microseconds; a thread-pool round trip costs several times more.
    */
   syncWriteMaxBytes?: number;
@@ -220,7 +221,7 @@ export class DiskBackend implements StorageBackend {
     assertDiskPrefix(prefix);
     await this.start();
     try {
-      return await listFromDisk(this.fs, this.layout, prefix, options);
+      return await listFromDisk(this.fs, this.layout, prefix, options, this.syncWriteMaxBytes > 0);
     } catch (error) {
       throw wrapFsError('list', prefix, error);
     }
@@ -265,6 +266,11 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
+  /** Whether small writes may use synchronous calls (`fsync` off and `syncWriteMaxBytes` above 0). */
+  private get unsyncedSmallWrites(): boolean {
+    return !this.durable && this.syncWriteMaxBytes > 0;
+  }
+
   /** The temp file written in synchronous calls, or `undefined` when the body does not qualify. */
   private writeSmallTempFile(
     clock: WriteClock,
@@ -272,8 +278,8 @@ export class DiskBackend implements StorageBackend {
     expectedLength: number | undefined,
   ): TempFile | undefined {
     const sync = this.fs.sync;
-    if (!sync || this.durable || !(body instanceof Uint8Array) || body.byteLength > this.syncWriteMaxBytes)
-      return undefined;
+    if (!sync || !this.unsyncedSmallWrites || !(body instanceof Uint8Array)) return undefined;
+    if (body.byteLength > this.syncWriteMaxBytes) return undefined;
     if (expectedLength !== undefined && body.byteLength !== expectedLength) {
       throw new ValidationError(
         `body length ${body.byteLength} does not match the declared contentLength ${expectedLength}`,
@@ -327,7 +333,7 @@ export class DiskBackend implements StorageBackend {
    */
   private async link(from: string, to: string, trySync: boolean): Promise<void> {
     const sync = this.fs.sync;
-    if (trySync && sync && !this.durable) {
+    if (trySync && sync && this.unsyncedSmallWrites) {
       sync.linkSync(from, to);
       try {
         sync.unlinkSync(from);
@@ -387,7 +393,7 @@ export class DiskBackend implements StorageBackend {
   private async ensureParentFolder(key: string): Promise<void> {
     if (!key.includes('/')) return;
     try {
-      await makeFolders(this.fs, path.dirname(this.layout.objectPath(key)));
+      await makeFolders(this.fs, path.dirname(this.layout.objectPath(key)), this.unsyncedSmallWrites);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOTDIR' || code === 'EEXIST') {

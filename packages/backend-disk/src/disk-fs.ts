@@ -57,6 +57,8 @@ export interface DiskSyncFs {
   linkSync(existingPath: string, newPath: string): void;
   unlinkSync(path: string): void;
   lstatSync(path: string): DiskStats;
+  /** Creates one folder. */
+  mkdirSync(path: string): unknown;
 }
 
 export interface DiskFs {
@@ -94,11 +96,13 @@ export function isMissing(error: unknown): boolean {
  * `mkdir -p` in a bounded number of steps. Node's own recursive mkdir can loop forever where a
  * parent exists but a child can never be created (seen under /proc), hanging the caller.
  */
-export async function makeFolders(fs: DiskFs, folder: string): Promise<void> {
+export async function makeFolders(fs: DiskFs, folder: string, synchronously = false): Promise<void> {
+  const sync = synchronously ? fs.sync : undefined;
+  const mkdir = sync ? (path: string) => sync.mkdirSync(path) : (path: string) => fs.mkdir(path);
   const missing: string[] = [];
   for (let current = folder; ; current = dirname(current)) {
     try {
-      await fs.mkdir(current);
+      await mkdir(current);
       break;
     } catch (error) {
       const code = errorCode(error);
@@ -109,7 +113,7 @@ export async function makeFolders(fs: DiskFs, folder: string): Promise<void> {
   }
   for (const child of missing.reverse()) {
     try {
-      await fs.mkdir(child);
+      await mkdir(child);
     } catch (error) {
       if (errorCode(error) !== 'EEXIST') throw error;
     }

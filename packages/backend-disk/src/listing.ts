@@ -36,6 +36,7 @@ export async function listFromDisk(
   layout: DiskLayout,
   prefix: string,
   options: ListOptions,
+  syncStats: boolean,
 ): Promise<ListPage> {
   normaliseLimit(options.limit);
   const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
@@ -53,7 +54,7 @@ export async function listFromDisk(
           prefix,
           options,
         );
-  const objects = await statObjects(fs, layout, page.objects);
+  const objects = await statObjects(fs, layout, page.objects, syncStats);
   return { ...page, objects };
 }
 
@@ -174,9 +175,10 @@ async function statObjects(
   fs: DiskFs,
   layout: DiskLayout,
   placeholders: ListedObject[],
+  syncStats: boolean,
 ): Promise<ListedObject[]> {
   const sync = fs.sync;
-  if (sync) return statObjectsSync(sync, layout, placeholders);
+  if (sync && syncStats) return statObjectsSync(sync, layout, placeholders);
   const stats = await mapWithConcurrency(placeholders, PARALLEL_FS_CALLS, async ({ key }) => {
     try {
       return listedObject(key, await fs.lstat(layout.objectPath(key)));

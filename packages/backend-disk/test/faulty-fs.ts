@@ -95,6 +95,7 @@ function faultySyncFs(
       inner.unlinkSync(path);
     },
     lstatSync: (path) => inner.lstatSync(path),
+    mkdirSync: (path) => inner.mkdirSync(path),
   };
 }
 
