@@ -5,7 +5,8 @@ import { SortedEntries } from './sorted-entries.js';
 const BYTES_PER_MB = 1024 * 1024;
 
 interface Folder {
-  entries: Set<string>;
+  /** How many entries sit directly in the folder. */
+  entryCount: number;
   children: Set<string>;
 }
 
@@ -25,7 +26,7 @@ export interface CatalogItem {
 export class Catalog {
   private readonly byId = new Map<string, CatalogItem>();
   private readonly byPath = new Map<string, string>();
-  /** Folder path (`<type>` or `<type>/<subpath>`) -> its direct entries and child folders. */
+  /** Folder path (`<type>` or `<type>/<subpath>`) -> how many entries it holds directly, and its child folders. */
   private readonly folders = new Map<string, Folder>();
   private readonly ordered = new SortedEntries();
   private totalBytes = 0;
@@ -57,7 +58,7 @@ export class Catalog {
     this.delete(entry.id);
     this.byId.set(entry.id, { entry, etag, pending });
     this.byPath.set(entry.filePath, entry.id);
-    this.folderFor(folderOf(entry), true).entries.add(entry.id);
+    this.folderFor(folderOf(entry), true).entryCount++;
     this.ordered.add(entry);
     this.totalBytes += entry.size;
     if (entry.updatedAt !== null) this.updated++;
@@ -73,7 +74,7 @@ export class Catalog {
     if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);
     const folderPath = folderOf(entry);
     const folder = this.folders.get(folderPath);
-    folder?.entries.delete(id);
+    if (folder) folder.entryCount--;
     this.pruneFolder(folderPath);
     this.totalBytes -= entry.size;
     if (entry.updatedAt !== null) this.updated--;
@@ -131,7 +132,7 @@ export class Catalog {
   private folderFor(path: string, create: boolean): Folder | undefined {
     let folder = this.folders.get(path);
     if (folder || !create) return folder;
-    folder = { entries: new Set(), children: new Set() };
+    folder = { entryCount: 0, children: new Set() };
     this.folders.set(path, folder);
     const slash = path.lastIndexOf('/');
     if (slash > 0) this.folderFor(path.slice(0, slash), true).children.add(path);
@@ -142,7 +143,7 @@ export class Catalog {
     let current = path;
     for (;;) {
       const folder = this.folders.get(current);
-      if (!folder || folder.entries.size > 0 || folder.children.size > 0) return;
+      if (!folder || folder.entryCount > 0 || folder.children.size > 0) return;
       this.folders.delete(current);
       const slash = current.lastIndexOf('/');
       if (slash <= 0) return;
