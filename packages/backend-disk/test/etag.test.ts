@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mtimeResolution, objectStat, WriteClock } from '../src/etag.js';
 
@@ -49,6 +50,38 @@ describe('write stamps and etags', () => {
         isDirectory: () => false,
       }),
     ).toMatchObject({ size: 10, lastModified: new Date(1_700_000_000_123) });
+  });
+
+  it('gives plain and bigint stats of one version the same etag and time (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 2 ** 40 }),
+        fc.bigInt({ min: 0n, max: 4_000_000_000_000_000n }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (ino, microseconds, size) => {
+          const bigintStats = {
+            ino: BigInt(ino),
+            mtimeNs: microseconds * 1000n,
+            mtimeMs: microseconds / 1000n,
+            size: BigInt(size),
+            isFile: () => true,
+            isDirectory: () => false,
+          };
+          // What a plain stat carries: milliseconds with the microseconds as a fraction.
+          const plainStats = {
+            ...bigintStats,
+            mtimeNs: undefined,
+            ino,
+            size,
+            mtimeMs: Number(microseconds) / 1000,
+          };
+          const plain = objectStat(plainStats);
+          const exact = objectStat(bigintStats);
+          expect(plain.etag).toBe(exact.etag);
+          expect(plain.lastModified.getTime()).toBe(exact.lastModified.getTime());
+        },
+      ),
+    );
   });
 
   it('measures the timestamp resolution a file system keeps', () => {

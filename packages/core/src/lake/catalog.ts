@@ -28,6 +28,7 @@ export class Catalog {
   private readonly byPath = new Map<string, string>();
   /** Folder path (`<type>` or `<type>/<subpath>`) -> how many entries it holds directly, and its child folders. */
   private readonly folders = new Map<string, Folder>();
+  private lastFolder: { path: string; folder: Folder } | undefined;
   private readonly ordered = new SortedEntries();
   private totalBytes = 0;
   private updated = 0;
@@ -47,6 +48,14 @@ export class Catalog {
 
   items(): IterableIterator<CatalogItem> {
     return this.byId.values();
+  }
+
+  /** Every item, ordered by the entry's `filePath`. */
+  *itemsInPathOrder(): IterableIterator<CatalogItem> {
+    for (const entry of this.ordered.all()) {
+      const item = this.byId.get(entry.id);
+      if (item) yield item;
+    }
   }
 
   *entries(): IterableIterator<Entry> {
@@ -73,7 +82,7 @@ export class Catalog {
     this.ordered.remove(entry);
     if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);
     const folderPath = folderOf(entry);
-    const folder = this.folders.get(folderPath);
+    const folder = this.folderFor(folderPath, false);
     if (folder) folder.entryCount--;
     this.pruneFolder(folderPath);
     this.totalBytes -= entry.size;
@@ -130,12 +139,17 @@ export class Catalog {
 
   private folderFor(path: string, create: true): Folder;
   private folderFor(path: string, create: boolean): Folder | undefined {
+    // Entries often arrive folder by folder (the stores of a tree): skip the lookup then.
+    if (this.lastFolder?.path === path) return this.lastFolder.folder;
     let folder = this.folders.get(path);
-    if (folder || !create) return folder;
-    folder = { entryCount: 0, children: new Set() };
-    this.folders.set(path, folder);
-    const slash = path.lastIndexOf('/');
-    if (slash > 0) this.folderFor(path.slice(0, slash), true).children.add(path);
+    if (!folder) {
+      if (!create) return undefined;
+      folder = { entryCount: 0, children: new Set() };
+      this.folders.set(path, folder);
+      const slash = path.lastIndexOf('/');
+      if (slash > 0) this.folderFor(path.slice(0, slash), true).children.add(path);
+    }
+    this.lastFolder = { path, folder };
     return folder;
   }
 
@@ -145,6 +159,7 @@ export class Catalog {
       const folder = this.folders.get(current);
       if (!folder || folder.entryCount > 0 || folder.children.size > 0) return;
       this.folders.delete(current);
+      if (this.lastFolder?.folder === folder) this.lastFolder = undefined;
       const slash = current.lastIndexOf('/');
       if (slash <= 0) return;
       const parent = current.slice(0, slash);

@@ -29,7 +29,14 @@ import {
 import type { SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digesting, sha256Hex } from './content.js';
-import { type LoadedRecord, readRecord, readSnapshot, reconcile, writeSnapshot } from './loader.js';
+import {
+  type LoadedRecord,
+  listRecords,
+  readRecord,
+  readSnapshot,
+  reconcile,
+  writeSnapshot,
+} from './loader.js';
 import { mergeMetadata, normaliseMetadata } from './metadata.js';
 import {
   assertDataType,
@@ -105,8 +112,11 @@ export class DataLake {
   /** Opens the lake stored in `backend`, loading its catalog (and search index). */
   static async open(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
     const lake = new DataLake(backend, options);
+    // The listing runs while the snapshot is read and parsed (on disk, readdir works in the background).
+    const listing = listRecords(backend);
+    listing.catch(() => {}); // Awaited by loadCatalog; this only keeps an early failure from going unhandled.
     const snapshot = await readSnapshot(backend);
-    const result = await lake.loadCatalog((id) => snapshot.get(id));
+    const result = await lake.loadCatalog((id) => snapshot.get(id), listing, snapshot.values());
     lake.changedSinceSnapshot = result.fetched > 0 || snapshot.size !== lake.catalog.size;
     if (options.search !== 'scan') lake.searchIndex = await SearchIndex.open(lake.searchHost, {});
     return lake;
@@ -131,7 +141,7 @@ export class DataLake {
     this.closed = true;
     try {
       await this.searchIndex?.close();
-      if (this.changedSinceSnapshot) await writeSnapshot(this.backend, this.catalog.items());
+      if (this.changedSinceSnapshot) await writeSnapshot(this.backend, this.catalog.itemsInPathOrder());
     } finally {
       if (!this.options.keepBackendOpen) await this.backend.close?.();
     }
@@ -361,16 +371,34 @@ export class DataLake {
     if (this.closed) throw new ClosedError();
   }
 
-  private async loadCatalog(known: Parameters<typeof reconcile>[1]): Promise<{ fetched: number }> {
-    const result = await reconcile(this.backend, known);
+  /**
+   * Brings the catalog up to date with the `.metadata/` objects. `known` records (from the snapshot
+   * or the catalog) are reused when their etag still matches. Those of `inPathOrder` (the snapshot,
+   * written in path order) go in first and in that order, which keeps the catalog's bulk load cheap.
+   */
+  private async loadCatalog(
+    known: Parameters<typeof reconcile>[1],
+    listing?: Promise<Map<string, string>>,
+    inPathOrder: Iterable<LoadedRecord> = [],
+  ): Promise<{ fetched: number }> {
+    const result = await reconcile(this.backend, known, listing);
     for (const { key, error } of result.unreadable) {
       this.notice(`skipping unreadable metadata object ${key}: ${(error as Error).message}`);
     }
     for (const item of [...this.catalog.items()]) {
       if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
     }
-    for (const loaded of result.records.values()) {
+    let admitted = 0;
+    for (const loaded of inPathOrder) {
+      if (result.records.get(loaded.record.entry.id) !== loaded) continue; // changed or gone
       if (!this.admitCommitted(loaded)) await this.admit(loaded);
+      admitted++;
+    }
+    if (admitted < result.records.size) {
+      for (const [id, loaded] of result.records) {
+        if (admitted > 0 && known(id) === loaded) continue; // admitted above
+        if (!this.admitCommitted(loaded)) await this.admit(loaded);
+      }
     }
     this.catalog.settle();
     return { fetched: result.fetched };

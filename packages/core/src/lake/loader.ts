@@ -39,6 +39,11 @@ export async function listAll(backend: StorageBackend, prefix: string): Promise<
   throw new CorruptDataError(`listing "${prefix}" did not end after ${MAX_LIST_PAGES} pages`);
 }
 
+/** Every `.metadata/` key with its etag. */
+export function listRecords(backend: StorageBackend): Promise<Map<string, string>> {
+  return listAll(backend, METADATA_PREFIX);
+}
+
 export async function readRecord(backend: StorageBackend, id: string): Promise<LoadedRecord | null> {
   const key = metadataKey(id);
   const object = await backend.get(key);
@@ -55,8 +60,9 @@ export async function readRecord(backend: StorageBackend, id: string): Promise<L
 export async function reconcile(
   backend: StorageBackend,
   known: (id: string) => { record: EntryRecord; etag: string } | undefined,
+  listing: Promise<Map<string, string>> = listRecords(backend),
 ): Promise<ReconcileResult> {
-  const listed = await listAll(backend, METADATA_PREFIX);
+  const listed = await listing;
   const records = new Map<string, LoadedRecord>();
   const toFetch: string[] = [];
   for (const [key, etag] of listed) {

@@ -23,7 +23,11 @@ export function mergeMetadata(base: Metadata, patch: Metadata): Metadata {
 /** Deep-freezes metadata read back from storage so the catalog can hand it out without copying. */
 export function freezeJson<T extends JsonValue>(value: T): T {
   if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) freezeJson(child as JsonValue);
+    // for...in, not Object.values: opening a lake freezes every record, and the arrays add up.
+    for (const key in value) {
+      const child = (value as Record<string, JsonValue>)[key] as JsonValue;
+      if (child !== null && typeof child === 'object') freezeJson(child);
+    }
     Object.freeze(value);
   }
   return value;
