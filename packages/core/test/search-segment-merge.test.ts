@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../src/model/entry.js';
-import { analyseDocument } from '../src/search/document.js';
+import { TextFolder } from '../src/search/document.js';
 import { SegmentBuilder } from '../src/search/segment-builder.js';
 import { PersistedSegment } from '../src/search/segment-format.js';
 import { mergeSegments } from '../src/search/segment-merge.js';
@@ -9,15 +9,26 @@ import { TrigramCollector } from '../src/search/trigrams.js';
 import { MapBackend } from './support/map-backend.js';
 
 const collector = new TrigramCollector();
+const folder = new TextFolder();
 
-function indexed(id: number, content: string) {
-  const entry = { id: `doc-${id}`, sha256: id.toString(16).padStart(64, '0') } as Entry;
-  return analyseDocument(entry, { name: `n${id}.txt`, content, metadata: '' }, collector);
+interface Indexed {
+  entry: Entry;
+  content: Uint8Array;
 }
 
-function builderOf(docs: ReturnType<typeof indexed>[]): SegmentBuilder {
+function indexed(id: number, content: string): Indexed {
+  const entry = {
+    id: `doc-${id}`,
+    sha256: id.toString(16).padStart(64, '0'),
+    name: `n${id}.txt`,
+    metadata: {},
+  } as unknown as Entry;
+  return { entry, content: new TextEncoder().encode(content) };
+}
+
+function builderOf(docs: Indexed[]): SegmentBuilder {
   const builder = new SegmentBuilder();
-  for (const doc of docs) builder.add(doc);
+  for (const { entry, content } of docs) builder.add(entry, folder.fold(entry, content), collector);
   return builder;
 }
 
@@ -34,7 +45,7 @@ describe('mergeSegments', () => {
         async (groups) => {
           const backend = new MapBackend();
           let id = 0;
-          const kept: ReturnType<typeof indexed>[] = [];
+          const kept: Indexed[] = [];
           const inputs = [];
           for (const [g, group] of groups.entries()) {
             const docs = group.map(([text]) => indexed(id++, text));
@@ -45,7 +56,7 @@ describe('mergeSegments', () => {
             group.forEach(([, keep], i) => {
               if (!keep) return;
               renumber[i] = kept.length;
-              kept.push(docs[i] as ReturnType<typeof indexed>);
+              kept.push(docs[i] as Indexed);
             });
             inputs.push({ raw: await segment.readRaw(), renumber });
           }

@@ -2,13 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareKeys } from '../src/backend/keys.js';
 import type { Entry } from '../src/model/entry.js';
+import { TextFolder } from '../src/search/document.js';
 import { PathHeap } from '../src/search/path-heap.js';
 import { PathWalk } from '../src/search/path-walk.js';
 import { PostingCache } from '../src/search/posting-cache.js';
 import { readAhead } from '../src/search/read-ahead.js';
-import { forEachWord, MAX_WORD_LENGTH } from '../src/search/text.js';
+import { StoredDocs } from '../src/search/segment-docs.js';
+import { TermDictionary } from '../src/search/term-dictionary.js';
+import { decodeContent, foldCase, forEachWord, MAX_WORD_LENGTH, metadataText } from '../src/search/text.js';
 import { TrigramPostings } from '../src/search/trigram-postings.js';
 import { literalTrigramRuns, masksAlign, TrigramCollector } from '../src/search/trigrams.js';
+import { scanWords, wordHash } from '../src/search/word-bytes.js';
 import { WordPostings } from '../src/search/word-postings.js';
 
 function entryAt(filePath: string): Entry {
@@ -65,12 +69,17 @@ describe('PathWalk', () => {
 });
 
 describe('WordPostings', () => {
+  const utf8 = new TextEncoder();
+  const decoder = new TextDecoder();
+
   it('returns, per word, the documents and counts in insertion order however reads and adds interleave', () => {
     fc.assert(
       fc.property(
         fc.array(
           fc.record({
-            pairs: fc.array(fc.tuple(fc.constantFrom('a', 'b', 'ab', 'é', 'zz', 'q1', '𝔘'), fc.nat(9))),
+            pairs: fc.array(
+              fc.tuple(fc.constantFrom('a', 'b', 'ab', 'é', 'zz', 'q1', '𝔘', '\uff41', '_'), fc.nat(9)),
+            ),
             readAfter: fc.boolean(),
           }),
           { maxLength: 200 },
@@ -79,14 +88,20 @@ describe('WordPostings', () => {
           const postings = new WordPostings();
           const expected = new Map<string, Array<[number, number]>>();
           const check = () => {
-            expect(new Set(postings.keyList())).toEqual(new Set(expected.keys()));
             for (const [word, list] of expected) {
-              expect([...postings.docs(word)]).toEqual(list.map(([doc]) => doc));
-              expect([...postings.counts(word)]).toEqual(list.map(([, count]) => count));
-              expect(postings.count(word)).toBe(list.length);
+              const [number] = postings.find(word, false);
+              expect(postings.term(number as number)).toBe(word);
+              expect([...postings.docs(number as number)]).toEqual(list.map(([doc]) => doc));
+              expect([...postings.counts(number as number)]).toEqual(list.map(([, count]) => count));
             }
             const sorted: Array<[string, number[], number[]]> = [];
-            postings.forEachSorted((word, docs, counts) => sorted.push([word, [...docs], [...counts]]));
+            postings.forEachSorted((word, docs, counts, from, to) =>
+              sorted.push([
+                decoder.decode(word),
+                [...docs.subarray(from, to)],
+                [...counts.subarray(from, to)],
+              ]),
+            );
             expect(sorted).toEqual(
               [...expected.keys()]
                 .sort()
@@ -96,14 +111,19 @@ describe('WordPostings', () => {
                   (expected.get(word) ?? []).map(([, count]) => count),
                 ]),
             );
-            expect(postings.count('absent')).toBe(0);
-            expect(postings.docs('absent')).toHaveLength(0);
+            expect(postings.find('absent', false)).toEqual([]);
+            expect(new Set(postings.find('a', true).map((n) => postings.term(n)))).toEqual(
+              new Set([...expected.keys()].filter((word) => word.startsWith('a'))),
+            );
           };
           docs.forEach(({ pairs, readAfter }, doc) => {
-            for (const [word, count] of new Map(pairs)) {
-              postings.add(word, doc, count);
+            const counts = new Map(pairs.filter(([, count]) => count > 0));
+            const text = [...counts].flatMap(([word, count]) => Array<string>(count).fill(word)).join(' - ');
+            expect(postings.addDocument(utf8.encode(text), doc)).toBe(
+              [...counts.values()].reduce((sum, count) => sum + count, 0),
+            );
+            for (const [word, count] of counts)
               expected.set(word, [...(expected.get(word) ?? []), [doc, count]]);
-            }
             if (readAfter) check();
           });
           check();
@@ -154,9 +174,10 @@ describe('TrigramPostings', () => {
           });
           check();
           const visited: number[] = [];
-          postings.forEach((key, list) => {
+          postings.forEach((key, docs, masks, from, to) => {
             visited.push(key);
-            expect([...list.docs]).toEqual(expected.get(key)?.map(([doc]) => doc));
+            expect([...docs.subarray(from, to)]).toEqual(expected.get(key)?.map(([doc]) => doc));
+            expect([...masks.subarray(from, to)]).toEqual(expected.get(key)?.map(([, mask]) => mask));
           });
           expect(visited).toEqual([...expected.keys()].sort((a, b) => a - b));
           expect(postings.keyCount).toBe(expected.size);
@@ -170,6 +191,10 @@ describe('TrigramPostings', () => {
 
 describe('TrigramCollector and position masks', () => {
   const utf8 = new TextEncoder();
+  const collected = (collector: TrigramCollector) =>
+    new Map(
+      [...collector.keys.subarray(0, collector.count)].map((key, i) => [key, collector.masks[i] as number]),
+    );
   const textArb = fc
     .array(fc.constantFrom('a', 'b', 'c', 'ab', 'é', '\n', ' '), { maxLength: 80 })
     .map((p) => p.join(''));
@@ -185,11 +210,9 @@ describe('TrigramCollector and position masks', () => {
             ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
           expected.set(key, (expected.get(key) ?? 0) | (1 << (i % 8)));
         }
-        const keys: number[] = [];
-        const masks: number[] = [];
-        collector.collect(bytes, keys, masks);
-        expect(new Map(keys.map((key, i) => [key, masks[i]]))).toEqual(expected);
-        expect(keys).toHaveLength(expected.size);
+        collector.collect(bytes);
+        expect(collected(collector)).toEqual(expected);
+        expect(collector.count).toBe(expected.size);
       }),
       { numRuns: 200 },
     );
@@ -199,10 +222,8 @@ describe('TrigramCollector and position masks', () => {
     const collector = new TrigramCollector();
     fc.assert(
       fc.property(textArb, textArb, textArb, (before, run, after) => {
-        const keys: number[] = [];
-        const masks: number[] = [];
-        collector.collect(utf8.encode(before + run + after), keys, masks);
-        const maskOf = new Map(keys.map((key, i) => [key, masks[i] as number]));
+        collector.collect(utf8.encode(before + run + after));
+        const maskOf = collected(collector);
         for (const placed of literalTrigramRuns([run])) {
           const runMasks = placed.map(({ key }) => maskOf.get(key) as number);
           expect(
@@ -215,10 +236,8 @@ describe('TrigramCollector and position masks', () => {
       }),
       { numRuns: 200 },
     );
-    const keys: number[] = [];
-    const masks: number[] = [];
-    collector.collect(utf8.encode('abc--bcd'), keys, masks);
-    const maskOf = new Map(keys.map((key, i) => [key, masks[i] as number]));
+    collector.collect(utf8.encode('abc--bcd'));
+    const maskOf = collected(collector);
     const [run] = literalTrigramRuns(['abcd']);
     const runMasks = (run ?? []).map(({ key }) => maskOf.get(key) as number);
     expect(
@@ -230,32 +249,40 @@ describe('TrigramCollector and position masks', () => {
   });
 });
 
+/** Pieces that exercise word boundaries: ASCII, accents, astral letters, lone surrogates, digits of
+ * other scripts, ligatures, full-width letters and words at and beyond the length limit. */
+const wordPieces = fc.constantFrom(
+  'ab',
+  'Z9_',
+  'z9_',
+  ' ',
+  '-',
+  'é',
+  'Σ',
+  'σ',
+  '𝔘',
+  '\ud800',
+  '\udc00',
+  '٣',
+  '\n',
+  'ﬀ',
+  '\uff41',
+  '\ufffd',
+  'x'.repeat(63),
+  'x'.repeat(64),
+);
+
 describe('forEachWord', () => {
   it('splits like a Unicode regular expression for runs of letters, digits and _', () => {
     const reference = (text: string) =>
       [...text.matchAll(/[\p{L}\p{N}_]+/gu)]
         .filter((match) => match[0].length <= MAX_WORD_LENGTH)
         .map((match) => [match[0], match.index]);
-    const pieces = fc.constantFrom(
-      'ab',
-      'Z9_',
-      ' ',
-      '-',
-      'é',
-      'Σ',
-      '𝔘',
-      '\ud800',
-      '\udc00',
-      '٣',
-      '\n',
-      'ﬀ',
-      'x'.repeat(64),
-    );
     fc.assert(
       fc.property(
         fc.oneof(
           fc.string({ unit: 'grapheme' }),
-          fc.array(pieces).map((p) => p.join('')),
+          fc.array(wordPieces).map((p) => p.join('')),
         ),
         (text) => {
           const words: Array<[string, number]> = [];
@@ -265,6 +292,142 @@ describe('forEachWord', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('scanWords', () => {
+  const utf8 = new TextEncoder();
+  const decoder = new TextDecoder();
+
+  it('finds in UTF-8 bytes the words forEachWord finds in the string, with the hash of their bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'grapheme' }),
+          fc.string({ unit: 'binary' }),
+          fc.array(wordPieces).map((p) => p.join('')),
+        ),
+        (text) => {
+          const expected: string[] = [];
+          forEachWord(text, (word) => expected.push(word));
+          const found: string[] = [];
+          const count = scanWords(utf8.encode(text), {
+            word(bytes, start, end, hash) {
+              found.push(decoder.decode(bytes.subarray(start, end)));
+              expect(hash).toBe(wordHash(bytes.subarray(start, end)));
+            },
+          });
+          expect(found).toEqual(expected);
+          expect(count).toBe(expected.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('TermDictionary', () => {
+  const utf8 = new TextEncoder();
+
+  it('numbers each distinct word once and sorts words as their strings compare', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), { maxLength: 300 }),
+        (words) => {
+          const dictionary = new TermDictionary();
+          const numbers = new Map<string, number>();
+          for (const word of words) {
+            const bytes = utf8.encode(word);
+            const number = dictionary.intern(bytes, 0, bytes.length, wordHash(bytes));
+            if (!numbers.has(word)) numbers.set(word, numbers.size);
+            expect(number).toBe(numbers.get(word));
+          }
+          expect(dictionary.size).toBe(numbers.size);
+          for (const [word, number] of numbers) {
+            expect(dictionary.find(word)).toBe(number);
+            expect(dictionary.term(number)).toBe(word);
+          }
+          expect([...dictionary.sorted()].map((number) => dictionary.term(number))).toEqual(
+            [...numbers.keys()].sort(),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('StoredDocs', () => {
+  it('gives back each document and recognises exactly its SHA-256', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string(), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.nat(), fc.nat()), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (docs, other) => {
+          const stored = new StoredDocs(docs.length);
+          docs.forEach(([id, sha, words, size], doc) => {
+            stored.set(doc, id, sha, 0, words, size);
+          });
+          docs.forEach(([id, sha, words, size], doc) => {
+            const hex = Buffer.from(sha).toString('hex');
+            expect([stored.id(doc), stored.sha256(doc), stored.words(doc), stored.textBytes(doc)]).toEqual([
+              id,
+              hex,
+              words,
+              size,
+            ]);
+            expect(stored.hasSha256(doc, hex)).toBe(true);
+            const otherHex = Buffer.from(other).toString('hex');
+            expect(stored.hasSha256(doc, otherHex)).toBe(otherHex === hex);
+            expect(stored.hasSha256(doc, hex.slice(1))).toBe(false);
+          });
+        },
+      ),
+    );
+  });
+});
+
+describe('TextFolder', () => {
+  const folded = (name: string, content: Uint8Array, metadata: Record<string, string>) =>
+    new TextEncoder().encode(
+      [
+        foldCase(name),
+        foldCase(decodeContent(content)),
+        foldCase(metadataText({ metadata } as unknown as Entry)),
+      ].join('\n'),
+    );
+
+  it('gives the UTF-8 of the folded name, content and metadata, whatever the content bytes', () => {
+    const folder = new TextFolder();
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 64 }),
+          fc.string({ unit: 'grapheme' }).map((text) => new TextEncoder().encode(text)),
+        ),
+        fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 6 }), { maxKeys: 3 }),
+        (name, content, metadata) => {
+          const entry = { name, metadata } as unknown as Entry;
+          expect(Buffer.from(folder.fold(entry, content))).toEqual(
+            Buffer.from(folded(name, content, metadata)),
+          );
+        },
+      ),
+    );
+  });
+
+  it('folds a document larger than the buffer it keeps, and small ones after it', () => {
+    const folder = new TextFolder();
+    const entry = { name: 'Big.TXT', metadata: {} } as unknown as Entry;
+    const big = new Uint8Array(6 * 1024 * 1024).fill(0x41);
+    // Buffer.equals: a deep comparison of 6 MiB element by element takes far too long.
+    expect(Buffer.from(folder.fold(entry, big)).equals(Buffer.from(folded('Big.TXT', big, {})))).toBe(true);
+    const small = new TextEncoder().encode('Ünïcode AND Ascii');
+    expect(Buffer.from(folder.fold(entry, small))).toEqual(Buffer.from(folded('Big.TXT', small, {})));
   });
 });
 

@@ -138,6 +138,7 @@ export class Catalog {
   }
 
   private folderFor(path: string, create: true): Folder;
+  private folderFor(path: string, create: boolean): Folder | undefined;
   private folderFor(path: string, create: boolean): Folder | undefined {
     // Entries often arrive folder by folder (the stores of a tree): skip the lookup then.
     if (this.lastFolder?.path === path) return this.lastFolder.folder;

@@ -1,5 +1,19 @@
 import { CorruptDataError } from '../model/errors.js';
 
+const utf8Encoder = new TextEncoder();
+
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  throw new RangeError(`not a hexadecimal digit: ${String.fromCharCode(code)}`);
+}
+
 /** Growable byte buffer with LEB128 varints. */
 export class ByteWriter {
   private buffer = new Uint8Array(1024);
@@ -29,15 +43,15 @@ export class ByteWriter {
   }
 
   /**
-   * Ascending numbers, each as its gap minus one (varint) followed by its byte of `tags`: a list of
-   * consecutive numbers from 0 costs two bytes per number.
+   * Ascending numbers (`ascending[from .. to)`), each as its gap minus one (varint) followed by its
+   * byte of `tags`: a list of consecutive numbers from 0 costs two bytes per number.
    */
-  taggedDeltas(ascending: ArrayLike<number>, tags: ArrayLike<number>): void {
-    this.reserve(ascending.length * 6);
+  taggedDeltas(ascending: ArrayLike<number>, tags: ArrayLike<number>, from = 0, to = ascending.length): void {
+    this.reserve((to - from) * 6);
     const buffer = this.buffer;
     let at = this.length;
     let previous = -1;
-    for (let i = 0; i < ascending.length; i++) {
+    for (let i = from; i < to; i++) {
       const number = ascending[i] as number;
       let gap = number - previous - 1;
       previous = number;
@@ -51,6 +65,54 @@ export class ByteWriter {
     this.length = at;
   }
 
+  /**
+   * Ascending numbers (`ascending[from .. to)`), each as its gap minus one followed by its count,
+   * both varints.
+   */
+  countedDeltas(ascending: ArrayLike<number>, counts: ArrayLike<number>, from: number, to: number): void {
+    this.reserve((to - from) * 10);
+    const buffer = this.buffer;
+    let at = this.length;
+    let previous = -1;
+    for (let i = from; i < to; i++) {
+      const number = ascending[i] as number;
+      let gap = number - previous - 1;
+      previous = number;
+      while (gap >= 0x80) {
+        buffer[at++] = (gap & 0x7f) | 0x80;
+        gap >>>= 7;
+      }
+      buffer[at++] = gap;
+      let count = counts[i] as number;
+      while (count >= 0x80) {
+        buffer[at++] = (count & 0x7f) | 0x80;
+        count >>>= 7;
+      }
+      buffer[at++] = count;
+    }
+    this.length = at;
+  }
+
+  /** `text` as UTF-8, preceded by its length in bytes (varint). */
+  lengthPrefixedUtf8(text: string): void {
+    if (!isAscii(text)) {
+      const bytes = utf8Encoder.encode(text);
+      this.varint(bytes.length);
+      this.bytes(bytes);
+      return;
+    }
+    this.varint(text.length);
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) this.buffer[this.length++] = text.charCodeAt(i);
+  }
+
+  /** Bytes written as hexadecimal digits (an even number of them). */
+  hex(digits: string): void {
+    this.reserve(digits.length >>> 1);
+    for (let i = 0; i + 1 < digits.length; i += 2)
+      this.buffer[this.length++] = (hexValue(digits.charCodeAt(i)) << 4) | hexValue(digits.charCodeAt(i + 1));
+  }
+
   byte(value: number): void {
     this.reserve(1);
     this.buffer[this.length++] = value;
@@ -62,12 +124,6 @@ export class ByteWriter {
     this.length += data.length;
   }
 
-  u32(value: number): void {
-    this.reserve(4);
-    new DataView(this.buffer.buffer).setUint32(this.length, value);
-    this.length += 4;
-  }
-
   result(): Uint8Array {
     return this.buffer.subarray(0, this.length);
   }
@@ -75,10 +131,15 @@ export class ByteWriter {
 
 export class ByteReader {
   offset = 0;
+  /** The same bytes, for decoding text straight from them (no intermediate view per string). */
+  private readonly buffer: Buffer;
+
   constructor(
     private readonly data: Uint8Array,
     private readonly what: string,
-  ) {}
+  ) {
+    this.buffer = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  }
 
   get done(): boolean {
     return this.offset >= this.data.length;
@@ -107,6 +168,19 @@ export class ByteReader {
     const out = this.data.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;
+  }
+
+  skip(length: number): void {
+    if (this.offset + length > this.data.length) throw this.corrupt('truncated bytes');
+    this.offset += length;
+  }
+
+  /** The next `length` bytes as UTF-8 text. */
+  utf8(length: number): string {
+    if (this.offset + length > this.data.length) throw this.corrupt('truncated bytes');
+    const text = this.buffer.toString('utf8', this.offset, this.offset + length);
+    this.offset += length;
+    return text;
   }
 
   corrupt(problem: string): CorruptDataError {

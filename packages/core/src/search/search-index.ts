@@ -3,7 +3,7 @@ import type { Entry } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
 import type { WordStats } from './bm25.js';
 import { DocSet } from './doc-set.js';
-import { analyseDocument } from './document.js';
+import { TextFolder } from './document.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
 import { pageCandidatesInPathOrder, verifyInPathOrder } from './indexed-paging.js';
@@ -15,11 +15,12 @@ import { PathWalk } from './path-walk.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
-import type { Segment, SegmentDoc, TrigramList } from './segment.js';
+import type { Segment, TrigramList } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
+import { DocList } from './segment-docs.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { type MergeInput, mergeSegments } from './segment-merge.js';
-import { decodeContent, entryTexts, foldCase } from './text.js';
+import { foldCase } from './text.js';
 import { literalTrigramRuns, masksAlign, type PlacedTrigram, TrigramCollector } from './trigrams.js';
 import type {
   IndexCheckReport,
@@ -67,11 +68,14 @@ export class SearchIndex {
   private writing: Promise<void> = Promise.resolve();
   private readonly postingCache: PostingCache;
   private readonly coverage = new Map<string, DocRef>();
+  /** Text bytes of the documents of a segment that still count (see `liveTextBytes`), dropped on changes. */
+  private readonly liveBytes = new Map<Segment, number>();
   private readonly uncovered = new Set<string>();
   /** Bumped by every change of `coverage` or `uncovered`: `PathSlots` made before it are stale. */
   private coverageVersion = 0;
   private slots: PathSlots | undefined;
   private readonly collector = new TrigramCollector();
+  private readonly folder = new TextFolder();
   private readonly flushBytes: number;
   private readonly maxSegments: number;
 
@@ -100,17 +104,26 @@ export class SearchIndex {
   }
 
   private add(entry: Entry, bytes: Uint8Array): void {
-    const texts = entryTexts(entry, decodeContent(bytes));
-    const doc = this.buffer.add(analyseDocument(entry, texts, this.collector));
-    this.coverage.set(entry.id, { segment: this.buffer, doc });
+    const doc = this.buffer.add(entry, this.folder.fold(entry, bytes), this.collector);
+    this.cover(entry.id, { segment: this.buffer, doc });
     this.uncovered.delete(entry.id);
     this.coverageVersion++;
   }
 
   async remove(id: string): Promise<void> {
-    this.coverage.delete(id);
+    this.cover(id, undefined);
     this.uncovered.delete(id);
     this.coverageVersion++;
+  }
+
+  /** Sets (or, given `undefined`, drops) the document covering an entry. */
+  private cover(id: string, ref: DocRef | undefined): void {
+    const previous = this.coverage.get(id);
+    if (previous) this.liveBytes.delete(previous.segment);
+    if (ref) {
+      this.coverage.set(id, ref);
+      this.liveBytes.delete(ref.segment);
+    } else this.coverage.delete(id);
   }
 
   /** Picks up segments written (or merged away) by other instances, then indexes what is still uncovered. */
@@ -137,7 +150,8 @@ export class SearchIndex {
   async flush(): Promise<void> {
     if (this.buffer.docs.length === 0) return this.writing;
     const buffer = this.buffer;
-    this.buffer = new SegmentBuilder();
+    // After a full buffer, another one is likely to follow (a rebuild, a bulk load): size it alike.
+    this.buffer = new SegmentBuilder(buffer.textBytes >= this.flushBytes ? buffer : undefined);
     this.flushing.push(buffer);
     return this.serialised(async () => {
       const segment = await this.writeSegment(buffer.encode());
@@ -168,6 +182,7 @@ export class SearchIndex {
     this.buffer = new SegmentBuilder();
     this.flushing = [];
     this.coverage.clear();
+    this.liveBytes.clear();
     this.uncovered.clear();
     this.coverageVersion++;
     let documents = 0;
@@ -175,7 +190,7 @@ export class SearchIndex {
     await this.indexAll([...this.host.entries()], (entry) => {
       documents++;
       const ref = this.coverage.get(entry.id) as DocRef;
-      indexedBytes += ref.segment.docs[ref.doc]?.textBytes ?? 0;
+      indexedBytes += ref.segment.docs.textBytes(ref.doc);
     });
     return {
       documents,
@@ -307,7 +322,7 @@ export class SearchIndex {
   private covering(entry: Entry): Covering {
     const ref = this.coverage.get(entry.id);
     if (ref === undefined) return this.uncovered.has(entry.id) ? 'uncovered' : undefined;
-    return ref.segment.docs[ref.doc]?.sha256 === entry.sha256 ? ref : undefined;
+    return ref.segment.docs.hasSha256(ref.doc, entry.sha256) ? ref : undefined;
   }
 
   private literalRuns(query: NormalisedQuery): string[] {
@@ -321,10 +336,9 @@ export class SearchIndex {
     for (const entry of this.host.entries()) {
       if (!matchesFilters(entry, query.filters)) continue;
       const ref = this.coverage.get(entry.id);
-      const doc = ref?.segment.docs[ref.doc];
       const stats =
-        doc && doc.sha256 === entry.sha256
-          ? { length: doc.words, counts: new Map<string, number>() }
+        ref?.segment.docs.hasSha256(ref.doc, entry.sha256) === true
+          ? { length: ref.segment.docs.words(ref.doc), counts: new Map<string, number>() }
           : wordStatsOf(await readTexts(this.host, entry), query.words);
       collection.set(entry.id, { entry, stats });
     }
@@ -349,17 +363,17 @@ export class SearchIndex {
 
   /** The current entry of a segment's document, if that document is the one the index answers with. */
   private validEntry(segment: Segment, doc: number): Entry | undefined {
-    const listed = segment.docs[doc];
-    if (!listed) return undefined;
-    const ref = this.coverage.get(listed.id);
+    if (doc >= segment.docs.length) return undefined;
+    const id = segment.docs.id(doc);
+    const ref = this.coverage.get(id);
     if (!ref || ref.segment !== segment || ref.doc !== doc) return undefined;
-    const entry = this.host.getEntry(listed.id);
-    return entry?.sha256 === listed.sha256 ? entry : undefined;
+    const entry = this.host.getEntry(id);
+    return entry !== undefined && segment.docs.hasSha256(doc, entry.sha256) ? entry : undefined;
   }
 
   private covers(entry: Entry): boolean {
     const ref = this.coverage.get(entry.id);
-    return ref !== undefined && ref.segment.docs[ref.doc]?.sha256 === entry.sha256;
+    return ref?.segment.docs.hasSha256(ref.doc, entry.sha256) === true;
   }
 
   private *uncoveredEntries(): Iterable<Entry> {
@@ -389,31 +403,44 @@ export class SearchIndex {
     const keys = await this.listSegmentKeys();
     const listed = new Set(keys);
     for (const key of this.segments.keys()) if (!listed.has(key)) this.segments.delete(key);
-    for (const key of keys) {
-      if (this.segments.has(key)) continue;
-      try {
-        this.segments.set(key, await PersistedSegment.open(this.host.backend, key, this.postingCache));
-      } catch (error) {
-        if (error instanceof SegmentGoneError) continue;
-        if (!(error instanceof CorruptDataError)) throw error;
-        this.host.notice(`search index segment ${key} is corrupt (${error.message}): removing it`);
-        await this.host.backend.delete(key);
+    const added = keys.filter((key) => !this.segments.has(key));
+    // Opened together (their reads overlap), added in key order: coverage goes to the last listed.
+    const opened = await Promise.allSettled(
+      added.map((key) => PersistedSegment.open(this.host.backend, key, this.postingCache)),
+    );
+    for (const [i, result] of opened.entries()) {
+      const key = added[i] as string;
+      if (result.status === 'fulfilled') {
+        this.segments.set(key, result.value);
+        continue;
       }
+      const error: unknown = result.reason;
+      if (error instanceof SegmentGoneError) continue;
+      if (!(error instanceof CorruptDataError)) throw error;
+      this.host.notice(`search index segment ${key} is corrupt (${error.message}): removing it`);
+      await this.host.backend.delete(key);
     }
     this.recomputeCoverage();
   }
 
   private recomputeCoverage(): void {
     this.coverage.clear();
+    this.liveBytes.clear();
     this.uncovered.clear();
     this.coverageVersion++;
     for (const segment of this.allSegments()) {
-      segment.docs.forEach((doc, number) => {
-        if (this.host.getEntry(doc.id)?.sha256 === doc.sha256)
-          this.coverage.set(doc.id, { segment, doc: number });
-      });
+      const docs = segment.docs;
+      for (let number = 0; number < docs.length; number++) {
+        const id = docs.id(number);
+        const entry = this.host.getEntry(id);
+        if (entry !== undefined && docs.hasSha256(number, entry.sha256))
+          this.coverage.set(id, { segment, doc: number });
+      }
     }
-    for (const entry of this.host.entries()) if (!this.coverage.has(entry.id)) this.uncovered.add(entry.id);
+    // Coverage holds current entries only: as many as there are entries means none is uncovered.
+    const entries = this.host.entriesInPathOrder();
+    if (this.coverage.size === entries.length) return;
+    for (const entry of entries) if (!this.coverage.has(entry.id)) this.uncovered.add(entry.id);
   }
 
   private async catchUp(): Promise<void> {
@@ -436,12 +463,13 @@ export class SearchIndex {
 
   /** Points coverage of documents in `from` at their new numbers in `to`. */
   private repoint(from: Segment, to: Segment, renumber: (doc: number) => number | undefined): void {
-    from.docs.forEach((doc, number) => {
-      const ref = this.coverage.get(doc.id);
+    for (let number = 0; number < from.docs.length; number++) {
+      const id = from.docs.id(number);
+      const ref = this.coverage.get(id);
       const next = renumber(number);
       if (ref?.segment === from && ref.doc === number && next !== undefined)
-        this.coverage.set(doc.id, { segment: to, doc: next });
-    });
+        this.cover(id, { segment: to, doc: next });
+    }
     this.coverageVersion++;
   }
 
@@ -459,23 +487,23 @@ export class SearchIndex {
     }
   }
 
+  /** Text bytes of the segment's documents that answer for their entries (kept until coverage changes). */
   private liveTextBytes(segment: Segment): number {
+    const known = this.liveBytes.get(segment);
+    if (known !== undefined) return known;
     let total = 0;
-    segment.docs.forEach((doc, number) => {
-      if (this.validEntry(segment, number)) total += doc.textBytes;
-    });
+    for (let number = 0; number < segment.docs.length; number++)
+      if (this.validEntry(segment, number)) total += segment.docs.textBytes(number);
+    this.liveBytes.set(segment, total);
     return total;
   }
 
   private async merge(group: readonly PersistedSegment[]): Promise<void> {
-    const docs: SegmentDoc[] = [];
+    const docs = new DocList();
     const renumbering = group.map((segment) => {
       const renumber = new Int32Array(segment.docs.length).fill(-1);
-      segment.docs.forEach((doc, number) => {
-        if (!this.validEntry(segment, number)) return;
-        renumber[number] = docs.length;
-        docs.push(doc);
-      });
+      for (let number = 0; number < segment.docs.length; number++)
+        if (this.validEntry(segment, number)) renumber[number] = docs.addFrom(segment.docs, number);
       return renumber;
     });
     const inputs: MergeInput[] = [];
@@ -488,6 +516,7 @@ export class SearchIndex {
     });
     for (const segment of group) {
       this.segments.delete(segment.key);
+      this.liveBytes.delete(segment);
       await this.host.backend.delete(segment.key);
     }
   }

@@ -1,23 +1,35 @@
-import type { IndexedDocument } from './document.js';
-import type { Segment, SegmentDoc, TermPostings, TrigramList } from './segment.js';
+import type { Segment, TermPostings, TrigramList } from './segment.js';
+import { DocList } from './segment-docs.js';
 import { SegmentEncoder } from './segment-encoder.js';
 import { TrigramPostings } from './trigram-postings.js';
+import type { TrigramCollector } from './trigrams.js';
 import { WordPostings } from './word-postings.js';
 
 /** Documents indexed in memory, searchable right away, and encodable as one segment object. */
 export class SegmentBuilder implements Segment {
   readonly key = undefined;
-  readonly docs: SegmentDoc[] = [];
+  readonly docs = new DocList();
   textBytes = 0;
-  private readonly trigrams = new TrigramPostings();
-  private readonly terms = new WordPostings();
+  private readonly trigrams: TrigramPostings;
+  private readonly terms: WordPostings;
 
-  add(doc: IndexedDocument): number {
+  /** `previous`: a builder of about the same size, to size buffers from (its postings counts, no reference kept). */
+  constructor(previous?: SegmentBuilder) {
+    this.trigrams = new TrigramPostings(roomFor(previous?.trigrams.size ?? 0, 4096));
+    this.terms = new WordPostings(roomFor(previous?.terms.size ?? 0, 1024));
+  }
+
+  /**
+   * Indexes a document's folded text (see `TextFolder`) under the next document number, which it
+   * returns. `collector` is scratch space, shared between builders.
+   */
+  add(doc: { id: string; sha256: string }, text: Uint8Array, collector: TrigramCollector): number {
     const number = this.docs.length;
-    this.docs.push({ id: doc.id, sha256: doc.sha256, words: doc.words, textBytes: doc.textBytes });
-    this.textBytes += doc.textBytes;
-    this.trigrams.addAll(doc.trigrams, doc.trigramMasks, number);
-    for (const [term, count] of doc.counts) this.terms.add(term, number, count);
+    collector.collect(text);
+    this.trigrams.addAll(collector.keys, collector.masks, number, collector.count);
+    const words = this.terms.addDocument(text, number);
+    this.docs.add(doc.id, doc.sha256, words, text.length);
+    this.textBytes += text.length;
     return number;
   }
 
@@ -30,13 +42,8 @@ export class SegmentBuilder implements Segment {
   }
 
   async termPostings(word: string, prefix: boolean): Promise<TermPostings[]> {
-    const matching = prefix
-      ? this.terms.keyList().filter((term) => term.startsWith(word))
-      : this.terms.count(word) > 0
-        ? [word]
-        : [];
-    return matching.map((term) => ({
-      term,
+    return this.terms.find(word, prefix).map((term) => ({
+      term: this.terms.term(term),
       docs: [...this.terms.docs(term)],
       counts: [...this.terms.counts(term)],
     }));
@@ -45,20 +52,20 @@ export class SegmentBuilder implements Segment {
   /** The segment object (see `SegmentEncoder`). */
   encode(): Uint8Array {
     const out = new SegmentEncoder();
-    for (const doc of this.docs) out.addDoc(doc);
-    this.trigrams.forEach((key, list) => {
-      out.postings.taggedDeltas(list.docs, list.masks);
+    out.addDocs(this.docs);
+    this.trigrams.forEach((key, docs, masks, from, to) => {
+      out.postings.taggedDeltas(docs, masks, from, to);
       out.endTrigram(key);
     });
-    this.terms.forEachSorted((term, docs, counts) => {
-      let previous = -1;
-      for (let i = 0; i < docs.length; i++) {
-        out.postings.varint((docs[i] as number) - previous - 1);
-        out.postings.varint(counts[i] as number);
-        previous = docs[i] as number;
-      }
+    this.terms.forEachSorted((term, docs, counts, from, to) => {
+      out.postings.countedDeltas(docs, counts, from, to);
       out.endTerm(term);
     });
     return out.encode();
   }
+}
+
+/** A quarter more than `expected`, so that a similar builder does not have to grow. */
+function roomFor(expected: number, least: number): number {
+  return Math.max(least, Math.ceil(expected * 1.25));
 }

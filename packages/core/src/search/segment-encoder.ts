@@ -1,14 +1,12 @@
 import { crc32 } from 'node:zlib';
 import { ByteWriter } from './bytes.js';
-import type { SegmentDoc } from './segment.js';
+import type { SegmentDocs } from './segment-docs.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
-
-const utf8 = new TextEncoder();
 
 /**
  * Writes the segment object format: header, directory (documents, trigram table, word table),
  * postings. Callers add the documents, then write each posting list to `postings` and close it
- * with `endTrigram` (ascending keys), then likewise with `endTerm` (words in UTF-16 order).
+ * with `endTrigram` (ascending keys), then likewise with `endTerm` (words in UTF-16 order, as UTF-8).
  */
 export class SegmentEncoder {
   readonly postings = new ByteWriter();
@@ -19,17 +17,17 @@ export class SegmentEncoder {
   private trigramCount = 0;
   private termCount = 0;
   private previousKey = 0;
-  private previousTerm = '';
+  private previousTerm = new Uint8Array(0);
   private listStart = 0;
 
-  addDoc(doc: SegmentDoc): void {
-    const id = utf8.encode(doc.id);
-    this.docTable.varint(id.length);
-    this.docTable.bytes(id);
-    this.docTable.bytes(Buffer.from(doc.sha256, 'hex'));
-    this.docTable.varint(doc.words);
-    this.docTable.varint(doc.textBytes);
-    this.docCount++;
+  addDocs(docs: SegmentDocs): void {
+    for (let doc = 0; doc < docs.length; doc++) {
+      this.docTable.lengthPrefixedUtf8(docs.id(doc));
+      this.docTable.hex(docs.sha256(doc));
+      this.docTable.varint(docs.words(doc));
+      this.docTable.varint(docs.textBytes(doc));
+    }
+    this.docCount += docs.length;
   }
 
   /** Closes the trigram list written since the previous list; an empty list is left out. */
@@ -42,21 +40,20 @@ export class SegmentEncoder {
     this.trigramCount++;
   }
 
-  /** Closes the word list written since the previous list; an empty list is left out. */
-  endTerm(term: string): void {
+  /** Closes the word list (the word as UTF-8) written since the previous list; an empty list is left out. */
+  endTerm(term: Uint8Array): void {
     const length = this.endList();
     if (length === 0) return;
-    let shared = 0;
     const previous = this.previousTerm;
+    let shared = 0;
     while (shared < term.length && shared < previous.length && term[shared] === previous[shared]) shared++;
-    // Never split a surrogate pair between the shared part and the suffix.
-    if (shared > 0 && isLowSurrogate(term.charCodeAt(shared))) shared--;
-    const suffix = utf8.encode(term.slice(shared));
-    this.termTable.varint(shared);
-    this.termTable.varint(suffix.length);
-    this.termTable.bytes(suffix);
+    // Share whole characters only: the reader shares a prefix of UTF-16 code units.
+    while (shared > 0 && shared < term.length && isContinuationByte(term[shared] as number)) shared--;
+    this.termTable.varint(utf16Length(term, shared));
+    this.termTable.varint(term.length - shared);
+    this.termTable.bytes(term.subarray(shared));
     this.termTable.varint(length);
-    this.previousTerm = term;
+    this.previousTerm = term.slice();
     this.termCount++;
   }
 
@@ -76,17 +73,28 @@ export class SegmentEncoder {
     directory.bytes(this.termTable.result());
     const directoryBytes = directory.result();
     const postingBytes = this.postings.result();
-    const out = new ByteWriter();
-    out.bytes(SEGMENT_MAGIC);
-    out.u32(directoryBytes.length);
-    out.u32(crc32(directoryBytes));
-    out.u32(crc32(postingBytes));
-    out.bytes(directoryBytes);
-    out.bytes(postingBytes);
-    return out.result();
+    const out = new Uint8Array(SEGMENT_MAGIC.length + 12 + directoryBytes.length + postingBytes.length);
+    out.set(SEGMENT_MAGIC);
+    const header = new DataView(out.buffer, SEGMENT_MAGIC.length, 12);
+    header.setUint32(0, directoryBytes.length);
+    header.setUint32(4, crc32(directoryBytes));
+    header.setUint32(8, crc32(postingBytes));
+    out.set(directoryBytes, SEGMENT_MAGIC.length + 12);
+    out.set(postingBytes, SEGMENT_MAGIC.length + 12 + directoryBytes.length);
+    return out;
   }
 }
 
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
+function isContinuationByte(byte: number): boolean {
+  return (byte & 0xc0) === 0x80;
+}
+
+/** UTF-16 code units of the first `end` bytes of UTF-8 text (ending on a character boundary). */
+function utf16Length(utf8Bytes: Uint8Array, end: number): number {
+  let units = 0;
+  for (let i = 0; i < end; i++) {
+    const byte = utf8Bytes[i] as number;
+    if (!isContinuationByte(byte)) units += byte >= 0xf0 ? 2 : 1;
+  }
+  return units;
 }

@@ -4,13 +4,13 @@ import type { StorageBackend } from '../backend/types.js';
 import { CorruptDataError } from '../model/errors.js';
 import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
-import type { Segment, SegmentDoc, TermPostings, TrigramList } from './segment.js';
+import type { Segment, TermPostings, TrigramList } from './segment.js';
+import { StoredDocs } from './segment-docs.js';
 
 /** "DLSEG" + format version 2 (version 1 had no position masks). */
 export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 2]);
 /** Magic, directory length, directory CRC-32, postings CRC-32. */
 const HEADER_BYTES = SEGMENT_MAGIC.length + 12;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A segment's posting lists as stored: list `i` of a table spans `offsets[i] .. offsets[i + 1]` of `postings`. */
 export interface RawSegment {
@@ -35,10 +35,10 @@ export class PersistedSegment implements Segment {
   private constructor(
     private readonly backend: StorageBackend,
     readonly key: string,
-    readonly docs: SegmentDoc[],
+    readonly docs: StoredDocs,
     private readonly trigramKeys: Uint32Array,
     private readonly trigramOffsets: Float64Array,
-    private readonly terms: string[],
+    private readonly termTable: Uint8Array,
     private readonly termOffsets: Float64Array,
     private readonly postingsStart: number,
     private readonly postingsCrc: number,
@@ -46,8 +46,12 @@ export class PersistedSegment implements Segment {
     private readonly cache: PostingCache | undefined,
   ) {}
 
+  private decodedTerms: string[] | undefined;
+
   static async open(backend: StorageBackend, key: string, cache?: PostingCache): Promise<PersistedSegment> {
-    const header = await readRange(backend, key, 0, HEADER_BYTES - 1);
+    const first = await backend.get(key, { range: { start: 0, end: HEADER_BYTES - 1 } });
+    if (!first) throw new SegmentGoneError(key);
+    const header = await collectBody(first.body);
     if (header.length < HEADER_BYTES || !SEGMENT_MAGIC.every((byte, i) => header[i] === byte))
       throw new CorruptDataError(`search index segment ${key} has no valid header ${headerProblem(header)}`);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
@@ -55,15 +59,13 @@ export class PersistedSegment implements Segment {
     const directory = await readRange(backend, key, HEADER_BYTES, HEADER_BYTES + directoryLength - 1);
     if (directory.length !== directoryLength || crc32(directory) !== view.getUint32(12))
       throw new CorruptDataError(`search index segment ${key} failed its directory checksum`);
-    const info = await backend.head(key);
-    if (!info) throw new SegmentGoneError(key);
     return PersistedSegment.decode(
       backend,
       key,
       directory,
       HEADER_BYTES + directoryLength,
       view.getUint32(16),
-      info.size,
+      first.size,
       cache,
     );
   }
@@ -79,11 +81,12 @@ export class PersistedSegment implements Segment {
   ): PersistedSegment {
     const reader = new ByteReader(directory, `segment ${key}`);
     const docCount = reader.varint();
-    const docs: SegmentDoc[] = [];
+    const docs = new StoredDocs(docCount);
     for (let i = 0; i < docCount; i++) {
-      const id = utf8.decode(reader.bytes(reader.varint()));
-      const sha256 = Buffer.from(reader.bytes(32)).toString('hex');
-      docs.push({ id, sha256, words: reader.varint(), textBytes: reader.varint() });
+      const id = reader.utf8(reader.varint());
+      const sha256At = reader.offset;
+      reader.skip(32);
+      docs.set(i, id, directory, sha256At, reader.varint(), reader.varint());
     }
     const trigramCount = reader.varint();
     const trigramKeys = new Uint32Array(trigramCount);
@@ -98,16 +101,13 @@ export class PersistedSegment implements Segment {
     }
     trigramOffsets[trigramCount] = offset;
     const termCount = reader.varint();
-    const terms: string[] = [];
+    const termTableStart = reader.offset;
     const termOffsets = new Float64Array(termCount + 1);
-    let previous = '';
     for (let i = 0; i < termCount; i++) {
-      const shared = reader.varint();
-      const term = previous.slice(0, shared) + utf8.decode(reader.bytes(reader.varint()));
-      terms.push(term);
+      reader.varint();
+      reader.skip(reader.varint());
       termOffsets[i] = offset;
       offset += reader.varint();
-      previous = term;
     }
     termOffsets[termCount] = offset;
     if (!reader.done || postingsStart + offset !== size) throw reader.corrupt('sizes do not add up');
@@ -117,13 +117,34 @@ export class PersistedSegment implements Segment {
       docs,
       trigramKeys,
       trigramOffsets,
-      terms,
+      // A copy: the rest of the directory is not kept.
+      directory.slice(termTableStart, reader.offset),
       termOffsets,
       postingsStart,
       postingsCrc,
       size,
       cache,
     );
+  }
+
+  /**
+   * The words, in order, decoded from the word table on first use (opening a segment only locates
+   * their posting lists): most lakes answer substring queries and never need them.
+   */
+  private get terms(): readonly string[] {
+    if (this.decodedTerms) return this.decodedTerms;
+    const reader = new ByteReader(this.termTable, `segment ${this.key}`);
+    const terms: string[] = [];
+    let previous = '';
+    while (!reader.done) {
+      const shared = reader.varint();
+      const term = previous.slice(0, shared) + reader.utf8(reader.varint());
+      reader.varint();
+      terms.push(term);
+      previous = term;
+    }
+    this.decodedTerms = terms;
+    return terms;
   }
 
   trigramWeight(key: number): number {
@@ -209,7 +230,7 @@ export class PersistedSegment implements Segment {
 
   /** The whole postings block (checksum verified) with the tables locating each list in it (for merging). */
   async readRaw(): Promise<RawSegment> {
-    const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
+    const bytes = await this.readPostings(0, this.termOffsets[this.termOffsets.length - 1] as number);
     if (crc32(bytes) !== this.postingsCrc)
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
     return {
@@ -225,7 +246,7 @@ export class PersistedSegment implements Segment {
 
   /** Reads the whole postings block and compares its checksum. */
   async verify(): Promise<void> {
-    const bytes = await this.readPostings(0, this.termOffsets[this.terms.length] as number);
+    const bytes = await this.readPostings(0, this.termOffsets[this.termOffsets.length - 1] as number);
     if (crc32(bytes) !== this.postingsCrc)
       throw new CorruptDataError(`search index segment ${this.key} failed its postings checksum`);
   }

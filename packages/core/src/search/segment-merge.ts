@@ -1,7 +1,12 @@
-import { ByteReader } from './bytes.js';
-import type { SegmentDoc } from './segment.js';
+import { CorruptDataError } from '../model/errors.js';
+import { type ByteWriter, isAscii } from './bytes.js';
+import type { SegmentDocs } from './segment-docs.js';
 import { SegmentEncoder } from './segment-encoder.js';
 import type { RawSegment } from './segment-format.js';
+
+const utf8 = new TextEncoder();
+/** Reused for the UTF-8 form of ASCII words (most of them), which `endTerm` copies. */
+let asciiScratch = new Uint8Array(256);
 
 /** A segment to merge, and the number of each of its documents in the merged segment (-1: dropped). */
 export interface MergeInput {
@@ -15,9 +20,10 @@ export interface MergeInput {
  * inputs. Inputs must be given in the order their documents were numbered into `docs`, so that every
  * merged list stays ascending.
  */
-export function mergeSegments(docs: readonly SegmentDoc[], inputs: readonly MergeInput[]): Uint8Array {
+export function mergeSegments(docs: SegmentDocs, inputs: readonly MergeInput[]): Uint8Array {
   const out = new SegmentEncoder();
-  for (const doc of docs) out.addDoc(doc);
+  out.addDocs(docs);
+  const copiers = inputs.map((input) => new ListCopier(input, out.postings));
   const cursors = inputs.map(() => 0);
   for (;;) {
     let key = Number.POSITIVE_INFINITY;
@@ -26,12 +32,12 @@ export function mergeSegments(docs: readonly SegmentDoc[], inputs: readonly Merg
       if (at < raw.trigramKeys.length) key = Math.min(key, raw.trigramKeys[at] as number);
     });
     if (key === Number.POSITIVE_INFINITY) break;
-    const writer = new ListWriter(out);
-    inputs.forEach((input, i) => {
+    let previous = -1;
+    inputs.forEach(({ raw }, i) => {
       const at = cursors[i] as number;
-      if (input.raw.trigramKeys[at] !== key) return;
+      if (raw.trigramKeys[at] !== key) return;
       cursors[i] = at + 1;
-      copyList(input, input.raw.trigramOffsets, at, 'byte', (doc, mask) => writer.trigram(doc, mask));
+      previous = (copiers[i] as ListCopier).copy(raw.trigramOffsets, at, true, previous);
     });
     out.endTrigram(key);
   }
@@ -43,58 +49,93 @@ export function mergeSegments(docs: readonly SegmentDoc[], inputs: readonly Merg
       if (candidate !== undefined && (term === undefined || candidate < term)) term = candidate;
     });
     if (term === undefined) break;
-    const writer = new ListWriter(out);
-    inputs.forEach((input, i) => {
+    let previous = -1;
+    inputs.forEach(({ raw }, i) => {
       const at = cursors[i] as number;
-      if (input.raw.terms[at] !== term) return;
+      if (raw.terms[at] !== term) return;
       cursors[i] = at + 1;
-      copyList(input, input.raw.termOffsets, at, 'varint', (doc, count) => writer.term(doc, count));
+      previous = (copiers[i] as ListCopier).copy(raw.termOffsets, at, false, previous);
     });
-    out.endTerm(term);
+    out.endTerm(utf8Of(term));
   }
   return out.encode();
 }
 
-/** Appends renumbered postings to the merged segment's current list. */
-class ListWriter {
-  private previous = -1;
-  constructor(private readonly out: SegmentEncoder) {}
-
-  trigram(doc: number, mask: number): void {
-    this.out.postings.varint(doc - this.previous - 1);
-    this.out.postings.byte(mask);
-    this.previous = doc;
-  }
-
-  term(doc: number, count: number): void {
-    this.out.postings.varint(doc - this.previous - 1);
-    this.out.postings.varint(count);
-    this.previous = doc;
-  }
+function utf8Of(term: string): Uint8Array {
+  if (!isAscii(term)) return utf8.encode(term);
+  if (asciiScratch.length < term.length) asciiScratch = new Uint8Array(term.length * 2);
+  for (let i = 0; i < term.length; i++) asciiScratch[i] = term.charCodeAt(i);
+  return asciiScratch.subarray(0, term.length);
 }
 
 /**
- * Walks list `at` of an input (gap-coded document numbers, each followed by its payload: one byte
- * for trigram masks, a varint for word counts), passing on the postings of documents kept in the merge.
+ * Copies lists of one input (gap-coded document numbers, each followed by its payload: one byte for
+ * trigram masks, a varint for word counts) to the merged postings, renumbered, dropping the
+ * documents not kept.
  */
-function copyList(
-  input: MergeInput,
-  offsets: Float64Array,
-  at: number,
-  payload: 'byte' | 'varint',
-  write: (doc: number, value: number) => void,
-): void {
-  const { raw, renumber } = input;
-  const reader = new ByteReader(
-    raw.postings.subarray(offsets[at] as number, offsets[at + 1] as number),
-    `segment ${raw.key}`,
-  );
-  let number = -1;
-  while (!reader.done) {
-    number += reader.varint() + 1;
-    if (number >= raw.docCount) throw reader.corrupt('posting out of range');
-    const value = payload === 'byte' ? reader.byte() : reader.varint();
-    const next = renumber[number] as number;
-    if (next >= 0) write(next, value);
+class ListCopier {
+  private readonly postings: Uint8Array;
+  private readonly docCount: number;
+  private readonly renumber: Int32Array;
+  private readonly key: string;
+
+  constructor(
+    input: MergeInput,
+    private readonly out: ByteWriter,
+  ) {
+    this.postings = input.raw.postings;
+    this.docCount = input.raw.docCount;
+    this.renumber = input.renumber;
+    this.key = input.raw.key;
+  }
+
+  /**
+   * Appends list `at` (of the table with `offsets`) after the merged list's postings so far, the last
+   * of which is numbered `previous` (-1: none); returns the number of the last one now.
+   */
+  copy(offsets: Float64Array, at: number, byteTags: boolean, previous: number): number {
+    const bytes = this.postings;
+    const end = offsets[at + 1] as number;
+    let offset = offsets[at] as number;
+    let number = -1;
+    let last = previous;
+    while (offset < end) {
+      let gap = 0;
+      let scale = 1;
+      let byte: number;
+      do {
+        if (offset >= end || scale > 2 ** 28) throw this.corrupt('truncated varint');
+        byte = bytes[offset++] as number;
+        gap += (byte & 0x7f) * scale;
+        scale *= 0x80;
+      } while (byte >= 0x80);
+      number += gap + 1;
+      if (number >= this.docCount) throw this.corrupt('posting out of range');
+      let value: number;
+      if (byteTags) {
+        if (offset >= end) throw this.corrupt('truncated posting');
+        value = bytes[offset++] as number;
+      } else {
+        value = 0;
+        scale = 1;
+        do {
+          if (offset >= end || scale > 2 ** 28) throw this.corrupt('truncated varint');
+          byte = bytes[offset++] as number;
+          value += (byte & 0x7f) * scale;
+          scale *= 0x80;
+        } while (byte >= 0x80);
+      }
+      const next = this.renumber[number] as number;
+      if (next < 0) continue;
+      this.out.varint(next - last - 1);
+      if (byteTags) this.out.byte(value);
+      else this.out.varint(value);
+      last = next;
+    }
+    return last;
+  }
+
+  private corrupt(problem: string): CorruptDataError {
+    return new CorruptDataError(`search index segment ${this.key} is corrupt: ${problem}`);
   }
 }

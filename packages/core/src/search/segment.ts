@@ -1,10 +1,4 @@
-/** A document as listed in a segment. */
-export interface SegmentDoc {
-  id: string;
-  sha256: string;
-  words: number;
-  textBytes: number;
-}
+import type { SegmentDocs } from './segment-docs.js';
 
 /** Documents (by number within the segment) with their counts of one word. */
 export interface TermPostings {
@@ -23,7 +17,7 @@ export interface TrigramList {
 export interface Segment {
   /** Backend key, or `undefined` for the unflushed buffer. */
   readonly key: string | undefined;
-  readonly docs: readonly SegmentDoc[];
+  readonly docs: SegmentDocs;
   /** Relative cost of a trigram's posting list (0: absent). */
   trigramWeight(key: number): number;
   /** The documents containing the trigram, with its position masks in them. */

@@ -32,11 +32,18 @@ const RADIX = 1 << RADIX_BITS;
  * every list comes out ascending.
  */
 export class TrigramPostings {
-  private pendingKeys = new Uint32Array(4096);
-  private pendingDocs = new Uint32Array(4096);
-  private pendingMasks = new Uint8Array(4096);
+  private pendingKeys: Uint32Array<ArrayBuffer>;
+  private pendingDocs: Uint32Array<ArrayBuffer>;
+  private pendingMasks: Uint8Array<ArrayBuffer>;
   private pending = 0;
   private table = EMPTY;
+
+  /** `expected`: postings room to start with (growing is by doubling, which costs copies). */
+  constructor(expected = 4096) {
+    this.pendingKeys = new Uint32Array(expected);
+    this.pendingDocs = new Uint32Array(expected);
+    this.pendingMasks = new Uint8Array(expected);
+  }
 
   /** Number of (document, trigram) postings. */
   get size(): number {
@@ -55,14 +62,14 @@ export class TrigramPostings {
     this.pendingDocs[this.pending++] = doc;
   }
 
-  /** Lists `doc` under each of `keys` (distinct 24-bit trigrams) with the matching position mask. */
-  addAll(keys: readonly number[], masks: readonly number[], doc: number): void {
-    this.reserve(keys.length);
+  /** Lists `doc` under each of the first `count` `keys` (distinct 24-bit trigrams) with the matching position mask. */
+  addAll(keys: ArrayLike<number>, masks: ArrayLike<number>, doc: number, count = keys.length): void {
+    this.reserve(count);
     const pendingKeys = this.pendingKeys;
     const pendingDocs = this.pendingDocs;
     const pendingMasks = this.pendingMasks;
     let at = this.pending;
-    for (let i = 0; i < keys.length; i++) {
+    for (let i = 0; i < count; i++) {
       pendingKeys[at] = keys[i] as number;
       pendingMasks[at] = masks[i] as number;
       pendingDocs[at++] = doc;
@@ -83,10 +90,16 @@ export class TrigramPostings {
     return listAt(table, findKey(table.keys, key));
   }
 
-  /** Visits every trigram in ascending order with its documents and masks. */
-  forEach(visit: (key: number, list: TrigramList) => void): void {
-    const table = this.sealed();
-    for (let i = 0; i < table.keys.length; i++) visit(table.keys[i] as number, listAt(table, i));
+  /**
+   * Visits every trigram in ascending order with its documents and masks: `docs/masks[from .. to)`
+   * (shared arrays, so that visiting makes no object per trigram; do not modify).
+   */
+  forEach(
+    visit: (key: number, docs: Uint32Array, masks: Uint8Array, from: number, to: number) => void,
+  ): void {
+    const { keys, offsets, docs, masks } = this.sealed();
+    for (let i = 0; i < keys.length; i++)
+      visit(keys[i] as number, docs, masks, offsets[i] as number, offsets[i + 1] as number);
   }
 
   private sealed(): PostingTable {
@@ -94,6 +107,10 @@ export class TrigramPostings {
     const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
     const added = tableOf(pending, this.pending);
     this.table = this.table.docs.length === 0 ? added : mergeTables(this.table, added);
+    // The table may keep views of the pending buffers: later postings go to new ones.
+    this.pendingKeys = new Uint32Array(4096);
+    this.pendingDocs = new Uint32Array(4096);
+    this.pendingMasks = new Uint8Array(4096);
     this.pending = 0;
     return this.table;
   }
@@ -123,7 +140,7 @@ function listAt(table: PostingTable, at: number): TrigramList {
 
 /**
  * Sorts the first `count` postings stably by key (low 12 bits, then high 12 bits; in place, through
- * a scratch copy) and groups them by key.
+ * a scratch copy) and groups them by key. The table's documents and masks are views of `postings`.
  */
 function tableOf(postings: Postings, count: number): PostingTable {
   const scratch = {
@@ -131,8 +148,9 @@ function tableOf(postings: Postings, count: number): PostingTable {
     docs: new Uint32Array(count),
     masks: new Uint8Array(count),
   };
-  scatterByDigit(postings, count, 0, scratch);
-  scatterByDigit(scratch, count, RADIX_BITS, postings);
+  const [low, high] = digitStarts(postings.keys, count);
+  scatterByDigit(postings, count, 0, low, scratch);
+  scatterByDigit(scratch, count, RADIX_BITS, high, postings);
   const { keys } = postings;
   let distinct = 0;
   for (let i = 0; i < count; i++) if (i === 0 || keys[i] !== keys[i - 1]) distinct++;
@@ -149,28 +167,50 @@ function tableOf(postings: Postings, count: number): PostingTable {
   return {
     keys: tableKeys,
     offsets,
-    docs: postings.docs.slice(0, count),
-    masks: postings.masks.slice(0, count),
+    docs: postings.docs.subarray(0, count),
+    masks: postings.masks.subarray(0, count),
   };
 }
 
-function scatterByDigit(from: Postings, count: number, shift: number, to: Postings): void {
-  const starts = new Uint32Array(RADIX + 1);
+/** Moves postings from `from` to `to` ordered (stably) by the key digit at `shift`; `starts`: prefix sums of the digit counts. */
+function scatterByDigit(
+  from: Postings,
+  count: number,
+  shift: number,
+  starts: Uint32Array,
+  to: Postings,
+): void {
+  const { keys, docs, masks } = from;
+  const toKeys = to.keys;
+  const toDocs = to.docs;
+  const toMasks = to.masks;
   for (let i = 0; i < count; i++) {
-    const slot = (((from.keys[i] as number) >>> shift) & (RADIX - 1)) + 1;
-    starts[slot] = (starts[slot] as number) + 1;
-  }
-  for (let digit = 0; digit < RADIX; digit++)
-    starts[digit + 1] = (starts[digit + 1] as number) + (starts[digit] as number);
-  for (let i = 0; i < count; i++) {
-    const key = from.keys[i] as number;
+    const key = keys[i] as number;
     const digit = (key >>> shift) & (RADIX - 1);
     const at = starts[digit] as number;
     starts[digit] = at + 1;
-    to.keys[at] = key;
-    to.docs[at] = from.docs[i] as number;
-    to.masks[at] = from.masks[i] as number;
+    toKeys[at] = key;
+    toDocs[at] = docs[i] as number;
+    toMasks[at] = masks[i] as number;
   }
+}
+
+/** Where each digit's postings start once sorted by it, for the low and the high digit of the keys. */
+function digitStarts(keys: Uint32Array, count: number): [Uint32Array, Uint32Array] {
+  const low = new Uint32Array(RADIX + 1);
+  const high = new Uint32Array(RADIX + 1);
+  for (let i = 0; i < count; i++) {
+    const key = keys[i] as number;
+    const lowSlot = (key & (RADIX - 1)) + 1;
+    const highSlot = ((key >>> RADIX_BITS) & (RADIX - 1)) + 1;
+    low[lowSlot] = (low[lowSlot] as number) + 1;
+    high[highSlot] = (high[highSlot] as number) + 1;
+  }
+  for (let digit = 0; digit < RADIX; digit++) {
+    low[digit + 1] = (low[digit + 1] as number) + (low[digit] as number);
+    high[digit + 1] = (high[digit + 1] as number) + (high[digit] as number);
+  }
+  return [low, high];
 }
 
 /** Merges two tables; under a key shared by both, the documents of `older` come first. */

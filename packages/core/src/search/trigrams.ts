@@ -9,25 +9,58 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  */
 export type PositionMask = number;
 
-/** Distinct byte trigrams (`b0 << 16 | b1 << 8 | b2`) of UTF-8 text with their position masks. */
+const KEPT_KEYS = 1 << 20;
+
+/**
+ * Distinct byte trigrams (`b0 << 16 | b1 << 8 | b2`) of UTF-8 text with their position masks, in
+ * buffers reused from one text to the next.
+ */
 export class TrigramCollector {
   /** Position mask per trigram seen so far in the current text (0: not seen). */
-  private readonly masks = new Uint8Array(1 << 24);
+  private readonly seen = new Uint8Array(1 << 24);
+  /** The trigrams of the last text collected, in order of first occurrence (`count` of them). */
+  keys = new Uint32Array(4096);
+  /** The position mask of each of `keys`. */
+  masks = new Uint8Array(4096);
+  count = 0;
 
-  collect(bytes: Uint8Array, keys: number[], masks: number[]): void {
-    const start = keys.length;
-    const seen = this.masks;
-    for (let i = 0; i + 2 < bytes.length; i++) {
-      const key = ((bytes[i] as number) << 16) | ((bytes[i + 1] as number) << 8) | (bytes[i + 2] as number);
-      const mask = seen[key] as number;
-      if (mask === 0) keys.push(key);
-      seen[key] = mask | (1 << (i & 7));
+  collect(bytes: Uint8Array): void {
+    // Buffers grown for an exceptionally large text are not kept for the next ones.
+    if (this.keys.length > KEPT_KEYS) {
+      this.keys = new Uint32Array(4096);
+      this.masks = new Uint8Array(4096);
     }
-    for (let i = start; i < keys.length; i++) {
-      const key = keys[i] as number;
-      masks.push(seen[key] as number);
+    const seen = this.seen;
+    let keys = this.keys;
+    let count = 0;
+    let key = ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
+    let i = 2;
+    while (i < bytes.length) {
+      if (count === keys.length) keys = this.growKeys();
+      // Each byte adds at most one trigram: up to `stop`, `keys` cannot overflow.
+      const stop = Math.min(bytes.length, i + keys.length - count);
+      for (; i < stop; i++) {
+        key = ((key << 8) | (bytes[i] as number)) & 0xffffff;
+        const mask = seen[key] as number;
+        if (mask === 0) keys[count++] = key;
+        seen[key] = mask | (1 << ((i - 2) & 7));
+      }
+    }
+    if (this.masks.length < keys.length) this.masks = new Uint8Array(keys.length);
+    const masks = this.masks;
+    for (let i = 0; i < count; i++) {
+      key = keys[i] as number;
+      masks[i] = seen[key] as number;
       seen[key] = 0;
     }
+    this.count = count;
+  }
+
+  private growKeys(): Uint32Array<ArrayBuffer> {
+    const keys = new Uint32Array(this.keys.length * 2);
+    keys.set(this.keys);
+    this.keys = keys;
+    return keys;
   }
 }
 

@@ -1,3 +1,6 @@
+import { TermDictionary } from './term-dictionary.js';
+import { scanWords, type WordSink } from './word-bytes.js';
+
 /** Lists of many words by word number: `docs/counts[offsets[w] .. offsets[w + 1])` belong to word `w`. */
 interface WordTable {
   offsets: Uint32Array;
@@ -8,77 +11,113 @@ interface WordTable {
 const EMPTY_LIST = new Uint32Array(0);
 
 /**
- * Word posting lists (document, count) under construction. Words are numbered on first sight;
- * adding appends to a log, and reading sorts pending postings by word number (a stable counting
- * sort) and merges them into a table. Documents must be added in ascending order (a document added
- * after a read must be numbered above every document added before it), so lists come out ascending.
+ * Word posting lists (document, count) under construction. Words are read from a document's folded
+ * UTF-8 text (`scanWords`) and numbered on first sight (`TermDictionary`); adding appends to a log,
+ * and reading sorts pending postings by word number (a stable counting sort) and merges them into a
+ * table. Documents must be added in ascending order (a document added after a read must be numbered
+ * above every document added before it), so lists come out ascending.
  */
-export class WordPostings {
-  private readonly numbers = new Map<string, number>();
-  private readonly words: string[] = [];
-  private pendingWords = new Uint32Array(1024);
-  private pendingDocs = new Uint32Array(1024);
-  private pendingCounts = new Uint32Array(1024);
+export class WordPostings implements WordSink {
+  private readonly dictionary = new TermDictionary();
+  private pendingWords: Uint32Array<ArrayBuffer>;
+  private pendingDocs: Uint32Array<ArrayBuffer>;
+  private pendingCounts: Uint32Array<ArrayBuffer>;
   private pending = 0;
   private table: WordTable = { offsets: new Uint32Array(1), docs: EMPTY_LIST, counts: EMPTY_LIST };
+  /** Occurrences per word number in the document being added, and the words it touched. */
+  private documentCounts = new Uint32Array(1024);
+  private touched = new Uint32Array(1024);
+  private touchedCount = 0;
 
-  add(word: string, doc: number, count: number): void {
-    let number = this.numbers.get(word);
-    if (number === undefined) {
-      number = this.words.length;
-      this.numbers.set(word, number);
-      this.words.push(word);
+  /** `expected`: postings room to start with (growing is by doubling, which costs copies). */
+  constructor(expected = 1024) {
+    this.pendingWords = new Uint32Array(expected);
+    this.pendingDocs = new Uint32Array(expected);
+    this.pendingCounts = new Uint32Array(expected);
+  }
+
+  /** Number of (word, document) postings. */
+  get size(): number {
+    return this.table.docs.length + this.pending;
+  }
+
+  /** Lists `doc` under each word of its folded text with its number of occurrences; returns the number of words. */
+  addDocument(text: Uint8Array, doc: number): number {
+    const words = scanWords(text, this);
+    for (let i = 0; i < this.touchedCount; i++) {
+      const word = this.touched[i] as number;
+      this.append(word, doc, this.documentCounts[word] as number);
+      this.documentCounts[word] = 0;
     }
+    this.touchedCount = 0;
+    return words;
+  }
+
+  /** Counts one occurrence (called back by `scanWords`). */
+  word(bytes: Uint8Array, start: number, end: number, hash: number): void {
+    const word = this.dictionary.intern(bytes, start, end, hash);
+    if (word >= this.documentCounts.length) this.documentCounts = grown(this.documentCounts, word + 1);
+    const count = this.documentCounts[word] as number;
+    if (count === 0) {
+      if (this.touchedCount === this.touched.length)
+        this.touched = grown(this.touched, this.touchedCount + 1);
+      this.touched[this.touchedCount++] = word;
+    }
+    this.documentCounts[word] = count + 1;
+  }
+
+  /** Numbers of the words equal to `word` (exact) or starting with it. */
+  find(word: string, prefix: boolean): number[] {
+    if (prefix) return this.dictionary.withPrefix(word);
+    const found = this.dictionary.find(word);
+    return found < 0 ? [] : [found];
+  }
+
+  term(word: number): string {
+    return this.dictionary.term(word);
+  }
+
+  /** Documents listing word number `word`, ascending. */
+  docs(word: number): Uint32Array {
+    const table = this.sealed();
+    return table.docs.subarray(table.offsets[word], table.offsets[word + 1]);
+  }
+
+  /** The per-document counts of word number `word`, in the order of `docs(word)`. */
+  counts(word: number): Uint32Array {
+    const table = this.sealed();
+    return table.counts.subarray(table.offsets[word], table.offsets[word + 1]);
+  }
+
+  /**
+   * Visits every word (UTF-8 bytes, a view) in UTF-16 order with its documents and counts:
+   * `docs/counts[from .. to)` (shared arrays; do not modify).
+   */
+  forEachSorted(
+    visit: (word: Uint8Array, docs: Uint32Array, counts: Uint32Array, from: number, to: number) => void,
+  ): void {
+    const { offsets, docs, counts } = this.sealed();
+    for (const word of this.dictionary.sorted())
+      visit(
+        this.dictionary.termBytes(word),
+        docs,
+        counts,
+        offsets[word] as number,
+        offsets[word + 1] as number,
+      );
+  }
+
+  private append(word: number, doc: number, count: number): void {
     if (this.pending === this.pendingWords.length) this.grow();
-    this.pendingWords[this.pending] = number;
+    this.pendingWords[this.pending] = word;
     this.pendingDocs[this.pending] = doc;
     this.pendingCounts[this.pending++] = count;
-  }
-
-  /** Number of documents listing `word`. */
-  count(word: string): number {
-    const number = this.numbers.get(word);
-    if (number === undefined) return 0;
-    const { offsets } = this.sealed();
-    return (offsets[number + 1] as number) - (offsets[number] as number);
-  }
-
-  docs(word: string): Uint32Array {
-    return this.column(word, 'docs');
-  }
-
-  /** The per-document counts of `word`, in the order of `docs(word)`. */
-  counts(word: string): Uint32Array {
-    return this.column(word, 'counts');
-  }
-
-  /** Every word, in order of first sight. */
-  keyList(): readonly string[] {
-    return this.words;
-  }
-
-  /** Visits every word in UTF-16 order with its documents and counts. */
-  forEachSorted(visit: (word: string, docs: Uint32Array, counts: Uint32Array) => void): void {
-    const table = this.sealed();
-    for (const word of [...this.words].sort()) {
-      const number = this.numbers.get(word) as number;
-      const from = table.offsets[number] as number;
-      const to = table.offsets[number + 1] as number;
-      visit(word, table.docs.subarray(from, to), table.counts.subarray(from, to));
-    }
-  }
-
-  private column(word: string, which: 'docs' | 'counts'): Uint32Array {
-    const number = this.numbers.get(word);
-    if (number === undefined) return EMPTY_LIST;
-    const table = this.sealed();
-    return table[which].subarray(table.offsets[number], table.offsets[number + 1]);
   }
 
   private sealed(): WordTable {
     if (this.pending === 0) return this.table;
     const older = this.table;
-    const wordCount = this.words.length;
+    const wordCount = this.dictionary.size;
     const olderWords = older.offsets.length - 1;
     // Each word's list: its older postings, then its pending ones in the order they were added.
     const offsets = new Uint32Array(wordCount + 1);
@@ -122,7 +161,9 @@ export class WordPostings {
   }
 }
 
-function grown(from: Uint32Array, size: number): Uint32Array<ArrayBuffer> {
+function grown(from: Uint32Array, atLeast: number): Uint32Array<ArrayBuffer> {
+  let size = from.length * 2;
+  while (size < atLeast) size *= 2;
   const to = new Uint32Array(size);
   to.set(from);
   return to;

@@ -1,8 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DiskBackend } from '@datalake/backend-disk';
 import { DataLake, type DataType } from '@datalake/core';
 import { forEachBounded } from '../pool.js';
+import { runProcess, tail } from '../processes.js';
+import type { ServeReport, ServeRequest } from './search-serve.js';
 
 export interface SearchBenchOptions {
   corpusDir: string;
@@ -15,6 +18,8 @@ export interface SearchBenchOptions {
 const SELECTIVE = ['ConnectionString', 'rental_date', 'stdLambda', 'worker_processes'];
 const BROAD = ['select', 'end sub'];
 const RUNS = 7;
+/** Fresh processes opening the lake, for the spread of the open time. */
+const OPEN_RUNS = 3;
 /** Stores in flight while building a test lake (the build is setup, not a measured figure). */
 const STORE_CONCURRENCY = 32;
 
@@ -54,32 +59,50 @@ export async function buildSearchLake(
   );
 }
 
-/** Opens the lake with its index, times queries against a scan of the same lake, then a full rebuild. */
+/**
+ * Times opening the lake and queries in fresh processes (with the index, and with a brute-force scan
+ * as the baseline), then a full rebuild of the index in this process.
+ */
 export async function measureSearchLake(
   root: string,
   scale: number,
   contentBytes: number,
   log: (line: string) => void,
 ): Promise<void> {
-  const openStarted = performance.now();
+  const queries = [...SELECTIVE, ...BROAD];
+  const indexed: ServeReport[] = [];
+  const scanned: ServeReport[] = [];
+  // Alternated, so that whatever the machine does meanwhile (e.g. writing back the lake just built)
+  // weighs on both kinds of process alike. Scanning queries run once: they take long.
+  for (let run = 0; run < OPEN_RUNS; run++) {
+    indexed.push(await serveInChild({ root, search: 'index', queries, runs: RUNS, limit: 50 }, log));
+    const scanQueries = run === 0 ? queries : [];
+    scanned.push(
+      await serveInChild(
+        { root, search: 'scan', queries: scanQueries, runs: scale >= 100 ? 2 : 3, limit: 50 },
+        log,
+      ),
+    );
+  }
+  const openIndexed = indexed.map((report) => report.openMs);
+  const openScanned = scanned.map((report) => report.openMs);
+  log(
+    `  open: ${range(openIndexed)} ms with its index, ${range(openScanned)} ms without (search: 'scan'); ` +
+      `the index adds ${(median(openIndexed) - median(openScanned)).toFixed(0)} ms`,
+  );
+  for (const [q, query] of queries.entries()) {
+    const kind = SELECTIVE.includes(query) ? 'selective' : 'broad';
+    const times = indexed.flatMap((report) => report.queries[q]?.times ?? []);
+    const scan = scanned[0]?.queries[q] ?? { times: [], hits: 0 };
+    log(
+      `  ${kind} ${JSON.stringify(query)}: index ${range(times)} ms (${indexed[0]?.queries[q]?.hits} hits on page 1), ` +
+        `scan ${range(scan.times)} ms, ${(median(scan.times) / median(times)).toFixed(0)}x`,
+    );
+  }
+  const rss = indexed.map((report) => report.maxRssKiB / 1024);
+  log(`  peak RSS of a process opening the lake and serving these queries: ${range(rss)} MiB`);
   const lake = await DataLake.open(new DiskBackend({ root }), { onNotice: (m) => log(`  notice: ${m}`) });
-  log(`  open with index: ${(performance.now() - openStarted).toFixed(0)} ms`);
-  const scan = await DataLake.open(new DiskBackend({ root }), { search: 'scan', onNotice: () => {} });
   try {
-    for (const [kind, queries] of [
-      ['selective', SELECTIVE],
-      ['broad', BROAD],
-    ] as const) {
-      for (const query of queries) {
-        const indexed = await timed(() => lake.search(query, { limit: 50 }));
-        const scanned = await timed(() => scan.search(query, { limit: 50 }), scale >= 100 ? 2 : 3);
-        log(
-          `  ${kind} ${JSON.stringify(query)}: index ${range(indexed.times)} ms (${indexed.hits} hits on page 1), ` +
-            `scan ${range(scanned.times)} ms, ${(median(scanned.times) / median(indexed.times)).toFixed(0)}x`,
-        );
-      }
-    }
-    log(`  peak RSS while serving queries: ${peakRssMiB()} MiB`);
     const rebuildStarted = performance.now();
     const report = await lake.reindex();
     const rebuildSeconds = (performance.now() - rebuildStarted) / 1000;
@@ -88,29 +111,18 @@ export async function measureSearchLake(
       `  index build: ${(mib / rebuildSeconds).toFixed(1)} MiB/s of content (${rebuildSeconds.toFixed(1)} s); ` +
         `index ${(report.indexBytes / 1024 / 1024).toFixed(1)} MiB = ${(report.indexBytes / contentBytes).toFixed(2)}x content`,
     );
-    log(`  peak RSS so far: ${peakRssMiB()} MiB`);
   } finally {
-    await scan.close();
     await lake.close();
   }
 }
 
-function peakRssMiB(): string {
-  return (process.resourceUsage().maxRSS / 1024).toFixed(0);
-}
-
-async function timed(
-  run: () => Promise<{ hits: unknown[] }>,
-  runs = RUNS,
-): Promise<{ times: number[]; hits: number }> {
-  const times: number[] = [];
-  let hits = 0;
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    hits = (await run()).hits.length;
-    times.push(performance.now() - started);
-  }
-  return { times, hits };
+/** Runs `search-serve.ts` in a fresh Node process (same flags and loader as this one). */
+async function serveInChild(request: ServeRequest, log: (line: string) => void): Promise<ServeReport> {
+  const script = fileURLToPath(new URL('./search-serve.ts', import.meta.url));
+  const result = await runProcess(process.execPath, [...process.execArgv, script, JSON.stringify(request)]);
+  for (const line of result.stderr.split('\n')) if (line.startsWith('notice: ')) log(`  ${line}`);
+  if (result.code !== 0) throw new Error(`search-serve exited with ${result.code}: ${tail(result.stderr)}`);
+  return JSON.parse(result.stdout) as ServeReport;
 }
 
 function median(values: number[]): number {

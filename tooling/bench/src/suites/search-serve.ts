@@ -1,0 +1,51 @@
+/**
+ * Serves queries from a disk lake in a process of its own, so that its figures (time to open, query
+ * latencies, peak RSS) are those of a process that only serves: the bench process also built the
+ * lake. Run by `search.ts` as `node --import tsx search-serve.ts <request JSON>`; prints a
+ * `ServeReport` as JSON on stdout.
+ */
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake } from '@datalake/core';
+
+export interface ServeRequest {
+  root: string;
+  search: 'index' | 'scan';
+  queries: string[];
+  runs: number;
+  limit: number;
+}
+
+export interface ServeReport {
+  openMs: number;
+  queries: Array<{ query: string; times: number[]; hits: number }>;
+  /** Peak resident set size of this process, in KiB. */
+  maxRssKiB: number;
+}
+
+async function serve(request: ServeRequest): Promise<ServeReport> {
+  const started = performance.now();
+  const lake = await DataLake.open(new DiskBackend({ root: request.root }), {
+    search: request.search,
+    onNotice: (message) => process.stderr.write(`notice: ${message}\n`),
+  });
+  const openMs = performance.now() - started;
+  try {
+    const queries: ServeReport['queries'] = [];
+    for (const query of request.queries) {
+      const times: number[] = [];
+      let hits = 0;
+      for (let run = 0; run < request.runs; run++) {
+        const queryStarted = performance.now();
+        hits = (await lake.search(query, { limit: request.limit })).hits.length;
+        times.push(performance.now() - queryStarted);
+      }
+      queries.push({ query, times, hits });
+    }
+    return { openMs, queries, maxRssKiB: process.resourceUsage().maxRSS };
+  } finally {
+    await lake.close();
+  }
+}
+
+const request = JSON.parse(process.argv[2] ?? '{}') as ServeRequest;
+process.stdout.write(`${JSON.stringify(await serve(request))}\n`);
