@@ -7,6 +7,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 [ -f "$CONF" ] || { say "ERROR: no cluster under $S3_DIR (run start.sh first)"; exit 1; }
+# The port the cluster was started on, whatever this process's environment says (a test runner
+# may not pass DATALAKE_S3_PORT through).
+recorded_port=$(sed -n 's|^export S3_ENDPOINT=http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$ENV_FILE" 2>/dev/null || true)
+S3_PORT=${recorded_port:-$S3_PORT}
 case "${1:-}" in
   kill)
     pid=$(recorded_pid rgw)
