@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type DiskFs, errorCode, makeFolders } from './disk-fs.js';
+import { type DiskFs, type DiskSyncFs, errorCode, makeFolders } from './disk-fs.js';
 import type { DiskLayout } from './layout.js';
 
 /** What S3 keeps beside an object's bytes; files have nowhere to hold it, so it goes to a side file. */
@@ -45,24 +45,26 @@ export class AttributeStore {
   }
 
   async read(key: string, etag: string): Promise<ObjectAttributes> {
-    let text: string;
+    let bytes: Uint8Array;
     try {
-      text = decoder.decode(await this.fs.readFile(this.layout.attributePath(key, etag)));
+      bytes = await this.fs.readFile(this.layout.attributePath(key, etag));
     } catch (error) {
       if (errorCode(error) === 'ENOENT') return {};
       throw error;
     }
+    return parseAttributes(bytes, key);
+  }
+
+  /** `read` with synchronous calls (side files are small). */
+  readSync(sync: DiskSyncFs, key: string, etag: string): ObjectAttributes {
+    let bytes: Uint8Array;
     try {
-      const stored = JSON.parse(text) as ObjectAttributes & { key?: string };
-      if (stored.key !== key) return {};
-      const attributes: ObjectAttributes = {};
-      if (typeof stored.contentType === 'string') attributes.contentType = stored.contentType;
-      if (stored.metadata && typeof stored.metadata === 'object') attributes.metadata = stored.metadata;
-      return attributes;
-    } catch {
-      // A torn side file belongs to a write that never became visible.
-      return {};
+      bytes = sync.readFileSync(this.layout.attributePath(key, etag));
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return {};
+      throw error;
     }
+    return parseAttributes(bytes, key);
   }
 
   async remove(key: string, etag: string): Promise<void> {
@@ -79,5 +81,19 @@ export class AttributeStore {
       await makeFolders(this.fs, path.dirname(file));
       return await this.fs.open(file, 'wx');
     }
+  }
+}
+
+function parseAttributes(bytes: Uint8Array, key: string): ObjectAttributes {
+  try {
+    const stored = JSON.parse(decoder.decode(bytes)) as ObjectAttributes & { key?: string };
+    if (stored.key !== key) return {};
+    const attributes: ObjectAttributes = {};
+    if (typeof stored.contentType === 'string') attributes.contentType = stored.contentType;
+    if (stored.metadata && typeof stored.metadata === 'object') attributes.metadata = stored.metadata;
+    return attributes;
+  } catch {
+    // A torn side file belongs to a write that never became visible.
+    return {};
   }
 }

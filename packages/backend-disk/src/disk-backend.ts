@@ -60,12 +60,12 @@ export interface DiskBackendOptions {
   /** Age after which a temp file of a writer on another host is removed by recovery (default 24 h). */
   tempMaxAgeMs?: number;
   /**
-   * With `fsync: false`, buffered bodies up to this many bytes are written with synchronous system
-   * calls on the calling thread, and listings stat synchronously (default 64 KiB; `0` sends every
-   * call through the thread pool).
+   * Objects up to this many bytes are read, and (with `fsync: false`) buffered bodies up to it
+   * written, with synchronous system calls on the calling thread; listings stat synchronously
+   * (default 64 KiB; `0` sends every call through the thread pool).
    * Such a call takes microseconds; a thread-pool round trip costs several times more.
    */
-  syncWriteMaxBytes?: number;
+  syncCallMaxBytes?: number;
 }
 
 /** Node's file system: the promise API plus the synchronous calls of `DiskSyncFs`. */
@@ -94,7 +94,7 @@ export class DiskBackend implements StorageBackend {
   private readonly locks: KeyLocks;
   private readonly attributes: AttributeStore;
   private readonly tempMaxAgeMs: number;
-  private readonly syncWriteMaxBytes: number;
+  private readonly syncCallMaxBytes: number;
   private startup: Promise<WriteClock> | undefined;
   private closed = false;
 
@@ -109,7 +109,7 @@ export class DiskBackend implements StorageBackend {
     this.layout = new DiskLayout(options.root);
     this.durable = options.fsync ?? true;
     this.tempMaxAgeMs = positive(options.tempMaxAgeMs, 'tempMaxAgeMs', 24 * 60 * 60 * 1000);
-    this.syncWriteMaxBytes = byteCount(options.syncWriteMaxBytes, 'syncWriteMaxBytes', 64 * 1024);
+    this.syncCallMaxBytes = byteCount(options.syncCallMaxBytes, 'syncCallMaxBytes', 64 * 1024);
     this.locks = new KeyLocks(this.fs, this.layout, {
       waitMs: positive(options.lockWaitMs, 'lockWaitMs', 10_000),
       staleMs: positive(options.lockStaleMs, 'lockStaleMs', 30_000),
@@ -155,6 +155,8 @@ export class DiskBackend implements StorageBackend {
   async get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
     assertDiskKey(key);
     await this.start();
+    const small = this.getSmallSync(key, options);
+    if (small !== undefined) return small;
     let handle: DiskFileHandle | undefined;
     try {
       handle = await this.fs.open(this.layout.objectPath(key), 'r');
@@ -175,6 +177,37 @@ export class DiskBackend implements StorageBackend {
       await handle?.close().catch(() => undefined);
       if (isMissing(error) || errorCode(error) === 'EISDIR') return null;
       throw wrapFsError('get', key, error);
+    }
+  }
+
+  /**
+   * `get` of an object of at most `syncCallMaxBytes`, read whole with synchronous calls; `undefined`
+   * when the object is larger or synchronous calls are off (the caller then uses the thread pool).
+   */
+  private getSmallSync(key: string, options: GetOptions): GetResult | null | undefined {
+    const sync = this.fs.sync;
+    if (!sync || this.syncCallMaxBytes === 0) return undefined;
+    let fd: number;
+    try {
+      fd = sync.openSync(this.layout.objectPath(key), 'r');
+    } catch (error) {
+      if (isMissing(error) || errorCode(error) === 'EISDIR') return null;
+      throw wrapFsError('get', key, error);
+    }
+    try {
+      const stats = sync.fstatSync(fd);
+      if (!stats.isFile()) return null;
+      if (Number(stats.size) > this.syncCallMaxBytes) return undefined;
+      const stat = objectStat(stats);
+      const range = options.range === undefined ? undefined : resolveRange(options.range, stat.size, key);
+      const bytes = readWholeSync(sync, fd, range?.start ?? 0, range?.end ?? stat.size - 1);
+      const info: ObjectInfo = { key, ...stat, ...this.attributes.readSync(sync, key, stat.etag) };
+      const body = oneChunk(bytes);
+      return range ? { ...info, body, range } : { ...info, body };
+    } catch (error) {
+      throw wrapFsError('get', key, error);
+    } finally {
+      sync.closeSync(fd);
     }
   }
 
@@ -221,7 +254,7 @@ export class DiskBackend implements StorageBackend {
     assertDiskPrefix(prefix);
     await this.start();
     try {
-      return await listFromDisk(this.fs, this.layout, prefix, options, this.syncWriteMaxBytes > 0);
+      return await listFromDisk(this.fs, this.layout, prefix, options, this.syncCallMaxBytes > 0);
     } catch (error) {
       throw wrapFsError('list', prefix, error);
     }
@@ -266,9 +299,9 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
-  /** Whether small writes may use synchronous calls (`fsync` off and `syncWriteMaxBytes` above 0). */
+  /** Whether small writes may use synchronous calls (`fsync` off and `syncCallMaxBytes` above 0). */
   private get unsyncedSmallWrites(): boolean {
-    return !this.durable && this.syncWriteMaxBytes > 0;
+    return !this.durable && this.syncCallMaxBytes > 0;
   }
 
   /** The temp file written in synchronous calls, or `undefined` when the body does not qualify. */
@@ -279,7 +312,7 @@ export class DiskBackend implements StorageBackend {
   ): TempFile | undefined {
     const sync = this.fs.sync;
     if (!sync || !this.unsyncedSmallWrites || !(body instanceof Uint8Array)) return undefined;
-    if (body.byteLength > this.syncWriteMaxBytes) return undefined;
+    if (body.byteLength > this.syncCallMaxBytes) return undefined;
     if (expectedLength !== undefined && body.byteLength !== expectedLength) {
       throw new ValidationError(
         `body length ${body.byteLength} does not match the declared contentLength ${expectedLength}`,
@@ -329,7 +362,7 @@ export class DiskBackend implements StorageBackend {
 
   /**
    * Hard-links a temp file into place and removes its temp name. A first attempt on a small,
-   * unsynced object uses synchronous calls (see `syncWriteMaxBytes`); failures are handled by the caller.
+   * unsynced object uses synchronous calls (see `syncCallMaxBytes`); failures are handled by the caller.
    */
   private async link(from: string, to: string, trySync: boolean): Promise<void> {
     const sync = this.fs.sync;
@@ -508,4 +541,20 @@ function positive(value: number | undefined, name: string, fallback: number): nu
     throw new ValidationError(`DiskBackend option \`${name}\` must be a positive number of milliseconds`);
   }
   return value;
+}
+
+/** Bytes `[start, end]` of an open file (fewer if it has shrunk since it was stat'ed). */
+function readWholeSync(sync: DiskSyncFs, fd: number, start: number, end: number): Uint8Array {
+  const buffer = new Uint8Array(Math.max(0, end - start + 1));
+  let filled = 0;
+  while (filled < buffer.length) {
+    const count = sync.readSync(fd, buffer, filled, buffer.length - filled, start + filled);
+    if (count === 0) break;
+    filled += count;
+  }
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.byteLength > 0) yield bytes;
 }

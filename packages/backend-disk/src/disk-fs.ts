@@ -47,9 +47,12 @@ export interface DiskFileHandle {
  * Node's `node:fs` and a memfs `Volume` both provide them.
  */
 export interface DiskSyncFs {
-  /** `flags` is `'wx'` (create exclusively). Returns a file descriptor. */
+  /** `flags` is `'r'` (read) or `'wx'` (create exclusively). Returns a file descriptor. */
   openSync(path: string, flags: string): number;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  /** Returns the number of bytes read (0 at the end of the file). */
+  readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  readFileSync(path: string): Uint8Array;
   /** Sets access and modification times, in seconds since the epoch (fractions allowed). */
   futimesSync(fd: number, atime: number, mtime: number): void;
   fstatSync(fd: number): DiskStats;
@@ -76,7 +79,7 @@ export interface DiskFs {
   link(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
-  /** When present, used for small unsynced writes and for stat'ing listings (see `DiskSyncFs`). */
+  /** When present, used for small reads, small unsynced writes and for stat'ing listings (see `DiskSyncFs`). */
   sync?: DiskSyncFs;
 }
 

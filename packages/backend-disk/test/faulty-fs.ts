@@ -80,6 +80,11 @@ function faultySyncFs(
       written.set(fd, before + count);
       return count;
     },
+    readSync(fd, buffer, offset, length, position) {
+      fail('read');
+      return inner.readSync(fd, buffer, offset, length, position);
+    },
+    readFileSync: (path) => inner.readFileSync(path),
     futimesSync: (fd, atime, mtime) => inner.futimesSync(fd, atime, mtime),
     fstatSync: (fd) => inner.fstatSync(fd),
     closeSync(fd) {

@@ -1,4 +1,4 @@
-import { ValidationError } from '@datalake/core';
+import { collectBody, ValidationError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, type DiskFs, type DiskSyncFs } from '../src/index.js';
 import { allKeys, memoryVolume, readText, text } from './helpers.js';
@@ -32,28 +32,62 @@ describe('synchronous calls', () => {
   it('write small unsynced bodies and stat listings synchronously, larger bodies through the thread pool', async () => {
     const { fs, calls } = countingFs();
     await exercise(new DiskBackend({ root: '/lake', fs, fsync: false }));
-    // Two small bodies, each written synchronously; the 200 kB body is not.
-    expect(calls.get('openSync')).toBe(2);
+    // Two small bodies written and one read back synchronously; the 200 kB body is written through the pool.
     expect(calls.get('writeSync')).toBe(2);
     expect(calls.get('linkSync')).toBe(1);
+    expect(calls.get('openSync')).toBe(3);
+    expect(calls.get('readSync')).toBe(1);
     expect(calls.get('lstatSync')).toBeGreaterThanOrEqual(2);
   });
 
-  it('are not used for writes with fsync on', async () => {
+  it('are not used for writes with fsync on, but still for small reads and listings', async () => {
     const { fs, calls } = countingFs();
     await exercise(new DiskBackend({ root: '/lake', fs, fsync: true }));
-    expect([...calls.keys()]).toEqual(['lstatSync']);
+    expect([...calls.keys()].sort()).toEqual(
+      ['closeSync', 'fstatSync', 'lstatSync', 'openSync', 'readFileSync', 'readSync'].sort(),
+    );
+    expect(calls.get('openSync')).toBe(1);
   });
 
-  it('are not used at all with syncWriteMaxBytes 0', async () => {
+  it('read objects up to syncCallMaxBytes whole, ranges included, and larger ones through the thread pool', async () => {
     const { fs, calls } = countingFs();
-    await exercise(new DiskBackend({ root: '/lake', fs, fsync: false, syncWriteMaxBytes: 0 }));
+    const disk = new DiskBackend({ root: '/lake', fs, fsync: true, syncCallMaxBytes: 1000 });
+    const small = new Uint8Array(1000).map((_, i) => i % 251);
+    const large = new Uint8Array(1001).map((_, i) => i % 241);
+    await disk.put('small', small, { contentType: 'text/plain', metadata: { origin: 'test' } });
+    await disk.put('large', large);
+    await disk.put('empty', new Uint8Array(0));
+    await disk.put('a-folder/below', text('x'));
+
+    const got = await disk.get('small');
+    expect(got).toMatchObject({ size: 1000, contentType: 'text/plain', metadata: { origin: 'test' } });
+    expect(await collectBody(got?.body ?? new Uint8Array(0))).toEqual(small);
+    const ranged = await disk.get('small', { range: { start: 10, end: 19 } });
+    expect(ranged?.range).toEqual({ start: 10, end: 19 });
+    expect(await collectBody(ranged?.body ?? new Uint8Array(0))).toEqual(small.subarray(10, 20));
+    expect(await collectBody((await disk.get('empty'))?.body ?? new Uint8Array(0))).toEqual(
+      new Uint8Array(0),
+    );
+    expect(await disk.get('missing')).toBeNull();
+    expect(await disk.get('a-folder')).toBeNull();
+    expect(calls.get('readSync')).toBe(2);
+
+    const opensBefore = calls.get('openSync');
+    expect(await collectBody((await disk.get('large'))?.body ?? new Uint8Array(0))).toEqual(large);
+    // The large object was opened synchronously only to learn its size, then read through the pool.
+    expect(calls.get('openSync')).toBe((opensBefore ?? 0) + 1);
+    expect(calls.get('readSync')).toBe(2);
+  });
+
+  it('are not used at all with syncCallMaxBytes 0', async () => {
+    const { fs, calls } = countingFs();
+    await exercise(new DiskBackend({ root: '/lake', fs, fsync: false, syncCallMaxBytes: 0 }));
     expect(calls.size).toBe(0);
   });
 
-  it('rejects a syncWriteMaxBytes that is not a whole number of bytes', () => {
+  it('rejects a syncCallMaxBytes that is not a whole number of bytes', () => {
     for (const bad of [-1, 1.5, Number.NaN]) {
-      expect(() => new DiskBackend({ root: '/lake', syncWriteMaxBytes: bad })).toThrow(ValidationError);
+      expect(() => new DiskBackend({ root: '/lake', syncCallMaxBytes: bad })).toThrow(ValidationError);
     }
   });
 });

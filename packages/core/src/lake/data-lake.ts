@@ -104,7 +104,7 @@ export class DataLake {
       entries: () => this.catalog.entries(),
       entriesInPathOrder: () => this.catalog.inPathOrder(),
       getEntry: (id) => this.catalog.get(id)?.entry,
-      readBytes: async (entry) => (await this.readVerified(entry.id)).bytes,
+      readBytes: async (entry, worthChecking) => (await this.readVerified(entry.id, worthChecking)).bytes,
       notice: (message) => this.notice(message),
     };
   }
@@ -468,11 +468,16 @@ export class DataLake {
    * Reads content and checks it against the entry's hash. A mismatch means another writer changed the
    * entry since this instance last saw it: reload its record once and re-check before calling it corrupt.
    */
-  private async readVerified(id: string): Promise<{ entry: Entry; bytes: Uint8Array }> {
+  /** The entry and its content, checked against its SHA-256 unless `worthChecking` rejects the bytes. */
+  private async readVerified(
+    id: string,
+    worthChecking?: (bytes: Uint8Array) => boolean,
+  ): Promise<{ entry: Entry; bytes: Uint8Array }> {
     let entry = await this.entryOrThrow(id);
     for (let attempt = 0; attempt < 3; attempt++) {
       const object = await this.backend.get(entry.filePath);
       const bytes = object ? await collectBody(object.body) : undefined;
+      if (bytes && worthChecking && !worthChecking(bytes)) return { entry, bytes };
       if (bytes && sha256Hex(bytes) === entry.sha256) return { entry, bytes };
       const fresh = await this.loadFresh(id);
       if (fresh.record.pending && bytes) {

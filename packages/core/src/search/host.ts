@@ -10,8 +10,11 @@ export interface SearchHost {
   /** Every current entry ordered by `filePath` (code-unit order); a shared array, never to be modified. */
   entriesInPathOrder(): readonly Entry[];
   getEntry(id: string): Entry | undefined;
-  /** Content bytes of an entry. */
-  readBytes(entry: Entry): Promise<Uint8Array>;
+  /**
+   * Content bytes of an entry, checked against its SHA-256. Given `worthChecking`, bytes it rejects
+   * are returned unchecked: a caller that reports nothing from them need not pay for the hash.
+   */
+  readBytes(entry: Entry, worthChecking?: (bytes: Uint8Array) => boolean): Promise<Uint8Array>;
   /** Tells the user about something worth knowing (e.g. an index being rebuilt). */
   notice(message: string): void;
 }

@@ -1,4 +1,5 @@
 import type { Entry } from '../model/entry.js';
+import { contentPrefilter } from './content-prefilter.js';
 import { isAfterCursor } from './cursor.js';
 import { assembleHit, type ContentMatch, matchContent } from './hits.js';
 import type { SearchHost } from './host.js';
@@ -15,6 +16,8 @@ const VERIFY_BATCH = 32;
  * mostly match), but not so far that a run of non-matching candidates costs many round trips.
  */
 const MIN_VERIFY_BATCH = 8;
+
+const NO_CONTENT_MATCH: ContentMatch = Object.freeze({ matches: 0, lines: [], lineMatchCount: 0 });
 
 /** Hands out candidates in page order, one at a time; `undefined` once there are no more. */
 export type CandidateSource = () => Entry | undefined;
@@ -45,13 +48,21 @@ export async function verifyInPathOrder(
   next: CandidateSource,
 ): Promise<SearchResult> {
   const matcher = matcherFor(query);
+  const mayMatch = contentPrefilter(query);
   const contentMatches = new Map<string, Promise<ContentMatch>>();
   const contentMatch = (entry: Entry): Promise<ContentMatch> => {
     let match = contentMatches.get(entry.sha256);
     if (!match) {
+      // Bytes the prefilter rules out are neither hashed nor decoded: nothing is reported from them.
+      let worthMatching = true;
+      const prefilter = mayMatch && ((bytes: Uint8Array) => (worthMatching = mayMatch(bytes)));
       match = host
-        .readBytes(entry)
-        .then((bytes) => matchContent(decodeContent(bytes), matcher, query.maxLinesPerHit));
+        .readBytes(entry, prefilter)
+        .then((bytes) =>
+          worthMatching
+            ? matchContent(decodeContent(bytes), matcher, query.maxLinesPerHit)
+            : NO_CONTENT_MATCH,
+        );
       contentMatches.set(entry.sha256, match);
     }
     return match;
