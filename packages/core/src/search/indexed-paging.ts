@@ -41,6 +41,7 @@ export function pageCandidatesInPathOrder(
 /**
  * Verifies candidates (already after the cursor, in page order) only until the page is full, and
  * matches each distinct content (by SHA-256) once per query, so copies of a file cost one read.
+ * A candidate whose content is already matched is decided at once, without waiting for a batch.
  */
 export async function verifyInPathOrder(
   host: SearchHost,
@@ -49,48 +50,52 @@ export async function verifyInPathOrder(
 ): Promise<SearchResult> {
   const matcher = matcherFor(query);
   const mayMatch = contentPrefilter(query);
-  const contentMatches = new Map<string, Promise<ContentMatch>>();
-  const contentMatch = (entry: Entry): Promise<ContentMatch> => {
-    let match = contentMatches.get(entry.sha256);
+  const reading = new Map<string, Promise<ContentMatch>>();
+  const matched = new Map<string, ContentMatch>();
+  const read = (entry: Entry): Promise<ContentMatch> => {
+    let match = reading.get(entry.sha256);
     if (!match) {
       // Bytes the prefilter rules out are neither hashed nor decoded: nothing is reported from them.
       let worthMatching = true;
       const prefilter = mayMatch && ((bytes: Uint8Array) => (worthMatching = mayMatch(bytes)));
-      match = host
-        .readBytes(entry, prefilter)
-        .then((bytes) =>
-          worthMatching
-            ? matchContent(decodeContent(bytes), matcher, query.maxLinesPerHit)
-            : NO_CONTENT_MATCH,
-        );
-      contentMatches.set(entry.sha256, match);
+      const sha256 = entry.sha256;
+      match = host.readBytes(entry, prefilter).then((bytes) => {
+        const result = worthMatching
+          ? matchContent(decodeContent(bytes), matcher, query.maxLinesPerHit)
+          : NO_CONTENT_MATCH;
+        matched.set(sha256, result);
+        return result;
+      });
+      reading.set(sha256, match);
     }
     return match;
   };
   const hits: SearchHit[] = [];
-  let exhausted = false;
-  while (hits.length <= query.limit && !exhausted) {
-    const size = Math.min(VERIFY_BATCH, Math.max(MIN_VERIFY_BATCH, query.limit + 1 - hits.length));
-    const batch: Entry[] = [];
-    while (batch.length < size) {
-      const entry = next();
-      if (entry === undefined) {
-        exhausted = true;
-        break;
-      }
-      batch.push(entry);
+  const decide = (entry: Entry, content: ContentMatch) => {
+    const hit = assembleHit(entry, { name: entry.name, metadata: metadataText(entry) }, content, matcher);
+    if (hit) hits.push(hit);
+  };
+  // Candidates waiting for content reads, in page order; the reads of a batch run together.
+  let batch: Entry[] = [];
+  const settleBatch = async () => {
+    const contents = await Promise.all(batch.map(read));
+    for (const [i, entry] of batch.entries()) {
+      if (hits.length <= query.limit) decide(entry, contents[i] as ContentMatch);
     }
-    const verified = await Promise.all(
-      batch.map(async (entry) =>
-        assembleHit(
-          entry,
-          { name: entry.name, metadata: metadataText(entry) },
-          await contentMatch(entry),
-          matcher,
-        ),
-      ),
-    );
-    for (const hit of verified) if (hit && hits.length <= query.limit) hits.push(hit);
+    batch = [];
+  };
+  while (hits.length <= query.limit) {
+    const entry = next();
+    if (entry === undefined) break;
+    const known = batch.length === 0 ? matched.get(entry.sha256) : undefined;
+    if (known) {
+      decide(entry, known);
+      continue;
+    }
+    batch.push(entry);
+    const size = Math.min(VERIFY_BATCH, Math.max(MIN_VERIFY_BATCH, query.limit + 1 - hits.length));
+    if (batch.length >= size) await settleBatch();
   }
+  if (batch.length > 0) await settleBatch();
   return finishPage(query, hits);
 }

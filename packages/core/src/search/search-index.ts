@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Entry } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
 import type { WordStats } from './bm25.js';
+import { candidateDocs } from './candidate-docs.js';
 import { DocSet } from './doc-set.js';
 import { TextFolder } from './document.js';
 import { matchesFilters } from './filters.js';
@@ -15,13 +16,13 @@ import { PathWalk } from './path-walk.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
-import type { Segment, TrigramList } from './segment.js';
+import type { Segment } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
 import { DocList } from './segment-docs.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { type MergeInput, mergeSegments } from './segment-merge.js';
 import { foldCase } from './text.js';
-import { literalTrigramRuns, masksAlign, type PlacedTrigram, TrigramCollector } from './trigrams.js';
+import { literalTrigramRuns, TrigramCollector } from './trigrams.js';
 import type {
   IndexCheckReport,
   IndexReport,
@@ -526,77 +527,4 @@ export class SearchIndex {
     for (const segment of this.segments.values()) total += segment.size;
     return total;
   }
-}
-
-/**
- * Documents of a segment that may hold every literal run of the query: they have all its trigrams
- * (lists intersected rarest first, fetched together: one range read each, or none when cached),
- * at positions that agree with the runs (see `PositionMask`).
- */
-async function candidateDocs(segment: Segment, runs: readonly PlacedTrigram[][]): Promise<ArrayLike<number>> {
-  const keys = [...new Set(runs.flatMap((run) => run.map((placed) => placed.key)))];
-  const weighted = keys.map((key) => ({ key, weight: segment.trigramWeight(key) }));
-  if (weighted.some((item) => item.weight === 0)) return [];
-  weighted.sort((a, b) => a.weight - b.weight);
-  const fetched = await Promise.all(weighted.map((item) => segment.trigramPostings(item.key)));
-  const lists = new Map(weighted.map((item, i) => [item.key, fetched[i] as TrigramList]));
-  let result: ArrayLike<number> = (fetched[0] as TrigramList).docs;
-  for (let i = 1; i < fetched.length && result.length > 0; i++)
-    result = intersectSorted(result, (fetched[i] as TrigramList).docs);
-  for (const run of runs) {
-    if (run.length < 2 || result.length === 0) continue;
-    result = withAlignedMasks(
-      result,
-      run.map((placed) => lists.get(placed.key) as TrigramList),
-      run.map((placed) => placed.offset),
-    );
-  }
-  return result;
-}
-
-/** The documents (each listed in every one of `lists`) whose masks can place the run's trigrams. */
-function withAlignedMasks(docs: ArrayLike<number>, lists: TrigramList[], offsets: number[]): Uint32Array {
-  const out = new Uint32Array(docs.length);
-  const cursors = new Array<number>(lists.length).fill(0);
-  const masks = new Array<number>(lists.length);
-  let count = 0;
-  for (let d = 0; d < docs.length; d++) {
-    const doc = docs[d] as number;
-    lists.forEach((list, i) => {
-      const at = lowerBound(list.docs, doc, cursors[i] as number);
-      cursors[i] = at;
-      masks[i] = list.masks[at] as number;
-    });
-    if (masksAlign(masks, offsets)) out[count++] = doc;
-  }
-  return out.subarray(0, count);
-}
-
-function lowerBound(sorted: Uint32Array, value: number, from: number): number {
-  let low = from;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-function intersectSorted(a: ArrayLike<number>, b: ArrayLike<number>): Uint32Array {
-  const out = new Uint32Array(Math.min(a.length, b.length));
-  let count = 0;
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      out[count++] = x;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return out.subarray(0, count);
 }
