@@ -53,13 +53,8 @@ export class ByteWriter {
     let previous = -1;
     for (let i = from; i < to; i++) {
       const number = ascending[i] as number;
-      let gap = number - previous - 1;
+      at = putVarint(buffer, at, number - previous - 1);
       previous = number;
-      while (gap >= 0x80) {
-        buffer[at++] = (gap & 0x7f) | 0x80;
-        gap >>>= 7;
-      }
-      buffer[at++] = gap;
       buffer[at++] = tags[i] as number;
     }
     this.length = at;
@@ -76,19 +71,9 @@ export class ByteWriter {
     let previous = -1;
     for (let i = from; i < to; i++) {
       const number = ascending[i] as number;
-      let gap = number - previous - 1;
+      at = putVarint(buffer, at, number - previous - 1);
       previous = number;
-      while (gap >= 0x80) {
-        buffer[at++] = (gap & 0x7f) | 0x80;
-        gap >>>= 7;
-      }
-      buffer[at++] = gap;
-      let count = counts[i] as number;
-      while (count >= 0x80) {
-        buffer[at++] = (count & 0x7f) | 0x80;
-        count >>>= 7;
-      }
-      buffer[at++] = count;
+      at = putVarint(buffer, at, counts[i] as number);
     }
     this.length = at;
   }
@@ -186,4 +171,16 @@ export class ByteReader {
   corrupt(problem: string): CorruptDataError {
     return new CorruptDataError(`search index ${this.what} is corrupt: ${problem}`);
   }
+}
+
+/** Writes `value` (below 2^32) as a varint at `at`; returns the position after it. */
+function putVarint(buffer: Uint8Array, at: number, value: number): number {
+  let rest = value;
+  let end = at;
+  while (rest >= 0x80) {
+    buffer[end++] = (rest & 0x7f) | 0x80;
+    rest >>>= 7;
+  }
+  buffer[end] = rest;
+  return end + 1;
 }
