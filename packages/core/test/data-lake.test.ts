@@ -225,3 +225,54 @@ describe('DataLake open', () => {
     expect(Object.keys(final.metadata).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `k${i}`).sort());
   });
 });
+
+describe('DataLake search after changes', () => {
+  async function lakeWithNeedles() {
+    const lake = await DataLake.open(new MapBackend(), { onNotice: () => {} });
+    const store = (name: string, env: string) =>
+      lake.store({
+        name,
+        dataType: DataType.SCHEMA,
+        content: 'CREATE TABLE needle (id INT);\n',
+        metadata: { env },
+      });
+    const entries = [await store('a.sql', 'prod'), await store('b.sql', 'dev'), await store('c.sql', 'dev')];
+    // Enough other entries that the index orders its few candidates instead of walking every entry.
+    for (let i = 0; i < 64; i++)
+      await lake.store({
+        name: `filler-${i}.md`,
+        dataType: DataType.DOCUMENTATION,
+        content: `haystack ${i}\n`,
+      });
+    const names = async (options = {}) =>
+      (await lake.search('needle', options)).hits.map((hit) => hit.entry.name);
+    return { lake, entries, names };
+  }
+
+  it('forgets deleted entries and never repeats an updated one in a repeated query', async () => {
+    const { lake, entries, names } = await lakeWithNeedles();
+    const [a, b] = entries as [Entry, Entry];
+    expect(await names()).toEqual(['a.sql', 'b.sql', 'c.sql']);
+    await lake.delete(b.id);
+    expect(await names()).toEqual(['a.sql', 'c.sql']);
+    await lake.update(a.id, { metadata: { note: 'x' } });
+    expect(await names()).toEqual(['a.sql', 'c.sql']);
+    expect((await lake.search('needle')).hits[0]?.entry.metadata).toEqual({ env: 'prod', note: 'x' });
+    await lake.close();
+  });
+
+  it('filters on current metadata and content after updates', async () => {
+    const { lake, entries, names } = await lakeWithNeedles();
+    const [a, b] = entries as [Entry, Entry];
+    const prod = { metadata: { env: 'prod' } };
+    expect(await names(prod)).toEqual(['a.sql']);
+    await lake.update(b.id, { metadata: { env: 'prod' } });
+    expect(await names(prod)).toEqual(['a.sql', 'b.sql']);
+    await lake.update(a.id, { metadata: { env: 'dev' } });
+    expect(await names(prod)).toEqual(['b.sql']);
+    await lake.update(b.id, { content: 'CREATE TABLE other (id INT);\n' });
+    expect(await names(prod)).toEqual([]);
+    expect(await names()).toEqual(['a.sql', 'c.sql']);
+    await lake.close();
+  });
+});

@@ -75,6 +75,13 @@ export class SearchIndex {
   /** Bumped by every change of `coverage` or `uncovered`: `PathSlots` made before it are stale. */
   private coverageVersion = 0;
   private slots: PathSlots | undefined;
+  private known:
+    | {
+        ordered: readonly Entry[];
+        coverageVersion: number;
+        bySegment: Map<Segment, Array<Entry | null | undefined>>;
+      }
+    | undefined;
   private readonly collector = new TrigramCollector();
   private readonly folder = new TextFolder();
   private readonly flushBytes: number;
@@ -281,8 +288,14 @@ export class SearchIndex {
     const candidates: Entry[] = [];
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
+      const known = this.knownEntries(segment, ordered);
       for (let d = 0; d < docs.length; d++) {
-        const entry = this.validEntry(segment, docs[d] as number);
+        const doc = docs[d] as number;
+        let entry = known[doc];
+        if (entry === undefined) {
+          entry = this.validEntry(segment, doc) ?? null;
+          known[doc] = entry;
+        }
         if (entry && matchesFilters(entry, query.filters)) candidates.push(entry);
       }
     });
@@ -304,6 +317,24 @@ export class SearchIndex {
     const walk = new PathWalk(ordered, query.cursor, isCandidate);
     const result = await verifyInPathOrder(this.host, query, () => walk.next());
     return walk.diverged ? undefined : result;
+  }
+
+  /**
+   * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none),
+   * kept while the entries and coverage stay the same: repeated queries skip the map lookups.
+   */
+  private knownEntries(segment: Segment, ordered: readonly Entry[]): Array<Entry | null | undefined> {
+    let known = this.known;
+    if (known?.ordered !== ordered || known.coverageVersion !== this.coverageVersion) {
+      known = { ordered, coverageVersion: this.coverageVersion, bySegment: new Map() };
+      this.known = known;
+    }
+    let entries = known.bySegment.get(segment);
+    if (!entries) {
+      entries = new Array<Entry | null | undefined>(segment.docs.length);
+      known.bySegment.set(segment, entries);
+    }
+    return entries;
   }
 
   /** Covering documents of the entries in path order, kept while the entries and coverage stay the same. */
