@@ -4,6 +4,7 @@
  * lake. Run by `search.ts` as `node --import tsx search-serve.ts <request JSON>`; prints a
  * `ServeReport` as JSON on stdout.
  */
+import { readFileSync } from 'node:fs';
 import { DiskBackend } from '@datalake/backend-disk';
 import { DataLake } from '@datalake/core';
 
@@ -41,10 +42,25 @@ async function serve(request: ServeRequest): Promise<ServeReport> {
       }
       queries.push({ query, times, hits });
     }
-    return { openMs, queries, maxRssKiB: process.resourceUsage().maxRSS };
+    return { openMs, queries, maxRssKiB: peakRssKiB() };
   } finally {
     await lake.close();
   }
+}
+
+/**
+ * Peak resident set size of this process. On Linux, `getrusage` (behind `process.resourceUsage()`)
+ * keeps the parent's peak across fork and exec, so a child spawned by a large bench process would
+ * report the parent's size; VmHWM belongs to this process's own address space.
+ */
+function peakRssKiB(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // Not Linux: fall through.
+  }
+  return process.resourceUsage().maxRSS;
 }
 
 const request = JSON.parse(process.argv[2] ?? '{}') as ServeRequest;
