@@ -467,8 +467,8 @@ export class DataLake {
   /**
    * Reads content and checks it against the entry's hash. A mismatch means another writer changed the
    * entry since this instance last saw it: reload its record once and re-check before calling it corrupt.
+   * Bytes that `worthChecking` rejects are returned unchecked (their reader reports nothing from them).
    */
-  /** The entry and its content, checked against its SHA-256 unless `worthChecking` rejects the bytes. */
   private async readVerified(
     id: string,
     worthChecking?: (bytes: Uint8Array) => boolean,

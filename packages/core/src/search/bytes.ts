@@ -14,6 +14,15 @@ function hexValue(code: number): number {
   throw new RangeError(`not a hexadecimal digit: ${String.fromCharCode(code)}`);
 }
 
+/** A copy of `array` in a new one of twice its length or more, at least `atLeast` long. */
+export function grown<T extends Uint8Array | Uint32Array>(array: T, atLeast: number): T {
+  let size = Math.max(1, array.length * 2);
+  while (size < atLeast) size *= 2;
+  const out = new (array.constructor as new (length: number) => T)(size);
+  out.set(array);
+  return out;
+}
+
 /** Growable byte buffer with LEB128 varints. */
 export class ByteWriter {
   private buffer = new Uint8Array(1024);

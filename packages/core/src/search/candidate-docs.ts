@@ -1,5 +1,5 @@
 import type { Segment, TrigramList } from './segment.js';
-import type { PlacedTrigram } from './trigrams.js';
+import { type PlacedTrigram, rotateRight } from './trigrams.js';
 
 /**
  * Documents of a segment that may hold every literal run of the query: they have all its trigrams
@@ -73,7 +73,7 @@ function narrowInto(
   for (let i = 0; i < shifts.length; i += 2) {
     const cell = to * runCount + (shifts[i] as number);
     const shift = shifts[i + 1] as number;
-    const narrowed = (common[cell] as number) & (((mask >>> shift) | (mask << (8 - shift))) & 0xff);
+    const narrowed = (common[cell] as number) & rotateRight(mask, shift);
     if (narrowed === 0) return false;
     common[cell] = narrowed;
   }

@@ -1,3 +1,4 @@
+import { isAscii } from './bytes.js';
 import type { NormalisedQuery } from './options.js';
 import { foldCase } from './text.js';
 
@@ -42,9 +43,4 @@ function view(bytes: Uint8Array): Buffer {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
-
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
 }

@@ -78,6 +78,8 @@ class ListCopier {
   private readonly docCount: number;
   private readonly renumber: Int32Array;
   private readonly key: string;
+  /** Read position in `postings` while copying a list. */
+  private offset = 0;
 
   constructor(
     input: MergeInput,
@@ -94,37 +96,17 @@ class ListCopier {
    * of which is numbered `previous` (-1: none); returns the number of the last one now.
    */
   copy(offsets: Float64Array, at: number, byteTags: boolean, previous: number): number {
-    const bytes = this.postings;
     const end = offsets[at + 1] as number;
-    let offset = offsets[at] as number;
+    this.offset = offsets[at] as number;
     let number = -1;
     let last = previous;
-    while (offset < end) {
-      let gap = 0;
-      let scale = 1;
-      let byte: number;
-      do {
-        if (offset >= end || scale > 2 ** 28) throw this.corrupt('truncated varint');
-        byte = bytes[offset++] as number;
-        gap += (byte & 0x7f) * scale;
-        scale *= 0x80;
-      } while (byte >= 0x80);
-      number += gap + 1;
+    while (this.offset < end) {
+      number += this.varint(end) + 1;
       if (number >= this.docCount) throw this.corrupt('posting out of range');
       let value: number;
-      if (byteTags) {
-        if (offset >= end) throw this.corrupt('truncated posting');
-        value = bytes[offset++] as number;
-      } else {
-        value = 0;
-        scale = 1;
-        do {
-          if (offset >= end || scale > 2 ** 28) throw this.corrupt('truncated varint');
-          byte = bytes[offset++] as number;
-          value += (byte & 0x7f) * scale;
-          scale *= 0x80;
-        } while (byte >= 0x80);
-      }
+      if (!byteTags) value = this.varint(end);
+      else if (this.offset < end) value = this.postings[this.offset++] as number;
+      else throw this.corrupt('truncated posting');
       const next = this.renumber[number] as number;
       if (next < 0) continue;
       this.out.varint(next - last - 1);
@@ -133,6 +115,21 @@ class ListCopier {
       last = next;
     }
     return last;
+  }
+
+  /** The varint at `offset` (advanced past it), which must end before `end`. */
+  private varint(end: number): number {
+    const bytes = this.postings;
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (this.offset >= end || scale > 2 ** 28) throw this.corrupt('truncated varint');
+      byte = bytes[this.offset++] as number;
+      value += (byte & 0x7f) * scale;
+      scale *= 0x80;
+    } while (byte >= 0x80);
+    return value;
   }
 
   private corrupt(problem: string): CorruptDataError {

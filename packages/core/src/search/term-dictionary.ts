@@ -1,3 +1,4 @@
+import { grown } from './bytes.js';
 import { utf16Rank, wordHash } from './word-bytes.js';
 
 const utf8Encoder = new TextEncoder();
@@ -142,12 +143,4 @@ export class TermDictionary {
     this.slots = slots;
     this.slotMask = mask;
   }
-}
-
-function grown<T extends Uint8Array | Uint32Array>(array: T, atLeast: number): T {
-  let size = array.length * 2;
-  while (size < atLeast) size *= 2;
-  const out = new (array.constructor as new (length: number) => T)(size);
-  out.set(array);
-  return out;
 }

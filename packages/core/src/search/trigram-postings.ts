@@ -1,3 +1,4 @@
+import { grown } from './bytes.js';
 import type { TrigramList } from './segment.js';
 
 /** Posting lists of many trigrams: `docs/masks[offsets[i] .. offsets[i + 1])` belong to `keys[i]`. */
@@ -116,18 +117,11 @@ export class TrigramPostings {
   }
 
   private reserve(extra: number): void {
-    if (this.pending + extra <= this.pendingKeys.length) return;
-    let size = this.pendingKeys.length * 2;
-    while (size < this.pending + extra) size *= 2;
-    const keys = new Uint32Array(size);
-    keys.set(this.pendingKeys.subarray(0, this.pending));
-    const docs = new Uint32Array(size);
-    docs.set(this.pendingDocs.subarray(0, this.pending));
-    const masks = new Uint8Array(size);
-    masks.set(this.pendingMasks.subarray(0, this.pending));
-    this.pendingKeys = keys;
-    this.pendingDocs = docs;
-    this.pendingMasks = masks;
+    const needed = this.pending + extra;
+    if (needed <= this.pendingKeys.length) return;
+    this.pendingKeys = grown(this.pendingKeys, needed);
+    this.pendingDocs = grown(this.pendingDocs, needed);
+    this.pendingMasks = grown(this.pendingMasks, needed);
   }
 }
 

@@ -1,3 +1,5 @@
+import { grown } from './bytes.js';
+
 const utf8 = new TextEncoder();
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -36,7 +38,10 @@ export class TrigramCollector {
     let key = ((bytes[0] ?? 0) << 8) | (bytes[1] ?? 0);
     let i = 2;
     while (i < bytes.length) {
-      if (count === keys.length) keys = this.growKeys();
+      if (count === keys.length) {
+        keys = grown(keys, count + 1);
+        this.keys = keys;
+      }
       // Each byte adds at most one trigram: up to `stop`, `keys` cannot overflow.
       const stop = Math.min(bytes.length, i + keys.length - count);
       for (; i < stop; i++) {
@@ -54,13 +59,6 @@ export class TrigramCollector {
       seen[key] = 0;
     }
     this.count = count;
-  }
-
-  private growKeys(): Uint32Array<ArrayBuffer> {
-    const keys = new Uint32Array(this.keys.length * 2);
-    keys.set(this.keys);
-    this.keys = keys;
-    return keys;
   }
 }
 
@@ -99,6 +97,7 @@ export function masksAlign(masks: ArrayLike<number>, offsets: readonly number[])
   return common !== 0;
 }
 
-function rotateRight(mask: number, by: number): number {
+/** The 8-bit position mask rotated right by `by` (0 to 7) places. */
+export function rotateRight(mask: number, by: number): number {
   return ((mask >>> by) | (mask << (8 - by))) & 0xff;
 }

@@ -1,3 +1,4 @@
+import { grown } from './bytes.js';
 import { TermDictionary } from './term-dictionary.js';
 import { scanWords, type WordSink } from './word-bytes.js';
 
@@ -159,12 +160,4 @@ export class WordPostings implements WordSink {
     this.pendingDocs = grown(this.pendingDocs, size);
     this.pendingCounts = grown(this.pendingCounts, size);
   }
-}
-
-function grown(from: Uint32Array, atLeast: number): Uint32Array<ArrayBuffer> {
-  let size = from.length * 2;
-  while (size < atLeast) size *= 2;
-  const to = new Uint32Array(size);
-  to.set(from);
-  return to;
 }
