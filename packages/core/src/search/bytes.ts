@@ -56,17 +56,7 @@ export class ByteWriter {
    * byte of `tags`: a list of consecutive numbers from 0 costs two bytes per number.
    */
   taggedDeltas(ascending: ArrayLike<number>, tags: ArrayLike<number>, from = 0, to = ascending.length): void {
-    this.reserve((to - from) * 6);
-    const buffer = this.buffer;
-    let at = this.length;
-    let previous = -1;
-    for (let i = from; i < to; i++) {
-      const number = ascending[i] as number;
-      at = putVarint(buffer, at, number - previous - 1);
-      previous = number;
-      buffer[at++] = tags[i] as number;
-    }
-    this.length = at;
+    this.deltas(ascending, tags, from, to, true);
   }
 
   /**
@@ -74,7 +64,17 @@ export class ByteWriter {
    * both varints.
    */
   countedDeltas(ascending: ArrayLike<number>, counts: ArrayLike<number>, from: number, to: number): void {
-    this.reserve((to - from) * 10);
+    this.deltas(ascending, counts, from, to, false);
+  }
+
+  private deltas(
+    ascending: ArrayLike<number>,
+    payloads: ArrayLike<number>,
+    from: number,
+    to: number,
+    bytePayloads: boolean,
+  ): void {
+    this.reserve((to - from) * (bytePayloads ? 6 : 10));
     const buffer = this.buffer;
     let at = this.length;
     let previous = -1;
@@ -82,7 +82,8 @@ export class ByteWriter {
       const number = ascending[i] as number;
       at = putVarint(buffer, at, number - previous - 1);
       previous = number;
-      at = putVarint(buffer, at, counts[i] as number);
+      if (bytePayloads) buffer[at++] = payloads[i] as number;
+      else at = putVarint(buffer, at, payloads[i] as number);
     }
     this.length = at;
   }
