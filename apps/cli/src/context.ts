@@ -28,16 +28,22 @@ export function lakeLocation(options: GlobalOptions): LakeLocation {
   return parseLakeUrl(options.lake ?? process.env.DATALAKE_URL ?? DEFAULT_LAKE);
 }
 
-/** Opens the lake named by the global options, runs `work`, and always closes the lake. */
+/**
+ * Opens the lake named by the global options, runs `work`, and always closes the lake.
+ * `indexWorker`: for bulk work, the search index is built on a second thread (see `DataLakeOptions`).
+ */
 export async function withLake<T>(
   command: Command,
   work: (lake: DataLake, options: GlobalOptions) => Promise<T>,
+  { indexWorker = false }: { indexWorker?: boolean } = {},
 ) {
   const options = globalOptions(command);
   const location = lakeLocation(options);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
-  const lake = await openLake(location, { s3, fsync: options.fsync !== false }, (message) =>
-    printNotice(`notice: ${message}`),
+  const lake = await openLake(
+    location,
+    { s3, fsync: options.fsync !== false },
+    { onNotice: (message) => printNotice(`notice: ${message}`), indexWorker },
   );
   try {
     return await work(lake, options);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendError, DataLake, type StorageBackend } from '@datalake/core';
+import { BackendError, DataLake, type DataLakeOptions, type StorageBackend } from '@datalake/core';
 import { UsageError } from './errors.js';
 
 export const DEFAULT_LAKE = './.datalake';
@@ -96,12 +96,12 @@ export async function createBackend(
 export async function openLake(
   location: LakeLocation,
   settings: BackendSettings,
-  onNotice: (message: string) => void,
+  lakeOptions: DataLakeOptions,
 ): Promise<DataLake> {
   let backend: StorageBackend | undefined;
   try {
     backend = await createBackend(location, settings);
-    return await DataLake.open(backend, { onNotice });
+    return await DataLake.open(backend, lakeOptions);
   } catch (error) {
     await backend?.close?.().catch(() => {});
     const reason = error instanceof Error ? error.message : String(error);

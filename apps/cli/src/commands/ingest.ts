@@ -59,18 +59,21 @@ Examples:
       await assertFolder(dir);
       const options = globalOptions(command);
       const location = lakeLocation(options);
-      const summary = await withLake(command, (lake) =>
-        ingestTree(lake, {
-          root: dir,
-          exclude: flags.exclude,
-          subpath: flags.subpath,
-          maxSize: flags.maxSize,
-          concurrency: flags.concurrency,
-          dryRun: flags.dryRun ?? false,
-          prune: flags.prune ?? false,
-          skipAbsolute: location.kind === 'disk' ? [location.root] : [],
-          progress: chooseProgress(flags.progress, options.json ?? false),
-        }),
+      const summary = await withLake(
+        command,
+        (lake) =>
+          ingestTree(lake, {
+            root: dir,
+            exclude: flags.exclude,
+            subpath: flags.subpath,
+            maxSize: flags.maxSize,
+            concurrency: flags.concurrency,
+            dryRun: flags.dryRun ?? false,
+            prune: flags.prune ?? false,
+            skipAbsolute: location.kind === 'disk' ? [location.root] : [],
+            progress: chooseProgress(flags.progress, options.json ?? false),
+          }),
+        { indexWorker: !(flags.dryRun ?? false) },
       );
       if (options.json) printJson(summary);
       else printSummary(summary, resolve(dir));

@@ -43,14 +43,16 @@ export function countLines(text: string): number {
 const SNIFF_BYTES = 8192;
 
 function looksBinary(bytes: Uint8Array): boolean {
-  const sample = bytes.subarray(0, SNIFF_BYTES);
+  const length = Math.min(bytes.length, SNIFF_BYTES);
   let controls = 0;
-  for (const byte of sample) {
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i] as number;
+    if (byte >= 0x20) continue;
     if (byte === 0) return true;
     // Tab, LF, FF, CR and ESC (ANSI colours in logs) are normal in text.
-    if (byte < 0x20 && byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) controls++;
+    if (byte !== 9 && byte !== 10 && byte !== 12 && byte !== 13 && byte !== 27) controls++;
   }
-  return sample.length > 0 && controls / sample.length > 0.1;
+  return length > 0 && controls / length > 0.1;
 }
 
 function startsWith(bytes: Uint8Array, prefix: number[]): boolean {

@@ -62,6 +62,10 @@ export function describeCorpusIngest(corpus: Corpus, backend: BackendCase): void
       );
       expect(disagreements.map((entry) => entry.filePath)).toEqual([]);
       expect(new Set(entries.map((entry) => entry.metadata.sourcePath))).toEqual(new Set(byPath.keys()));
+      // The index built on ingest's worker thread covers every entry: nothing is left to catch up.
+      const check = await runCli(['--lake', lakeUrl, 'check-index', '--json'], backend.options);
+      expect(check.stderr).toBe('');
+      expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, covered: manifest.length, uncovered: [] });
     });
 
     it('gives back every file byte-exact (get) with the manifest sha256', async () => {

@@ -16,7 +16,7 @@ const KEPT_BUFFER_BYTES = 16 * 1024 * 1024;
 export class TextFolder {
   private buffer = new Uint8Array(1 << 20);
 
-  fold(entry: Entry, content: Uint8Array): Uint8Array {
+  fold(entry: Pick<Entry, 'name' | 'metadata'>, content: Uint8Array): Uint8Array {
     if (this.buffer.length > KEPT_BUFFER_BYTES) this.buffer = new Uint8Array(1 << 20);
     const name = foldCase(entry.name);
     const metadata = foldCase(metadataText(entry));

@@ -31,6 +31,7 @@ import type {
   SearchResult,
 } from './types.js';
 import { wordStatsOf } from './word-stats.js';
+import { WorkerSegmentBuilder } from './worker-builder.js';
 
 export const SEGMENT_PREFIX = '.index/segments/';
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
@@ -86,6 +87,8 @@ export class SearchIndex {
   private readonly folder = new TextFolder();
   private readonly flushBytes: number;
   private readonly maxSegments: number;
+  /** Analyses upserted documents on a worker thread (option `worker`); undefined: on this thread. */
+  private readonly background: WorkerSegmentBuilder | undefined;
 
   private constructor(
     private readonly host: SearchHost,
@@ -94,19 +97,37 @@ export class SearchIndex {
     this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
     this.postingCache = new PostingCache(options.postingCacheBytes ?? DEFAULT_POSTING_CACHE_BYTES);
+    this.background = options.worker ? WorkerSegmentBuilder.start() : undefined;
   }
 
   /** Loads the stored index (segment directories only) and, by default, indexes what it does not cover. */
   static async open(host: SearchHost, options: SearchIndexOptions = {}): Promise<SearchIndex> {
     const index = new SearchIndex(host, options);
-    await index.reloadSegments();
-    if (options.catchUpOnOpen !== false) await index.catchUp();
+    try {
+      await index.reloadSegments();
+      if (options.catchUpOnOpen !== false) await index.catchUp();
+    } catch (error) {
+      await index.background?.close();
+      throw error;
+    }
     return index;
   }
 
-  /** Indexes an entry's current content (`null`: read it from the backend). */
+  /**
+   * Indexes an entry's current content (`null`: read it from the backend). With a worker, the entry
+   * is searched by scanning until the segment holding it is written (see `flushBackground`).
+   */
   async upsert(entry: Entry, content: Uint8Array | null): Promise<void> {
     const bytes = content ?? (await this.host.readBytes(entry));
+    const background = this.background;
+    if (background && !background.failed) {
+      background.add(entry, bytes);
+      this.cover(entry.id, undefined);
+      this.uncovered.add(entry.id);
+      this.coverageVersion++;
+      if (background.pendingBytes >= this.flushBytes) await this.flush();
+      return;
+    }
     this.add(entry, bytes);
     if (this.buffer.textBytes >= this.flushBytes) await this.flush();
   }
@@ -154,8 +175,13 @@ export class SearchIndex {
     }
   }
 
-  /** Writes buffered documents as a new segment, then merges small segments if there are too many. */
+  /** Writes buffered documents as new segments, then merges small segments if there are too many. */
   async flush(): Promise<void> {
+    const background = this.flushBackground();
+    await Promise.all([background, this.flushBuffer()]);
+  }
+
+  private flushBuffer(): Promise<void> {
     if (this.buffer.docs.length === 0) return this.writing;
     const buffer = this.buffer;
     // After a full buffer, another one is likely to follow (a rebuild, a bulk load): size it alike.
@@ -167,6 +193,46 @@ export class SearchIndex {
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
       await this.compact();
     });
+  }
+
+  /**
+   * Writes the worker's segment of the documents handed over so far and lets it answer for the
+   * entries it indexed with their current content. If the worker failed, those entries stay
+   * uncovered (searched by scanning, indexed by the next open) and later upserts are indexed here.
+   */
+  private flushBackground(): Promise<void> {
+    const background = this.background;
+    if (!background || background.pendingDocs === 0) return Promise.resolve();
+    const taken = background.take();
+    taken.catch(() => {}); // Awaited in turn below; this only keeps an early failure from going unhandled.
+    return this.serialised(async () => {
+      let bytes: Uint8Array;
+      try {
+        bytes = await taken;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.host.notice(
+          `search index worker failed (${reason}): ${this.uncovered.size} entries are searched by scanning until the index catches up`,
+        );
+        return;
+      }
+      const segment = await this.writeSegment(bytes);
+      this.coverCurrent(segment);
+      await this.compact();
+    });
+  }
+
+  /** Lets a new segment answer for the entries it indexed with their current content, unless already covered. */
+  private coverCurrent(segment: Segment): void {
+    const docs = segment.docs;
+    for (let number = 0; number < docs.length; number++) {
+      const id = docs.id(number);
+      const entry = this.host.getEntry(id);
+      if (entry === undefined || !docs.hasSha256(number, entry.sha256) || this.covers(entry)) continue;
+      this.cover(id, { segment, doc: number });
+      this.uncovered.delete(id);
+    }
+    this.coverageVersion++;
   }
 
   /** Runs `task` after every segment write, merge or reload queued before it. */
@@ -241,7 +307,11 @@ export class SearchIndex {
   }
 
   async close(): Promise<void> {
-    await this.flush();
+    try {
+      await this.flush();
+    } finally {
+      await this.background?.close();
+    }
   }
 
   /** Indexes entries in order, reading contents a few ahead, then flushes. */

@@ -13,7 +13,7 @@ export function metadataValueText(value: JsonValue): string {
 }
 
 /** Metadata as searchable text: one `key: value` line per top-level key, in key order of the object. */
-export function metadataText(entry: Entry): string {
+export function metadataText(entry: Pick<Entry, 'metadata'>): string {
   return Object.entries(entry.metadata)
     .map(([key, value]) => `${key}: ${metadataValueText(value)}`)
     .join('\n');

@@ -74,6 +74,13 @@ export interface SearchIndexOptions {
   postingCacheBytes?: number;
   /** Index entries the stored index does not cover while opening (default true); otherwise they are scanned until `sync`. */
   catchUpOnOpen?: boolean;
+  /**
+   * Analyse upserted contents on a worker thread (default false), so a bulk load uses a second
+   * core. Such entries are found by scanning their content until their segment is written (every
+   * `flushBytes` of content, and on `flush`/`close`). Running from the TypeScript sources (no
+   * build), the analysis stays on the calling thread.
+   */
+  worker?: boolean;
 }
 
 /** What `rebuild` did. */

@@ -1,0 +1,117 @@
+import { Worker } from 'node:worker_threads';
+import type { Entry } from '../model/entry.js';
+import { indexWorkerScript, type WorkerScript } from './worker-script.js';
+
+/** What the worker reads of an entry (see `TextFolder` and `SegmentBuilder`), with its content. */
+export interface WorkerDocument {
+  id: string;
+  sha256: string;
+  name: string;
+  metadata: Entry['metadata'];
+  content: Uint8Array;
+}
+
+export type ToWorker = { type: 'add'; docs: WorkerDocument[] } | { type: 'encode' };
+export type FromWorker = { type: 'encoded'; bytes: Uint8Array };
+
+/** Queued documents go to the worker once this many content bytes wait, or at the next turn of the event loop. */
+const BATCH_BYTES = 1 << 20;
+
+interface Waiter {
+  resolve: (bytes: Uint8Array) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Builds segments on a worker thread: documents are handed over as they are stored and analysed
+ * there (case folding, trigrams, words) while this thread goes on with its work; `take` returns
+ * the encoded segment of every document handed over since the last `take`. Contents are copied on
+ * hand-over, so callers keep theirs. Once the worker fails, every `take` rejects with that failure.
+ */
+export class WorkerSegmentBuilder {
+  /** Documents handed over since the last `take`. */
+  pendingDocs = 0;
+  /** Content bytes handed over since the last `take`. */
+  pendingBytes = 0;
+  private queue: WorkerDocument[] = [];
+  private transfer: ArrayBuffer[] = [];
+  private queuedBytes = 0;
+  private sendScheduled = false;
+  private readonly waiting: Waiter[] = [];
+  private failure: Error | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    // An idle worker does not keep the process alive; `take` holds it while a segment is on its way.
+    worker.unref();
+    worker.on('message', (message: FromWorker) => {
+      this.waiting.shift()?.resolve(message.bytes);
+      this.releaseIfIdle();
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => this.fail(new Error(`the index worker stopped (exit code ${code})`)));
+  }
+
+  /** Starts the worker; undefined when its script is not available (see `indexWorkerScript`). */
+  static start(script: WorkerScript | undefined = indexWorkerScript()): WorkerSegmentBuilder | undefined {
+    if (!script) return undefined;
+    return new WorkerSegmentBuilder(new Worker(script.url, { workerData: script.workerData }));
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  add(entry: Entry, content: Uint8Array): void {
+    if (this.failure) return;
+    const copy = new Uint8Array(content);
+    const { id, sha256, name, metadata } = entry;
+    this.queue.push({ id, sha256, name, metadata, content: copy });
+    this.transfer.push(copy.buffer);
+    this.pendingDocs++;
+    this.pendingBytes += copy.byteLength;
+    this.queuedBytes += copy.byteLength;
+    if (this.queuedBytes >= BATCH_BYTES) this.send();
+    else if (!this.sendScheduled) {
+      this.sendScheduled = true;
+      setImmediate(() => this.send());
+    }
+  }
+
+  /** The encoded segment of the documents handed over since the last call (call only when there are some). */
+  take(): Promise<Uint8Array> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.send();
+    this.pendingDocs = 0;
+    this.pendingBytes = 0;
+    const segment = new Promise<Uint8Array>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    this.worker.ref();
+    this.worker.postMessage({ type: 'encode' } satisfies ToWorker);
+    return segment;
+  }
+
+  async close(): Promise<void> {
+    this.fail(new Error('the index worker was closed'));
+    await this.worker.terminate();
+  }
+
+  private send(): void {
+    this.sendScheduled = false;
+    if (this.queue.length === 0 || this.failure) return;
+    this.worker.postMessage({ type: 'add', docs: this.queue } satisfies ToWorker, this.transfer);
+    this.queue = [];
+    this.transfer = [];
+    this.queuedBytes = 0;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.queue = [];
+    this.transfer = [];
+    for (const waiter of this.waiting.splice(0)) waiter.reject(this.failure);
+    this.releaseIfIdle();
+  }
+
+  private releaseIfIdle(): void {
+    if (this.waiting.length === 0) this.worker.unref();
+  }
+}
