@@ -8,6 +8,9 @@ if [ -z "${DATALAKE_S3_DIR:-}" ]; then
 fi
 S3_DIR=$DATALAKE_S3_DIR
 S3_PORT=${DATALAKE_S3_PORT:-7480}
+# A second gateway on the same cluster, configured by start.sh but only started on demand
+# (gateway.sh): the tests that crash a gateway crash this one, never the one on S3_PORT.
+SPARE_PORT=${DATALAKE_S3_SPARE_PORT:-$((S3_PORT + 1))}
 MON_PORT=${DATALAKE_S3_MON_PORT:-3300}
 STEP_TIMEOUT=${DATALAKE_S3_TIMEOUT:-120}
 S3_ACCESS_KEY=${DATALAKE_S3_ACCESS_KEY:-DATALAKETESTACCESSK1}
@@ -33,7 +36,9 @@ show_logs() {
   done
 }
 
-s3_answers() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:${S3_PORT}/"; }
+port_answers() { curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$1/"; }
+s3_answers() { port_answers "$S3_PORT"; }
+spare_answers() { port_answers "$SPARE_PORT"; }
 
 # True when PID is alive and its command line names our config file, so a recycled PID
 # that now belongs to an unrelated process is never signalled.
@@ -42,8 +47,10 @@ is_ours() {
   [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$CONF"
 }
 
-recorded_pid() { # name -> pid recorded at start, empty if none
-  [ -f "$PID_FILE" ] && awk -v n="$1" '$1 == n { print $2 }' "$PID_FILE" | tail -n 1
+recorded_pid() { # name -> pid recorded at its latest start, empty if none
+  if [ -f "$PID_FILE" ]; then
+    awk -v n="$1" '$1 == n { print $2 }' "$PID_FILE" | tail -n 1
+  fi
 }
 
 # Sends TERM, waits up to 10 s, then KILL. Only for processes that pass is_ours.
@@ -83,7 +90,14 @@ wait_until() { # description command...
   done
 }
 
+# The main gateway: started by start.sh, runs until stop.sh.
 start_gateway() {
   start_daemon rgw radosgw -n client.rgw.a
   wait_until "the S3 gateway on 127.0.0.1:${S3_PORT}" s3_answers
+}
+
+# The spare gateway ([client.rgw.spare] in the config): same cluster and zone, its own port.
+start_spare_gateway() {
+  start_daemon rgw-spare radosgw -n client.rgw.spare
+  wait_until "the spare S3 gateway on 127.0.0.1:${SPARE_PORT}" spare_answers
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stops the daemons start.sh recorded (gateway first, monitor last), each only after checking
-# that its PID still runs one of our daemons, then deletes the state dir.
+# Stops the daemons start.sh and gateway.sh recorded (the gateways first, including the spare one
+# if it runs, the monitor last), each only after checking that its PID still runs one of our
+# daemons, then deletes the state dir.
 # DATALAKE_S3_KEEP=1 keeps the state dir (and its logs).
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"

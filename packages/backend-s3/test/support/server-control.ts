@@ -8,26 +8,46 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const GATEWAY_SCRIPT = fileURLToPath(new URL('../../../../tooling/s3-server/gateway.sh', import.meta.url));
 
-/** Stops and restarts the S3 gateway started by tooling/s3-server/start.sh, and nothing else. */
+/**
+ * Starts, crashes and stops the spare S3 gateway of the cluster started by
+ * tooling/s3-server/start.sh: a second gateway on the same cluster (buckets created through the
+ * main endpoint are visible through it) with a port of its own. The main gateway, which other
+ * test files and packages use at the same time, is never touched.
+ */
 export interface ServerControl {
-  killGateway(): Promise<void>;
+  /** Where the spare gateway answers while it runs. */
+  spareEndpoint: string;
+  /** Starts the spare gateway if it is not running, and waits until it answers. */
   startGateway(): Promise<void>;
+  /** SIGKILLs the spare gateway: a crash, not a clean shutdown. */
+  killGateway(): Promise<void>;
+  /** Stops the spare gateway cleanly if it runs. */
+  stopGateway(): Promise<void>;
 }
 
 /**
- * The local gateway serving `endpoint`, when it was started by the project's script: found
- * through DATALAKE_S3_DIR (or the script's default state dir) whose env file names the same endpoint.
+ * The spare gateway of the local cluster serving `endpoint`, when that cluster was started by
+ * the project's script: found through DATALAKE_S3_DIR (or the script's default state dir) whose
+ * env file names the same endpoint and a spare one.
  */
 export function localServerControl(endpoint: string): ServerControl | undefined {
   const directory = process.env.DATALAKE_S3_DIR ?? join(tmpdir(), 'datalake-s3');
   const envFile = join(directory, 's3.env');
   if (!existsSync(envFile) || !existsSync(GATEWAY_SCRIPT)) return undefined;
-  if (!readFileSync(envFile, 'utf8').includes(`S3_ENDPOINT=${endpoint}\n`)) return undefined;
-  const gateway = async (action: 'kill' | 'start') => {
+  const env = readFileSync(envFile, 'utf8');
+  if (!env.includes(`S3_ENDPOINT=${endpoint}\n`)) return undefined;
+  const spareEndpoint = /^export DATALAKE_S3_SPARE_ENDPOINT=(\S+)$/m.exec(env)?.[1];
+  if (!spareEndpoint) return undefined;
+  const gateway = async (action: 'start' | 'kill' | 'stop') => {
     await run('bash', [GATEWAY_SCRIPT, action], {
       env: { ...process.env, DATALAKE_S3_DIR: directory },
       timeout: 60_000,
     });
   };
-  return { killGateway: () => gateway('kill'), startGateway: () => gateway('start') };
+  return {
+    spareEndpoint,
+    startGateway: () => gateway('start'),
+    killGateway: () => gateway('kill'),
+    stopGateway: () => gateway('stop'),
+  };
 }

@@ -26,12 +26,8 @@ export function uniqueName(label: string): string {
   return `datalake-${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/**
- * A bucket of its own for one test file: created before, emptied and deleted after.
- * `keepEmptyBucket` leaves the emptied bucket in place: after a gateway crash in the middle of an
- * upload, RGW holds DeleteBucket for about 30 s, and the throwaway server is discarded anyway.
- */
-export function useTestBucket(environment: S3TestEnvironment, label: string, keepEmptyBucket = false) {
+/** A bucket of its own for one test file: created before, emptied and deleted after. */
+export function useTestBucket(environment: S3TestEnvironment, label: string) {
   const bucket = uniqueName(label);
   const client = rawClient(environment);
   const backends: S3Backend[] = [];
@@ -44,7 +40,7 @@ export function useTestBucket(environment: S3TestEnvironment, label: string, kee
   afterAll(async () => {
     await Promise.all(backends.map((backend) => backend.close()));
     await emptyBucket(client, bucket);
-    if (!keepEmptyBucket) await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
     client.destroy();
   });
   return {
