@@ -1,5 +1,9 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import { formatBytes } from '../output.js';
+
+// Loaded only for a terminal: runs into pipes and logs (scripts, CI) skip its start-up cost.
+const requireOnDemand = createRequire(import.meta.url);
 
 /** Receives ingest progress; the implementation decides how (or whether) to show it. */
 export interface ProgressReporter {
@@ -12,6 +16,7 @@ export const silentProgress: ProgressReporter = { start() {}, advance() {}, stop
 
 /** A live bar on a terminal: files, bytes, rate and ETA. */
 export function barProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  const cliProgress = requireOnDemand('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
     {
       stream,
