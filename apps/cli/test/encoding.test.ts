@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countLines, decodeText } from '../src/ingest/encoding.js';
+import { countLines, countLinesOf, decodeText, detectEncoding } from '../src/ingest/encoding.js';
 
 describe('decodeText', () => {
   it('reads UTF-8, with or without a byte-order mark', () => {
@@ -60,6 +60,58 @@ describe('countLines', () => {
           expect(countLines(text)).toBe(expected);
         },
       ),
+    );
+  });
+});
+
+describe('detectEncoding and countLinesOf (on bytes, without decoding)', () => {
+  const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const isValidUtf8 = (bytes: Uint8Array) => {
+    try {
+      strictUtf8.decode(bytes);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // Bytes that hit every branch: BOMs, ASCII, UTF-8 sequences (valid, truncated, overlong, surrogates), CR/LF.
+  const bytesArb = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom([0xef, 0xbb, 0xbf], [0xff, 0xfe], [0xfe, 0xff], [0x0a], [0x0d, 0x0a], [0xe9]),
+        fc.constantFrom(
+          [0xc3, 0xa9],
+          [0xe2, 0x82, 0xac],
+          [0xf0, 0x9f, 0x98, 0x80],
+          [0xed, 0xa0, 0x80],
+          [0xc0, 0xaf],
+        ),
+        fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 6 }),
+        fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 3 }),
+      ),
+      { maxLength: 40 },
+    )
+    .map((parts) => new Uint8Array(parts.flat()));
+
+  it('agrees with decodeText and with a strict UTF-8 decoder', () => {
+    fc.assert(
+      fc.property(bytesArb, (bytes) => {
+        const encoding = detectEncoding(bytes);
+        expect(encoding).toBe(decodeText(bytes).encoding);
+        if (encoding === 'utf-8') expect(isValidUtf8(bytes)).toBe(true);
+        if (encoding === 'latin-1') expect(isValidUtf8(bytes)).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('counts the lines countLines counts in the decoded text', () => {
+    fc.assert(
+      fc.property(bytesArb, (bytes) => {
+        const decoded = decodeText(bytes);
+        expect(countLinesOf(bytes, decoded.encoding)).toBe(countLines(decoded.text));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

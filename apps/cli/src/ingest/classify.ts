@@ -26,15 +26,17 @@ const SNIFF_CHARS = 256 * 1024;
 
 /**
  * Decides the data type of a file from its name first and its content second.
- * `fileName` is the file's own name (no folders); `text` its decoded content ('' for binary).
+ * `fileName` is the file's own name (no folders); `text` its decoded content ('' for binary), or a
+ * function that decodes it, called only when the name does not decide.
  */
-export function classify(fileName: string, text: string, binary = false): Classification {
+export function classify(fileName: string, text: string | (() => string), binary = false): Classification {
   const byName = verdictFromName(fileName);
   if (byName && byName.dataType !== 'sniff') {
     return { dataType: byName.dataType, language: byName.language, decidedBy: 'name' };
   }
   if (binary) return { dataType: DataType.OTHER, language: 'binary', decidedBy: 'content' };
-  const sample = text.length > SNIFF_CHARS ? text.slice(0, SNIFF_CHARS) : text;
+  const content = typeof text === 'function' ? text() : text;
+  const sample = content.length > SNIFF_CHARS ? content.slice(0, SNIFF_CHARS) : content;
   switch (byName?.language) {
     case 'json':
     case 'json-lines':

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { countLines, decodeText, type TextEncoding } from './encoding.js';
+import { countLinesOf, decodeAs, decodeText, detectEncoding, type TextEncoding } from './encoding.js';
 
 /** Files up to this size are read into memory once; larger ones are streamed (hashed, then stored). */
 export const BUFFERED_LIMIT = 16 * 1024 * 1024;
@@ -17,8 +17,11 @@ export interface Artifact {
   size: number;
   sha256: string;
   encoding: TextEncoding;
-  /** Decoded text for classification: the whole file when buffered, its head when streamed. */
-  text: string;
+  /**
+   * Decoded text for classification: the whole file when buffered, its head when streamed.
+   * Decoded on the first call only: most files are classified by their name alone.
+   */
+  text: () => string;
   lineCount: number;
   /** The bytes to store: the buffer, or a fresh stream of the file. */
   content: () => Uint8Array | AsyncIterable<Uint8Array>;
@@ -32,13 +35,17 @@ export async function readArtifact(path: string, size: number): Promise<Artifact
 async function readBuffered(path: string, size: number): Promise<Artifact> {
   const file = size <= SYNC_READ_LIMIT ? readFileSync(path) : await readFile(path);
   const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
-  const decoded = decodeText(bytes);
+  const encoding = detectEncoding(bytes);
+  let text: string | undefined;
   return {
     size: bytes.byteLength,
     sha256: createHash('sha256').update(bytes).digest('hex'),
-    encoding: decoded.encoding,
-    text: decoded.text,
-    lineCount: countLines(decoded.text),
+    encoding,
+    text: () => {
+      text ??= decodeAs(bytes, encoding);
+      return text;
+    },
+    lineCount: countLinesOf(bytes, encoding),
     content: () => bytes,
   };
 }
@@ -67,7 +74,7 @@ async function readStreamed(path: string): Promise<Artifact> {
     size,
     sha256: hash.digest('hex'),
     encoding: decoded.encoding,
-    text: decoded.text,
+    text: () => decoded.text,
     lineCount: decoded.encoding === 'binary' ? 0 : lineCount,
     content: () => createReadStream(path) as AsyncIterable<Uint8Array>,
   };
