@@ -41,6 +41,7 @@ export function decodeAs(bytes: Uint8Array, encoding: TextEncoding): string {
   }
 }
 
+/** The encoding of `bytes` (see `detectEncoding`) and their text. */
 export function decodeText(bytes: Uint8Array): DecodedText {
   const encoding = detectEncoding(bytes);
   return { encoding, text: decodeAs(bytes, encoding) };
