@@ -70,7 +70,7 @@ export const coreSuite: Suite = {
       `artifacts: ${artifacts.length} ${context.corpusDir ? `corpus files of ≤ ${MAX_ARTIFACT_BYTES / 1024} KiB` : 'synthetic texts'}, mean ${meanSize(artifacts)} B, cycled into copy<k>/ folders`,
       `lakes opened with ${JSON.stringify({ search: context.lakeOptions.search ?? 'index (default)' })}`,
       'store/retrieve: sequential, rate per consecutive batch; other rows: latency per call',
-      'nothing is deleted until the bench ends: on file systems with online discard, mass deletes slow the next file creations',
+      'nothing is deleted until the bench ends: on ext4, file creations right after a mass delete are slower (recently freed inodes are passed over)',
       `targets (${TARGET_SIZE.toLocaleString('en-US')} entries): list by type, getStats, retrieveByPath median ≤ 5 ms; DataLake.open on disk ≤ 3 s; disk store ≥ 25% of raw (any N)`,
     ];
     let notices = 0;

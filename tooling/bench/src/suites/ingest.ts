@@ -79,7 +79,7 @@ export const ingestSuite: Suite = {
       })),
       notes: [
         `each run: fresh lake, \`datalake ingest <corpus> --lake <dir>\` excluding ${NOT_ARTIFACTS.join(', ')}; cp -r copies the folders ${topFolders.join(', ')}`,
-        'nothing is deleted until the bench ends: on file systems with online discard, mass deletes slow the next file creations',
+        'nothing is deleted until the bench ends: on ext4, file creations right after a mass delete are slower (recently freed inodes are passed over)',
         `wall time includes starting node (an empty \`node -e 0\` takes ${startup.toFixed(0)} ms here)`,
         `byte-exact: ${exact ? 'PASS' : 'MISS'}: ${check.entries} entries for ${manifest.length} manifest files; ${check.hashMatches}/${manifest.length} read back with the manifest's sha256; ${check.missing} missing, ${check.extra} not in the manifest`,
         `classification agreement with the manifest: ${check.typeMatches}/${manifest.length} (${((100 * check.typeMatches) / manifest.length).toFixed(1)}%)`,
