@@ -28,6 +28,11 @@ say() {
   printf '[s3-server +%d.%03ds] %s\n' $((ms / 1000)) $((ms % 1000)) "$*" >&2
 }
 
+fail() {
+  say "ERROR: $*"
+  exit 1
+}
+
 show_logs() {
   for f in "$LOG_DIR"/*.log "$LOG_DIR"/*.out; do
     [ -f "$f" ] || continue

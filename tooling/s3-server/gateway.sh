@@ -9,11 +9,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-fail() {
-  say "ERROR: $*"
-  exit 1
-}
-
 [ -f "$CONF" ] || fail "no cluster under $S3_DIR (run start.sh first)"
 grep -qF '[client.rgw.spare]' "$CONF" ||
   fail "the cluster under $S3_DIR has no spare gateway (started by an older start.sh); run stop.sh and start.sh"

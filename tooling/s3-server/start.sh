@@ -9,11 +9,6 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-fail() {
-  say "ERROR: $*"
-  exit 1
-}
-
 for command in ceph-mon ceph-osd ceph radosgw radosgw-admin uuidgen curl setsid; do
   command -v "$command" >/dev/null || fail "$command is not installed (run install.sh)"
 done

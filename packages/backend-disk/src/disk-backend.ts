@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   type BackendCapabilities,
   type BodyInput,
+  bodyChunks,
   ClosedError,
   type DeleteOptions,
   type GetOptions,
@@ -202,7 +203,7 @@ export class DiskBackend implements StorageBackend {
       const range = options.range === undefined ? undefined : resolveRange(options.range, stat.size, key);
       const bytes = readWholeSync(sync, fd, range?.start ?? 0, range?.end ?? stat.size - 1);
       const info: ObjectInfo = { key, ...stat, ...this.attributes.readSync(sync, key, stat.etag) };
-      const body = oneChunk(bytes);
+      const body = bodyChunks(bytes);
       return range ? { ...info, body, range } : { ...info, body };
     } catch (error) {
       throw wrapFsError('get', key, error);
@@ -553,8 +554,4 @@ function readWholeSync(sync: DiskSyncFs, fd: number, start: number, end: number)
     filled += count;
   }
   return filled === buffer.length ? buffer : buffer.subarray(0, filled);
-}
-
-async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  if (bytes.byteLength > 0) yield bytes;
 }

@@ -89,10 +89,10 @@ export class MemoryBackend implements StorageBackend {
     const stored = this.#objects.get(key);
     if (!stored) return null;
     const info = describe(stored);
-    if (options.range === undefined) return { ...info, body: chunksOf(stored.bytes.slice()) };
+    if (options.range === undefined) return { ...info, body: bodyChunks(stored.bytes.slice()) };
     const range = resolveRange(options.range, stored.bytes.byteLength, key);
-    if (range === undefined) return { ...info, body: chunksOf(new Uint8Array(0)) };
-    return { ...info, range, body: chunksOf(stored.bytes.slice(range.start, range.end + 1)) };
+    if (range === undefined) return { ...info, body: bodyChunks(new Uint8Array(0)) };
+    return { ...info, range, body: bodyChunks(stored.bytes.slice(range.start, range.end + 1)) };
   }
 
   async head(key: string): Promise<ObjectInfo | null> {
@@ -176,10 +176,6 @@ async function copyBody(body: BodyInput): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of bodyChunks(body)) chunks.push(chunk.slice());
   return chunks.length === 0 ? new Uint8Array() : concatBytes(chunks);
-}
-
-async function* chunksOf(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  if (bytes.byteLength > 0) yield bytes;
 }
 
 function describe(stored: StoredObject): ObjectInfo {

@@ -22,10 +22,10 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Views any body as a stream of chunks. */
+/** Views any body as a stream of chunks, none of them empty (an empty body has none). */
 export async function* bodyChunks(body: BodyInput): AsyncIterable<Uint8Array> {
   if (body instanceof Uint8Array) {
-    yield body;
+    if (body.byteLength > 0) yield body;
     return;
   }
   for await (const chunk of body) {

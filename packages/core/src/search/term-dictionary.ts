@@ -21,25 +21,15 @@ export class TermDictionary {
 
   /** The number of the word `text[start, end)` with hash `hash` (see `wordHash`), added if new. */
   intern(text: Uint8Array, start: number, end: number, hash: number): number {
-    const slots = this.slots;
-    const mask = this.slotMask;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const found = (slots[2 * slot] as number) - 1;
-      if (found < 0) return this.insert(slot, text, start, end, hash);
-      if (slots[2 * slot + 1] === hash && this.equals(found, text, start, end)) return found;
-    }
+    const slot = this.slotOf(text, start, end, hash);
+    const found = (this.slots[2 * slot] as number) - 1;
+    return found >= 0 ? found : this.insert(slot, text, start, end, hash);
   }
 
   /** The number of `word`, or -1. */
   find(word: string): number {
     const bytes = utf8Encoder.encode(word);
-    const hash = wordHash(bytes);
-    const mask = this.slotMask;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const found = (this.slots[2 * slot] as number) - 1;
-      if (found < 0) return -1;
-      if (this.slots[2 * slot + 1] === hash && this.equals(found, bytes, 0, bytes.length)) return found;
-    }
+    return (this.slots[2 * this.slotOf(bytes, 0, bytes.length, wordHash(bytes))] as number) - 1;
   }
 
   /** Numbers of the terms starting with `prefix`. */
@@ -99,6 +89,16 @@ export class TermDictionary {
       if (x !== y) return utf16Rank(x) - utf16Rank(y);
     }
     return lengthA - lengthB;
+  }
+
+  /** The slot holding the word `text[start, end)`, or the empty slot where it would go. */
+  private slotOf(text: Uint8Array, start: number, end: number, hash: number): number {
+    const slots = this.slots;
+    const mask = this.slotMask;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const found = (slots[2 * slot] as number) - 1;
+      if (found < 0 || (slots[2 * slot + 1] === hash && this.equals(found, text, start, end))) return slot;
+    }
   }
 
   private start(term: number): number {
