@@ -6,7 +6,9 @@ export type DataLakeErrorCode =
   | 'PRECONDITION_FAILED'
   | 'BACKEND'
   | 'CLOSED'
-  | 'CORRUPT';
+  | 'CORRUPT'
+  | 'READ_ONLY'
+  | 'TOO_LARGE';
 
 export interface DataLakeErrorOptions {
   cause?: unknown;
@@ -73,6 +75,20 @@ export class ClosedError extends DataLakeError {
 export class CorruptDataError extends DataLakeError {
   constructor(message: string, options?: DataLakeErrorOptions) {
     super('CORRUPT', message, options);
+  }
+}
+
+/** The lake's storage refuses writes (a read-only mount, a snapshot, missing write permission); reads still work. */
+export class ReadOnlyError extends DataLakeError {
+  constructor(message: string, options?: DataLakeErrorOptions) {
+    super('READ_ONLY', message, options);
+  }
+}
+
+/** Content (or a request body) is larger than the limit that applies to it; nothing was written. */
+export class TooLargeError extends DataLakeError {
+  constructor(message: string, options?: DataLakeErrorOptions) {
+    super('TOO_LARGE', message, options);
   }
 }
 
