@@ -1,6 +1,13 @@
-import path from 'node:path';
-import { type DiskFs, type DiskSyncFs, errorCode, makeFolders } from './disk-fs.js';
-import type { DiskLayout } from './layout.js';
+import { type FolderGuard, LinkInTheWay } from './containment.js';
+import {
+  type DiskFs,
+  type DiskSyncFs,
+  errorCode,
+  isNoFollowRefusal,
+  readFileNoFollow,
+  readFileNoFollowSync,
+} from './disk-fs.js';
+import { ATTRIBUTE_FOLDER, type DiskLayout } from './layout.js';
 
 /** What S3 keeps beside an object's bytes; files have nowhere to hold it, so it goes to a side file. */
 export interface ObjectAttributes {
@@ -16,11 +23,14 @@ const decoder = new TextDecoder();
  * the etag of the object version they describe. A version's side file is written before the
  * version becomes visible, and is ignored once the object has another etag, so a side file can
  * never describe the wrong bytes (at worst a crashed write leaves an unused one behind).
+ * Like every path below the root, the folder is checked for symbolic links before each use, and
+ * side files are read without following one.
  */
 export class AttributeStore {
   constructor(
     private readonly fs: DiskFs,
     private readonly layout: DiskLayout,
+    private readonly guard: FolderGuard,
   ) {}
 
   static isEmpty(attributes: ObjectAttributes): boolean {
@@ -45,43 +55,49 @@ export class AttributeStore {
   }
 
   async read(key: string, etag: string): Promise<ObjectAttributes> {
+    if ((await this.guard.check(ATTRIBUTE_FOLDER)) !== 'present') return {};
+    const file = this.layout.attributePath(key, etag);
     let bytes: Uint8Array;
     try {
-      bytes = await this.fs.readFile(this.layout.attributePath(key, etag));
+      bytes = await readFileNoFollow(this.fs, file);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return {};
-      throw error;
+      return noAttributesOrThrow(error, file, this.layout);
     }
     return parseAttributes(bytes, key);
   }
 
   /** `read` with synchronous calls (side files are small). */
   readSync(sync: DiskSyncFs, key: string, etag: string): ObjectAttributes {
+    if (this.guard.checkSync(ATTRIBUTE_FOLDER) !== 'present') return {};
+    const file = this.layout.attributePath(key, etag);
     let bytes: Uint8Array;
     try {
-      bytes = sync.readFileSync(this.layout.attributePath(key, etag));
+      bytes = readFileNoFollowSync(sync, file);
     } catch (error) {
-      if (errorCode(error) === 'ENOENT') return {};
-      throw error;
+      return noAttributesOrThrow(error, file, this.layout);
     }
     return parseAttributes(bytes, key);
   }
 
   async remove(key: string, etag: string): Promise<void> {
+    if ((await this.guard.check(ATTRIBUTE_FOLDER)) !== 'present') return;
+    // `unlink` removes a link itself, never what it points at.
     await this.fs.unlink(this.layout.attributePath(key, etag)).catch((error: unknown) => {
       if (errorCode(error) !== 'ENOENT') throw error;
     });
   }
 
   private async openForWrite(file: string) {
-    try {
-      return await this.fs.open(file, 'wx');
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw error;
-      await makeFolders(this.fs, path.dirname(file));
-      return await this.fs.open(file, 'wx');
-    }
+    await this.guard.ensure(ATTRIBUTE_FOLDER);
+    // `'wx'` (O_EXCL) fails on an existing link instead of following it.
+    return await this.fs.open(file, 'wx');
   }
+}
+
+function noAttributesOrThrow(error: unknown, file: string, layout: DiskLayout): ObjectAttributes {
+  if (errorCode(error) === 'ENOENT') return {};
+  if (isNoFollowRefusal(error)) throw new LinkInTheWay(layout.keyOf(file));
+  throw error;
 }
 
 function parseAttributes(bytes: Uint8Array, key: string): ObjectAttributes {

@@ -11,15 +11,18 @@ import {
   type GetResult,
   type ListOptions,
   type ListPage,
+  NotFoundError,
   type ObjectInfo,
   PreconditionFailedError,
   type PutOptions,
   type PutResult,
+  ReadOnlyError,
   resolveRange,
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
 import { AttributeStore, type ObjectAttributes } from './attributes.js';
+import { FolderGuard, LinkInTheWay } from './containment.js';
 import {
   type DiskFileHandle,
   type DiskFs,
@@ -27,9 +30,11 @@ import {
   type DiskSyncFs,
   errorCode,
   isMissing,
+  isNoFollowRefusal,
   makeFolders,
+  READ_NO_FOLLOW,
 } from './disk-fs.js';
-import { pathConflict, wrapFsError } from './errors.js';
+import { openedReadOnly, openFailure, pathConflict, wrapFsError } from './errors.js';
 import {
   mtimeNanoseconds,
   mtimeResolution,
@@ -39,17 +44,32 @@ import {
   toUtimesSeconds,
   WriteClock,
 } from './etag.js';
-import { assertDiskKey, assertDiskPrefix, DiskLayout } from './layout.js';
+import { assertDiskKey, assertDiskPrefix, DiskLayout, parentKey, TEMP_FOLDER } from './layout.js';
 import { listFromDisk } from './listing.js';
-import { KeyLocks } from './lock.js';
+import { KeyLocks, type LockTimings } from './lock.js';
 import { tempFileName } from './owner.js';
 import { readChunks } from './read-stream.js';
 import { recoverLeftovers } from './recovery.js';
 import { type TempFile, writeSmallTempFileSync, writeTempFile } from './temp-file.js';
 
 export interface DiskBackendOptions {
-  /** Folder holding the lake; created on first use. */
+  /**
+   * Folder holding the lake; created on first use unless `create` is `false`. When it is (or
+   * passes through) a symbolic link, it is resolved once, on first use.
+   */
   root: string;
+  /**
+   * Create the root folder when it is missing (default `true`). With `false`, a missing root makes
+   * every operation fail with `NotFoundError` ("no lake at <root>") and nothing is created.
+   */
+  create?: boolean;
+  /**
+   * Never write anything (default `false`): no folders are created, leftovers of dead writers
+   * are not cleaned up, and every `put` and `delete` fails at once with `ReadOnlyError`. Implies
+   * `create: false`. Without it the backend still reads a lake it cannot write (a read-only mount,
+   * a folder without write permission): writes then fail with `ReadOnlyError` when they are tried.
+   */
+  readOnly?: boolean;
   /** File system to use (default `node:fs/promises`); tests pass a memfs volume's `promises`. */
   fs?: DiskFs;
   /** Flush file data and the folder entry to the device before a write returns (default `true`). */
@@ -90,51 +110,66 @@ export class DiskBackend implements StorageBackend {
   };
 
   private readonly fs: DiskFs;
-  private readonly layout: DiskLayout;
+  /** The root as given (made absolute): named in messages, and resolved to `layout.root` on first use. */
+  private readonly givenRoot: string;
   private readonly durable: boolean;
-  private readonly locks: KeyLocks;
-  private readonly attributes: AttributeStore;
+  private readonly create: boolean;
+  private readonly readOnly: boolean;
+  private readonly lockTimings: LockTimings;
   private readonly tempMaxAgeMs: number;
   private readonly syncCallMaxBytes: number;
-  private startup: Promise<WriteClock> | undefined;
+  // Set up for the given root, and again for the resolved root once it is known (see `wire`).
+  private layout!: DiskLayout;
+  private guard!: FolderGuard;
+  private locks!: KeyLocks;
+  private attributes!: AttributeStore;
+  private startup: Promise<void> | undefined;
+  /** Measured on the first write: reads never need it (and a read-only lake cannot be probed). */
+  private clock: Promise<WriteClock> | undefined;
   private closed = false;
 
   constructor(options: DiskBackendOptions) {
     if (typeof options?.root !== 'string' || options.root.length === 0) {
       throw new ValidationError('DiskBackend needs a non-empty `root` folder');
     }
-    if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
-      throw new ValidationError('DiskBackend option `fsync` must be a boolean');
+    for (const name of ['fsync', 'create', 'readOnly'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'boolean') {
+        throw new ValidationError(`DiskBackend option \`${name}\` must be a boolean`);
+      }
     }
     this.fs = options.fs ?? NODE_FS;
-    this.layout = new DiskLayout(options.root);
+    this.givenRoot = path.resolve(options.root);
     this.durable = options.fsync ?? true;
+    this.readOnly = options.readOnly ?? false;
+    this.create = !this.readOnly && (options.create ?? true);
     this.tempMaxAgeMs = positive(options.tempMaxAgeMs, 'tempMaxAgeMs', 24 * 60 * 60 * 1000);
     this.syncCallMaxBytes = byteCount(options.syncCallMaxBytes, 'syncCallMaxBytes', 64 * 1024);
-    this.locks = new KeyLocks(this.fs, this.layout, {
+    this.lockTimings = {
       waitMs: positive(options.lockWaitMs, 'lockWaitMs', 10_000),
       staleMs: positive(options.lockStaleMs, 'lockStaleMs', 30_000),
-    });
-    this.attributes = new AttributeStore(this.fs, this.layout);
-    this.description = `disk:${this.layout.root}`;
+    };
+    this.wire(this.givenRoot);
+    this.description = `disk:${this.givenRoot}`;
   }
 
-  /** The absolute root folder. */
+  /** The absolute root folder, as given (see `DiskBackendOptions.root`). */
   get root(): string {
-    return this.layout.root;
+    return this.givenRoot;
   }
 
   async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
     assertDiskKey(key);
     const attributes = validatePutOptions(key, options);
-    const clock = await this.start();
+    if (this.readOnly) throw openedReadOnly('put', key, this.givenRoot);
+    await this.start();
     let temp: TempFile | undefined;
     let attributeFile: string | undefined;
     let committed = false;
     try {
+      const clock = await this.writeClock();
       temp =
         this.writeSmallTempFile(clock, body, options.contentLength) ??
-        (await writeTempFile(this.fs, this.layout, clock, body, {
+        (await writeTempFile(this.fs, this.layout, this.guard, clock, body, {
           durable: this.durable,
           expectedLength: options.contentLength,
         }));
@@ -149,7 +184,7 @@ export class DiskBackend implements StorageBackend {
     } catch (error) {
       if (temp) await this.fs.unlink(temp.path).catch(() => undefined);
       if (attributeFile && !committed) await this.fs.unlink(attributeFile).catch(() => undefined);
-      throw wrapFsError('put', key, error);
+      throw this.fail('put', key, error);
     }
   }
 
@@ -160,7 +195,8 @@ export class DiskBackend implements StorageBackend {
     if (small !== undefined) return small;
     let handle: DiskFileHandle | undefined;
     try {
-      handle = await this.fs.open(this.layout.objectPath(key), 'r');
+      if ((await this.guard.check(parentKey(key))) !== 'present') return null;
+      handle = await this.fs.open(this.layout.objectPath(key), READ_NO_FOLLOW);
       const stats = await handle.stat();
       if (!stats.isFile()) {
         await handle.close();
@@ -171,13 +207,13 @@ export class DiskBackend implements StorageBackend {
       const info = await this.describe(key, stat);
       const opened = handle;
       const body = readChunks(opened, range?.start ?? 0, range?.end ?? stat.size - 1, (error) =>
-        wrapFsError('get', key, error),
+        this.fail('get', key, error),
       );
       return range ? { ...info, body, range } : { ...info, body };
     } catch (error) {
       await handle?.close().catch(() => undefined);
       if (isMissing(error) || errorCode(error) === 'EISDIR') return null;
-      throw wrapFsError('get', key, error);
+      throw this.fail('get', key, isNoFollowRefusal(error) ? new LinkInTheWay(key) : error);
     }
   }
 
@@ -190,10 +226,11 @@ export class DiskBackend implements StorageBackend {
     if (!sync || this.syncCallMaxBytes === 0) return undefined;
     let fd: number;
     try {
-      fd = sync.openSync(this.layout.objectPath(key), 'r');
+      if (this.guard.checkSync(parentKey(key)) !== 'present') return null;
+      fd = sync.openSync(this.layout.objectPath(key), READ_NO_FOLLOW);
     } catch (error) {
       if (isMissing(error) || errorCode(error) === 'EISDIR') return null;
-      throw wrapFsError('get', key, error);
+      throw this.fail('get', key, isNoFollowRefusal(error) ? new LinkInTheWay(key) : error);
     }
     try {
       const stats = sync.fstatSync(fd);
@@ -206,7 +243,7 @@ export class DiskBackend implements StorageBackend {
       const body = bodyChunks(bytes);
       return range ? { ...info, body, range } : { ...info, body };
     } catch (error) {
-      throw wrapFsError('get', key, error);
+      throw this.fail('get', key, error);
     } finally {
       sync.closeSync(fd);
     }
@@ -219,7 +256,7 @@ export class DiskBackend implements StorageBackend {
       const stat = await this.statObject(key);
       return stat ? await this.describe(key, stat) : null;
     } catch (error) {
-      throw wrapFsError('head', key, error);
+      throw this.fail('head', key, error);
     }
   }
 
@@ -230,6 +267,7 @@ export class DiskBackend implements StorageBackend {
         details: { key },
       });
     }
+    if (this.readOnly) throw openedReadOnly('delete', key, this.givenRoot);
     await this.start();
     const file = this.layout.objectPath(key);
     try {
@@ -247,7 +285,7 @@ export class DiskBackend implements StorageBackend {
       await this.pruneEmptyFolders(path.dirname(file));
       return true;
     } catch (error) {
-      throw wrapFsError('delete', key, error);
+      throw this.fail('delete', key, error);
     }
   }
 
@@ -255,9 +293,9 @@ export class DiskBackend implements StorageBackend {
     assertDiskPrefix(prefix);
     await this.start();
     try {
-      return await listFromDisk(this.fs, this.layout, prefix, options, this.syncCallMaxBytes > 0);
+      return await listFromDisk(this.fs, this.layout, this.guard, prefix, options, this.syncCallMaxBytes > 0);
     } catch (error) {
-      throw wrapFsError('list', prefix, error);
+      throw this.fail('list', prefix, error);
     }
   }
 
@@ -265,31 +303,84 @@ export class DiskBackend implements StorageBackend {
     this.closed = true;
   }
 
+  private fail(operation: string, key: string, error: unknown) {
+    return wrapFsError(operation, key, error, this.givenRoot);
+  }
+
+  /** Builds the parts that work below a root: for the given root, then for the resolved one. */
+  private wire(root: string): void {
+    this.layout = new DiskLayout(root);
+    this.guard = new FolderGuard(this.fs, this.layout.root, this.syncCallMaxBytes > 0);
+    this.locks = new KeyLocks(this.fs, this.layout, this.guard, this.lockTimings);
+    this.attributes = new AttributeStore(this.fs, this.layout, this.guard);
+  }
+
   /**
-   * Creates the folders, measures the file system's timestamp resolution and cleans up after
-   * dead writers. Runs once, on first use; a failure is reported and retried on the next call.
+   * Finds (or creates) the root and cleans up after dead writers. Runs once, on first use; a
+   * failure is reported and retried on the next call. Nothing below the root is created here:
+   * reading needs no write access.
    */
-  private start(): Promise<WriteClock> {
+  private start(): Promise<void> {
     if (this.closed)
-      return Promise.reject(new ClosedError(`the disk backend at ${this.layout.root} is closed`));
+      return Promise.reject(new ClosedError(`the disk backend at ${this.givenRoot} is closed`));
     this.startup ??= this.prepare().catch((error: unknown) => {
       this.startup = undefined;
-      throw wrapFsError('open', this.layout.root, error);
+      throw openFailure(this.givenRoot, error);
     });
     return this.startup;
   }
 
-  private async prepare(): Promise<WriteClock> {
-    await makeFolders(this.fs, this.layout.tempDir);
-    await makeFolders(this.fs, this.layout.lockDir);
-    const resolution = await this.probeTimestampResolution();
-    await recoverLeftovers(this.fs, this.layout, this.locks, this.tempMaxAgeMs);
-    return new WriteClock(resolution);
+  private async prepare(): Promise<void> {
+    const root = await this.locateRoot();
+    if (root !== this.layout.root) this.wire(root);
+    if (!this.readOnly) {
+      await recoverLeftovers(this.fs, this.layout, this.guard, this.locks, this.tempMaxAgeMs);
+    }
+  }
+
+  /** The real path of the root folder, made first if it is missing and `create` allows. */
+  private async locateRoot(): Promise<string> {
+    const given = this.givenRoot;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const real = this.fs.realpath ? pathText(await this.fs.realpath(given)) : given;
+        const stats = await this.fs.lstat(real);
+        // Without `realpath` a root that is a link is used as it is (the OS follows it).
+        if (stats.isDirectory() || stats.isSymbolicLink()) return real;
+        throw new NotFoundError(`no lake at ${given}: it is not a folder`, { details: { root: given } });
+      } catch (error) {
+        if (!isMissing(error) || attempt > 0) throw error;
+        if (!this.create) throw new NotFoundError(`no lake at ${given}`, { details: { root: given } });
+      }
+      try {
+        await makeFolders(this.fs, given);
+      } catch (error) {
+        const code = errorCode(error);
+        if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw error;
+        throw new ReadOnlyError(`disk backend: there is no lake at ${given}, and it cannot be created here`, {
+          cause: error,
+          details: { root: given, code },
+        });
+      }
+    }
+  }
+
+  /** The write clock, measuring the timestamp resolution on the first write. */
+  private writeClock(): Promise<WriteClock> {
+    this.clock ??= this.probeTimestampResolution().then(
+      (resolution) => new WriteClock(resolution),
+      (error: unknown) => {
+        this.clock = undefined;
+        throw error;
+      },
+    );
+    return this.clock;
   }
 
   private async probeTimestampResolution(): Promise<bigint> {
     const file = path.join(this.layout.tempDir, tempFileName());
     const probeNs = BigInt(Math.floor(Date.now() / 1000)) * 1_000_000_000n + 123_456_000n;
+    await this.guard.ensure(TEMP_FOLDER);
     const handle = await this.fs.open(file, 'wx');
     try {
       await handle.utimes(toUtimesSeconds(probeNs), toUtimesSeconds(probeNs));
@@ -319,7 +410,7 @@ export class DiskBackend implements StorageBackend {
         `body length ${body.byteLength} does not match the declared contentLength ${expectedLength}`,
       );
     }
-    return writeSmallTempFileSync(sync, this.layout, clock, body);
+    return writeSmallTempFileSync(sync, this.layout, this.guard, clock, body);
   }
 
   private async describe(key: string, stat: ObjectStat): Promise<ObjectInfo> {
@@ -327,15 +418,21 @@ export class DiskBackend implements StorageBackend {
     return { key, ...stat, ...attributes };
   }
 
-  /** The object's stat, or `null` when there is no object (nothing there, a parent is a file, or it is a folder). */
+  /**
+   * The object's stat, or `null` when there is no object (nothing there, a parent is a file, or it
+   * is a folder). A symbolic link on the way, or at the key itself, is refused (`LinkInTheWay`).
+   */
   private async statObject(key: string): Promise<ObjectStat | null> {
+    if ((await this.guard.check(parentKey(key))) !== 'present') return null;
     const stats = await this.lstatOrNull(this.layout.objectPath(key));
+    FolderGuard.refuseLink(stats, key);
     return stats?.isFile() ? objectStat(stats) : null;
   }
 
   /** Conditional create: a hard link fails atomically when anything exists at the target. */
   private async createExclusive(key: string, temp: TempFile): Promise<void> {
     const target = this.layout.objectPath(key);
+    await this.ensureParentFolder(key);
     for (let attempt = 1; ; attempt++) {
       try {
         await this.link(temp.path, target, attempt === 1);
@@ -343,8 +440,9 @@ export class DiskBackend implements StorageBackend {
       } catch (error) {
         const code = errorCode(error);
         if (code === 'EEXIST') {
-          if ((await this.lstatOrNull(target))?.isDirectory())
-            throw pathConflict(key, 'a folder of that name exists');
+          const existing = await this.lstatOrNull(target);
+          FolderGuard.refuseLink(existing, key);
+          if (existing?.isDirectory()) throw pathConflict(key, 'a folder of that name exists');
           throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, {
             details: { key },
           });
@@ -385,9 +483,11 @@ export class DiskBackend implements StorageBackend {
     condition: { ifMatch?: string; mustNotExist?: boolean },
   ) {
     const target = this.layout.objectPath(key);
+    await this.ensureParentFolder(key);
     const lock = await this.locks.acquire(key);
     try {
       const stats = await this.lstatOrNull(target);
+      FolderGuard.refuseLink(stats, key);
       if (stats?.isDirectory()) throw pathConflict(key, 'a folder of that name exists');
       const current = stats?.isFile() ? objectStat(stats) : null;
       if (condition.ifMatch !== undefined) assertEtagMatches(key, condition.ifMatch, current);
@@ -424,10 +524,10 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
+  /** Makes the key's parent folders, refusing a symbolic link on the way (see `FolderGuard`). */
   private async ensureParentFolder(key: string): Promise<void> {
-    if (!key.includes('/')) return;
     try {
-      await makeFolders(this.fs, path.dirname(this.layout.objectPath(key)), this.unsyncedSmallWrites);
+      await this.guard.ensure(parentKey(key));
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOTDIR' || code === 'EEXIST') {
@@ -448,7 +548,8 @@ export class DiskBackend implements StorageBackend {
   }
 
   private async syncFolder(folder: string): Promise<void> {
-    const handle = await this.fs.open(folder, 'r');
+    // The root may be a link when the fs cannot resolve it (no `realpath`); folders below it never are.
+    const handle = await this.fs.open(folder, folder === this.layout.root ? READ : READ_NO_FOLLOW);
     try {
       await handle.datasync();
     } finally {
@@ -468,6 +569,12 @@ export class DiskBackend implements StorageBackend {
       current = path.dirname(current);
     }
   }
+}
+
+const READ: number = nodeSyncFs.constants.O_RDONLY;
+
+function pathText(value: string | Uint8Array): string {
+  return typeof value === 'string' ? value : new TextDecoder().decode(value);
 }
 
 /** Codes with which `link` says hard links are not available here. */

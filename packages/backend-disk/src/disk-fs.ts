@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -17,6 +18,7 @@ export interface DiskStats {
   mtimeNs?: bigint;
   isFile(): boolean;
   isDirectory(): boolean;
+  isSymbolicLink(): boolean;
 }
 
 export interface DiskDirent {
@@ -47,12 +49,11 @@ export interface DiskFileHandle {
  * Node's `node:fs` and a memfs `Volume` both provide them.
  */
 export interface DiskSyncFs {
-  /** `flags` is `'r'` (read) or `'wx'` (create exclusively). Returns a file descriptor. */
-  openSync(path: string, flags: string): number;
+  /** `flags` as for `DiskFs.open`. Returns a file descriptor. */
+  openSync(path: string, flags: OpenFlags): number;
   writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
   /** Returns the number of bytes read (0 at the end of the file). */
   readSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  readFileSync(path: string): Uint8Array;
   /** Sets access and modification times, in seconds since the epoch (fractions allowed). */
   futimesSync(fd: number, atime: number, mtime: number): void;
   fstatSync(fd: number): DiskStats;
@@ -64,21 +65,34 @@ export interface DiskSyncFs {
   mkdirSync(path: string): unknown;
 }
 
+/**
+ * How the backend opens files: `'wx'` (create exclusively; never follows a symbolic link) or
+ * `READ_NO_FOLLOW` (Node's `O_RDONLY | O_NOFOLLOW`: read, failing with `ELOOP` on a symbolic link;
+ * also used to fsync a folder).
+ */
+export type OpenFlags = 'wx' | number;
+
+/** Read-only, and fail (`ELOOP`) rather than follow a symbolic link in the last component. */
+export const READ_NO_FOLLOW: number = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
 export interface DiskFs {
-  /** `flags` is one of `'r'` (read, also used to fsync a directory) or `'wx'` (create exclusively). */
-  open(path: string, flags: string): Promise<DiskFileHandle>;
+  open(path: string, flags: OpenFlags): Promise<DiskFileHandle>;
   lstat(path: string, options?: { bigint: boolean }): Promise<DiskStats>;
   readdir(
     path: string,
     options: { withFileTypes: true },
   ): Promise<ReadonlyArray<DiskDirent | string | Uint8Array>>;
-  readFile(path: string): Promise<Uint8Array>;
   /** Creates one folder (never called with `recursive`: see `makeFolders`). */
   mkdir(path: string): Promise<unknown>;
   rename(from: string, to: string): Promise<void>;
   link(existingPath: string, newPath: string): Promise<void>;
   unlink(path: string): Promise<void>;
   rmdir(path: string): Promise<void>;
+  /**
+   * Resolves symbolic links in a path. Used once, to find the real folder of the root; without it
+   * the root is used as given.
+   */
+  realpath?(path: string): Promise<string | Uint8Array>;
   /** When present, used for small reads, small unsynced writes and for stat'ing listings (see `DiskSyncFs`). */
   sync?: DiskSyncFs;
 }
@@ -95,13 +109,55 @@ export function isMissing(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
+/** How `open` with `O_NOFOLLOW` refuses a symbolic link (`EMLINK` on FreeBSD). */
+export function isNoFollowRefusal(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'ELOOP' || code === 'EMLINK';
+}
+
+/** A whole (small) file, opened without following a symbolic link in its last component. */
+export async function readFileNoFollow(fs: DiskFs, file: string): Promise<Uint8Array> {
+  const handle = await fs.open(file, READ_NO_FOLLOW);
+  try {
+    const size = Number((await handle.stat()).size);
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** `readFileNoFollow` with synchronous calls. */
+export function readFileNoFollowSync(sync: DiskSyncFs, file: string): Uint8Array {
+  const fd = sync.openSync(file, READ_NO_FOLLOW);
+  try {
+    const size = Number(sync.fstatSync(fd).size);
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const count = sync.readSync(fd, bytes, filled, size - filled, filled);
+      if (count === 0) break;
+      filled += count;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
+  } finally {
+    sync.closeSync(fd);
+  }
+}
+
 /**
- * `mkdir -p` in a bounded number of steps. Node's own recursive mkdir can loop forever where a
- * parent exists but a child can never be created (seen under /proc), hanging the caller.
+ * `mkdir -p` in a bounded number of steps, for the root folder (folders below it are made by
+ * `FolderGuard.ensure`, which refuses symbolic links). Node's own recursive mkdir can loop forever
+ * where a parent exists but a child can never be created (seen under /proc), hanging the caller.
  */
-export async function makeFolders(fs: DiskFs, folder: string, synchronously = false): Promise<void> {
-  const sync = synchronously ? fs.sync : undefined;
-  const mkdir = sync ? (path: string) => sync.mkdirSync(path) : (path: string) => fs.mkdir(path);
+export async function makeFolders(fs: DiskFs, folder: string): Promise<void> {
+  const mkdir = (path: string) => fs.mkdir(path);
   const missing: string[] = [];
   for (let current = folder; ; current = dirname(current)) {
     try {

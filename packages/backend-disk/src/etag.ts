@@ -1,5 +1,8 @@
 import type { DiskStats } from './disk-fs.js';
 
+/** The part of a stat that identifies a version of a file. */
+type VersionStats = Pick<DiskStats, 'ino' | 'size' | 'mtimeMs' | 'mtimeNs'>;
+
 /** What a stat tells about one stored object. */
 export interface ObjectStat {
   size: number;
@@ -7,14 +10,14 @@ export interface ObjectStat {
   lastModified: Date;
 }
 
-export function mtimeNanoseconds(stats: DiskStats): bigint {
+export function mtimeNanoseconds(stats: VersionStats): bigint {
   if (typeof stats.mtimeNs === 'bigint') return stats.mtimeNs;
   const ms = stats.mtimeMs;
   return typeof ms === 'bigint' ? ms * 1_000_000n : BigInt(Math.round(ms * 1_000_000));
 }
 
 /** Modification time in whole microseconds, the same from plain and bigint stats. */
-function mtimeMicroseconds(stats: DiskStats): bigint {
+function mtimeMicroseconds(stats: VersionStats): bigint {
   if (typeof stats.mtimeNs === 'bigint') return (stats.mtimeNs + 500n) / 1000n;
   const ms = stats.mtimeMs;
   return typeof ms === 'bigint' ? ms * 1000n : BigInt(Math.round(ms * 1000));
@@ -27,7 +30,7 @@ function mtimeMicroseconds(stats: DiskStats): bigint {
  * reuses an inode number. Microseconds, not nanoseconds, because plain (non-bigint) stats carry them
  * exactly and cost far less to make than bigint ones when a listing stats 100,000 files.
  */
-export function objectStat(stats: DiskStats): ObjectStat {
+export function objectStat(stats: VersionStats): ObjectStat {
   const size = Number(stats.size);
   if (typeof stats.ino === 'number' && typeof stats.mtimeMs === 'number' && stats.mtimeNs === undefined) {
     // Plain stats, the listing's hot path: the same etag in number arithmetic (exact below 2^53).

@@ -7,6 +7,10 @@ import { assertValidKey, assertValidPrefix, ValidationError } from '@datalake/co
  * attributes. Keys may not start with it, and listings never show it.
  */
 export const INTERNAL_FOLDER = '.datalake-disk';
+/** Folder keys (relative to the root) of the internal folders. */
+export const TEMP_FOLDER = `${INTERNAL_FOLDER}/tmp`;
+export const LOCK_FOLDER = `${INTERNAL_FOLDER}/locks`;
+export const ATTRIBUTE_FOLDER = `${INTERNAL_FOLDER}/attributes`;
 
 /** Where everything lives below one root. */
 export class DiskLayout {
@@ -19,9 +23,9 @@ export class DiskLayout {
   constructor(root: string) {
     this.root = path.resolve(root);
     this.internal = path.join(this.root, INTERNAL_FOLDER);
-    this.tempDir = path.join(this.internal, 'tmp');
-    this.lockDir = path.join(this.internal, 'locks');
-    this.attributeDir = path.join(this.internal, 'attributes');
+    this.tempDir = this.folderPath(TEMP_FOLDER);
+    this.lockDir = this.folderPath(LOCK_FOLDER);
+    this.attributeDir = this.folderPath(ATTRIBUTE_FOLDER);
   }
 
   /** The file of a key. The key must have passed `assertDiskKey`, which keeps it inside the root. */
@@ -34,6 +38,11 @@ export class DiskLayout {
     return folderKey === '' ? this.root : this.objectPath(folderKey);
   }
 
+  /** The key-like name (`/`-separated, relative to the root) of a path below the root, for messages. */
+  keyOf(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join('/');
+  }
+
   lockPath(key: string): string {
     return path.join(this.lockDir, `${keyDigest(key)}.lock`);
   }
@@ -41,6 +50,12 @@ export class DiskLayout {
   attributePath(key: string, etag: string): string {
     return path.join(this.attributeDir, `${keyDigest(key)}-${etag}.json`);
   }
+}
+
+/** The folder key of the folder holding `key` (`''` for the root). */
+export function parentKey(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash === -1 ? '' : key.slice(0, slash);
 }
 
 /** A fixed-length name for a key, so lock and attribute file names never hit name-length limits. */

@@ -9,6 +9,7 @@ import {
   normaliseLimit,
   pageFromSortedObjects,
 } from '@datalake/core';
+import { type FolderGuard, LinkInTheWay } from './containment.js';
 import { type DiskDirent, type DiskFs, type DiskStats, type DiskSyncFs, isMissing } from './disk-fs.js';
 import { objectStat } from './etag.js';
 import { type DiskLayout, INTERNAL_FOLDER } from './layout.js';
@@ -29,11 +30,13 @@ interface FolderEntry {
 /**
  * One page of `list`. The tree below the prefix is read fresh on every call (no cache, so never
  * stale), sorted in key order, paged with the shared S3 paging rules, and only the objects on
- * the returned page are stat'ed. With the '/' delimiter only one folder level is read.
+ * the returned page are stat'ed. With the '/' delimiter only one folder level is read. Symbolic
+ * links are neither listed nor entered: a prefix that runs through one lists nothing.
  */
 export async function listFromDisk(
   fs: DiskFs,
   layout: DiskLayout,
+  guard: FolderGuard,
   prefix: string,
   options: ListOptions,
   syncStats: boolean,
@@ -44,7 +47,7 @@ export async function listFromDisk(
   const slash = prefix.lastIndexOf('/');
   const folderKey = slash === -1 ? '' : prefix.slice(0, slash);
   const namePrefix = prefix.slice(slash + 1);
-  const top = await readFolder(fs, layout, folderKey, namePrefix);
+  const top = (await reachable(guard, folderKey)) ? await readFolder(fs, layout, folderKey, namePrefix) : [];
 
   const page =
     delimiter === '/'
@@ -56,6 +59,16 @@ export async function listFromDisk(
         );
   const objects = await statObjects(fs, layout, page.objects, syncStats);
   return { ...page, objects };
+}
+
+/** Whether the folder exists and is reached without passing a symbolic link. */
+async function reachable(guard: FolderGuard, folderKey: string): Promise<boolean> {
+  try {
+    return (await guard.check(folderKey)) === 'present';
+  } catch (error) {
+    if (error instanceof LinkInTheWay) return false;
+    throw error;
+  }
 }
 
 /** Entries of one folder whose names start with `namePrefix`, as keys; the internal folder is left out. */

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { BackendError } from '@datalake/core';
-import { type DiskFs, errorCode, makeFolders } from './disk-fs.js';
+import { type FolderGuard, LinkInTheWay } from './containment.js';
+import { type DiskFs, errorCode, isNoFollowRefusal, readFileNoFollow } from './disk-fs.js';
 import { mtimeNanoseconds } from './etag.js';
-import type { DiskLayout } from './layout.js';
+import { type DiskLayout, LOCK_FOLDER } from './layout.js';
 import { currentOwner, type Owner, ownerMayBeAlive } from './owner.js';
 
 export interface LockTimings {
@@ -38,11 +39,13 @@ export class KeyLocks {
   constructor(
     private readonly fs: DiskFs,
     private readonly layout: DiskLayout,
+    private readonly guard: FolderGuard,
     private readonly timings: LockTimings,
   ) {}
 
   async acquire(key: string): Promise<HeldLock> {
     const path = this.layout.lockPath(key);
+    await this.guard.ensure(LOCK_FOLDER);
     const deadline = Date.now() + this.timings.waitMs;
     let pause = 1;
     for (;;) {
@@ -99,7 +102,7 @@ export class KeyLocks {
       const code = errorCode(error);
       if (code === 'EEXIST') return false;
       if (code === 'ENOENT') {
-        await makeFolders(this.fs, this.layout.lockDir);
+        await this.guard.ensure(LOCK_FOLDER);
         return false;
       }
       throw error;
@@ -117,8 +120,9 @@ export class KeyLocks {
   private async readRecord(path: string): Promise<LockRecord | null | undefined> {
     let text: string;
     try {
-      text = decoder.decode(await this.fs.readFile(path));
+      text = decoder.decode(await readFileNoFollow(this.fs, path));
     } catch (error) {
+      if (isNoFollowRefusal(error)) throw new LinkInTheWay(this.layout.keyOf(path));
       ignoreMissing(error);
       return undefined;
     }

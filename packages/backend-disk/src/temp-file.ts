@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
-import { type DiskFileHandle, type DiskFs, type DiskSyncFs, errorCode, makeFolders } from './disk-fs.js';
+import type { FolderGuard } from './containment.js';
+import type { DiskFileHandle, DiskFs, DiskSyncFs } from './disk-fs.js';
 import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
-import type { DiskLayout } from './layout.js';
+import { type DiskLayout, TEMP_FOLDER } from './layout.js';
 import { tempFileName } from './owner.js';
 
 export interface TempFile {
@@ -24,12 +25,14 @@ export interface TempWriteOptions {
 export async function writeTempFile(
   fs: DiskFs,
   layout: DiskLayout,
+  guard: FolderGuard,
   clock: WriteClock,
   body: BodyInput,
   options: TempWriteOptions,
 ): Promise<TempFile> {
   const file = path.join(layout.tempDir, tempFileName());
-  const handle = await openTemp(fs, layout, file);
+  await guard.ensure(TEMP_FOLDER);
+  const handle = await fs.open(file, 'wx');
   try {
     const size = await writeBody(handle, body);
     if (options.expectedLength !== undefined && size !== options.expectedLength) {
@@ -53,23 +56,17 @@ export async function writeTempFile(
 /**
  * `writeTempFile` for a small buffered body that need not be fsynced, in synchronous calls: each
  * takes microseconds, while a thread-pool round trip per call would cost several times the work.
- * Returns `undefined` when the internal folder has gone missing (the caller takes the async path,
- * which recreates it).
  */
 export function writeSmallTempFileSync(
   fs: DiskSyncFs,
   layout: DiskLayout,
+  guard: FolderGuard,
   clock: WriteClock,
   bytes: Uint8Array,
-): TempFile | undefined {
+): TempFile {
   const file = path.join(layout.tempDir, tempFileName());
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'wx');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw error;
-  }
+  guard.ensureSync(TEMP_FOLDER);
+  const fd = fs.openSync(file, 'wx');
   try {
     let offset = 0;
     while (offset < bytes.byteLength) {
@@ -90,16 +87,6 @@ export function writeSmallTempFileSync(
       fs.unlinkSync(file);
     } catch {}
     throw error;
-  }
-}
-
-async function openTemp(fs: DiskFs, layout: DiskLayout, file: string): Promise<DiskFileHandle> {
-  try {
-    return await fs.open(file, 'wx');
-  } catch (error) {
-    if (errorCode(error) !== 'ENOENT') throw error;
-    await makeFolders(fs, layout.tempDir);
-    return await fs.open(file, 'wx');
   }
 }
 

@@ -36,8 +36,6 @@ describe('write stamps and etags', () => {
         ino: 7,
         mtimeMs: 1_700_000_000_123.457,
         size: 10,
-        isFile: () => true,
-        isDirectory: () => false,
       }).etag,
     ).toBe(objectStat(stats(7, 1_700_000_000_123_457_000n, 10)).etag);
     // Stats without nanoseconds (plain number stats) fall back to milliseconds.
@@ -46,8 +44,6 @@ describe('write stamps and etags', () => {
         ino: 7,
         mtimeMs: 1_700_000_000_123,
         size: 10,
-        isFile: () => true,
-        isDirectory: () => false,
       }),
     ).toMatchObject({ size: 10, lastModified: new Date(1_700_000_000_123) });
   });

@@ -34,7 +34,6 @@ export function faultyFs(inner: DiskFs, faults: Faults): DiskFs {
       fail('readdir', path);
       return inner.readdir(path, options);
     },
-    readFile: (path) => inner.readFile(path),
     mkdir: (path) => inner.mkdir(path),
     rename: async (from, to) => {
       fail('rename', to);
@@ -49,6 +48,9 @@ export function faultyFs(inner: DiskFs, faults: Faults): DiskFs {
       return inner.unlink(path);
     },
     rmdir: (path) => inner.rmdir(path),
+    ...(inner.realpath
+      ? { realpath: (path: string) => inner.realpath?.(path) ?? Promise.resolve(path) }
+      : {}),
     ...(inner.sync ? { sync: faultySyncFs(inner.sync, faults, fail) } : {}),
   };
 }
@@ -84,7 +86,6 @@ function faultySyncFs(
       fail('read');
       return inner.readSync(fd, buffer, offset, length, position);
     },
-    readFileSync: (path) => inner.readFileSync(path),
     futimesSync: (fd, atime, mtime) => inner.futimesSync(fd, atime, mtime),
     fstatSync: (fd) => inner.fstatSync(fd),
     closeSync(fd) {
