@@ -17,6 +17,7 @@ import {
   DataLakeError,
   NotFoundError,
   PreconditionFailedError,
+  ReadOnlyError,
   ValidationError,
 } from '../model/errors.js';
 import {
@@ -96,6 +97,8 @@ export class DataLake {
   /** What the search index (and the scan search) may see of the lake. */
   private readonly searchHost: SearchHost;
   private changedSinceSnapshot = false;
+  /** A best-effort write met a read-only lake and the user was told (once). */
+  private readOnlyNoticed = false;
   private closed = false;
 
   private constructor(
@@ -112,6 +115,7 @@ export class DataLake {
       getEntry: (id) => this.catalog.get(id)?.entry,
       readBytes: async (entry, worthChecking) => (await this.readVerified(entry.id, worthChecking)).bytes,
       notice: (message) => this.notice(message),
+      readOnly: (error) => this.noteReadOnly(error),
     };
   }
 
@@ -150,7 +154,7 @@ export class DataLake {
       // The index first (its worker may still be building the last segment), the snapshot meanwhile.
       const index = this.searchIndex?.close();
       const snapshot = this.changedSinceSnapshot
-        ? writeSnapshot(this.backend, this.catalog.itemsInPathOrder())
+        ? this.unlessReadOnly(writeSnapshot(this.backend, this.catalog.itemsInPathOrder()))
         : undefined;
       for (const result of await Promise.allSettled([index, snapshot]))
         if (result.status === 'rejected') throw result.reason;
@@ -384,6 +388,30 @@ export class DataLake {
   }
 
   /**
+   * A best-effort write (catalog snapshot, cleanup after an interrupted writer) on a lake that may
+   * be read-only (a snapshot, a backup, a share): if the backend refuses it as such, the lake goes
+   * on with what it holds in memory.
+   */
+  private async unlessReadOnly(write: Promise<unknown>): Promise<boolean> {
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      if (!(error instanceof ReadOnlyError)) throw error;
+      this.noteReadOnly(error);
+      return false;
+    }
+  }
+
+  private noteReadOnly(error: ReadOnlyError): void {
+    if (this.readOnlyNoticed) return;
+    this.readOnlyNoticed = true;
+    this.notice(
+      `the lake cannot be written (${error.message}): reading works; the catalog snapshot and search index are kept in memory only`,
+    );
+  }
+
+  /**
    * Brings the catalog up to date with the `.metadata/` objects. `known` records (from the snapshot
    * or the catalog) are reused when their etag still matches. Those of `inPathOrder` (the snapshot,
    * written in path order) go in first and in that order, which keeps the catalog's bulk load cheap.
@@ -424,9 +452,11 @@ export class DataLake {
     const { deleted, pending } = loaded.record;
     if (deleted) {
       await this.forget(loaded.record.entry.id);
-      if (isAbandoned(deleted, this.leaseMs)) {
+      if (
+        isAbandoned(deleted, this.leaseMs) &&
+        (await this.unlessReadOnly(this.removeObjects(loaded.record.entry)))
+      ) {
         this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
-        await this.removeObjects(loaded.record.entry);
       }
       return undefined;
     }
@@ -672,7 +702,16 @@ export class DataLake {
     const object = await this.backend.get(record.entry.filePath);
     const bytes = object ? await collectBody(object.body) : new Uint8Array();
     const entry = resolvePendingView(record, bytes) ?? record.entry;
-    const written = await this.casRecord(loaded.etag, { format: 1, entry });
+    let written: string | undefined;
+    try {
+      written = await this.casRecord(loaded.etag, { format: 1, entry });
+    } catch (error) {
+      if (!(error instanceof ReadOnlyError)) throw error;
+      // Seen as it is, but not committed: kept out of the snapshot like any unfinished update.
+      this.noteReadOnly(error);
+      this.catalog.set(entry, loaded.etag, true);
+      return entry;
+    }
     if (written) {
       this.notice(`finished an interrupted update of entry ${entry.id}`);
       this.catalog.set(entry, written);

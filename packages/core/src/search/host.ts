@@ -1,5 +1,6 @@
 import type { StorageBackend } from '../backend/types.js';
 import type { Entry } from '../model/entry.js';
+import type { ReadOnlyError } from '../model/errors.js';
 
 /** What search needs from the lake that owns the catalog. */
 export interface SearchHost {
@@ -17,4 +18,9 @@ export interface SearchHost {
   readBytes(entry: Entry, worthChecking?: (bytes: Uint8Array) => boolean): Promise<Uint8Array>;
   /** Tells the user about something worth knowing (e.g. an index being rebuilt). */
   notice(message: string): void;
+  /**
+   * Told when the index could not be written because the lake is read-only: the index keeps what
+   * it built in memory and goes on. Without it the index tells `notice`, once.
+   */
+  readOnly?(error: ReadOnlyError): void;
 }

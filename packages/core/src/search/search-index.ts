@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Entry } from '../model/entry.js';
-import { CorruptDataError } from '../model/errors.js';
+import { CorruptDataError, ReadOnlyError } from '../model/errors.js';
 import type { WordStats } from './bm25.js';
 import { candidateDocs } from './candidate-docs.js';
 import { DocSet } from './doc-set.js';
@@ -63,6 +63,12 @@ export class SearchIndex {
   private buffer = new SegmentBuilder();
   /** Buffers being written as segments: still searchable until their documents point at the segment. */
   private flushing: SegmentBuilder[] = [];
+  /**
+   * Set once the backend refused a segment as read-only (a lake on a read-only mount): from then
+   * on, full buffers stay in `inMemory`, searchable until the lake is closed, and nothing is merged.
+   */
+  private readOnly = false;
+  private inMemory: SegmentBuilder[] = [];
   /**
    * Segment writes, merges and reloads of the segment list run one at a time, in order: a reload
    * during a merge would recompute coverage against segments the merge is about to replace.
@@ -188,10 +194,11 @@ export class SearchIndex {
     this.buffer = new SegmentBuilder(buffer.textBytes >= this.flushBytes ? buffer : undefined);
     this.flushing.push(buffer);
     return this.serialised(async () => {
-      const segment = await this.writeSegment(buffer.encode());
-      this.repoint(buffer, segment, (doc) => doc);
+      const segment = this.readOnly ? undefined : await this.persist(buffer.encode());
+      if (segment) this.repoint(buffer, segment, (doc) => doc);
+      else this.inMemory.push(buffer);
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
-      await this.compact();
+      if (segment) await this.compact();
     });
   }
 
@@ -216,7 +223,9 @@ export class SearchIndex {
         );
         return;
       }
-      const segment = await this.writeSegment(bytes);
+      // On a read-only lake the entries stay uncovered: searched by scanning.
+      const segment = this.readOnly ? undefined : await this.persist(bytes);
+      if (!segment) return;
       this.coverCurrent(segment);
       await this.compact();
     });
@@ -255,6 +264,7 @@ export class SearchIndex {
     this.segments.clear();
     this.buffer = new SegmentBuilder();
     this.flushing = [];
+    this.inMemory = [];
     this.coverage.clear();
     this.liveBytes.clear();
     this.uncovered.clear();
@@ -486,7 +496,7 @@ export class SearchIndex {
   }
 
   private allSegments(): Segment[] {
-    return [...this.segments.values(), ...this.flushing, this.buffer];
+    return [...this.segments.values(), ...this.inMemory, ...this.flushing, this.buffer];
   }
 
   private async listSegmentKeys(): Promise<string[]> {
@@ -520,7 +530,7 @@ export class SearchIndex {
       if (error instanceof SegmentGoneError) continue;
       if (!(error instanceof CorruptDataError)) throw error;
       this.host.notice(`search index segment ${key} is corrupt (${error.message}): removing it`);
-      await this.host.backend.delete(key);
+      await this.unlessReadOnly(this.host.backend.delete(key));
     }
     this.recomputeCoverage();
   }
@@ -550,6 +560,34 @@ export class SearchIndex {
     if (missing.length === 0) return;
     this.host.notice(`search index missing ${missing.length} entries: indexing them`);
     await this.indexAll(missing);
+  }
+
+  /** Writes a segment; `undefined` when the backend refuses it as read-only (see `readOnly`). */
+  private async persist(bytes: Uint8Array): Promise<PersistedSegment | undefined> {
+    try {
+      return await this.writeSegment(bytes);
+    } catch (error) {
+      this.readOnlyOrThrow(error);
+      return undefined;
+    }
+  }
+
+  /** Runs a removal the index can do without on a read-only lake. */
+  private async unlessReadOnly(removal: Promise<unknown>): Promise<void> {
+    try {
+      await removal;
+    } catch (error) {
+      this.readOnlyOrThrow(error);
+    }
+  }
+
+  /** Rethrows anything but a `ReadOnlyError`, which switches the index to memory (told once). */
+  private readOnlyOrThrow(error: unknown): void {
+    if (!(error instanceof ReadOnlyError)) throw error;
+    if (this.readOnly) return;
+    this.readOnly = true;
+    if (this.host.readOnly) this.host.readOnly(error);
+    else this.host.notice(`the search index cannot be written (${error.message}): it is kept in memory`);
   }
 
   private async writeSegment(bytes: Uint8Array): Promise<PersistedSegment> {
@@ -584,7 +622,7 @@ export class SearchIndex {
         this.flushBytes,
         this.maxSegments,
       );
-      if (!group) return;
+      if (!group || this.readOnly) return;
       await this.merge(group);
     }
   }
@@ -611,7 +649,8 @@ export class SearchIndex {
     const inputs: MergeInput[] = [];
     for (const [i, segment] of group.entries())
       inputs.push({ raw: await segment.readRaw(), renumber: renumbering[i] as Int32Array });
-    const target = await this.writeSegment(mergeSegments(docs, inputs));
+    const target = await this.persist(mergeSegments(docs, inputs));
+    if (!target) return;
     group.forEach((segment, i) => {
       const renumber = renumbering[i] as Int32Array;
       this.repoint(segment, target, (doc) => ((renumber[doc] as number) >= 0 ? renumber[doc] : undefined));
@@ -619,7 +658,7 @@ export class SearchIndex {
     for (const segment of group) {
       this.segments.delete(segment.key);
       this.liveBytes.delete(segment);
-      await this.host.backend.delete(segment.key);
+      await this.unlessReadOnly(this.host.backend.delete(segment.key));
     }
   }
 
