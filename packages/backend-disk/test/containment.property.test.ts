@@ -3,8 +3,6 @@ import {
   constants,
   lstatSync,
   mkdirSync,
-  readdirSync,
-  readFileSync,
   readlinkSync,
   rmSync,
   type Stats,
@@ -17,7 +15,7 @@ import { BackendError, collectBody, type ListPage, ValidationError } from '@data
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, type DiskFs, type DiskSyncFs } from '../src/index.js';
-import { memoryVolume, tempRoot } from './helpers.js';
+import { folderState, memoryVolume, tempRoot } from './helpers.js';
 
 const ROOT = '/srv/lake';
 
@@ -195,25 +193,6 @@ function watchedFs(realRoot: string, escapes: string[]): DiskFs {
   };
 }
 
-/** Every name below a folder with its kind and content (or link target), links not followed. */
-function treeOf(folder: string): string[] {
-  const found: string[] = [];
-  const visit = (at: string, relative: string) => {
-    for (const name of readdirSync(at).sort()) {
-      const file = path.join(at, name);
-      const shown = `${relative}${name}`;
-      const stats = lstatSync(file);
-      if (stats.isSymbolicLink()) found.push(`${shown} -> ${readlinkSync(file)}`);
-      else if (stats.isDirectory()) {
-        found.push(`${shown}/`);
-        visit(file, `${shown}/`);
-      } else found.push(`${shown}: ${readFileSync(file, 'utf8')}`);
-    }
-  };
-  visit(folder, '');
-  return found;
-}
-
 /** The first thing on a key's way that is not a real folder: a link (with its key), or where the way ends. */
 function wayTo(realRoot: string, key: string): { link?: string } {
   const parts = key.split('/');
@@ -295,7 +274,7 @@ describe.each([
           await seed.put('e/f', new TextEncoder().encode('ef'));
           const planted = plantLinks(realRoot, outside, plants);
           const internalLinks = planted.some((at) => at.startsWith('.datalake-disk'));
-          const outsideBefore = treeOf(outside);
+          const outsideBefore = folderState(outside);
 
           let root = realRoot;
           if (rootIsLink) {
@@ -334,7 +313,7 @@ describe.each([
             }
           }
           expect(escapes).toEqual([]);
-          expect(treeOf(outside)).toEqual(outsideBefore);
+          expect(folderState(outside)).toEqual(outsideBefore);
           rmSync(base, { recursive: true, force: true });
         },
       ),

@@ -137,3 +137,48 @@ function faultyHandle(
     close: () => inner.close(),
   };
 }
+
+/**
+ * A file system that refuses every call that would change something with `code` (`EROFS` for a
+ * read-only mount, `EACCES` or `EPERM` for a folder without write permission), as the kernel
+ * does, and records each refused call in `refused`. Reads pass through.
+ */
+export function readOnlyFs(inner: DiskFs, code: string, refused: string[] = []): DiskFs {
+  const refuse = (call: string, path: string): never => {
+    refused.push(`${call} ${path}`);
+    throw fsError(code, call, path);
+  };
+  const sync = inner.sync;
+  return {
+    ...inner,
+    open: async (path, flags) => (flags === 'wx' ? refuse('open', path) : inner.open(path, flags)),
+    lstat: (path, options) => inner.lstat(path, options),
+    readdir: (path, options) => inner.readdir(path, options),
+    mkdir: async (path) => refuse('mkdir', path),
+    rename: async (_from, to) => refuse('rename', to),
+    link: async (_from, to) => refuse('link', to),
+    unlink: async (path) => refuse('unlink', path),
+    rmdir: async (path) => refuse('rmdir', path),
+    ...(inner.realpath
+      ? { realpath: (path: string) => inner.realpath?.(path) ?? Promise.resolve(path) }
+      : {}),
+    ...(sync
+      ? {
+          sync: {
+            ...sync,
+            openSync: (path, flags) =>
+              flags === 'wx' ? refuse('openSync', path) : sync.openSync(path, flags),
+            writeSync: () => refuse('writeSync', ''),
+            readSync: (...args) => sync.readSync(...args),
+            futimesSync: () => refuse('futimesSync', ''),
+            fstatSync: (fd) => sync.fstatSync(fd),
+            closeSync: (fd) => sync.closeSync(fd),
+            linkSync: (_from, to) => refuse('linkSync', to),
+            unlinkSync: (path) => refuse('unlinkSync', path),
+            lstatSync: (path) => sync.lstatSync(path),
+            mkdirSync: (path) => refuse('mkdirSync', path),
+          } satisfies DiskSyncFs,
+        }
+      : {}),
+  };
+}

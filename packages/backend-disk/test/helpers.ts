@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import * as nodeSync from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import * as nodePromises from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,6 +34,37 @@ export function memoryVolume(options: { syncCalls?: boolean } = {}): { volume: V
 
 export function volumeFs(volume: Volume, syncCalls: boolean): DiskFs {
   return syncCalls ? { ...volume.promises, sync: volume as unknown as DiskSyncFs } : volume.promises;
+}
+
+/** Node's own file system as a `DiskFs` (what the backend uses by default), to wrap in tests. */
+export function nodeFs(): DiskFs {
+  return {
+    ...(nodePromises as unknown as DiskFs),
+    realpath: (file) => nodePromises.realpath(file),
+    sync: nodeSync as unknown as DiskSyncFs,
+  };
+}
+
+/**
+ * Every name below a folder with its kind, content (or link target) and modification time, links
+ * not followed: equal before and after means nothing there was changed.
+ */
+export function folderState(folder: string): string[] {
+  const found: string[] = [];
+  const visit = (at: string, relative: string) => {
+    for (const name of readdirSync(at).sort()) {
+      const file = path.join(at, name);
+      const shown = `${relative}${name}`;
+      const stats = lstatSync(file);
+      if (stats.isSymbolicLink()) found.push(`${shown} -> ${readlinkSync(file)}`);
+      else if (stats.isDirectory()) {
+        found.push(`${shown}/ ${stats.mtimeMs}`);
+        visit(file, `${shown}/`);
+      } else found.push(`${shown} ${stats.mtimeMs}: ${readFileSync(file).toString('base64')}`);
+    }
+  };
+  visit(folder, '');
+  return found;
 }
 
 export const text = (value: string) => new TextEncoder().encode(value);
