@@ -1,3 +1,11 @@
 export { DiskBackend, type DiskBackendOptions } from './disk-backend.js';
-export type { DiskDirent, DiskFileHandle, DiskFs, DiskStats, DiskSyncFs } from './disk-fs.js';
+export {
+  type DiskDirent,
+  type DiskFileHandle,
+  type DiskFs,
+  type DiskStats,
+  type DiskSyncFs,
+  type OpenFlags,
+  READ_NO_FOLLOW,
+} from './disk-fs.js';
 export { INTERNAL_FOLDER } from './layout.js';
