@@ -446,7 +446,7 @@ export class DataLake {
     }
     this.catalog.settle();
     if (notices.more > 0)
-      this.notice(`left out ${notices.more} more entry records that are not valid (fsck lists them all)`);
+      this.notice(`left out ${notices.more} more entry records (fsck lists them all)`);
     return { fetched: result.fetched };
   }
 

@@ -48,7 +48,6 @@ export const MAX_RECORD_BYTES = 4 * MAX_METADATA_BYTES;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export function encodeJson(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(value));
@@ -142,7 +141,7 @@ function entryValueProblem(
     return `its filePath ${describe(filePath)} is not a path the lake accepts: it ${problem}`;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
     return `its size ${describe(size)} is not a byte count`;
-  if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256))
+  if (typeof sha256 !== 'string' || !isSha256Hex(sha256))
     return `its sha256 ${describe(sha256)} is not 64 lower-case hex digits`;
   if (!isObject(metadata)) return 'its metadata is not a JSON object';
   // Only a record larger than the metadata limit can hold metadata over it: measure just those. (The
@@ -185,6 +184,16 @@ function claimProblem(value: unknown, key: string): string | undefined {
   const writer = writerProblem(value.writer);
   if (writer !== undefined) return `its writer ${writer}`;
   return undefined;
+}
+
+/** 64 lower-case hex digits (a loop: several times faster than a regular expression here). */
+function isSha256Hex(text: string): boolean {
+  if (text.length !== 64) return false;
+  for (let index = 0; index < 64; index++) {
+    const code = text.charCodeAt(index);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
+  }
+  return true;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
