@@ -445,8 +445,7 @@ export class DataLake {
       }
     }
     this.catalog.settle();
-    if (notices.more > 0)
-      this.notice(`left out ${notices.more} more entry records (fsck lists them all)`);
+    if (notices.more > 0) this.notice(`left out ${notices.more} more entry records (fsck lists them all)`);
     return { fetched: result.fetched };
   }
 

@@ -99,7 +99,10 @@ export interface FsckReport {
     /** Whether the search index was checked (a lake opened with `search: 'scan'` has none). */
     searchIndex: boolean;
   };
-  /** Writes of live writers met on the way (a store, update or delete in progress): not problems. */
+  /**
+   * Objects of writes still in progress (a store's claim or content, a pending update, a deletion
+   * mark of a live writer) met on the way: not problems.
+   */
   inProgress: number;
   /** The quarantine folder of this run, when something was moved there. */
   quarantine?: string;
