@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { registerFsck } from './commands/fsck.js';
 import { registerGet } from './commands/get.js';
 import { registerIndexMaintenance } from './commands/index-maintenance.js';
 import { registerIngest } from './commands/ingest.js';
@@ -61,6 +62,7 @@ Examples:
     registerRm,
     registerStats,
     registerIndexMaintenance,
+    registerFsck,
   ]) {
     register(program);
   }

@@ -18,6 +18,14 @@ export {
 export { assertValidRange, resolveRange } from './backend/range.js';
 export type * from './backend/types.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
+export type {
+  FsckAction,
+  FsckOptions,
+  FsckProblem,
+  FsckProblemKind,
+  FsckReport,
+} from './lake/fsck.js';
+export type { QuarantineNote } from './lake/quarantine.js';
 export * from './model/data-type.js';
 export type * from './model/entry.js';
 export * from './model/errors.js';

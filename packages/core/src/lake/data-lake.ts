@@ -30,10 +30,13 @@ import {
 import type { SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digesting, sha256Hex } from './content.js';
+import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
 import {
+  type InvalidRecord,
   type LoadedRecord,
   listRecords,
   readRecord,
+  readRecordAt,
   readSnapshot,
   reconcile,
   writeSnapshot,
@@ -43,6 +46,7 @@ import {
   assertDataType,
   claimKey,
   contentKey,
+  isPlausibleId,
   metadataKey,
   normaliseName,
   normaliseSubpath,
@@ -74,6 +78,10 @@ export interface DataLakeOptions {
 }
 
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+/** Left-out records reported one by one per load; past this, one line says how many more there are. */
+const MAX_LEFT_OUT_NOTICES = 50;
+/** Recovered writes remembered for `fsck` (the oldest are dropped past this). */
+const MAX_RECOVERIES_KEPT = 1000;
 const DEFAULT_INDEX_FROM_MEMORY = 16 * 1024 * 1024;
 const UPDATE_ATTEMPTS = 10;
 const utf8 = new TextDecoder('utf-8');
@@ -100,6 +108,13 @@ export class DataLake {
   /** A best-effort write met a read-only lake and the user was told (once). */
   private readOnlyNoticed = false;
   private closed = false;
+  /**
+   * Records of `.metadata/` that are not in the catalog although they exist: invalid ones, and valid
+   * ones whose path another entry owns. By key; rebuilt by every load, each reported once.
+   */
+  private leftOut = new Map<string, LeftOutRecord>();
+  /** Abandoned writes this instance finished since `fsck` last asked. */
+  private recoveries: RecoveredWrite[] = [];
 
   private constructor(
     readonly backend: StorageBackend,
@@ -381,6 +396,18 @@ export class DataLake {
     return this.searchIndex.check();
   }
 
+  /**
+   * Checks the whole lake: records, path claims, content (every object hashed, unless
+   * `verifyContent: 'size'`), and the search index. With `repair`, fixes what can be fixed without
+   * losing anything: invalid records and orphaned content are moved to `.quarantine/`, stale claims
+   * released, missing claims recreated, abandoned writes finished and the index rebuilt. Content that
+   * is missing or damaged is reported, never repaired (nothing holds another copy of it).
+   */
+  async fsck(options: FsckOptions = {}): Promise<FsckReport> {
+    this.assertOpen();
+    return checkLake(this.fsckHost(), options);
+  }
+
   // --- internals -------------------------------------------------------------------------------
 
   private assertOpen(): void {
@@ -421,34 +448,87 @@ export class DataLake {
     listing?: Promise<Map<string, string>>,
     inPathOrder: Iterable<LoadedRecord> = [],
   ): Promise<{ fetched: number }> {
-    const result = await reconcile(this.backend, known, listing);
-    for (const { key, error } of result.unreadable) {
-      this.notice(`skipping unreadable metadata object ${key}: ${(error as Error).message}`);
-    }
+    const result = await reconcile(this.backend, known, listing, (key) => {
+      const bad = this.leftOut.get(key);
+      return bad?.kind === 'invalid' ? bad : undefined;
+    });
+    const reported = this.leftOut;
+    this.leftOut = new Map();
+    const notices = { shown: 0, more: 0 };
+    const leaveOut = (record: LeftOutRecord) => this.leaveOut(record, reported, notices);
+    for (const bad of result.invalid.values()) leaveOut({ ...bad, kind: 'invalid' });
     for (const item of [...this.catalog.items()]) {
       if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
     }
     let admitted = 0;
     for (const loaded of inPathOrder) {
       if (result.records.get(loaded.record.entry.id) !== loaded) continue; // changed or gone
-      if (!this.admitCommitted(loaded)) await this.admit(loaded);
+      if (!this.admitCommitted(loaded)) await this.admit(loaded, leaveOut);
       admitted++;
     }
     if (admitted < result.records.size) {
       for (const [id, loaded] of result.records) {
         if (admitted > 0 && known(id) === loaded) continue; // admitted above
-        if (!this.admitCommitted(loaded)) await this.admit(loaded);
+        if (!this.admitCommitted(loaded)) await this.admit(loaded, leaveOut);
       }
     }
     this.catalog.settle();
+    if (notices.more > 0) this.notice(`left out ${notices.more} more entry records (fsck lists them all)`);
     return { fetched: result.fetched };
+  }
+
+  /** Notes a record left out of the catalog; a notice says so unless `reported` already holds it as it is. */
+  private leaveOut(
+    record: LeftOutRecord,
+    reported: ReadonlyMap<string, LeftOutRecord> = this.leftOut,
+    notices?: { shown: number; more: number },
+  ): void {
+    this.leftOut.set(record.key, record);
+    const before = reported.get(record.key);
+    if (before?.etag === record.etag && before.reason === record.reason) return;
+    if (notices && notices.shown >= MAX_LEFT_OUT_NOTICES) {
+      notices.more++;
+      return;
+    }
+    if (notices) notices.shown++;
+    this.notice(
+      `left out entry record ${JSON.stringify(record.key)}: ${record.reason}; fsck with repair moves it to the quarantine`,
+    );
+  }
+
+  private fsckHost(): FsckHost {
+    return {
+      backend: this.backend,
+      leaseMs: this.leaseMs,
+      writer: () => writerTag(this.instance),
+      refresh: () => this.refresh(),
+      item: (id) => this.catalog.get(id),
+      idAtPath: (filePath) => this.catalog.idAtPath(filePath),
+      itemsInPathOrder: () => this.catalog.itemsInPathOrder(),
+      leftOut: () => this.leftOut.values(),
+      takeRecoveries: () => this.recoveries.splice(0),
+      recover: async (id) => {
+        const loaded = await readRecordAt(this.backend, metadataKey(id));
+        if (loaded && !('reason' in loaded)) await this.admit(loaded);
+      },
+      checkIndex: this.searchIndex ? () => this.checkIndex() : undefined,
+      reindex: this.searchIndex ? () => this.reindex() : undefined,
+    };
+  }
+
+  private recovered(kind: RecoveredWrite['kind'], id: string): void {
+    this.recoveries.push({ kind, id });
+    if (this.recoveries.length > MAX_RECOVERIES_KEPT) this.recoveries.shift();
   }
 
   /**
    * Puts a record read from the backend into the catalog, finishing an abandoned update or delete
    * first. `undefined` when the record is a deletion (the entry is gone).
    */
-  private async admit(loaded: LoadedRecord): Promise<Entry | undefined> {
+  private async admit(
+    loaded: LoadedRecord,
+    leaveOut: (record: LeftOutRecord) => void = (record) => this.leaveOut(record),
+  ): Promise<Entry | undefined> {
     const { deleted, pending } = loaded.record;
     if (deleted) {
       await this.forget(loaded.record.entry.id);
@@ -457,28 +537,90 @@ export class DataLake {
         (await this.unlessReadOnly(this.removeObjects(loaded.record.entry)))
       ) {
         this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
+        this.recovered('delete', loaded.record.entry.id);
       }
       return undefined;
     }
     if (pending && isAbandoned(pending.writer, this.leaseMs)) {
       return this.recoverPending(loaded);
     }
-    this.admitCommitted(loaded);
+    const rival = this.rivalOf(loaded.record.entry);
+    if (rival !== undefined && !(await this.winsPath(loaded, rival, leaveOut))) return undefined;
+    this.putInCatalog(loaded);
     return loaded.record.entry;
   }
 
   /**
    * `admit` for the common case, without awaiting: a record that is neither a deletion nor an
-   * abandoned update goes straight into the catalog. `false` when the record needs `admit`.
+   * abandoned update, at a path no other entry holds, goes straight into the catalog. `false` when
+   * the record needs `admit`.
    */
   private admitCommitted(loaded: LoadedRecord): boolean {
     const { deleted, pending } = loaded.record;
     if (deleted || (pending && isAbandoned(pending.writer, this.leaseMs))) return false;
+    if (this.rivalOf(loaded.record.entry) !== undefined) return false;
+    this.putInCatalog(loaded);
+    return true;
+  }
+
+  private putInCatalog(loaded: LoadedRecord): void {
     const existing = this.catalog.get(loaded.record.entry.id);
     if (!existing || existing.etag !== loaded.etag) {
-      this.catalog.set(loaded.record.entry, loaded.etag, pending !== undefined);
+      this.catalog.set(loaded.record.entry, loaded.etag, loaded.record.pending !== undefined);
     }
+  }
+
+  /** Another entry of the catalog at `entry`'s path. */
+  private rivalOf(entry: Entry): string | undefined {
+    const holder = this.catalog.idAtPath(entry.filePath);
+    return holder !== undefined && holder !== entry.id ? holder : undefined;
+  }
+
+  /**
+   * Two records name one path (a record copied or edited by hand): the path's claim names the
+   * owner; without a claim naming either, the older entry keeps the path. The other record is left
+   * out. `true` when `loaded` keeps the path (the rival is then dropped from the catalog).
+   */
+  private async winsPath(
+    loaded: LoadedRecord,
+    rivalId: string,
+    leaveOut: (record: LeftOutRecord) => void,
+  ): Promise<boolean> {
+    const { entry } = loaded.record;
+    const current = await readRecordAt(this.backend, metadataKey(rivalId));
+    const rival = current && !('reason' in current) && !current.record.deleted ? current : undefined;
+    if (!rival || rival.record.entry.filePath !== entry.filePath) {
+      // The catalog's view of the rival is stale: it was deleted (or its record is now invalid).
+      await this.forget(rivalId);
+      return true;
+    }
+    const claim = await this.claimOf(entry.filePath);
+    const owner =
+      claim?.id === entry.id || claim?.id === rivalId ? claim.id : olderOf(entry, rival.record.entry).id;
+    const [winner, loser] = owner === entry.id ? [loaded, rival] : [rival, loaded];
+    leaveOut({
+      key: metadataKey(loser.record.entry.id),
+      etag: loser.etag,
+      namedId: loser.record.entry.id,
+      kind: 'duplicate',
+      reason: `its filePath ${JSON.stringify(entry.filePath)} belongs to entry ${winner.record.entry.id}${claim?.id === owner ? ' (the path claim names it)' : ' (the older entry)'}`,
+    });
+    if (winner === rival) return false;
+    await this.forget(rivalId);
     return true;
+  }
+
+  /** The claim on `filePath`, or undefined when there is none or it is not valid. */
+  private async claimOf(filePath: string): Promise<(PathClaim & { etag: string }) | undefined> {
+    const key = claimKey(filePath);
+    const object = await this.backend.get(key);
+    if (!object) return undefined;
+    try {
+      return { ...decodePathClaim(await collectBody(object.body), key), etag: object.etag };
+    } catch (error) {
+      if (error instanceof CorruptDataError) return undefined;
+      throw error;
+    }
   }
 
   private async entryOrThrow(id: string): Promise<Entry> {
@@ -492,9 +634,20 @@ export class DataLake {
     return entry;
   }
 
+  /**
+   * The record of `id`, validated (`CorruptDataError` if it is not valid). A record left out because
+   * another entry owns its path is `CorruptDataError` too: acting on it would touch that entry's content.
+   */
   private async loadRecordOrNull(id: string): Promise<LoadedRecord | null> {
     if (!isPlausibleId(id)) return null;
-    return readRecord(this.backend, id);
+    const loaded = await readRecord(this.backend, id);
+    const leftOut = loaded && this.leftOut.get(metadataKey(id));
+    if (leftOut?.kind === 'duplicate' && leftOut.etag === loaded?.etag && !loaded?.record.deleted) {
+      throw new CorruptDataError(`the record of entry ${id} is left out: ${leftOut.reason}`, {
+        details: { id, key: leftOut.key, reason: leftOut.reason },
+      });
+    }
+    return loaded;
   }
 
   private async loadFresh(id: string): Promise<LoadedRecord> {
@@ -586,16 +739,6 @@ export class DataLake {
   /** Removes this writer's claim on `filePath` (by its etag). Best effort: a leftover claim is taken over later. */
   private async releaseClaim(filePath: string, etag: string): Promise<void> {
     await ignoringBackendErrors(() => this.backend.delete(claimKey(filePath), { ifMatch: etag }));
-  }
-
-  /** Removes the claim on `filePath` if entry `id` holds it (a delete does not know the claim's etag). */
-  private async releaseClaimOf(filePath: string, id: string): Promise<void> {
-    const key = claimKey(filePath);
-    await ignoringBackendErrors(async () => {
-      const current = await this.backend.get(key);
-      if (!current || decodePathClaim(await collectBody(current.body), key).id !== id) return;
-      await this.backend.delete(key, { ifMatch: current.etag });
-    });
   }
 
   /**
@@ -714,6 +857,7 @@ export class DataLake {
     }
     if (written) {
       this.notice(`finished an interrupted update of entry ${entry.id}`);
+      this.recovered('update', entry.id);
       this.catalog.set(entry, written);
       this.changedSinceSnapshot = true;
       return entry;
@@ -722,10 +866,27 @@ export class DataLake {
     return fresh.record.pending ? fresh.record.entry : ((await this.admit(fresh)) ?? fresh.record.entry);
   }
 
-  /** Removes what a deleted entry leaves: content, path claim, then its (tombstone) record. */
+  /**
+   * Removes what a deleted entry leaves: content, path claim, then its (tombstone) record. The
+   * content and claim stay when the claim (or, without a claim, the catalog) gives the path to
+   * another entry: a record copied onto another entry's path must not take that entry's content along.
+   */
   private async removeObjects(entry: Entry): Promise<void> {
-    await this.backend.delete(entry.filePath);
-    await this.releaseClaimOf(entry.filePath, entry.id);
+    let claim: Awaited<ReturnType<DataLake['claimOf']>>;
+    try {
+      claim = await this.claimOf(entry.filePath);
+    } catch (error) {
+      if (!(error instanceof DataLakeError)) throw error;
+      claim = undefined;
+    }
+    const holder = claim ? claim.id : this.catalog.idAtPath(entry.filePath);
+    if (holder === undefined || holder === entry.id) {
+      await this.backend.delete(entry.filePath);
+      if (claim) {
+        const etag = claim.etag;
+        await ignoringBackendErrors(() => this.backend.delete(claimKey(entry.filePath), { ifMatch: etag }));
+      }
+    }
     await this.backend.delete(metadataKey(entry.id));
   }
 
@@ -765,9 +926,17 @@ function newEntryId(): string {
   return crypto.randomUUID();
 }
 
-/** Ids are UUIDs; anything that could not be a metadata key names no entry (rather than a bad key error). */
-function isPlausibleId(id: string): boolean {
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(id);
+/** Of two entries, the one created first (then the smaller id): the same answer for every instance. */
+function olderOf(a: Entry, b: Entry): Entry {
+  const order = Date.parse(a.createdAt) - Date.parse(b.createdAt);
+  if (order !== 0) return order < 0 ? a : b;
+  return a.id < b.id ? a : b;
+}
+
+/** A `.metadata/` record the catalog does not hold although it exists. */
+export interface LeftOutRecord extends InvalidRecord {
+  /** `invalid`: not a record the lake could have written; `duplicate`: valid, but another entry owns its path. */
+  kind: 'invalid' | 'duplicate';
 }
 
 const TYPES_IN_PATH_ORDER: readonly DataType[] = [...DATA_TYPES].sort();

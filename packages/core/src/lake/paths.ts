@@ -3,10 +3,30 @@ import { pathProblem } from '../backend/keys.js';
 import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
 import { ValidationError } from '../model/errors.js';
 
-/** Where the lake keeps entry metadata, path claims and its catalog snapshot; never a data type name. */
+/**
+ * Where the lake keeps entry metadata, path claims, its catalog snapshot, search index and
+ * quarantine. None is a data type folder, so no entry's content can ever land in one, and nothing in
+ * them is ever listed, searched or counted as an entry.
+ */
 export const METADATA_PREFIX = '.metadata/';
 export const CLAIMS_PREFIX = '.claims/';
-export const SNAPSHOT_KEY = '.catalog/snapshot.json';
+export const CATALOG_PREFIX = '.catalog/';
+export const SNAPSHOT_KEY = `${CATALOG_PREFIX}snapshot.json`;
+export const INDEX_PREFIX = '.index/';
+/** What `fsck` with repair moves out of the way: `.quarantine/<run>/<original key>`, never deleted. */
+export const QUARANTINE_PREFIX = '.quarantine/';
+export const RESERVED_PREFIXES: readonly string[] = [
+  METADATA_PREFIX,
+  CLAIMS_PREFIX,
+  CATALOG_PREFIX,
+  INDEX_PREFIX,
+  QUARANTINE_PREFIX,
+];
+
+/** Ids are UUIDs; anything that could not be a metadata key names no entry. */
+export function isPlausibleId(id: unknown): id is string {
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(id);
+}
 
 export function metadataKey(id: string): string {
   return `${METADATA_PREFIX}${id}.json`;
@@ -17,10 +37,20 @@ export function claimKey(filePath: string): string {
   return `${CLAIMS_PREFIX}${createHash('sha256').update(filePath).digest('hex')}`;
 }
 
+/** The id a `.metadata/<id>.json` key names, or undefined for any other key. */
 export function idFromMetadataKey(key: string): string | undefined {
   if (!key.startsWith(METADATA_PREFIX) || !key.endsWith('.json')) return undefined;
   const id = key.slice(METADATA_PREFIX.length, -'.json'.length);
   return id.length > 0 && !id.includes('/') ? id : undefined;
+}
+
+/** Whether `key` is a claim key (`.claims/` and 64 hex digits). */
+export function isClaimKey(key: string): boolean {
+  return (
+    key.length === CLAIMS_PREFIX.length + 64 &&
+    key.startsWith(CLAIMS_PREFIX) &&
+    /^[0-9a-f]{64}$/.test(key.slice(CLAIMS_PREFIX.length))
+  );
 }
 
 export function assertDataType(value: unknown): asserts value is DataType {

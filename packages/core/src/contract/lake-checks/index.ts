@@ -1,5 +1,6 @@
 import type { ContractCheck } from '../types.js';
 import { crashChecks } from './crash.js';
+import { damagedRecordChecks } from './damaged-records.js';
 import { instanceChecks } from './instances.js';
 import { listStatsChecks } from './list-stats.js';
 import { searchChecks } from './search.js';
@@ -16,4 +17,5 @@ export const lakeChecks: readonly ContractCheck[] = [
   ...validationChecks,
   ...instanceChecks,
   ...crashChecks,
+  ...damagedRecordChecks,
 ];
