@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentPrefilter } from '../src/search/content-prefilter.js';
-import { matchContent } from '../src/search/hits.js';
 import { normaliseQuery } from '../src/search/options.js';
 import { matcherFor } from '../src/search/paging.js';
 import { decodeContent } from '../src/search/text.js';
@@ -57,7 +56,7 @@ const needles = fc.oneof(
 
 function contentMatches(bytes: Uint8Array, query: string, caseSensitive: boolean): number {
   const normalised = normaliseQuery(query, { caseSensitive });
-  return matchContent(decodeContent(bytes), matcherFor(normalised), 0).matches;
+  return matcherFor(normalised).content(decodeContent(bytes), 0).matches;
 }
 
 describe('contentPrefilter', () => {

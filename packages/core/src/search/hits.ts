@@ -1,5 +1,5 @@
 import type { Entry } from '../model/entry.js';
-import { reportLines } from './lines.js';
+import { LineReporter } from './lines.js';
 import type { TextMatcher } from './matcher.js';
 import type { EntryTexts } from './text.js';
 import type { MatchedLine, MatchField, SearchHit } from './types.js';
@@ -11,10 +11,28 @@ export interface ContentMatch {
   lineMatchCount: number;
 }
 
+export const NO_CONTENT_MATCH: ContentMatch = Object.freeze({ matches: 0, lines: [], lineMatchCount: 0 });
+
+/** Matching of one query, as search uses it: a content with its line report, an entry's own fields. */
+export interface QueryMatcher {
+  content(text: string, maxLines: number): ContentMatch;
+  /** Numbers of matches in an entry's name and in its metadata text. */
+  fields(name: string, metadata: string): [number, number];
+}
+
+/** A `QueryMatcher` running `matcher` on this thread. */
+export function localMatcher(matcher: TextMatcher): QueryMatcher {
+  return {
+    content: (text, maxLines) => matchContent(text, matcher, maxLines),
+    fields: (name, metadata) => [matcher(name), matcher(metadata)],
+  };
+}
+
 export function matchContent(content: string, matcher: TextMatcher, maxLines: number): ContentMatch {
-  const ranges = matcher(content);
-  if (ranges.length === 0) return { matches: 0, lines: [], lineMatchCount: 0 };
-  return { matches: ranges.length, ...reportLines(content, ranges, maxLines) };
+  const reporter = new LineReporter(content, maxLines);
+  const matches = matcher(content, (start, end) => reporter.add(start, end));
+  if (matches === 0) return NO_CONTENT_MATCH;
+  return { matches, ...reporter.result() };
 }
 
 /**
@@ -24,11 +42,11 @@ export function matchContent(content: string, matcher: TextMatcher, maxLines: nu
 export function buildHit(
   entry: Entry,
   texts: EntryTexts,
-  matcher: TextMatcher,
+  matcher: QueryMatcher,
   maxLines: number,
   score?: number,
 ): SearchHit | null {
-  return assembleHit(entry, texts, matchContent(texts.content, matcher, maxLines), matcher, score);
+  return assembleHit(entry, texts, matcher.content(texts.content, maxLines), matcher, score);
 }
 
 /** Combines a content match with matching of the entry's own name and metadata. */
@@ -36,12 +54,11 @@ export function assembleHit(
   entry: Entry,
   texts: Omit<EntryTexts, 'content'>,
   content: ContentMatch,
-  matcher: TextMatcher,
+  matcher: QueryMatcher,
   score?: number,
 ): SearchHit | null {
   const matchedIn: MatchField[] = [];
-  const nameMatches = matcher(texts.name).length;
-  const metadataMatches = matcher(texts.metadata).length;
+  const [nameMatches, metadataMatches] = matcher.fields(texts.name, texts.metadata);
   if (nameMatches > 0) matchedIn.push('name');
   if (content.matches > 0) matchedIn.push('content');
   if (metadataMatches > 0) matchedIn.push('metadata');
