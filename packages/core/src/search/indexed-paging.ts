@@ -25,6 +25,12 @@ const VERIFY_BATCH_BYTES = 64 * 1024 * 1024;
 /** A content that could not be read: its entries are left out. */
 const UNREADABLE = null;
 
+/** A content as read for matching (`bytes` null: unreadable); `worthMatching`: the prefilter's verdict. */
+interface Loaded {
+  bytes: Uint8Array | null;
+  worthMatching: boolean;
+}
+
 /** Hands out candidates in page order, one at a time; `undefined` once there are no more. */
 export type CandidateSource = () => Entry | undefined;
 
@@ -58,35 +64,50 @@ export async function verifyInPathOrder(
 ): Promise<SearchResult> {
   const matcher = matcherFor(query, run.deadline);
   const mayMatch = contentPrefilter(query);
-  const matchOf = (entry: Entry): Promise<ContentMatch | null> => {
+  const load = (entry: Entry): Promise<Loaded> => {
     // Bytes the prefilter rules out are neither hashed nor decoded: nothing is reported from them.
     let worthMatching = true;
     const prefilter = mayMatch && ((bytes: Uint8Array) => (worthMatching = mayMatch(bytes)));
-    return run.content(entry, prefilter).then((bytes) => {
-      if (bytes === null) return UNREADABLE;
-      if (!worthMatching || bytes === NOT_SEARCHED) return NO_CONTENT_MATCH;
-      return matcher.content(decodeContent(bytes), query.maxLinesPerHit);
-    });
+    const loaded = run.content(entry, prefilter).then((bytes) => ({ bytes, worthMatching }));
+    // Failures surface when the entry's turn comes; until then they must not count as unhandled.
+    loaded.catch(() => undefined);
+    return loaded;
   };
-  // Matches by SHA-256. A content that could not be read is not shared: other entries with the same
-  // hash have files of their own, which are read in turn.
-  const reading = new Map<string, Promise<ContentMatch | null>>();
+  // Contents by SHA-256: read once, matched once. A content that could not be read is not shared:
+  // other entries with the same hash have files of their own, which are read in turn.
+  const loading = new Map<string, Promise<Loaded>>();
   const matched = new Map<string, ContentMatch>();
-  const read = async (entry: Entry): Promise<ContentMatch | null> => {
-    const shared = reading.get(entry.sha256);
-    const match = shared ?? matchOf(entry);
-    if (!shared) reading.set(entry.sha256, match);
-    let result = await match;
-    if (result === UNREADABLE) {
-      if (reading.get(entry.sha256) === match) reading.delete(entry.sha256);
-      if (shared) result = await matchOf(entry);
+  const startLoading = (entry: Entry) => {
+    if (!matched.has(entry.sha256) && !loading.has(entry.sha256)) loading.set(entry.sha256, load(entry));
+  };
+  const contentOf = async (entry: Entry): Promise<ContentMatch | null> => {
+    const sha256 = entry.sha256;
+    const matchedBefore = matched.get(sha256);
+    if (matchedBefore) return matchedBefore;
+    const shared = loading.get(sha256);
+    let loaded = await (shared ?? load(entry));
+    if (loaded.bytes === null) {
+      loading.delete(sha256);
+      if (!shared) return UNREADABLE;
+      loaded = await load(entry);
+      if (loaded.bytes === null) return UNREADABLE;
     }
-    if (result !== UNREADABLE) matched.set(entry.sha256, result);
-    return result;
+    const known = matched.get(sha256);
+    if (known) return known;
+    const { bytes, worthMatching } = loaded;
+    const match =
+      worthMatching && bytes !== NOT_SEARCHED
+        ? matcher.content(decodeContent(bytes), query.maxLinesPerHit)
+        : NO_CONTENT_MATCH;
+    matched.set(sha256, match);
+    loading.delete(sha256); // the bytes are no longer needed
+    return match;
   };
   const hits: SearchHit[] = [];
   /** The last candidate decided, hit or not: an incomplete answer continues after it. */
   let decided: Entry | undefined;
+  /** The candidate being decided: where an incomplete answer stopped. */
+  let deciding: Entry | undefined;
   const decide = (entry: Entry, content: ContentMatch | null) => {
     const hit =
       content === UNREADABLE
@@ -95,29 +116,31 @@ export async function verifyInPathOrder(
     if (hit) hits.push(hit);
     decided = entry;
   };
-  // Candidates waiting for content reads, in page order; the reads of a batch run together.
+  // Candidates waiting for content reads, in page order. The reads of a batch run together; matching
+  // goes in page order, so that when time runs out every candidate before the one at hand is decided.
   let batch: Entry[] = [];
   let batchBytes = 0;
   const settleBatch = async () => {
-    const reads = batch.map(read);
-    // Failures surface below; until all reads end, none must count as unhandled.
-    for (const pending of reads) pending.catch(() => undefined);
-    const contents = await Promise.all(reads);
-    for (const [i, entry] of batch.entries()) {
-      if (hits.length <= query.limit) decide(entry, contents[i] as ContentMatch | null);
+    for (const entry of batch) startLoading(entry);
+    for (const entry of batch) {
+      if (hits.length > query.limit) break;
+      deciding = entry;
+      decide(entry, await contentOf(entry));
     }
     batch = [];
     batchBytes = 0;
   };
-  let pending: Entry | undefined;
   try {
     while (hits.length <= query.limit) {
-      if (run.expired) throw new TimeBudgetExceeded('the search ran out of time');
       const entry = next();
       if (entry === undefined) break;
-      pending = entry;
+      if (run.expired) {
+        if (batch.length === 0) deciding = entry;
+        throw new TimeBudgetExceeded('the search ran out of time');
+      }
       const known = batch.length === 0 ? matched.get(entry.sha256) : undefined;
       if (known !== undefined) {
+        deciding = entry;
         decide(entry, known);
         continue;
       }
@@ -131,7 +154,8 @@ export async function verifyInPathOrder(
     if (batch.length > 0) await settleBatch();
   } catch (error) {
     if (!(error instanceof TimeBudgetExceeded)) throw error;
-    return stoppedPage(run, query, hits, decided, batch[0] ?? pending);
+    const undecided = deciding !== decided ? deciding : batch.find((entry) => entry !== decided);
+    return stoppedPage(run, query, hits, decided, undecided);
   }
   return pathPage(run, query, hits);
 }
@@ -154,6 +178,5 @@ function stoppedPage(
   if (hits.length > query.limit) return pathPage(run, query, hits);
   const mode = query.mode === 'words' ? 'substring' : query.mode;
   const after = decided?.filePath ?? query.cursor?.filePath ?? '';
-  const stoppedAt = undecided && undecided !== decided ? undecided.filePath : undefined;
-  return run.finish({ hits, cursor: encodePathCursor(mode, after) }, { stoppedAt });
+  return run.finish({ hits, cursor: encodePathCursor(mode, after) }, { stoppedAt: undecided?.filePath });
 }
