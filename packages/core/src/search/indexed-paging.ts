@@ -1,7 +1,7 @@
 import type { Entry } from '../model/entry.js';
 import { contentPrefilter } from './content-prefilter.js';
 import { encodePathCursor, encodeSearchCursor, isAfterCursor } from './cursor.js';
-import { assembleHit, type ContentMatch, NO_CONTENT_MATCH } from './hits.js';
+import { assembleHit, type ContentMatch, type MatchJob, NO_CONTENT_MATCH } from './hits.js';
 import type { NormalisedQuery } from './options.js';
 import { matcherFor } from './paging.js';
 import { PathHeap } from './path-heap.js';
@@ -20,7 +20,7 @@ const MIN_VERIFY_BATCH = 8;
  * Content bytes read at once at most (besides the batch's first candidate): contents may be up to
  * `maxIndexedBytes` each, and a batch of those must not hold them all in memory.
  */
-const VERIFY_BATCH_BYTES = 64 * 1024 * 1024;
+const VERIFY_BATCH_BYTES = 32 * 1024 * 1024;
 
 /** A content that could not be read: its entries are left out. */
 const UNREADABLE = null;
@@ -29,6 +29,12 @@ const UNREADABLE = null;
 interface Loaded {
   bytes: Uint8Array | null;
   worthMatching: boolean;
+}
+
+/** How a candidate of a batch is decided: its content's match (or the job answering it), and the job matching its fields. */
+interface Plan {
+  content: ContentMatch | number | typeof UNREADABLE;
+  fields: number;
 }
 
 /** Hands out candidates in page order, one at a time; `undefined` once there are no more. */
@@ -77,55 +83,68 @@ export async function verifyInPathOrder(
   // other entries with the same hash have files of their own, which are read in turn.
   const loading = new Map<string, Promise<Loaded>>();
   const matched = new Map<string, ContentMatch>();
-  const startLoading = (entry: Entry) => {
-    if (!matched.has(entry.sha256) && !loading.has(entry.sha256)) loading.set(entry.sha256, load(entry));
-  };
-  const contentOf = async (entry: Entry): Promise<ContentMatch | null> => {
-    const sha256 = entry.sha256;
-    const matchedBefore = matched.get(sha256);
-    if (matchedBefore) return matchedBefore;
-    const shared = loading.get(sha256);
+  const contentOf = async (entry: Entry): Promise<Loaded> => {
+    const shared = loading.get(entry.sha256);
     let loaded = await (shared ?? load(entry));
     if (loaded.bytes === null) {
-      loading.delete(sha256);
-      if (!shared) return UNREADABLE;
-      loaded = await load(entry);
-      if (loaded.bytes === null) return UNREADABLE;
+      loading.delete(entry.sha256);
+      if (shared) loaded = await load(entry);
     }
-    const known = matched.get(sha256);
-    if (known) return known;
-    const { bytes, worthMatching } = loaded;
-    const match =
-      worthMatching && bytes !== NOT_SEARCHED
-        ? matcher.content(decodeContent(bytes), query.maxLinesPerHit)
-        : NO_CONTENT_MATCH;
-    matched.set(sha256, match);
-    loading.delete(sha256); // the bytes are no longer needed
-    return match;
+    return loaded;
   };
   const hits: SearchHit[] = [];
   /** The last candidate decided, hit or not: an incomplete answer continues after it. */
   let decided: Entry | undefined;
   /** The candidate being decided: where an incomplete answer stopped. */
   let deciding: Entry | undefined;
-  const decide = (entry: Entry, content: ContentMatch | null) => {
-    const hit =
-      content === UNREADABLE
-        ? null
-        : assembleHit(entry, { name: entry.name, metadata: metadataText(entry) }, content, matcher);
-    if (hit) hits.push(hit);
-    decided = entry;
-  };
-  // Candidates waiting for content reads, in page order. The reads of a batch run together; matching
-  // goes in page order, so that when time runs out every candidate before the one at hand is decided.
+  // Candidates waiting to be decided, in page order. The reads of a batch run together, then the
+  // batch is matched in one go (one round trip when a regular expression runs on its worker), in
+  // page order, so that when time runs out every candidate before the one at hand is decided.
   let batch: Entry[] = [];
   let batchBytes = 0;
   const settleBatch = async () => {
-    for (const entry of batch) startLoading(entry);
+    for (const entry of batch)
+      if (!matched.has(entry.sha256) && !loading.has(entry.sha256)) loading.set(entry.sha256, load(entry));
+    const jobs: MatchJob[] = [];
+    const plans: Plan[] = [];
+    const contentJobs = new Map<string, number>();
     for (const entry of batch) {
+      const known = matched.get(entry.sha256);
+      const plan: Plan = { content: known ?? UNREADABLE, fields: -1 };
+      if (!known) {
+        const { bytes, worthMatching } = await contentOf(entry);
+        if (bytes === null) {
+          plans.push(plan);
+          continue;
+        }
+        const queued = contentJobs.get(entry.sha256);
+        if (queued !== undefined) plan.content = queued;
+        else if (!worthMatching || bytes === NOT_SEARCHED) plan.content = NO_CONTENT_MATCH;
+        else {
+          plan.content =
+            jobs.push({ kind: 'content', text: decodeContent(bytes), maxLines: query.maxLinesPerHit }) - 1;
+          contentJobs.set(entry.sha256, plan.content);
+        }
+      }
+      plan.fields = jobs.push({ kind: 'fields', name: entry.name, metadata: metadataText(entry) }) - 1;
+      plans.push(plan);
+    }
+    for (const entry of batch) loading.delete(entry.sha256); // the bytes are no longer needed
+    const answers = matcher.run(jobs);
+    for (const [i, entry] of batch.entries()) {
       if (hits.length > query.limit) break;
       deciding = entry;
-      decide(entry, await contentOf(entry));
+      const plan = plans[i] as Plan;
+      if (plan.content !== UNREADABLE) {
+        const content = typeof plan.content === 'number' ? answers[plan.content] : plan.content;
+        const fields = answers[plan.fields];
+        if (content === undefined || fields === undefined)
+          throw new TimeBudgetExceeded('the search ran out of time');
+        matched.set(entry.sha256, content as ContentMatch);
+        const hit = assembleHit(entry, content as ContentMatch, fields as [number, number]);
+        if (hit) hits.push(hit);
+      }
+      decided = entry;
     }
     batch = [];
     batchBytes = 0;
@@ -138,13 +157,7 @@ export async function verifyInPathOrder(
         if (batch.length === 0) deciding = entry;
         throw new TimeBudgetExceeded('the search ran out of time');
       }
-      const known = batch.length === 0 ? matched.get(entry.sha256) : undefined;
-      if (known !== undefined) {
-        deciding = entry;
-        decide(entry, known);
-        continue;
-      }
-      const cost = run.readCost(entry);
+      const cost = matched.has(entry.sha256) ? 0 : run.readCost(entry);
       if (batch.length > 0 && batchBytes + cost > VERIFY_BATCH_BYTES) await settleBatch();
       batch.push(entry);
       batchBytes += cost;

@@ -1,32 +1,29 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { type ContentMatch, localMatcher, type QueryMatcher } from './hits.js';
+import { localMatcher, type MatchAnswer, type MatchJob, type QueryMatcher } from './hits.js';
 import { regexMatcher } from './matcher.js';
 import { TimeBudgetExceeded } from './run.js';
 import { regexWorkerScript, type WorkerScript } from './worker-script.js';
 
-interface JobBase {
+/** A batch of matching work for the regex worker. */
+export interface RegexJob {
   sequence: number;
   source: string;
   flags: string;
+  items: MatchJob[];
 }
 
-export type RegexJob =
-  | (JobBase & { kind: 'content'; text: string; maxLines: number })
-  | (JobBase & { kind: 'fields'; name: string; metadata: string });
+/** The worker's answer to one item of a job, in order. */
+export type RegexReply = { sequence: number } & ({ answer: MatchAnswer } | { error: string });
 
-export type RegexReply = { sequence: number } & (
-  | { content: ContentMatch }
-  | { fields: [number, number] }
-  | { error: string }
-);
-
-type Job = RegexJob extends infer J ? (J extends RegexJob ? Omit<J, 'sequence'> : never) : never;
+/** Index, in the shared progress array, of the number of items of the current job answered. */
+export const ANSWERED = 0;
 
 /**
  * A worker thread that runs regular expressions for searches on this thread. A backtracking
  * expression can take exponential time and cannot be interrupted where it runs, so it runs there:
- * this thread waits for each answer (synchronously, with `Atomics.wait`) until the search's deadline,
- * and terminates the worker when the deadline passes first. The next search starts a new one.
+ * this thread hands over a batch of work and waits for the answers (synchronously, with
+ * `Atomics.wait`) until the search's deadline; when the deadline passes first, it takes the answers
+ * given so far and terminates the worker. The next search starts a new one.
  */
 export class RegexWorker {
   private static current: RegexWorker | undefined;
@@ -36,7 +33,7 @@ export class RegexWorker {
   private constructor(
     private readonly worker: Worker,
     private readonly port: MessagePort,
-    private readonly done: Int32Array,
+    private readonly progress: Int32Array,
   ) {
     // Idle, neither the thread nor its port keeps the process alive.
     worker.unref();
@@ -50,7 +47,7 @@ export class RegexWorker {
     if (RegexWorker.current && !RegexWorker.current.stopped) return RegexWorker.current;
     if (!script) return undefined;
     const channel = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
+    const signal = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const worker = new Worker(script.url, {
       workerData: { ...(script.workerData as object | undefined), port: channel.port2, signal },
       transferList: [channel.port2],
@@ -60,30 +57,34 @@ export class RegexWorker {
   }
 
   /**
-   * Runs a job and returns its answer, or throws `TimeBudgetExceeded` (after terminating the worker)
-   * if it does not come before `deadline` (a `performance.now()` time).
+   * Answers `items` with the expression `source`/`flags`, in order: all of them, or those answered
+   * before `deadline` (a `performance.now()` time), after which the worker is terminated.
    */
-  run(job: Job, deadline: number): RegexReply {
-    if (this.stopped || performance.now() >= deadline) throw this.expired();
+  run(source: string, flags: string, items: readonly MatchJob[], deadline: number): MatchAnswer[] {
+    const answers: MatchAnswer[] = [];
+    if (items.length === 0 || this.stopped || performance.now() >= deadline) return answers;
     const sequence = ++this.sequence;
-    this.port.postMessage({ ...job, sequence });
-    for (;;) {
+    Atomics.store(this.progress, ANSWERED, 0);
+    this.port.postMessage({ sequence, source, flags, items: [...items] } satisfies RegexJob);
+    let answered = 0;
+    while (answered < items.length) {
       const remaining = deadline - performance.now();
-      if (remaining <= 0) throw this.expired();
-      if (Atomics.load(this.done, 0) !== sequence) {
-        Atomics.wait(this.done, 0, sequence - 1, remaining);
-        continue;
-      }
-      const reply = receiveMessageOnPort(this.port)?.message as RegexReply | undefined;
-      if (reply?.sequence === sequence) return reply;
-      // The answer is signalled right after it is posted: it is on its way.
-      if (reply === undefined) Atomics.wait(this.done, 0, sequence, 1);
+      if (remaining <= 0) break;
+      Atomics.wait(this.progress, ANSWERED, answered, remaining);
+      answered = Atomics.load(this.progress, ANSWERED);
     }
-  }
-
-  private expired(): TimeBudgetExceeded {
-    this.stop();
-    return new TimeBudgetExceeded('the regular expression ran out of time');
+    // An answer is posted before it is counted, so every counted one can be taken.
+    for (let taken = 0; taken < answered; taken++) {
+      const reply = receiveMessageOnPort(this.port)?.message as RegexReply | undefined;
+      if (reply === undefined || reply.sequence !== sequence) break;
+      if ('error' in reply) {
+        this.stop();
+        throw new Error(`regular expression failed: ${reply.error}`);
+      }
+      answers.push(reply.answer);
+    }
+    if (answers.length < items.length) this.stop();
+    return answers;
   }
 
   private stop(): void {
@@ -102,26 +103,13 @@ export class RegexWorker {
 export function regexQueryMatcher(regex: RegExp, deadline: number): QueryMatcher {
   if (!RegexWorker.shared()) return localMatcher(regexMatcher(regex));
   const { source, flags } = regex;
-  const run = (job: Job) => {
-    // Checked first: a worker that ran out of time is not replaced within the same search.
-    if (performance.now() >= deadline) throw new TimeBudgetExceeded('the search ran out of time');
-    const worker = RegexWorker.shared() as RegexWorker;
-    const reply = worker.run(job, deadline);
-    if ('error' in reply) throw new Error(`regular expression failed: ${reply.error}`);
-    return reply;
-  };
   return {
-    content: (text, maxLines) => {
-      const reply = run({ kind: 'content', source, flags, text, maxLines });
-      return 'content' in reply ? reply.content : fail();
-    },
-    fields: (name, metadata) => {
-      const reply = run({ kind: 'fields', source, flags, name, metadata });
-      return 'fields' in reply ? reply.fields : fail();
+    run: (items) => {
+      // A worker that ran out of time is not replaced within the same search.
+      if (performance.now() >= deadline) return [];
+      const worker = RegexWorker.shared();
+      if (!worker) throw new TimeBudgetExceeded('the regex worker is gone');
+      return worker.run(source, flags, items, deadline);
     },
   };
-}
-
-function fail(): never {
-  throw new Error('the regex worker answered another kind of job');
 }

@@ -1,13 +1,14 @@
-// The regex worker thread: runs regular-expression matching for `RegexWorker`, which waits for each
-// answer until the search's deadline and terminates this thread when it passes (a backtracking match
-// cannot be interrupted otherwise).
+// The regex worker thread: runs regular-expression matching for `RegexWorker`, which waits for the
+// answers until the search's deadline and terminates this thread when it passes (a backtracking match
+// cannot be interrupted otherwise). Each answer is posted as soon as it is ready, so that those
+// given before the deadline count.
 import { type MessagePort, workerData } from 'node:worker_threads';
-import { matchContent } from './hits.js';
+import { answer } from './hits.js';
 import { regexMatcher, type TextMatcher } from './matcher.js';
-import type { RegexJob, RegexReply } from './regex-runner.js';
+import { ANSWERED, type RegexJob, type RegexReply } from './regex-runner.js';
 
 const { port, signal } = workerData as { port: MessagePort; signal: SharedArrayBuffer };
-const done = new Int32Array(signal);
+const progress = new Int32Array(signal);
 let compiled: { source: string; flags: string; matcher: TextMatcher } | undefined;
 
 function matcherOf(job: RegexJob): TextMatcher {
@@ -20,19 +21,16 @@ function matcherOf(job: RegexJob): TextMatcher {
   return compiled.matcher;
 }
 
-function answer(job: RegexJob): RegexReply {
-  try {
-    const matcher = matcherOf(job);
-    if (job.kind === 'content')
-      return { sequence: job.sequence, content: matchContent(job.text, matcher, job.maxLines) };
-    return { sequence: job.sequence, fields: [matcher(job.name), matcher(job.metadata)] };
-  } catch (error) {
-    return { sequence: job.sequence, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
 port.on('message', (job: RegexJob) => {
-  port.postMessage(answer(job));
-  Atomics.store(done, 0, job.sequence);
-  Atomics.notify(done, 0);
+  for (const item of job.items) {
+    let reply: RegexReply;
+    try {
+      reply = { sequence: job.sequence, answer: answer(matcherOf(job), item) };
+    } catch (error) {
+      reply = { sequence: job.sequence, error: error instanceof Error ? error.message : String(error) };
+    }
+    port.postMessage(reply);
+    Atomics.add(progress, ANSWERED, 1);
+    Atomics.notify(progress, ANSWERED);
+  }
 });
