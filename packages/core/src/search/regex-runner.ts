@@ -43,8 +43,9 @@ export class RegexWorker {
   }
 
   /** The worker of this thread, started on first use; undefined without a script (see `regexWorkerScript`). */
-  static shared(script: WorkerScript | undefined = regexWorkerScript()): RegexWorker | undefined {
+  static shared(given?: WorkerScript): RegexWorker | undefined {
     if (RegexWorker.current && !RegexWorker.current.stopped) return RegexWorker.current;
+    const script = given ?? regexWorkerScript();
     if (!script) return undefined;
     const channel = new MessageChannel();
     const signal = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
