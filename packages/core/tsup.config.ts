@@ -3,8 +3,12 @@ import { defineConfig } from 'tsup';
 const publicEntries = { index: 'src/index.ts', 'contract/index': 'src/contract/index.ts' };
 
 export default defineConfig({
-  // The index worker is a script the library starts by its URL (next to the shared chunks), not an export.
-  entry: { ...publicEntries, 'index-worker': 'src/search/index-worker.ts' },
+  // The worker threads' scripts are started by their URL (next to the shared chunks), not exports.
+  entry: {
+    ...publicEntries,
+    'index-worker': 'src/search/index-worker.ts',
+    'regex-worker': 'src/search/regex-worker.ts',
+  },
   external: ['vitest'],
   format: ['esm'],
   dts: { entry: publicEntries },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentPrefilter } from '../src/search/content-prefilter.js';
-import { matchContent } from '../src/search/hits.js';
+import type { ContentMatch } from '../src/search/hits.js';
 import { normaliseQuery } from '../src/search/options.js';
 import { matcherFor } from '../src/search/paging.js';
 import { decodeContent } from '../src/search/text.js';
@@ -57,7 +57,8 @@ const needles = fc.oneof(
 
 function contentMatches(bytes: Uint8Array, query: string, caseSensitive: boolean): number {
   const normalised = normaliseQuery(query, { caseSensitive });
-  return matchContent(decodeContent(bytes), matcherFor(normalised), 0).matches;
+  const [match] = matcherFor(normalised).run([{ kind: 'content', text: decodeContent(bytes), maxLines: 0 }]);
+  return (match as ContentMatch).matches;
 }
 
 describe('contentPrefilter', () => {

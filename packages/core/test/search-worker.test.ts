@@ -61,11 +61,11 @@ describe('WorkerSegmentBuilder', () => {
       return local.encode();
     };
     try {
-      for (const { entry, bytes } of stored.slice(0, half)) builder.add(entry, bytes);
+      for (const { entry, bytes } of stored.slice(0, half)) builder.add(entry, bytes, 'indexed');
       expect(builder.pendingDocs).toBe(half);
       const first = await builder.take();
       expect(builder.pendingDocs).toBe(0);
-      for (const { entry, bytes } of stored.slice(half)) builder.add(entry, bytes);
+      for (const { entry, bytes } of stored.slice(half)) builder.add(entry, bytes, 'indexed');
       const second = await builder.take();
       expect(Buffer.from(first).equals(Buffer.from(inline(stored.slice(0, half))))).toBe(true);
       expect(Buffer.from(second).equals(Buffer.from(inline(stored.slice(half))))).toBe(true);
@@ -82,7 +82,7 @@ describe('WorkerSegmentBuilder', () => {
     ) as WorkerSegmentBuilder;
     const host = new TestHost(new MapBackend());
     const { entry, bytes } = await host.put({ name: 'a.sql', dataType: 'schema', content: 'select 1;\n' });
-    builder.add(entry, bytes);
+    builder.add(entry, bytes, 'indexed');
     await expect(builder.take()).rejects.toThrow(/analysis crashed/);
     expect(builder.failed).toBe(true);
     await expect(builder.take()).rejects.toThrow(/analysis crashed/);
@@ -185,7 +185,7 @@ describe('SearchIndex with a worker', () => {
     await reopened.close();
   });
 
-  it('when the worker dies: notices it, indexes later entries itself, and the next open catches up', async () => {
+  it('when the worker dies: records the document it died on as failed, never analyses it again on open, and still finds it', async () => {
     script.current = sourceWorkerScript('./failing-worker.ts');
     const host = new TestHost(new MapBackend());
     const index = await SearchIndex.open(host, { worker: true });
@@ -193,17 +193,60 @@ describe('SearchIndex with a worker', () => {
     await index.upsert(lost.entry, lost.bytes);
     await index.flush();
     expect(host.notices.join('\n')).toMatch(/search index worker failed \(analysis crashed\)/);
+    expect(host.notices.join('\n')).toMatch(/analysing schema\/lost.sql .* failed/);
     const later = await host.put({ name: 'later.sql', dataType: 'schema', content: 'create table later;\n' });
     await index.upsert(later.entry, later.bytes);
     await expectSame(host, index, 'create table');
+    await expectSame(host, index, 'lost', { mode: 'words' });
     await index.close();
-    expect((await index.check()).uncovered).toEqual([lost.entry.id]);
+    const checked = await index.check();
+    expect(checked.ok).toBe(true);
+    expect(checked.notIndexed).toEqual([
+      {
+        id: lost.entry.id,
+        filePath: 'schema/lost.sql',
+        size: lost.entry.size,
+        reason: 'failed',
+        detail: expect.stringMatching(/index worker failed on it: analysis crashed/),
+      },
+    ]);
 
     host.notices.length = 0;
+    host.reads = 0;
     const reopened = await SearchIndex.open(host);
-    expect(host.notices).toEqual(['search index missing 1 entries: indexing them']);
+    expect(host.notices).toEqual([]);
+    expect(host.reads).toBe(0); // nothing analysed again
     expect((await reopened.check()).ok).toBe(true);
+    // A failed document is searched by reading its content: the answer is still the scan's.
+    expect((await reopened.search('table lost')).hits.map((hit) => hit.entry.id)).toEqual([lost.entry.id]);
+    await expectSame(host, reopened, 'create table');
     await reopened.close();
+  });
+
+  it('when the worker dies with several documents: only the one it died on is failed, the rest are indexed here', async () => {
+    script.current = sourceWorkerScript('./poison-worker.ts');
+    const host = new TestHost(new MapBackend());
+    const index = await SearchIndex.open(host, { worker: true });
+    const stored = [];
+    for (const [name, content] of [
+      ['a.sql', 'create table a;\n'],
+      ['b.sql', 'create table b; -- POISON\n'],
+      ['c.sql', 'create table c;\n'],
+    ] as const) {
+      const doc = await host.put({ name, dataType: 'schema', content });
+      await index.upsert(doc.entry, doc.bytes);
+      stored.push(doc);
+    }
+    await index.flush();
+    const checked = await index.check();
+    expect(checked.ok).toBe(true);
+    expect(checked.notIndexed.map((item) => [item.filePath, item.reason])).toEqual([
+      ['schema/b.sql', 'failed'],
+    ]);
+    expect(checked.notIndexed[0]?.detail).toMatch(/exit code 134/);
+    await expectSame(host, index, 'create table');
+    await expectSame(host, index, 'poison');
+    await index.close();
   });
 
   it('runs on this thread when no worker script is available', async () => {

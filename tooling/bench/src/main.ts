@@ -8,6 +8,7 @@ import { formatReport } from './report.js';
 import type { Suite, SuiteContext } from './suite.js';
 import { coreSuite } from './suites/core.js';
 import { ingestSuite } from './suites/ingest.js';
+import { messySuite } from './suites/messy.js';
 import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
 
@@ -16,6 +17,7 @@ const SUITES: Record<SuiteName, Suite> = {
   s3: s3Suite,
   ingest: ingestSuite,
   search: searchSuite,
+  messy: messySuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

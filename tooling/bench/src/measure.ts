@@ -2,8 +2,11 @@
 
 /** A set of repeated observations of one quantity. */
 export interface Measurement {
-  /** `rate`: operations per second per repeat (higher is better); `latency`: milliseconds per call. */
-  kind: 'rate' | 'latency';
+  /**
+   * `rate`: operations per second per repeat (higher is better); `latency`: milliseconds per call;
+   * `memory`: MiB (lower is better).
+   */
+  kind: 'rate' | 'latency' | 'memory';
   samples: number[];
 }
 

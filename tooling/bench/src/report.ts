@@ -80,12 +80,15 @@ function formatSpread(measurement: Measurement): string {
   if (measurement.kind === 'rate') {
     return `${[min, middle, max].map(compact).join('–')} ops/s`;
   }
+  if (measurement.kind === 'memory')
+    return `${[min, middle, max].map((mib) => mib.toFixed(0)).join('–')} MiB`;
   if (max >= 1000) return `${[min, middle, max].map((ms) => (ms / 1000).toFixed(2)).join('–')} s`;
   return `${[min, middle, max].map(milliseconds).join('–')} ms`;
 }
 
 function formatValue(kind: Measurement['kind'], value: number): string {
   if (kind === 'rate') return `${compact(value)} ops/s`;
+  if (kind === 'memory') return `${value.toFixed(0)} MiB`;
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${milliseconds(value)} ms`;
 }
 

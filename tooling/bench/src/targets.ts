@@ -34,3 +34,8 @@ export function latencyRatioAtMost(factor: number): TargetSpec {
     test: (result, baseline) => (baseline ? median(result) / median(baseline) <= factor : undefined),
   };
 }
+
+/** The median peak memory is at most `mib` MiB. */
+export function memoryAtMost(mib: number): TargetSpec {
+  return { label: `< ${mib} MiB`, test: (result) => median(result) < mib };
+}

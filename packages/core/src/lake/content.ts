@@ -31,7 +31,10 @@ async function* checkedChunks(source: AsyncIterable<unknown> | Iterable<unknown>
   }
 }
 
-/** SHA-256 and size of content as it flows to the backend, keeping a copy of small contents for the search index. */
+/**
+ * SHA-256 and size of content as it flows to the backend, keeping a copy of contents up to
+ * `captureLimit` bytes for the search index (and no more than that, whatever the content's size).
+ */
 export class ContentDigest {
   private readonly hash = createHash('sha256');
   private captured: Uint8Array[] | undefined = [];
@@ -73,6 +76,19 @@ export function digesting(
       yield chunk;
     }
   })();
+}
+
+/** SHA-256 and size of a body, hashed as it streams by (never held whole in memory). */
+export async function digestBody(
+  body: AsyncIterable<Uint8Array> | Uint8Array,
+): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of body instanceof Uint8Array ? [body] : body) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 export function sha256Hex(bytes: Uint8Array): string {

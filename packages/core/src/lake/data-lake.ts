@@ -20,6 +20,7 @@ import {
   ReadOnlyError,
   ValidationError,
 } from '../model/errors.js';
+import { DEFAULT_MAX_INDEXED_BYTES } from '../search/content-rule.js';
 import {
   type IndexCheckReport,
   type IndexReport,
@@ -27,9 +28,9 @@ import {
   SearchIndex,
   scanSearch,
 } from '../search/index.js';
-import type { SearchOptions, SearchResult } from '../search/types.js';
+import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
-import { ContentDigest, contentChunks, digesting, sha256Hex } from './content.js';
+import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
 import {
   type InvalidRecord,
@@ -68,6 +69,12 @@ export interface DataLakeOptions {
   /** Contents up to this many bytes are indexed straight from memory when stored. Default 16 MiB. */
   indexFromMemoryBytes?: number;
   /**
+   * Contents over this many bytes are not indexed, and searches do not read them: their entries are
+   * found by name and metadata only (see `notIndexed()`). Default 16 MiB. Binary contents (a NUL
+   * byte in the first 8 KiB) are treated alike, whatever their size.
+   */
+  maxIndexedBytes?: number;
+  /**
    * Analyse stored contents for the search index on a worker thread (default false): stores return
    * sooner and a bulk load uses a second core. Entries stored this way are found by scanning their
    * content until their index segment is written (every 16 MiB of content, and at `close`).
@@ -100,7 +107,8 @@ export class DataLake {
   private readonly instance = newInstanceId();
   private readonly notice: (message: string) => void;
   private readonly leaseMs: number;
-  private readonly indexFromMemoryBytes: number;
+  /** Contents up to this size are kept in memory while stored, for the index (see `ContentDigest`). */
+  private readonly captureBytes: number;
   private searchIndex: SearchIndex | undefined;
   /** What the search index (and the scan search) may see of the lake. */
   private readonly searchHost: SearchHost;
@@ -122,9 +130,12 @@ export class DataLake {
   ) {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
-    this.indexFromMemoryBytes = options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY;
+    const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
+    // Content the index will not read is not worth keeping.
+    this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
     this.searchHost = {
       backend,
+      maxIndexedBytes,
       entries: () => this.catalog.entries(),
       entriesInPathOrder: () => this.catalog.inPathOrder(),
       getEntry: (id) => this.catalog.get(id)?.entry,
@@ -194,7 +205,7 @@ export class DataLake {
       throw new ConflictError(`cannot store at "${filePath}": ${nesting}`, { details: { filePath } });
 
     const id = newEntryId();
-    const digest = new ContentDigest(this.indexFromMemoryBytes);
+    const digest = new ContentDigest(this.captureBytes);
     const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
     let entry: Entry;
     try {
@@ -264,9 +275,21 @@ export class DataLake {
    */
   async readStream(id: string): Promise<{ entry: Entry; stream: AsyncIterable<Uint8Array> }> {
     this.assertOpen();
-    const entry = await this.entryOrThrow(id);
-    const object = await this.backend.get(entry.filePath);
-    if (!object) throw new ConflictError(`content of ${id} vanished: the entry was deleted concurrently`);
+    let entry = await this.entryOrThrow(id);
+    let object = await this.backend.get(entry.filePath);
+    for (let attempt = 0; !object && attempt < 3; attempt++) {
+      // Gone with its record: a concurrent delete. Gone while the record stands: lost or removed by hand.
+      const current = await this.loadRecordOrNull(id);
+      const fresh = current && !current.record.deleted ? await this.admit(current) : undefined;
+      if (!fresh)
+        throw new ConflictError(`content of ${id} vanished: the entry was deleted concurrently`, {
+          details: { id },
+        });
+      if (sameContent(fresh, entry) && !current?.record.pending) throw missingContent(fresh);
+      entry = fresh;
+      object = await this.backend.get(entry.filePath);
+    }
+    if (!object) throw missingContent(entry);
     const body = object.body;
     async function* verified(): AsyncIterable<Uint8Array> {
       const hash = createHash('sha256');
@@ -406,6 +429,17 @@ export class DataLake {
   async fsck(options: FsckOptions = {}): Promise<FsckReport> {
     this.assertOpen();
     return checkLake(this.fsckHost(), options);
+  }
+
+  /**
+   * Entries whose content the search index does not hold, with the reason: `binary`, `too-large`
+   * (both found by name and metadata only) or `failed` (searched by reading the content each time).
+   */
+  async notIndexed(): Promise<NotIndexedEntry[]> {
+    this.assertOpen();
+    if (!this.searchIndex)
+      throw new ValidationError('this lake was opened with search: "scan"; it keeps no index');
+    return this.searchIndex.notIndexed();
   }
 
   // --- internals -------------------------------------------------------------------------------
@@ -669,18 +703,25 @@ export class DataLake {
     worthChecking?: (bytes: Uint8Array) => boolean,
   ): Promise<{ entry: Entry; bytes: Uint8Array }> {
     let entry = await this.entryOrThrow(id);
+    let missing = false;
     for (let attempt = 0; attempt < 3; attempt++) {
       const object = await this.backend.get(entry.filePath);
       const bytes = object ? await collectBody(object.body) : undefined;
       if (bytes && worthChecking && !worthChecking(bytes)) return { entry, bytes };
       if (bytes && sha256Hex(bytes) === entry.sha256) return { entry, bytes };
+      // Another writer may have changed or deleted the entry since: its record tells (a deleted one
+      // is a NotFoundError). Missing content under an unchanged record was lost or removed by hand.
       const fresh = await this.loadFresh(id);
       if (fresh.record.pending && bytes) {
-        const resolved = resolvePendingView(fresh.record, bytes);
+        const resolved = resolvePendingView(fresh.record, digestOf(bytes));
         if (resolved) return { entry: resolved, bytes };
       }
-      entry = (await this.admit(fresh)) ?? entry;
+      const current = (await this.admit(fresh)) ?? entry;
+      missing = bytes === undefined;
+      if (missing && !fresh.record.pending && sameContent(current, entry)) throw missingContent(current);
+      entry = current;
     }
+    if (missing) throw missingContent(entry);
     throw new CorruptDataError(`content of entry ${id} at "${entry.filePath}" does not match its SHA-256`, {
       details: { id, filePath: entry.filePath },
     });
@@ -802,7 +843,7 @@ export class DataLake {
     metadata: Entry['metadata'],
     updatedAt: string,
   ): Promise<Entry> {
-    const digest = new ContentDigest(this.indexFromMemoryBytes);
+    const digest = new ContentDigest(this.captureBytes);
     try {
       await this.backend.put(base.filePath, digesting(body, digest));
     } catch (error) {
@@ -843,8 +884,9 @@ export class DataLake {
   private async recoverPending(loaded: LoadedRecord): Promise<Entry> {
     const { record } = loaded;
     const object = await this.backend.get(record.entry.filePath);
-    const bytes = object ? await collectBody(object.body) : new Uint8Array();
-    const entry = resolvePendingView(record, bytes) ?? record.entry;
+    // Hashed as it streams by: the content may be of any size.
+    const digest = object ? await digestBody(object.body) : digestOf(new Uint8Array());
+    const entry = resolvePendingView(record, digest) ?? record.entry;
     let written: string | undefined;
     try {
       written = await this.casRecord(loaded.etag, { format: 1, entry });
@@ -898,19 +940,44 @@ export class DataLake {
   }
 }
 
-/** What an entry with an unfinished update is, given its current content bytes. */
-function resolvePendingView(record: EntryRecord, bytes: Uint8Array): Entry | undefined {
+/** What an entry with an unfinished update is, given the hash and size of its current content. */
+function resolvePendingView(
+  record: EntryRecord,
+  content: { sha256: string; size: number },
+): Entry | undefined {
   const { entry, pending } = record;
   if (!pending) return undefined;
-  const sha256 = sha256Hex(bytes);
-  if (sha256 === entry.sha256) return Object.freeze({ ...entry });
+  if (content.sha256 === entry.sha256) return Object.freeze({ ...entry });
   return Object.freeze({
     ...entry,
     metadata: pending.metadata,
     updatedAt: pending.updatedAt,
-    size: bytes.byteLength,
-    sha256,
+    size: content.size,
+    sha256: content.sha256,
   });
+}
+
+function digestOf(bytes: Uint8Array): { sha256: string; size: number } {
+  return { sha256: sha256Hex(bytes), size: bytes.byteLength };
+}
+
+/** Whether two views of an entry name the same content object with the same bytes. */
+function sameContent(a: Entry, b: Entry): boolean {
+  return a.filePath === b.filePath && a.sha256 === b.sha256;
+}
+
+function missingContent(entry: Entry): CorruptDataError {
+  return new CorruptDataError(`content of entry ${entry.id} at "${entry.filePath}" is missing`, {
+    details: { id: entry.id, filePath: entry.filePath, problem: 'missing-content' },
+  });
+}
+
+/** A size option: a positive integer number of bytes, or the default. */
+function sizeOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new ValidationError(`${name} must be a positive whole number of bytes, got ${String(value)}`);
+  return value;
 }
 
 /** Cleanup that must not hide the error that caused it: a failing backend is left as it is. */

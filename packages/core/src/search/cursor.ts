@@ -11,9 +11,14 @@ export interface Cursor {
   score: number;
 }
 
-export function encodeSearchCursor(mode: SearchMode, hit: SearchHit): string {
+export function encodeSearchCursor(mode: SearchMode, hit: Pick<SearchHit, 'entry' | 'score'>): string {
   const payload = mode === 'words' ? [mode, hit.entry.filePath, hit.score] : [mode, hit.entry.filePath];
   return Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
+}
+
+/** A cursor of a path-ordered mode positioned after `filePath` (`''`: before every entry). */
+export function encodePathCursor(mode: Exclude<SearchMode, 'words'>, filePath: string): string {
+  return Buffer.from(JSON.stringify([mode, filePath]), 'utf8').toString('base64url');
 }
 
 export function decodeSearchCursor(cursor: string, mode: SearchMode): Cursor {

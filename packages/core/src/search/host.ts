@@ -12,7 +12,13 @@ export interface SearchHost {
   entriesInPathOrder(): readonly Entry[];
   getEntry(id: string): Entry | undefined;
   /**
-   * Content bytes of an entry, checked against its SHA-256. Given `worthChecking`, bytes it rejects
+   * Contents over this many bytes are neither indexed nor read by searches (default
+   * `DEFAULT_MAX_INDEXED_BYTES`, 16 MiB): their entries are found by name and metadata.
+   */
+  readonly maxIndexedBytes?: number;
+  /**
+   * Content bytes of an entry, checked against its SHA-256 (a `CorruptDataError` when they are
+   * missing or do not match). Given `worthChecking`, bytes it rejects
    * are returned unchecked: a caller that reports nothing from them need not pay for the hash.
    */
   readBytes(entry: Entry, worthChecking?: (bytes: Uint8Array) => boolean): Promise<Uint8Array>;

@@ -13,46 +13,73 @@ export interface LineReport {
 }
 
 /**
- * Groups match ranges (sorted, non-overlapping) by the content lines they touch: a match that
- * spans a line break is reported on every line it covers. Lines end at '\n'; a trailing '\r'
- * is not part of the reported text.
+ * Groups matches (handed over in order, non-overlapping) by the content lines they touch: a match that
+ * spans a line break is reported on every line it covers. Lines end at '\n'; a trailing '\r' is not
+ * part of the reported text. Memory stays bounded however many matches there are: only the ranges a
+ * reported snippet can show are kept.
  */
-export function reportLines(content: string, ranges: readonly Range[], maxLines: number): LineReport {
-  const lines: MatchedLine[] = [];
-  let lineMatchCount = 0;
-  let lineNumber = 1;
-  let lineStart = 0;
-  let lineEnd = lineEndFrom(content, 0);
-  let current: { line: number; start: number; end: number; ranges: Range[] } | undefined;
-  const finish = () => {
-    if (!current) return;
-    lineMatchCount++;
-    if (lines.length < maxLines)
-      lines.push(snippet(content, current.start, current.end, current.line, current.ranges));
-    current = undefined;
-  };
-  const advanceTo = (offset: number) => {
-    while (offset > lineEnd) {
-      finish();
-      lineStart = lineEnd + 1;
-      lineEnd = lineEndFrom(content, lineStart);
-      lineNumber++;
-    }
-  };
-  for (const [start, end] of ranges) {
-    advanceTo(start);
+export class LineReporter {
+  private readonly lines: MatchedLine[] = [];
+  private lineMatchCount = 0;
+  private lineNumber = 1;
+  private lineStart = 0;
+  private lineEnd: number;
+  private current: { line: number; start: number; end: number; ranges: Range[] } | undefined;
+
+  constructor(
+    private readonly content: string,
+    private readonly maxLines: number,
+  ) {
+    this.lineEnd = lineEndFrom(content, 0);
+  }
+
+  add(start: number, end: number): void {
+    this.advanceTo(start);
     let from = start;
     for (;;) {
-      if (!current) current = { line: lineNumber, start: lineStart, end: lineEnd, ranges: [] };
-      current.ranges.push([from - lineStart, Math.min(end, lineEnd) - lineStart]);
-      if (end <= lineEnd + 1 || lineEnd >= content.length) break;
-      advanceTo(lineEnd + 1);
-      from = lineStart;
+      this.note(from - this.lineStart, Math.min(end, this.lineEnd) - this.lineStart);
+      if (end <= this.lineEnd + 1 || this.lineEnd >= this.content.length) break;
+      this.advanceTo(this.lineEnd + 1);
+      from = this.lineStart;
       if (from >= end) break;
     }
   }
-  finish();
-  return { lines, lineMatchCount };
+
+  result(): LineReport {
+    this.finish();
+    return { lines: this.lines, lineMatchCount: this.lineMatchCount };
+  }
+
+  /** Adds a range (line-relative) to the current line. */
+  private note(a: number, b: number): void {
+    let current = this.current;
+    if (!current) {
+      current = { line: this.lineNumber, start: this.lineStart, end: this.lineEnd, ranges: [] };
+      this.current = current;
+    }
+    if (this.lines.length >= this.maxLines) return; // counted only
+    const first = current.ranges[0]?.[0];
+    // A snippet starts at or before the first match and is SNIPPET_LENGTH long: later ranges never show.
+    if (first === undefined || a <= first + SNIPPET_LENGTH) current.ranges.push([a, b]);
+  }
+
+  private advanceTo(offset: number): void {
+    while (offset > this.lineEnd) {
+      this.finish();
+      this.lineStart = this.lineEnd + 1;
+      this.lineEnd = lineEndFrom(this.content, this.lineStart);
+      this.lineNumber++;
+    }
+  }
+
+  private finish(): void {
+    const current = this.current;
+    if (!current) return;
+    this.lineMatchCount++;
+    if (this.lines.length < this.maxLines)
+      this.lines.push(snippet(this.content, current.start, current.end, current.line, current.ranges));
+    this.current = undefined;
+  }
 }
 
 function lineEndFrom(content: string, start: number): number {

@@ -3,6 +3,7 @@ import { type DataType, isDataType } from '../model/data-type.js';
 import type { JsonValue } from '../model/entry.js';
 import { ValidationError } from '../model/errors.js';
 import { type Cursor, decodeSearchCursor } from './cursor.js';
+import { DEFAULT_TIME_BUDGET_MS } from './run.js';
 import { parseWordsQuery, type WordsQuery } from './text.js';
 import type { SearchMode, SearchOptions } from './types.js';
 
@@ -28,6 +29,8 @@ interface QueryBase {
   filters: SearchFilters;
   limit: number;
   maxLinesPerHit: number;
+  /** Milliseconds the search may take (`Infinity`: no limit). */
+  timeBudgetMs: number;
   cursor?: Cursor;
 }
 
@@ -53,6 +56,7 @@ export function normaliseQuery(query: string, options: SearchOptions = {}): Norm
       0,
       MAX_LINES_PER_HIT,
     ),
+    timeBudgetMs: timeBudget(options.timeBudgetMs),
   };
   if (options.cursor !== undefined) base.cursor = decodeSearchCursor(options.cursor, mode);
   switch (mode) {
@@ -89,6 +93,13 @@ function boundedInteger(name: string, value: number | undefined, fallback: numbe
   if (!Number.isInteger(value) || value < min)
     throw new ValidationError(`${name} must be an integer of at least ${min}, got ${String(value)}`);
   return Math.min(value, max);
+}
+
+function timeBudget(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_TIME_BUDGET_MS;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0)
+    throw new ValidationError(`timeBudgetMs must be a positive number of milliseconds, got ${String(value)}`);
+  return value;
 }
 
 function normaliseFilters(options: SearchOptions): SearchFilters {

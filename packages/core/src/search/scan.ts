@@ -2,8 +2,10 @@ import type { Entry } from '../model/entry.js';
 import type { WordStats } from './bm25.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
+import { pageCandidatesInPathOrder } from './indexed-paging.js';
 import { normaliseQuery } from './options.js';
-import { pageByScore, pageInPathOrder, readTexts } from './paging.js';
+import { pageByScore, readTexts } from './paging.js';
+import { SearchRun } from './run.js';
 import type { SearchOptions, SearchResult } from './types.js';
 import { wordStatsOf } from './word-stats.js';
 
@@ -17,11 +19,14 @@ export async function scanSearch(
   options?: SearchOptions,
 ): Promise<SearchResult> {
   const normalised = normaliseQuery(query, options);
+  const run = new SearchRun(host, normalised.timeBudgetMs);
   const entries = [...host.entries()].filter((entry) => matchesFilters(entry, normalised.filters));
-  if (normalised.mode !== 'words') return pageInPathOrder(host, normalised, entries);
+  if (normalised.mode !== 'words') return pageCandidatesInPathOrder(run, normalised, entries);
   const collection: Array<{ entry: Entry; stats: WordStats }> = [];
   for (const entry of entries) {
-    collection.push({ entry, stats: wordStatsOf(await readTexts(host, entry), normalised.words) });
+    if (run.expired) return pageByScore(run, normalised, collection, true);
+    const texts = await readTexts(run, entry);
+    if (texts) collection.push({ entry, stats: wordStatsOf(texts, normalised.words) });
   }
-  return pageByScore(host, normalised, collection);
+  return pageByScore(run, normalised, collection);
 }

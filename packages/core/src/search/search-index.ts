@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Entry } from '../model/entry.js';
-import { CorruptDataError, ReadOnlyError } from '../model/errors.js';
+import { CorruptDataError, NotFoundError, ReadOnlyError } from '../model/errors.js';
+import { Analyser } from './analysis.js';
 import type { WordStats } from './bm25.js';
 import { candidateDocs } from './candidate-docs.js';
+import { indexedState, isTooLarge, maxIndexedBytesOf } from './content-rule.js';
 import { DocSet } from './doc-set.js';
-import { TextFolder } from './document.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
 import { pageCandidatesInPathOrder, verifyInPathOrder } from './indexed-paging.js';
@@ -16,22 +17,24 @@ import { PathWalk } from './path-walk.js';
 import { PostingCache } from './posting-cache.js';
 import { readAhead } from './read-ahead.js';
 import { requiredLiterals } from './regex-literals.js';
+import { SearchRun } from './run.js';
 import type { Segment } from './segment.js';
 import { SegmentBuilder } from './segment-builder.js';
-import { DocList } from './segment-docs.js';
+import { DocList, type DocState, type SegmentDocs } from './segment-docs.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { type MergeInput, mergeSegments } from './segment-merge.js';
 import { foldCase } from './text.js';
-import { literalTrigramRuns, TrigramCollector } from './trigrams.js';
+import { literalTrigramRuns } from './trigrams.js';
 import type {
   IndexCheckReport,
   IndexReport,
+  NotIndexedEntry,
   SearchIndexOptions,
   SearchOptions,
   SearchResult,
 } from './types.js';
 import { wordStatsOf } from './word-stats.js';
-import { WorkerSegmentBuilder } from './worker-builder.js';
+import { type DocKey, type LostDocuments, WorkerSegmentBuilder } from './worker-builder.js';
 
 export const SEGMENT_PREFIX = '.index/segments/';
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
@@ -39,6 +42,9 @@ const DEFAULT_MAX_SEGMENTS = 8;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
+/** Content bytes read ahead at most (contents may be up to `maxIndexedBytes` each). */
+const READ_AHEAD_BYTES = 64 * 1024 * 1024;
+const NO_CONTENT = new Uint8Array(0);
 const MAX_ATTEMPTS = 3;
 /**
  * Candidates at least 1/DENSE_DIVISOR of all entries are paged by walking the entries in path
@@ -51,12 +57,23 @@ interface DocRef {
   doc: number;
 }
 
+/** What indexing an entry needs: its content, unless the content is kept out (then its reason). */
+type Prepared =
+  | { entry: Entry; state: Exclude<DocState, 'failed'>; bytes: Uint8Array }
+  | { entry: Entry; state: 'failed'; detail: string };
+
 /**
  * Persistent trigram + word index over a lake's entries, stored as immutable segment objects
  * under `.index/segments/`. A segment's document counts only while the entry still has the
  * content hash it was indexed with, so updates and deletes need no tombstones and every instance
  * sees the others' segments by listing them. Every substring/regex candidate is verified against
  * the content with the same matcher as `scanSearch`, so results are identical to a scan.
+ *
+ * Contents that cannot be indexed sensibly (binary, over `maxIndexedBytes`) are indexed by name and
+ * metadata only, and a content whose analysis failed is recorded as such (and searched by reading
+ * it): either way the document counts as covering its entry, so it is never analysed again on open.
+ * Whether a document still answers depends on the size limit in force, so the index always agrees
+ * with a scan under the same limit.
  */
 export class SearchIndex {
   private readonly segments = new Map<string, PersistedSegment>();
@@ -79,6 +96,8 @@ export class SearchIndex {
   /** Text bytes of the documents of a segment that still count (see `liveTextBytes`), dropped on changes. */
   private readonly liveBytes = new Map<Segment, number>();
   private readonly uncovered = new Set<string>();
+  /** Entries covered by a `failed` document: searched by reading their content, not analysed again. */
+  private readonly unanalysed = new Set<string>();
   /** Bumped by every change of `coverage` or `uncovered`: `PathSlots` made before it are stale. */
   private coverageVersion = 0;
   private slots: PathSlots | undefined;
@@ -89,8 +108,8 @@ export class SearchIndex {
         bySegment: Map<Segment, Array<Entry | null | undefined>>;
       }
     | undefined;
-  private readonly collector = new TrigramCollector();
-  private readonly folder = new TextFolder();
+  private readonly analyser = new Analyser();
+  private readonly maxIndexedBytes: number;
   private readonly flushBytes: number;
   private readonly maxSegments: number;
   /** Analyses upserted documents on a worker thread (option `worker`); undefined: on this thread. */
@@ -100,6 +119,7 @@ export class SearchIndex {
     private readonly host: SearchHost,
     options: SearchIndexOptions,
   ) {
+    this.maxIndexedBytes = maxIndexedBytesOf(host);
     this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
     this.postingCache = new PostingCache(options.postingCacheBytes ?? DEFAULT_POSTING_CACHE_BYTES);
@@ -120,26 +140,52 @@ export class SearchIndex {
   }
 
   /**
-   * Indexes an entry's current content (`null`: read it from the backend). With a worker, the entry
-   * is searched by scanning until the segment holding it is written (see `flushBackground`).
+   * Indexes an entry's current content (`null`: read it from the backend, unless it is over the size
+   * limit). With a worker, the entry is searched by scanning until the segment holding it is written
+   * (see `flushBackground`).
    */
   async upsert(entry: Entry, content: Uint8Array | null): Promise<void> {
-    const bytes = content ?? (await this.host.readBytes(entry));
+    const prepared = await this.prepare(entry, content);
+    if (!prepared) return;
     const background = this.background;
-    if (background && !background.failed) {
-      background.add(entry, bytes);
+    if (background && !background.failed && prepared.state !== 'failed') {
+      background.add(entry, prepared.bytes, prepared.state);
       this.cover(entry.id, undefined);
       this.uncovered.add(entry.id);
       this.coverageVersion++;
       if (background.pendingBytes >= this.flushBytes) await this.flush();
       return;
     }
-    this.add(entry, bytes);
+    this.add(prepared);
     if (this.buffer.textBytes >= this.flushBytes) await this.flush();
   }
 
-  private add(entry: Entry, bytes: Uint8Array): void {
-    const doc = this.buffer.add(entry, this.folder.fold(entry, bytes), this.collector);
+  /**
+   * Decides how an entry is indexed and reads the content that needs it: none over the size limit.
+   * Content that cannot be read (missing, corrupt) is recorded as `failed`. Undefined: the entry is gone.
+   */
+  private async prepare(entry: Entry, content: Uint8Array | null): Promise<Prepared | undefined> {
+    if (isTooLarge(entry, this.maxIndexedBytes)) return { entry, state: 'too-large', bytes: NO_CONTENT };
+    let bytes = content;
+    if (bytes === null) {
+      try {
+        bytes = await this.host.readBytes(entry);
+      } catch (error) {
+        if (error instanceof NotFoundError) return undefined;
+        if (!(error instanceof CorruptDataError)) throw error;
+        return { entry, state: 'failed', detail: `its content could not be read: ${error.message}` };
+      }
+    }
+    const state = indexedState(entry, bytes, this.maxIndexedBytes);
+    return { entry, state, bytes: state === 'indexed' ? bytes : NO_CONTENT };
+  }
+
+  private add(prepared: Prepared): void {
+    const { entry } = prepared;
+    const doc =
+      prepared.state === 'failed'
+        ? this.buffer.addFailed(entry, prepared.detail)
+        : this.analyser.add(this.buffer, entry, prepared.bytes, prepared.state);
     this.cover(entry.id, { segment: this.buffer, doc });
     this.uncovered.delete(entry.id);
     this.coverageVersion++;
@@ -158,7 +204,22 @@ export class SearchIndex {
     if (ref) {
       this.coverage.set(id, ref);
       this.liveBytes.delete(ref.segment);
-    } else this.coverage.delete(id);
+      if (ref.segment.docs.state(ref.doc) === 'failed') this.unanalysed.add(id);
+      else this.unanalysed.delete(id);
+    } else {
+      this.coverage.delete(id);
+      this.unanalysed.delete(id);
+    }
+  }
+
+  /**
+   * Whether document `doc` answers for `entry`: made from its current content, and under the size
+   * limit in force (a document made under another limit may hold content this one keeps out, or lack
+   * content it lets in).
+   */
+  private answers(docs: SegmentDocs, doc: number, entry: Entry): boolean {
+    if (!docs.hasSha256(doc, entry.sha256)) return false;
+    return (docs.state(doc) === 'too-large') === isTooLarge(entry, this.maxIndexedBytes);
   }
 
   /** Picks up segments written (or merged away) by other instances, then indexes what is still uncovered. */
@@ -169,11 +230,12 @@ export class SearchIndex {
 
   async search(query: string, options?: SearchOptions): Promise<SearchResult> {
     const normalised = normaliseQuery(query, options);
+    const run = new SearchRun(this.host, normalised.timeBudgetMs, (entry) => this.keptOut(entry));
     for (let attempt = 1; ; attempt++) {
       try {
         return normalised.mode === 'words'
-          ? await this.searchWords(normalised)
-          : await this.searchInPathOrder(normalised);
+          ? await this.searchWords(run, normalised)
+          : await this.searchInPathOrder(run, normalised);
       } catch (error) {
         if (!(error instanceof SegmentGoneError) || attempt >= MAX_ATTEMPTS) throw error;
         await this.reloadSegments();
@@ -183,8 +245,32 @@ export class SearchIndex {
 
   /** Writes buffered documents as new segments, then merges small segments if there are too many. */
   async flush(): Promise<void> {
-    const background = this.flushBackground();
-    await Promise.all([background, this.flushBuffer()]);
+    const [lost] = await Promise.all([this.flushBackground(), this.flushBuffer()]);
+    if (lost) await this.recoverLost(lost);
+  }
+
+  /**
+   * Takes over the documents a failed worker took with it: the one it died analysing is recorded as
+   * failed (so no later open analyses it again), the others are indexed on this thread.
+   */
+  private async recoverLost(lost: LostDocuments & { reason: string }): Promise<void> {
+    const current = (doc: DocKey | undefined) => {
+      const entry = doc && this.host.getEntry(doc.id);
+      return entry?.sha256 === doc?.sha256 && entry && !this.covers(entry) ? entry : undefined;
+    };
+    const culprit = current(lost.culprit);
+    if (culprit) {
+      this.host.notice(
+        `search index: analysing ${culprit.filePath} (entry ${culprit.id}) failed (${lost.reason}); it is searched by reading its content`,
+      );
+      this.add({ entry: culprit, state: 'failed', detail: `the index worker failed on it: ${lost.reason}` });
+    }
+    const others: Entry[] = [];
+    for (const doc of lost.others) {
+      const entry = current(doc);
+      if (entry) others.push(entry);
+    }
+    await this.indexAll(others);
   }
 
   private flushBuffer(): Promise<void> {
@@ -204,23 +290,24 @@ export class SearchIndex {
 
   /**
    * Writes the worker's segment of the documents handed over so far and lets it answer for the
-   * entries it indexed with their current content. If the worker failed, those entries stay
-   * uncovered (searched by scanning, indexed by the next open) and later upserts are indexed here.
+   * entries it indexed with their current content. If the worker failed, resolves to the documents
+   * it lost (see `recoverLost`); later upserts are indexed here.
    */
-  private flushBackground(): Promise<void> {
+  private flushBackground(): Promise<(LostDocuments & { reason: string }) | undefined> {
     const background = this.background;
-    if (!background || background.pendingDocs === 0) return Promise.resolve();
+    if (!background || background.pendingDocs === 0) return Promise.resolve(undefined);
     const taken = background.take();
     taken.catch(() => {}); // Awaited in turn below; this only keeps an early failure from going unhandled.
-    return this.serialised(async () => {
+    let lost: (LostDocuments & { reason: string }) | undefined;
+    const written = this.serialised(async () => {
       let bytes: Uint8Array;
       try {
         bytes = await taken;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        this.host.notice(
-          `search index worker failed (${reason}): ${this.uncovered.size} entries are searched by scanning until the index catches up`,
-        );
+        lost = { ...background.lost(), reason };
+        const count = (lost.culprit ? 1 : 0) + lost.others.length;
+        this.host.notice(`search index worker failed (${reason}): indexing its ${count} entries here`);
         return;
       }
       // On a read-only lake the entries stay uncovered: searched by scanning.
@@ -229,6 +316,7 @@ export class SearchIndex {
       this.coverCurrent(segment);
       await this.compact();
     });
+    return written.then(() => lost);
   }
 
   /** Lets a new segment answer for the entries it indexed with their current content, unless already covered. */
@@ -237,7 +325,7 @@ export class SearchIndex {
     for (let number = 0; number < docs.length; number++) {
       const id = docs.id(number);
       const entry = this.host.getEntry(id);
-      if (entry === undefined || !docs.hasSha256(number, entry.sha256) || this.covers(entry)) continue;
+      if (entry === undefined || !this.answers(docs, number, entry) || this.covers(entry)) continue;
       this.cover(id, { segment, doc: number });
       this.uncovered.delete(id);
     }
@@ -268,16 +356,20 @@ export class SearchIndex {
     this.coverage.clear();
     this.liveBytes.clear();
     this.uncovered.clear();
+    this.unanalysed.clear();
     this.coverageVersion++;
     let documents = 0;
+    let notIndexed = 0;
     let indexedBytes = 0;
     await this.indexAll([...this.host.entries()], (entry) => {
       documents++;
       const ref = this.coverage.get(entry.id) as DocRef;
       indexedBytes += ref.segment.docs.textBytes(ref.doc);
+      if (ref.segment.docs.state(ref.doc) !== 'indexed') notIndexed++;
     });
     return {
       documents,
+      notIndexed,
       indexedBytes,
       segments: this.segments.size,
       indexBytes: this.indexBytes(),
@@ -313,7 +405,24 @@ export class SearchIndex {
       segments: this.segments.size,
       corruptSegments,
       indexBytes: this.indexBytes(),
+      notIndexed: this.notIndexed(),
     };
+  }
+
+  /** Entries whose content the index does not hold, in path order, with the reason. */
+  notIndexed(): NotIndexedEntry[] {
+    const found: NotIndexedEntry[] = [];
+    for (const entry of this.host.entriesInPathOrder()) {
+      const ref = this.coverage.get(entry.id);
+      if (!ref || !this.answers(ref.segment.docs, ref.doc, entry)) continue;
+      const reason = ref.segment.docs.state(ref.doc);
+      if (reason === 'indexed') continue;
+      const item: NotIndexedEntry = { id: entry.id, filePath: entry.filePath, size: entry.size, reason };
+      const detail = ref.segment.docs.detail(ref.doc);
+      if (detail !== undefined) item.detail = detail;
+      found.push(item);
+    }
+    return found;
   }
 
   async close(): Promise<void> {
@@ -324,31 +433,35 @@ export class SearchIndex {
     }
   }
 
-  /** Indexes entries in order, reading contents a few ahead, then flushes. */
+  /**
+   * Indexes entries in order, reading contents a few ahead (never more than `READ_AHEAD_BYTES`
+   * together, and none over the size limit), then flushes.
+   */
   private async indexAll(entries: readonly Entry[], indexed?: (entry: Entry) => void): Promise<void> {
-    for await (const { item: entry, value: bytes } of readAhead(entries, READ_AHEAD, (entry) =>
-      this.host.readBytes(entry),
-    )) {
-      this.add(entry, bytes);
+    const cost = (entry: Entry) => (isTooLarge(entry, this.maxIndexedBytes) ? 0 : entry.size);
+    const read = (entry: Entry) => this.prepare(entry, null);
+    for await (const { item: entry, value } of readAhead(entries, READ_AHEAD, read, cost, READ_AHEAD_BYTES)) {
+      if (!value) continue;
+      this.add(value);
       indexed?.(entry);
       if (this.buffer.textBytes >= this.flushBytes) await this.flush();
     }
     await this.flush();
   }
 
-  private async searchInPathOrder(query: NormalisedQuery): Promise<SearchResult> {
+  private async searchInPathOrder(run: SearchRun, query: NormalisedQuery): Promise<SearchResult> {
     const runs = literalTrigramRuns(this.literalRuns(query));
     if (runs.length === 0) {
-      const walked = await this.pageByWalking(query, this.host.entriesInPathOrder(), (entry) =>
+      const walked = await this.pageByWalking(run, query, this.host.entriesInPathOrder(), (entry) =>
         matchesFilters(entry, query.filters),
       );
       if (walked) return walked;
       const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
-      return pageCandidatesInPathOrder(this.host, query, all);
+      return pageCandidatesInPathOrder(run, query, all);
     }
     const segments = this.allSegments();
     const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
-    let found = this.uncovered.size;
+    let found = this.uncovered.size + this.unanalysed.size;
     for (const docs of perSegment) found += docs.length;
     const ordered = this.host.entriesInPathOrder();
     if (found * DENSE_DIVISOR >= ordered.length) {
@@ -358,6 +471,7 @@ export class SearchIndex {
         return at < 0 ? undefined : DocSet.of(perSegment[at] as ArrayLike<number>, segment.docs.length);
       });
       const walked = await this.pageByWalking(
+        run,
         query,
         ordered,
         (entry, position) => slots.isCandidate(position, members) && matchesFilters(entry, query.filters),
@@ -373,16 +487,16 @@ export class SearchIndex {
         const doc = docs[d] as number;
         let entry = known[doc];
         if (entry === undefined) {
-          entry = this.validEntry(segment, doc) ?? null;
+          entry = (segment.docs.state(doc) !== 'failed' && this.validEntry(segment, doc)) || null;
           known[doc] = entry;
         }
         if (entry && matchesFilters(entry, query.filters)) candidates.push(entry);
       }
     });
-    for (const entry of this.uncoveredEntries()) {
+    for (const entry of this.readEveryTime()) {
       if (matchesFilters(entry, query.filters)) candidates.push(entry);
     }
-    return pageCandidatesInPathOrder(this.host, query, candidates);
+    return pageCandidatesInPathOrder(run, query, candidates);
   }
 
   /**
@@ -390,17 +504,19 @@ export class SearchIndex {
    * or `undefined` when the walk met paths on which that order may differ from the order of hits.
    */
   private async pageByWalking(
+    run: SearchRun,
     query: NormalisedQuery,
     ordered: readonly Entry[],
     isCandidate: (entry: Entry, position: number) => boolean,
   ): Promise<SearchResult | undefined> {
     const walk = new PathWalk(ordered, query.cursor, isCandidate);
-    const result = await verifyInPathOrder(this.host, query, () => walk.next());
+    const result = await verifyInPathOrder(run, query, () => walk.next());
     return walk.diverged ? undefined : result;
   }
 
   /**
-   * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none),
+   * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none,
+   * or a `failed` document, whose entry is a candidate anyway),
    * kept while the entries and coverage stay the same: repeated queries skip the map lookups.
    */
   private knownEntries(segment: Segment, ordered: readonly Entry[]): Array<Entry | null | undefined> {
@@ -434,7 +550,8 @@ export class SearchIndex {
   private covering(entry: Entry): Covering {
     const ref = this.coverage.get(entry.id);
     if (ref === undefined) return this.uncovered.has(entry.id) ? 'uncovered' : undefined;
-    return ref.segment.docs.hasSha256(ref.doc, entry.sha256) ? ref : undefined;
+    if (!this.answers(ref.segment.docs, ref.doc, entry)) return undefined;
+    return ref.segment.docs.state(ref.doc) === 'failed' ? 'uncovered' : ref;
   }
 
   private literalRuns(query: NormalisedQuery): string[] {
@@ -443,16 +560,30 @@ export class SearchIndex {
     return [];
   }
 
-  private async searchWords(query: NormalisedQuery & { mode: 'words' }): Promise<SearchResult> {
+  private async searchWords(
+    run: SearchRun,
+    query: NormalisedQuery & { mode: 'words' },
+  ): Promise<SearchResult> {
     const collection = new Map<string, { entry: Entry; stats: WordStats }>();
+    let stopped = false;
     for (const entry of this.host.entries()) {
       if (!matchesFilters(entry, query.filters)) continue;
       const ref = this.coverage.get(entry.id);
-      const stats =
-        ref?.segment.docs.hasSha256(ref.doc, entry.sha256) === true
-          ? { length: ref.segment.docs.words(ref.doc), counts: new Map<string, number>() }
-          : wordStatsOf(await readTexts(this.host, entry), query.words);
-      collection.set(entry.id, { entry, stats });
+      if (
+        ref &&
+        this.answers(ref.segment.docs, ref.doc, entry) &&
+        ref.segment.docs.state(ref.doc) !== 'failed'
+      ) {
+        const stats = { length: ref.segment.docs.words(ref.doc), counts: new Map<string, number>() };
+        collection.set(entry.id, { entry, stats });
+        continue;
+      }
+      if (run.expired) {
+        stopped = true;
+        break;
+      }
+      const texts = await readTexts(run, entry);
+      if (texts) collection.set(entry.id, { entry, stats: wordStatsOf(texts, query.words) });
     }
     const lookups: Array<[string, boolean]> = [
       ...query.words.exact.map((word): [string, boolean] => [word, false]),
@@ -463,14 +594,14 @@ export class SearchIndex {
         for (const postings of await segment.termPostings(word, prefix)) {
           for (let i = 0; i < postings.docs.length; i++) {
             const doc = postings.docs[i] as number;
-            const entry = this.validEntry(segment, doc);
+            const entry = segment.docs.state(doc) === 'failed' ? undefined : this.validEntry(segment, doc);
             const item = entry && collection.get(entry.id);
             if (item) item.stats.counts.set(postings.term, postings.counts[i] as number);
           }
         }
       }
     }
-    return pageByScore(this.host, query, [...collection.values()]);
+    return pageByScore(run, query, [...collection.values()], stopped);
   }
 
   /** The current entry of a segment's document, if that document is the one the index answers with. */
@@ -480,18 +611,35 @@ export class SearchIndex {
     const ref = this.coverage.get(id);
     if (!ref || ref.segment !== segment || ref.doc !== doc) return undefined;
     const entry = this.host.getEntry(id);
-    return entry !== undefined && segment.docs.hasSha256(doc, entry.sha256) ? entry : undefined;
+    return entry !== undefined && this.answers(segment.docs, doc, entry) ? entry : undefined;
+  }
+
+  /** Whether the index holds the entry by name and metadata only (binary or too large content). */
+  private keptOut(entry: Entry): boolean {
+    const ref = this.coverage.get(entry.id);
+    if (!ref || !this.answers(ref.segment.docs, ref.doc, entry)) return false;
+    const state = ref.segment.docs.state(ref.doc);
+    return state === 'binary' || state === 'too-large';
   }
 
   private covers(entry: Entry): boolean {
     const ref = this.coverage.get(entry.id);
-    return ref?.segment.docs.hasSha256(ref.doc, entry.sha256) === true;
+    return ref !== undefined && this.answers(ref.segment.docs, ref.doc, entry);
   }
 
   private *uncoveredEntries(): Iterable<Entry> {
     for (const id of this.uncovered) {
       const entry = this.host.getEntry(id);
       if (entry) yield entry;
+    }
+  }
+
+  /** Entries every substring or regex query reads: uncovered, or covered by a `failed` document. */
+  private *readEveryTime(): Iterable<Entry> {
+    yield* this.uncoveredEntries();
+    for (const id of this.unanalysed) {
+      const entry = this.host.getEntry(id);
+      if (entry && !this.uncovered.has(id)) yield entry;
     }
   }
 
@@ -539,14 +687,17 @@ export class SearchIndex {
     this.coverage.clear();
     this.liveBytes.clear();
     this.uncovered.clear();
+    this.unanalysed.clear();
     this.coverageVersion++;
     for (const segment of this.allSegments()) {
       const docs = segment.docs;
       for (let number = 0; number < docs.length; number++) {
         const id = docs.id(number);
         const entry = this.host.getEntry(id);
-        if (entry !== undefined && docs.hasSha256(number, entry.sha256))
-          this.coverage.set(id, { segment, doc: number });
+        if (entry === undefined || !this.answers(docs, number, entry)) continue;
+        this.coverage.set(id, { segment, doc: number });
+        if (docs.state(number) === 'failed') this.unanalysed.add(id);
+        else this.unanalysed.delete(id);
       }
     }
     // Coverage holds current entries only: as many as there are entries means none is uncovered.

@@ -1,5 +1,5 @@
 import type { Segment, TermPostings, TrigramList } from './segment.js';
-import { DocList } from './segment-docs.js';
+import { DocList, type DocState } from './segment-docs.js';
 import { SegmentEncoder } from './segment-encoder.js';
 import { TrigramPostings } from './trigram-postings.js';
 import type { TrigramCollector } from './trigrams.js';
@@ -21,16 +21,30 @@ export class SegmentBuilder implements Segment {
 
   /**
    * Indexes a document's folded text (see `TextFolder`) under the next document number, which it
-   * returns. `collector` is scratch space, shared between builders.
+   * returns. `collector` is scratch space, shared between builders. `state`: whether the text holds
+   * the content, or only the name and metadata (the content being binary or too large).
    */
-  add(doc: { id: string; sha256: string }, text: Uint8Array, collector: TrigramCollector): number {
+  add(
+    doc: { id: string; sha256: string },
+    text: Uint8Array,
+    collector: TrigramCollector,
+    state: Exclude<DocState, 'failed'> = 'indexed',
+  ): number {
     const number = this.docs.length;
     collector.collect(text);
     this.trigrams.addAll(collector.keys, collector.masks, number, collector.count);
     const words = this.terms.addDocument(text, number);
-    this.docs.add(doc.id, doc.sha256, words, text.length);
+    this.docs.add(doc.id, doc.sha256, words, text.length, state);
     this.textBytes += text.length;
     return number;
+  }
+
+  /**
+   * Records, under the next document number, that a document could not be analysed (`detail`: why).
+   * Should `add` have failed half way, its postings belong to this document.
+   */
+  addFailed(doc: { id: string; sha256: string }, detail: string): number {
+    return this.docs.add(doc.id, doc.sha256, 0, 0, 'failed', detail);
   }
 
   trigramWeight(key: number): number {

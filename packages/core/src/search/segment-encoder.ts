@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 import { ByteWriter } from './bytes.js';
-import type { SegmentDocs } from './segment-docs.js';
+import { DOC_STATES, type SegmentDocs } from './segment-docs.js';
 import { SEGMENT_MAGIC } from './segment-format.js';
 
 /**
@@ -26,6 +26,9 @@ export class SegmentEncoder {
       this.docTable.hex(docs.sha256(doc));
       this.docTable.varint(docs.words(doc));
       this.docTable.varint(docs.textBytes(doc));
+      const state = docs.state(doc);
+      this.docTable.varint(DOC_STATES.indexOf(state));
+      if (state === 'failed') this.docTable.lengthPrefixedUtf8(docs.detail(doc) ?? '');
     }
     this.docCount += docs.length;
   }

@@ -5,10 +5,15 @@ import { CorruptDataError } from '../model/errors.js';
 import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
 import type { Segment, TermPostings, TrigramList } from './segment.js';
-import { StoredDocs } from './segment-docs.js';
+import { DOC_STATES, StoredDocs } from './segment-docs.js';
 
-/** "DLSEG" + format version 2 (version 1 had no position masks). */
-export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 2]);
+/**
+ * "DLSEG" + format version 3. Version 2 had no document states (every document was indexed) and is
+ * still read; version 1 had no position masks.
+ */
+export const SEGMENT_MAGIC = new Uint8Array([0x44, 0x4c, 0x53, 0x45, 0x47, 0, 0, 3]);
+const VERSION_AT = SEGMENT_MAGIC.length - 1;
+const READABLE_VERSIONS = [2, 3];
 /** Magic, directory length, directory CRC-32, postings CRC-32. */
 const HEADER_BYTES = SEGMENT_MAGIC.length + 12;
 
@@ -52,7 +57,12 @@ export class PersistedSegment implements Segment {
     const first = await backend.get(key, { range: { start: 0, end: HEADER_BYTES - 1 } });
     if (!first) throw new SegmentGoneError(key);
     const header = await collectBody(first.body);
-    if (header.length < HEADER_BYTES || !SEGMENT_MAGIC.every((byte, i) => header[i] === byte))
+    const version = header[VERSION_AT] as number;
+    if (
+      header.length < HEADER_BYTES ||
+      !SEGMENT_MAGIC.subarray(0, VERSION_AT).every((byte, i) => header[i] === byte) ||
+      !READABLE_VERSIONS.includes(version)
+    )
       throw new CorruptDataError(`search index segment ${key} has no valid header ${headerProblem(header)}`);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
     const directoryLength = view.getUint32(8);
@@ -62,6 +72,7 @@ export class PersistedSegment implements Segment {
     return PersistedSegment.decode(
       backend,
       key,
+      version,
       directory,
       HEADER_BYTES + directoryLength,
       view.getUint32(16),
@@ -73,6 +84,7 @@ export class PersistedSegment implements Segment {
   private static decode(
     backend: StorageBackend,
     key: string,
+    version: number,
     directory: Uint8Array,
     postingsStart: number,
     postingsCrc: number,
@@ -86,7 +98,12 @@ export class PersistedSegment implements Segment {
       const id = reader.utf8(reader.varint());
       const sha256At = reader.offset;
       reader.skip(32);
-      docs.set(i, id, directory, sha256At, reader.varint(), reader.varint());
+      const words = reader.varint();
+      const textBytes = reader.varint();
+      const state = version >= 3 ? reader.varint() : 0;
+      if (state >= DOC_STATES.length) throw reader.corrupt(`unknown document state ${state}`);
+      const detail = DOC_STATES[state] === 'failed' ? reader.utf8(reader.varint()) : undefined;
+      docs.set(i, id, directory, sha256At, words, textBytes, state, detail);
     }
     const trigramCount = reader.varint();
     const trigramKeys = new Uint32Array(trigramCount);
@@ -288,11 +305,10 @@ async function readRange(
 }
 
 function headerProblem(header: Uint8Array): string {
-  const version = SEGMENT_MAGIC.length - 1;
   const sameFamily =
-    header.length > version && SEGMENT_MAGIC.subarray(0, version).every((b, i) => header[i] === b);
+    header.length > VERSION_AT && SEGMENT_MAGIC.subarray(0, VERSION_AT).every((b, i) => header[i] === b);
   return sameFamily
-    ? `(format version ${header[version]}, expected ${SEGMENT_MAGIC[version]})`
+    ? `(format version ${header[VERSION_AT]}, expected one of ${READABLE_VERSIONS.join(', ')})`
     : '(not a segment object)';
 }
 

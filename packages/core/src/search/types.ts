@@ -1,5 +1,8 @@
 import type { DataType } from '../model/data-type.js';
 import type { Entry, JsonValue } from '../model/entry.js';
+import type { NotIndexedReason } from './content-rule.js';
+
+export type { NotIndexedReason } from './content-rule.js';
 
 /**
  * - `substring` (default): the query is a literal; every occurrence counts.
@@ -30,6 +33,12 @@ export interface SearchOptions {
   cursor?: string;
   /** Matching lines reported per hit, default 5. */
   maxLinesPerHit?: number;
+  /**
+   * Milliseconds the search may take, default 10,000 (`Infinity`: no limit). When they run out the
+   * search stops and answers with what it found so far, marked `incomplete`. A regular expression is
+   * stopped even in the middle of a match (it runs on a worker thread, which is then terminated).
+   */
+  timeBudgetMs?: number;
 }
 
 /** Where in an entry the query matched. */
@@ -56,8 +65,46 @@ export interface SearchHit {
 
 export interface SearchResult {
   hits: SearchHit[];
-  /** Present when more hits follow. */
+  /**
+   * Present when more hits may follow: pass it back as `cursor` for the next page. After an
+   * `incomplete` substring or regex search it continues right after the last entry examined.
+   */
   cursor?: string;
+  /** Present when the search stopped before it was done; `hits` are those found until then. */
+  incomplete?: SearchIncomplete;
+  /** Entries the search had to read but could not (content missing or corrupt): left out of `hits`. */
+  skipped?: SkippedEntry[];
+}
+
+/** Why and where a search stopped early. */
+export interface SearchIncomplete {
+  reason: 'time-budget';
+  /** How long the search ran, in milliseconds. */
+  elapsedMs: number;
+  /**
+   * The `filePath` of the first entry not examined (substring and regex modes). Its hits, and those of
+   * every later entry, are missing from this answer; `cursor` continues from it.
+   */
+  stoppedAt?: string;
+}
+
+/** An entry left out of a search because its content could not be read. */
+export interface SkippedEntry {
+  id: string;
+  filePath: string;
+  /** The error's code (`CORRUPT` for missing or damaged content) and message. */
+  code: string;
+  message: string;
+}
+
+/** An entry whose content the index does not hold (see `NotIndexedReason`). */
+export interface NotIndexedEntry {
+  id: string;
+  filePath: string;
+  size: number;
+  reason: NotIndexedReason;
+  /** For `failed`: what went wrong. */
+  detail?: string;
 }
 
 /** Tuning of the persistent search index (all optional). */
@@ -85,8 +132,10 @@ export interface SearchIndexOptions {
 
 /** What `rebuild` did. */
 export interface IndexReport {
-  /** Entries indexed. */
+  /** Entries indexed (including those indexed by name and metadata only). */
   documents: number;
+  /** Of these, entries whose content is not indexed (see `NotIndexedReason`). */
+  notIndexed: number;
   /** Bytes of text (name, content, metadata) indexed. */
   indexedBytes: number;
   /** Segments in the index afterwards. */
@@ -108,4 +157,9 @@ export interface IndexCheckReport {
   /** Keys of segment objects that failed their checksum or could not be decoded. */
   corruptSegments: string[];
   indexBytes: number;
+  /**
+   * Entries the index covers by name and metadata only (binary, too large) or whose analysis failed
+   * (searched by reading their content instead): by design, so they do not make `ok` false.
+   */
+  notIndexed: NotIndexedEntry[];
 }

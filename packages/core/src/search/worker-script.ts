@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 
-/** How to start the index worker thread (see `WorkerSegmentBuilder`). */
+/** How to start a worker thread of the search (see `WorkerSegmentBuilder` and `RegexWorker`). */
 export interface WorkerScript {
   url: URL;
   workerData?: unknown;
@@ -11,6 +11,18 @@ export interface WorkerScript {
  * Undefined when the package runs from its TypeScript sources: indexing then stays on this thread.
  */
 export function indexWorkerScript(): WorkerScript | undefined {
-  const url = new URL('./index-worker.js', import.meta.url);
+  return builtScript('./index-worker.js');
+}
+
+/**
+ * The regex worker's script (`regex-worker.js` in the package's dist). Undefined when the package
+ * runs from its TypeScript sources: regular expressions then run on this thread, without a deadline.
+ */
+export function regexWorkerScript(): WorkerScript | undefined {
+  return builtScript('./regex-worker.js');
+}
+
+function builtScript(path: string): WorkerScript | undefined {
+  const url = new URL(path, import.meta.url);
   return existsSync(url) ? { url } : undefined;
 }

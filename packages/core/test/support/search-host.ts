@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { StorageBackend } from '../../src/backend/types.js';
 import type { DataType } from '../../src/model/data-type.js';
 import type { Entry, Metadata } from '../../src/model/entry.js';
+import { CorruptDataError } from '../../src/model/errors.js';
 import type { SearchHost } from '../../src/search/index.js';
 
 export interface TestDocument {
@@ -23,7 +24,11 @@ export class TestHost implements SearchHost {
   reads = 0;
   private ordered: Entry[] | undefined;
 
-  constructor(readonly backend: StorageBackend) {}
+  /** `maxIndexedBytes`: as the lake's option (undefined: the default). */
+  constructor(
+    readonly backend: StorageBackend,
+    readonly maxIndexedBytes?: number,
+  ) {}
 
   entries(): Iterable<Entry> {
     return this.catalog.values();
@@ -44,7 +49,7 @@ export class TestHost implements SearchHost {
   async readBytes(entry: Entry): Promise<Uint8Array> {
     this.reads++;
     const result = await this.backend.get(entry.filePath);
-    if (!result) throw new Error(`missing content ${entry.filePath}`);
+    if (!result) throw new CorruptDataError(`content of entry ${entry.id} at "${entry.filePath}" is missing`);
     const chunks: Uint8Array[] = [];
     for await (const chunk of result.body) chunks.push(chunk);
     return new Uint8Array(Buffer.concat(chunks));

@@ -6,12 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { DiskBackend } from '@datalake/backend-disk';
-import { DataLake } from '@datalake/core';
+import { DataLake, type SearchMode } from '@datalake/core';
+
+/** A query as the bench sends it: the text and the search mode (default `substring`). */
+export interface BenchQuery {
+  query: string;
+  mode?: SearchMode;
+}
 
 export interface ServeRequest {
   root: string;
   search: 'index' | 'scan';
-  queries: string[];
+  queries: BenchQuery[];
   runs: number;
   limit: number;
 }
@@ -31,17 +37,22 @@ async function serve(request: ServeRequest): Promise<ServeReport> {
   });
   const openMs = performance.now() - started;
   try {
-    const queries: ServeReport['queries'] = request.queries.map((query) => ({ query, times: [], hits: 0 }));
+    const queries = request.queries.map((query) => ({ ...query, times: [] as number[], hits: 0 }));
     // Round robin: every query meets the process equally warm (whichever ran first would otherwise
     // carry the process's start-up alone).
     for (let run = 0; run < request.runs; run++) {
       for (const measured of queries) {
         const queryStarted = performance.now();
-        measured.hits = (await lake.search(measured.query, { limit: request.limit })).hits.length;
+        const options = { limit: request.limit, mode: measured.mode ?? 'substring' } as const;
+        measured.hits = (await lake.search(measured.query, options)).hits.length;
         measured.times.push(performance.now() - queryStarted);
       }
     }
-    return { openMs, queries, maxRssKiB: peakRssKiB() };
+    return {
+      openMs,
+      queries: queries.map(({ query, times, hits }) => ({ query, times, hits })),
+      maxRssKiB: peakRssKiB(),
+    };
   } finally {
     await lake.close();
   }
