@@ -47,7 +47,9 @@ export function registerIngest(program: Command): void {
 Files are walked respecting .gitignore files at every level; .git, .hg, .svn, node_modules and
 similar folders are skipped; other dotfiles are ordinary artifacts. Each file is stored byte-exact at
 <type>/<subpath>/<folder>/<name> with metadata sourcePath, sourceRoot, encoding, language, lineCount,
-classifiedBy, sourceModifiedAt and ingestedAt. Exit code 1 if any file failed (the others are stored).
+classifiedBy, sourceModifiedAt and ingestedAt (and sourcePathBytes for a path that is not UTF-8).
+Symbolic links are not followed; they and special files are listed as left out. Exit code 1 if any
+file failed (the others are stored).
 
 Examples:
   $ datalake ingest ./my-repo
@@ -102,12 +104,20 @@ function printSummary(summary: IngestSummary, dir: string): void {
   const verb = summary.dryRun ? 'would ingest' : 'ingested';
   const seconds = (summary.durationMs / 1000).toFixed(2);
   printLine(`${verb} ${summary.files} files (${formatBytes(summary.bytes)}) from ${dir} in ${seconds} s`);
+  const concurrently =
+    summary.storedConcurrently > 0 ? ` (${summary.storedConcurrently} stored concurrently)` : '';
   printLine(
-    `  stored ${summary.stored}, updated ${summary.updated}, moved ${summary.moved}, skipped ${summary.skipped}, ` +
-      `failed ${summary.failed}, pruned ${summary.pruned}, ignored ${summary.ignored}`,
+    `  stored ${summary.stored}, updated ${summary.updated}, moved ${summary.moved}, skipped ${summary.skipped}${concurrently}, ` +
+      `repaired ${summary.repaired}, failed ${summary.failed}, pruned ${summary.pruned}, ignored ${summary.ignored}`,
   );
+  const leftOut = Object.entries(summary.skippedByReason).filter(([, count]) => count > 0);
+  if (leftOut.length > 0)
+    printLine(
+      `  not regular files, left out: ${leftOut.map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
+    );
   const types = Object.entries(summary.byType).filter(([, count]) => count > 0);
   if (types.length > 0)
     printLine(`  by type: ${types.map(([type, count]) => `${type} ${count}`).join(', ')}`);
+  for (const skipped of summary.skippedFiles) printNotice(`left out (${skipped.reason}): ${skipped.path}`);
   for (const failure of summary.failures) printNotice(`failed: ${failure.path}: ${failure.error}`);
 }

@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import { resolve } from 'node:path';
 import {
+  assertValidKey,
   DATA_TYPES,
   type DataLake,
   type DataType,
@@ -9,9 +11,14 @@ import {
 } from '@datalake/core';
 import pLimit from 'p-limit';
 import { type Classification, classify } from './classify.js';
+import { storeReconciling } from './concurrent-store.js';
+import { contentCheck, folderOf } from './content-check.js';
 import type { ProgressReporter } from './progress.js';
 import { type Artifact, readArtifact } from './read-artifact.js';
-import { type WalkedFile, walkTree } from './walk.js';
+import { sourceKey } from './source-names.js';
+import { type SkipReason, type WalkedFile, walkTree } from './walk.js';
+
+export type { SkipReason } from './walk.js';
 
 export interface IngestOptions {
   root: string;
@@ -28,7 +35,12 @@ export interface IngestOptions {
   progress: ProgressReporter;
 }
 
-export type IngestAction = 'store' | 'update' | 'move' | 'skip';
+/**
+ * What happens to a file: `store` (new), `update` (new content for its entry), `move` (stored under
+ * a new type or prefix, its old entry removed), `skip` (unchanged), `repair` (unchanged, but the
+ * content object in the lake was missing or of the wrong size, so it was written again).
+ */
+export type IngestAction = 'store' | 'update' | 'move' | 'skip' | 'repair';
 
 /** What happened to one file (or, in a dry run, what would happen). */
 export interface FileOutcome {
@@ -47,6 +59,12 @@ export interface IngestFailure {
   error: string;
 }
 
+/** Something in the tree that is not a regular file (links are not followed), left out. */
+export interface SkippedFileReport {
+  path: string;
+  reason: SkipReason;
+}
+
 export interface IngestSummary {
   root: string;
   dryRun: boolean;
@@ -57,12 +75,19 @@ export interface IngestSummary {
   /** Stored under a new type because the classification changed (the old entry was removed). */
   moved: number;
   skipped: number;
+  /** Of the skipped files, those another writer (a concurrent ingest) stored with the same bytes during this run. */
+  storedConcurrently: number;
+  /** Unchanged files whose content was missing from the lake (or had the wrong size), written again. */
+  repaired: number;
   failed: number;
   pruned: number;
   /** Paths left out by .gitignore, --exclude or the skipped folders. */
   ignored: number;
   byType: Record<DataType, number>;
   failures: IngestFailure[];
+  /** Symbolic links and special files (FIFOs, sockets, devices) found in the tree and left out. */
+  skippedFiles: SkippedFileReport[];
+  skippedByReason: Record<SkipReason, number>;
   durationMs: number;
   /** Per-file outcomes; filled in dry runs only (a real run would repeat the lake's own listing). */
   outcomes?: FileOutcome[];
@@ -72,7 +97,19 @@ export interface IngestSummary {
 
 /** Metadata keys written by ingest; `sourceRoot` + `sourcePath` identify the file an entry came from. */
 export const SOURCE_ROOT = 'sourceRoot';
+/** The path below the root, readable: exactly the file's name when it is UTF-8, else decoded as Windows-1252. */
 export const SOURCE_PATH = 'sourcePath';
+/** Base64 of the exact bytes of the path below the root; present only when they are not valid UTF-8. */
+export const SOURCE_PATH_BYTES = 'sourcePathBytes';
+
+const SKIP_REASONS: readonly SkipReason[] = [
+  'symlink',
+  'fifo',
+  'socket',
+  'block-device',
+  'character-device',
+  'unknown',
+];
 
 export async function ingestTree(lake: DataLake, options: IngestOptions): Promise<IngestSummary> {
   const startedAt = performance.now();
@@ -81,31 +118,36 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
   const walk = await walkTree(root, { exclude: options.exclude, skipAbsolute: options.skipAbsolute });
   const summary = emptySummary(root, options.dryRun, walk.ignored);
   for (const problem of walk.problems) fail(summary, problem.relativePath, problem.error);
+  for (const skipped of walk.skipped) {
+    summary.skippedFiles.push({ path: skipped.relativePath, reason: skipped.reason });
+    summary.skippedByReason[skipped.reason]++;
+  }
 
   const known = await lake.list();
-  const byFilePath = new Map(known.map((entry) => [entry.filePath, entry]));
-  const bySource = indexBySource(known, root);
-  if (options.dryRun) summary.outcomes = [];
+  const subpath = options.subpath?.normalize('NFC');
+  const context: FileContext = {
+    ...options,
+    root,
+    subpath,
+    ingestedAt,
+    contentIsPresent: contentCheck(lake.backend, known, filesPerFolder(walk.files, subpath)),
+    byFilePath: new Map(known.map((entry) => [entry.filePath, entry])),
+    bySource: indexBySource(known, root),
+    matched: new Set(),
+  };
 
   options.progress.start(
     walk.files.length,
     walk.files.reduce((total, file) => total + file.size, 0),
   );
+  const results: FileResult[] = [];
   const limit = pLimit(options.concurrency);
   try {
     await Promise.all(
       walk.files.map((file) =>
         limit(async () => {
           try {
-            const outcome = await ingestFile(lake, file, {
-              ...options,
-              root,
-              ingestedAt,
-              byFilePath,
-              bySource,
-            });
-            record(summary, outcome);
-            summary.outcomes?.push(outcome);
+            results.push(await ingestFile(lake, file, context));
           } catch (error) {
             fail(summary, file.relativePath, error);
           } finally {
@@ -118,20 +160,25 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
     options.progress.stop();
   }
 
+  await removeStale(lake, summary, results, context.matched);
+  if (options.dryRun) summary.outcomes = [];
+  for (const result of results) {
+    record(summary, result);
+    summary.outcomes?.push(result.outcome);
+  }
+
   if (options.prune) {
-    const present = new Set(walk.files.map((file) => file.relativePath.normalize('NFC')));
+    const present = new Set(walk.files.map((file) => sourceKey(file.rawPath)));
     // What could not be listed may still exist: never prune below a folder the walk could not read.
-    const unreadable = walk.problems.map((problem) =>
-      problem.relativePath === '.' ? '' : problem.relativePath,
-    );
-    const isGone = (sourcePath: string) =>
-      !present.has(sourcePath) &&
-      !unreadable.some(
-        (folder) => folder === '' || sourcePath === folder || sourcePath.startsWith(`${folder}/`),
-      );
-    await prune(lake, summary, bySource, isGone);
+    const unreadable = walk.problems.map((problem) => sourceKey(problem.rawPath));
+    const isGone = (source: string, entry: Entry) =>
+      !present.has(source) &&
+      !context.matched.has(entry.id) &&
+      !unreadable.some((folder) => folder === '' || source === folder || source.startsWith(`${folder}/`));
+    await prune(lake, summary, context.bySource, isGone);
   }
   summary.failures.sort((a, b) => (a.path < b.path ? -1 : 1));
+  summary.skippedFiles.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.outcomes?.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.durationMs = Math.round(performance.now() - startedAt);
   return summary;
@@ -140,60 +187,122 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
 interface FileContext extends IngestOptions {
   root: string;
   ingestedAt: string;
+  contentIsPresent: (entry: Entry) => Promise<boolean>;
   byFilePath: Map<string, Entry>;
+  /** Entries of earlier ingests of this root, by the `sourceKey` of their source path. */
   bySource: Map<string, Entry[]>;
+  /** Ids of the entries that files of this run map to: never removed as stale or pruned. */
+  matched: Set<string>;
 }
 
-async function ingestFile(lake: DataLake, file: WalkedFile, context: FileContext): Promise<FileOutcome> {
+interface FileResult {
+  outcome: FileOutcome;
+  /** Entries of the same source file at another lake path (its old type or prefix). */
+  stale: Entry[];
+  /** Another writer stored the same bytes at the file's path during this run. */
+  concurrent: boolean;
+}
+
+async function ingestFile(lake: DataLake, file: WalkedFile, context: FileContext): Promise<FileResult> {
   if (file.size > context.maxSize) {
     throw new ValidationError(`larger than --max-size (${file.size} > ${context.maxSize} bytes)`);
   }
+  const lakePath = context.subpath ? `${context.subpath}/${file.lakePath}` : file.lakePath;
+  assertLakePath(lakePath); // before reading: a name the lake refuses is refused whatever the content
   const artifact = await readArtifact(file.absolutePath, file.size);
-  const sourcePath = file.relativePath.normalize('NFC');
-  const slash = sourcePath.lastIndexOf('/');
-  const name = sourcePath.slice(slash + 1);
-  const subpath = [context.subpath, slash === -1 ? '' : sourcePath.slice(0, slash)].filter(Boolean).join('/');
+  const slash = lakePath.lastIndexOf('/');
+  const name = lakePath.slice(slash + 1);
+  const subpath = slash === -1 ? '' : lakePath.slice(0, slash);
   const verdict = classify(name, artifact.text, artifact.encoding === 'binary');
-  const filePath = [verdict.dataType, subpath, name].filter(Boolean).join('/');
+  const filePath = `${verdict.dataType}/${lakePath}`;
+  assertLakePath(filePath);
+  const source = sourceKey(file.rawPath);
   const current = context.byFilePath.get(filePath);
+  if (current) context.matched.add(current.id);
   // The same file stored under another type (its classification changed) or another prefix.
-  const stale = (context.bySource.get(sourcePath) ?? []).filter((entry) => entry.filePath !== filePath);
+  const stale = (context.bySource.get(source) ?? []).filter((entry) => entry.filePath !== filePath);
 
   let action: IngestAction;
-  if (current && current.sha256 === artifact.sha256) action = 'skip';
+  if (current && current.sha256 === artifact.sha256)
+    action = (await context.contentIsPresent(current)) ? 'skip' : 'repair';
   else if (current) action = 'update';
   else action = stale.length > 0 ? 'move' : 'store';
 
+  let concurrent = false;
   if (!context.dryRun) {
-    const metadata = describe(artifact, verdict, sourcePath, file, context);
-    if (action === 'update' && current)
-      await lake.update(current.id, { content: artifact.content(), metadata });
+    const metadata = describe(artifact, verdict, file, context);
+    const update = (entry: Entry) =>
+      lake.update(entry.id, { content: artifact.content(), metadata: replacing(entry, metadata) });
+    if (action === 'repair' && current) await lake.update(current.id, { content: artifact.content() });
+    if (action === 'update' && current) await update(current);
     if (action === 'store' || action === 'move') {
-      await lake.store({ name, subpath, dataType: verdict.dataType, content: artifact.content(), metadata });
+      const stored = await storeReconciling(
+        lake,
+        () => ({ name, subpath, dataType: verdict.dataType, content: artifact.content(), metadata }),
+        filePath,
+        {
+          sha256: artifact.sha256,
+          isSameSource: (entry) =>
+            entry.metadata[SOURCE_ROOT] === context.root && entrySourceKey(entry) === source,
+          update,
+        },
+      );
+      if (stored.action === 'concurrent') {
+        action = 'skip';
+        concurrent = true;
+      } else if (stored.action === 'update') action = 'update';
     }
-    for (const entry of stale) await lake.delete(entry.id);
   }
   return {
-    path: sourcePath,
-    action,
-    dataType: verdict.dataType,
-    language: verdict.language,
-    encoding: artifact.encoding,
-    lineCount: artifact.lineCount,
-    size: artifact.size,
-    filePath,
+    outcome: {
+      path: file.relativePath,
+      action,
+      dataType: verdict.dataType,
+      language: verdict.language,
+      encoding: artifact.encoding,
+      lineCount: artifact.lineCount,
+      size: artifact.size,
+      filePath,
+    },
+    stale,
+    concurrent,
   };
+}
+
+/** Throws `ValidationError` (with the lake's reason) when the lake cannot hold `path`. */
+function assertLakePath(path: string): void {
+  try {
+    assertValidKey(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const at = message.lastIndexOf(': it ');
+    const problem = at === -1 ? message : message.slice(at + 2);
+    throw new ValidationError(`the lake refuses the path ${JSON.stringify(path)}: ${problem}`, {
+      cause: error,
+      details: { path },
+    });
+  }
+}
+
+/** How many files of the run land in each lake folder below the type folders ('' for the top). */
+function filesPerFolder(files: readonly WalkedFile[], subpath: string | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const file of files) {
+    const folder = folderOf(subpath ? `${subpath}/${file.lakePath}` : file.lakePath);
+    counts.set(folder, (counts.get(folder) ?? 0) + 1);
+  }
+  return counts;
 }
 
 function describe(
   artifact: Artifact,
   verdict: Classification,
-  sourcePath: string,
   file: WalkedFile,
   context: FileContext,
 ): Metadata {
   return {
-    [SOURCE_PATH]: sourcePath,
+    [SOURCE_PATH]: file.relativePath,
+    ...(isUtf8(file.rawPath) ? {} : { [SOURCE_PATH_BYTES]: file.rawPath.toString('base64') }),
     [SOURCE_ROOT]: context.root,
     encoding: artifact.encoding,
     language: verdict.language,
@@ -204,35 +313,76 @@ function describe(
   };
 }
 
-/** Entries that earlier ingests of this same root made, by their source path. */
+/** `metadata` as a patch of `entry`'s: an update merges, so a raw path the new source lacks is cleared. */
+function replacing(entry: Entry, metadata: Metadata): Metadata {
+  return SOURCE_PATH_BYTES in entry.metadata && !(SOURCE_PATH_BYTES in metadata)
+    ? { ...metadata, [SOURCE_PATH_BYTES]: null }
+    : metadata;
+}
+
+/** The `sourceKey` of the path an entry was ingested from (its exact bytes), if it was ingested. */
+function entrySourceKey(entry: Entry): string | undefined {
+  const bytes = entry.metadata[SOURCE_PATH_BYTES];
+  if (typeof bytes === 'string') return sourceKey(Buffer.from(bytes, 'base64'));
+  const path = entry.metadata[SOURCE_PATH];
+  return typeof path === 'string' ? sourceKey(Buffer.from(path, 'utf8')) : undefined;
+}
+
+/** Entries that earlier ingests of this same root made, by the `sourceKey` of their source path. */
 function indexBySource(entries: Entry[], root: string): Map<string, Entry[]> {
   const bySource = new Map<string, Entry[]>();
   for (const entry of entries) {
-    const sourcePath = entry.metadata[SOURCE_PATH];
-    if (entry.metadata[SOURCE_ROOT] !== root || typeof sourcePath !== 'string') continue;
-    const list = bySource.get(sourcePath);
+    if (entry.metadata[SOURCE_ROOT] !== root) continue;
+    const source = entrySourceKey(entry);
+    if (source === undefined) continue;
+    const list = bySource.get(source);
     if (list) list.push(entry);
-    else bySource.set(sourcePath, [entry]);
+    else bySource.set(source, [entry]);
   }
   return bySource;
+}
+
+/**
+ * Removes the entries that moved files left at their old lake paths. Done once every file's path is
+ * known: an entry that another file now maps to (say, after a new sibling changed which name keeps
+ * its plain spelling) is that file's, and stays.
+ */
+async function removeStale(
+  lake: DataLake,
+  summary: IngestSummary,
+  results: FileResult[],
+  matched: Set<string>,
+): Promise<void> {
+  for (const result of results) {
+    const leftovers = result.stale.filter((entry) => !matched.has(entry.id));
+    if (leftovers.length === 0 && result.outcome.action === 'move') result.outcome.action = 'store';
+    if (summary.dryRun) continue;
+    for (const entry of leftovers) {
+      try {
+        await lake.delete(entry.id);
+      } catch (error) {
+        fail(summary, result.outcome.path, error);
+      }
+    }
+  }
 }
 
 async function prune(
   lake: DataLake,
   summary: IngestSummary,
   bySource: Map<string, Entry[]>,
-  isGone: (sourcePath: string) => boolean,
+  isGone: (source: string, entry: Entry) => boolean,
 ) {
   summary.prunedPaths = [];
-  for (const [sourcePath, entries] of bySource) {
-    if (!isGone(sourcePath)) continue;
+  for (const [source, entries] of bySource) {
     for (const entry of entries) {
+      if (!isGone(source, entry)) continue;
       try {
         if (!summary.dryRun) await lake.delete(entry.id);
         summary.pruned++;
         summary.prunedPaths.push(entry.filePath);
       } catch (error) {
-        fail(summary, sourcePath, error);
+        fail(summary, String(entry.metadata[SOURCE_PATH]), error);
       }
     }
   }
@@ -241,6 +391,10 @@ async function prune(
 
 function emptySummary(root: string, dryRun: boolean, ignored: number): IngestSummary {
   const byType = Object.fromEntries(DATA_TYPES.map((type) => [type, 0])) as Record<DataType, number>;
+  const skippedByReason = Object.fromEntries(SKIP_REASONS.map((reason) => [reason, 0])) as Record<
+    SkipReason,
+    number
+  >;
   return {
     root,
     dryRun,
@@ -250,23 +404,29 @@ function emptySummary(root: string, dryRun: boolean, ignored: number): IngestSum
     updated: 0,
     moved: 0,
     skipped: 0,
+    storedConcurrently: 0,
+    repaired: 0,
     failed: 0,
     pruned: 0,
     ignored,
     byType,
     failures: [],
+    skippedFiles: [],
+    skippedByReason,
     durationMs: 0,
   };
 }
 
-function record(summary: IngestSummary, outcome: FileOutcome): void {
+function record(summary: IngestSummary, { outcome, concurrent }: FileResult): void {
   summary.files++;
   summary.bytes += outcome.size;
   summary.byType[outcome.dataType]++;
   if (outcome.action === 'store') summary.stored++;
   else if (outcome.action === 'update') summary.updated++;
   else if (outcome.action === 'move') summary.moved++;
+  else if (outcome.action === 'repair') summary.repaired++;
   else summary.skipped++;
+  if (concurrent) summary.storedConcurrently++;
 }
 
 function fail(summary: IngestSummary, path: string, error: unknown): void {
@@ -277,5 +437,8 @@ function fail(summary: IngestSummary, path: string, error: unknown): void {
 function reason(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   const message = error instanceof Error ? error.message : String(error);
-  return typeof code === 'string' && /^E[A-Z]+$/.test(code) ? `${code}: ${message}` : message;
+  // Node's file-system errors already start with their code ("ENOENT: no such file ...").
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && !message.startsWith(`${code}:`)
+    ? `${code}: ${message}`
+    : message;
 }

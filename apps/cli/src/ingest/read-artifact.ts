@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { ValidationError } from '@datalake/core';
 import { countLinesOf, decodeAs, decodeText, detectEncoding, type TextEncoding } from './encoding.js';
 
 /** Files up to this size are read into memory once; larger ones are streamed (hashed, then stored). */
@@ -27,13 +28,22 @@ export interface Artifact {
   content: () => Uint8Array | AsyncIterable<Uint8Array>;
 }
 
+/**
+ * How source files are opened: never through a symbolic link (one planted after the walk would lead
+ * out of the tree), and without blocking should a FIFO have taken the file's place.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
 /** Reads a file once, computing its SHA-256, encoding and line count as it goes. */
-export async function readArtifact(path: string, size: number): Promise<Artifact> {
+export async function readArtifact(path: string | Buffer, size: number): Promise<Artifact> {
   return size <= BUFFERED_LIMIT ? readBuffered(path, size) : readStreamed(path);
 }
 
-async function readBuffered(path: string, size: number): Promise<Artifact> {
-  const file = size <= SYNC_READ_LIMIT ? readFileSync(path) : await readFile(path);
+async function readBuffered(path: string | Buffer, size: number): Promise<Artifact> {
+  const file =
+    size <= SYNC_READ_LIMIT
+      ? readSmallFile(path)
+      : await withRegularFile(path, (handle) => handle.readFile());
   const bytes = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
   const encoding = detectEncoding(bytes);
   let text: string | undefined;
@@ -50,14 +60,14 @@ async function readBuffered(path: string, size: number): Promise<Artifact> {
   };
 }
 
-async function readStreamed(path: string): Promise<Artifact> {
+async function readStreamed(path: string | Buffer): Promise<Artifact> {
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let headBytes = 0;
   let size = 0;
   let newlines = 0;
   let lastByte = -1;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of streamRegularFile(path)) {
     hash.update(chunk);
     size += chunk.byteLength;
     if (headBytes < HEAD_BYTES) {
@@ -76,8 +86,59 @@ async function readStreamed(path: string): Promise<Artifact> {
     encoding: decoded.encoding,
     text: () => decoded.text,
     lineCount: decoded.encoding === 'binary' ? 0 : lineCount,
-    content: () => createReadStream(path) as AsyncIterable<Uint8Array>,
+    content: () => streamRegularFile(path),
   };
+}
+
+function readSmallFile(path: string | Buffer): Buffer {
+  const fd = openSync(path, OPEN_FLAGS);
+  try {
+    assertRegular(fstatSync(fd), path);
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function withRegularFile<T>(
+  path: string | Buffer,
+  work: (handle: FileHandle) => Promise<T>,
+): Promise<T> {
+  const handle = await openRegular(path);
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openRegular(path: string | Buffer): Promise<FileHandle> {
+  const handle = await open(path, OPEN_FLAGS);
+  try {
+    assertRegular(await handle.stat(), path);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The file's bytes as a stream that closes the file when it ends (or is abandoned). */
+async function* streamRegularFile(path: string | Buffer): AsyncIterable<Buffer> {
+  const handle = await openRegular(path);
+  try {
+    yield* handle.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>;
+  } finally {
+    await handle.close();
+  }
+}
+
+function assertRegular(stats: { isFile(): boolean }, path: string | Buffer): void {
+  if (!stats.isFile()) {
+    throw new ValidationError('is no longer a regular file (replaced since the folder was listed)', {
+      details: { path: path.toString() },
+    });
+  }
 }
 
 /** Cuts a sample before a UTF-8 sequence split at its end, so a valid file is not taken for latin-1. */

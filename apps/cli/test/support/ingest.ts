@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { sep } from 'node:path';
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake, type Entry } from '@datalake/core';
+import { type IngestOptions, type IngestSummary, ingestTree } from '../../src/ingest/ingest.js';
+import { silentProgress } from '../../src/ingest/progress.js';
+
+/** Opens (creating if need be) a disk lake in `root`; notices are collected, not printed. */
+export async function openDiskLake(root: string, notices: string[] = []): Promise<DataLake> {
+  return DataLake.open(new DiskBackend({ root, fsync: false }), {
+    onNotice: (message) => notices.push(message),
+  });
+}
+
+/** `ingestTree` with the CLI's defaults. */
+export function ingest(
+  lake: DataLake,
+  root: string,
+  options: Partial<Omit<IngestOptions, 'root'>> = {},
+): Promise<IngestSummary> {
+  return ingestTree(lake, {
+    root,
+    maxSize: 256 * 1024 * 1024,
+    concurrency: 8,
+    dryRun: false,
+    prune: false,
+    progress: silentProgress,
+    ...options,
+  });
+}
+
+/** Opens a disk lake, ingests `root` into it and closes it. */
+export async function ingestInto(
+  lakeRoot: string,
+  root: string,
+  options: Partial<Omit<IngestOptions, 'root'>> = {},
+): Promise<IngestSummary> {
+  const lake = await openDiskLake(lakeRoot);
+  try {
+    return await ingest(lake, root, options);
+  } finally {
+    await lake.close();
+  }
+}
+
+/** `folder/name` as bytes, for names that are not UTF-8. */
+export function rawJoin(folder: string | Buffer, ...names: (string | Buffer)[]): Buffer {
+  const parts: Buffer[] = [Buffer.from(folder)];
+  for (const name of names) parts.push(Buffer.from(sep), Buffer.from(name));
+  return Buffer.concat(parts);
+}
+
+/** Writes a file at a byte path, creating its folders. */
+export function writeRaw(
+  folder: string,
+  relative: (string | Buffer)[],
+  content: string | Uint8Array,
+): Buffer {
+  mkdirSync(rawJoin(folder, ...relative.slice(0, -1)), { recursive: true });
+  const path = rawJoin(folder, ...relative);
+  writeFileSync(path, content);
+  return path;
+}
+
+export const sha256 = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The raw source path of an entry made by ingest, as bytes. */
+export function sourceBytesOf(entry: Entry): Buffer {
+  const raw = entry.metadata.sourcePathBytes;
+  if (typeof raw === 'string') return Buffer.from(raw, 'base64');
+  return Buffer.from(String(entry.metadata.sourcePath), 'utf8');
+}
+
+/** What an ingest changed in the lake: nonzero counts of stored, updated, moved, repaired, pruned. */
+export function changes(summary: IngestSummary): Record<string, number> {
+  const counts = {
+    stored: summary.stored,
+    updated: summary.updated,
+    moved: summary.moved,
+    repaired: summary.repaired,
+    pruned: summary.pruned,
+  };
+  return Object.fromEntries(Object.entries(counts).filter(([, count]) => count !== 0));
+}
