@@ -1,6 +1,7 @@
 import type { DataType } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
+import { displayName } from '../display.js';
 import { parseDataType } from '../options.js';
 import { formatBytes, formatTable, printJson, printLine } from '../output.js';
 
@@ -45,8 +46,13 @@ Examples:
         }
         const rows = entries.map((entry) =>
           flags.long
-            ? [entry.id, formatBytes(entry.size), entry.updatedAt ?? entry.createdAt, entry.filePath]
-            : [entry.dataType, entry.filePath],
+            ? [
+                entry.id,
+                formatBytes(entry.size),
+                entry.updatedAt ?? entry.createdAt,
+                displayName(entry.filePath),
+              ]
+            : [entry.dataType, displayName(entry.filePath)],
         );
         for (const line of formatTable(rows)) printLine(line);
       });
