@@ -49,6 +49,11 @@ export async function readInput(path: string, maxSize: number): Promise<InputCon
       throw new ValidationError(`cannot read ${path}: it is a folder`, { details: { path } });
     regularFile = info.isFile();
     if (regularFile && info.size > maxSize) throw tooLarge(label, maxSize);
+    if (regularFile && info.size > MEMORY_LIMIT) {
+      return fileInput(path, maxSize, label, async () => {}).catch((error: unknown) => {
+        throw inputError(path, error);
+      });
+    }
   }
   const source = path === '-' ? (process.stdin as AsyncIterable<Buffer>) : createReadStream(path);
   const chunks = limited(source, maxSize, label)[Symbol.asyncIterator]();

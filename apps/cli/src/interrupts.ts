@@ -41,10 +41,14 @@ export function handleInterrupts(report: (error: InterruptedError) => void): voi
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     restoreTerminal();
     const code = ExitCode[signal];
-    if (interrupted) process.exit(code);
+    // Reported last, so that the error is the last line even if work still in flight prints.
+    const exit = () => {
+      report(new InterruptedError(signal));
+      process.exit(code);
+    };
+    if (interrupted) exit();
     interrupted = true;
-    report(new InterruptedError(signal));
-    void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(code));
+    void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(exit);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

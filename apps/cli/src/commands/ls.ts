@@ -41,18 +41,14 @@ Examples:
         });
         if (options.json) return printJson(entries);
         if (flags.ids) {
-          for (const entry of entries) printLine(entry.id);
+          for (const entry of entries) printLine(displayName(entry.id));
           return;
         }
         const rows = entries.map((entry) =>
-          flags.long
-            ? [
-                entry.id,
-                formatBytes(entry.size),
-                entry.updatedAt ?? entry.createdAt,
-                displayName(entry.filePath),
-              ]
-            : [entry.dataType, displayName(entry.filePath)],
+          (flags.long
+            ? [entry.id, formatBytes(entry.size), entry.updatedAt ?? entry.createdAt, entry.filePath]
+            : [entry.dataType, entry.filePath]
+          ).map((cell) => displayName(cell)),
         );
         for (const line of formatTable(rows)) printLine(line);
       });

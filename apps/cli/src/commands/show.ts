@@ -47,18 +47,20 @@ Examples:
 }
 
 function printEntry(entry: Entry): void {
+  // Every field comes from a stored record, which is data: all of them are escaped.
   const rows = [
     ['id', entry.id],
-    ['path', displayName(entry.filePath)],
-    ['name', displayName(entry.name)],
+    ['path', entry.filePath],
+    ['name', entry.name],
     ['type', entry.dataType],
-    ['subpath', entry.subpath ? displayName(entry.subpath) : '(none)'],
+    ['subpath', entry.subpath || '(none)'],
     ['size', `${entry.size} bytes (${formatBytes(entry.size)})`],
     ['sha256', entry.sha256],
     ['created', entry.createdAt],
     ['updated', entry.updatedAt ?? 'never'],
   ];
-  for (const line of formatTable(rows.map(([key, value]) => [`${key}:`, value ?? '']))) printLine(line);
+  for (const line of formatTable(rows.map(([key, value]) => [`${key}:`, displayName(String(value))])))
+    printLine(line);
   const metadata = Object.entries(entry.metadata);
   if (metadata.length > 0) {
     printLine('metadata:');

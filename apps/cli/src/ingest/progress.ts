@@ -44,21 +44,25 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
       rate: formatBytes(Math.round(bytesDone / seconds)),
     };
   };
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    bar.stop();
+    release();
+  };
   return {
     start(files, bytes) {
       totalBytes = bytes;
       startedAt = performance.now();
-      release = guardTerminal(() => bar.stop());
+      release = guardTerminal(stop);
       bar.start(files, 0, payload());
     },
     advance(bytes) {
       bytesDone += bytes;
-      bar.increment(1, payload());
+      // Once stopped (Ctrl-C), work still in flight must not draw the bar again.
+      if (!stopped) bar.increment(1, payload());
     },
-    stop() {
-      bar.stop();
-      release();
-    },
+    stop,
   };
 }
 
