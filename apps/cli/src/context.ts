@@ -1,5 +1,6 @@
-import type { DataLake } from '@datalake/core';
+import { type DataLake, NotFoundError } from '@datalake/core';
 import type { Command } from 'commander';
+import { onInterrupt } from './interrupts.js';
 import {
   DEFAULT_LAKE,
   type LakeLocation,
@@ -7,7 +8,7 @@ import {
   parseLakeUrl,
   s3SettingsFromEnvironment,
 } from './lake-url.js';
-import { printNotice } from './output.js';
+import { printMessage } from './output.js';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -28,26 +29,48 @@ export function lakeLocation(options: GlobalOptions): LakeLocation {
   return parseLakeUrl(options.lake ?? process.env.DATALAKE_URL ?? DEFAULT_LAKE);
 }
 
+export interface LakeUse {
+  /** For bulk work: the search index is built on a second thread (see `DataLakeOptions`). */
+  indexWorker?: boolean;
+  /** Create a disk lake that does not exist yet (commands that store); others fail with "no lake at …". */
+  create?: boolean;
+  /** A disk lake that does not exist is used as an empty lake, creating nothing (`ingest --dry-run`). */
+  emptyIfMissing?: boolean;
+}
+
 /**
- * Opens the lake named by the global options, runs `work`, and always closes the lake.
- * `indexWorker`: for bulk work, the search index is built on a second thread (see `DataLakeOptions`).
+ * Opens the lake named by the global options, runs `work`, and always closes the lake (on Ctrl-C
+ * too, before the process exits).
  */
 export async function withLake<T>(
   command: Command,
   work: (lake: DataLake, options: GlobalOptions) => Promise<T>,
-  { indexWorker = false }: { indexWorker?: boolean } = {},
+  { indexWorker = false, create = false, emptyIfMissing = false }: LakeUse = {},
 ) {
   const options = globalOptions(command);
   const location = lakeLocation(options);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
-  const lake = await openLake(
-    location,
-    { s3, fsync: options.fsync !== false },
-    { onNotice: (message) => printNotice(`notice: ${message}`), indexWorker },
-  );
+  const lakeOptions = { onNotice: (message: string) => printMessage('notice', message), indexWorker };
+  let lake: DataLake;
+  try {
+    lake = await openLake(location, { s3, fsync: options.fsync !== false, create }, lakeOptions);
+  } catch (error) {
+    if (!(emptyIfMissing && error instanceof NotFoundError)) throw error;
+    lake = await openLake({ kind: 'memory' }, { s3, fsync: false, create: true }, lakeOptions);
+  }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= lake.close();
+    return closing;
+  };
+  const release = onInterrupt(close);
   try {
     return await work(lake, options);
   } finally {
-    await lake.close();
+    try {
+      await close();
+    } finally {
+      release();
+    }
   }
 }

@@ -1,6 +1,14 @@
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendError, DataLake, type DataLakeOptions, type StorageBackend } from '@datalake/core';
+import {
+  BackendError,
+  DataLake,
+  DataLakeError,
+  type DataLakeOptions,
+  NotFoundError,
+  type StorageBackend,
+} from '@datalake/core';
 import { UsageError } from './errors.js';
 
 export const DEFAULT_LAKE = './.datalake';
@@ -19,12 +27,19 @@ export interface BackendSettings {
   s3: S3Settings;
   /** Disk backend: fsync every write (default true). */
   fsync: boolean;
+  /**
+   * Disk backend: create the lake's folder when it does not exist. Commands that only read (or
+   * change existing entries) pass `false`: a mistyped `--lake` then fails with "no lake at …"
+   * instead of leaving an empty lake behind.
+   */
+  create: boolean;
 }
 
 /** Parses `--lake` / `DATALAKE_URL`: a path or `file:` URL, `memory:`, or `s3://bucket/prefix`. */
 export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
   if (url.trim() === '') throw new UsageError('the lake URL is empty');
   if (url === 'memory:' || url === 'memory://') return { kind: 'memory' };
+  if (/^memory:/i.test(url)) throw new UsageError('memory: lakes have no name; use memory:');
   if (url.startsWith('s3://')) return parseS3(url);
   if (url.startsWith('file:')) {
     const rest = url.slice('file:'.length);
@@ -78,8 +93,10 @@ export async function createBackend(
 ): Promise<StorageBackend> {
   switch (location.kind) {
     case 'disk': {
+      if (!settings.create) await assertLakeFolder(location.root);
       const { DiskBackend } = await import('@datalake/backend-disk');
-      return new DiskBackend({ root: location.root, fsync: settings.fsync });
+      const options = { root: location.root, fsync: settings.fsync, create: settings.create };
+      return new DiskBackend(options);
     }
     case 'memory': {
       const { MemoryBackend } = await import('@datalake/backend-memory');
@@ -92,7 +109,22 @@ export async function createBackend(
   }
 }
 
-/** Opens the lake; any failure becomes one `BackendError` naming the location. */
+/** Fails with `NotFoundError` ("no lake at …") unless `root` exists. */
+async function assertLakeFolder(root: string): Promise<void> {
+  try {
+    await stat(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new NotFoundError(`no lake at ${root}`, { cause: error, details: { root } });
+    throw error;
+  }
+}
+
+/**
+ * Opens the lake. A missing lake stays a `NotFoundError` ("no lake at …"); any other failure names
+ * the location and keeps its error code (a plain error becomes a `BackendError`).
+ */
 export async function openLake(
   location: LakeLocation,
   settings: BackendSettings,
@@ -104,9 +136,11 @@ export async function openLake(
     return await DataLake.open(backend, lakeOptions);
   } catch (error) {
     await backend?.close?.().catch(() => {});
+    if (error instanceof NotFoundError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
-    throw new BackendError(`cannot open the lake at ${describeLocation(location)}: ${reason}`, {
-      cause: error,
-    });
+    const message = `cannot open the lake at ${describeLocation(location)}: ${reason}`;
+    if (error instanceof DataLakeError)
+      throw new DataLakeError(error.code, message, { cause: error, details: error.details });
+    throw new BackendError(message, { cause: error });
   }
 }

@@ -11,12 +11,24 @@ import { registerStats } from './commands/stats.js';
 import { registerStore } from './commands/store.js';
 import { registerUpdate } from './commands/update.js';
 import { DEFAULT_LAKE } from './lake-url.js';
+import { isJsonOutput, writeStderr } from './output.js';
 
 export const VERSION = '0.1.0';
 
-/** The `datalake` command with every subcommand registered. */
+/**
+ * The `datalake` command with every subcommand registered. Commander throws instead of exiting and
+ * prints no error of its own: `main` reports every error the same way (JSON with `--json`).
+ */
 export function createProgram(): Command {
   const program = new Command('datalake')
+    .exitOverride()
+    .configureOutput({
+      outputError: () => {},
+      // Help asked for by mistake (no command) goes to stderr, but never into --json error output.
+      writeErr: (text) => {
+        if (!isJsonOutput()) writeStderr(text);
+      },
+    })
     .description('Store, classify and search code artifacts (SQL schemas, VBA macros, configs, docs, logs).')
     .version(VERSION)
     .addOption(
@@ -36,14 +48,16 @@ export function createProgram(): Command {
       '--no-fsync',
       'disk lakes: skip fsync (much faster bulk loads; writes stay atomic, but the last ones may be lost on power failure)',
     )
-    .option('--json', 'print results as JSON (the objects the library returns)')
+    .option('--json', 'print results as JSON (the objects the library returns); errors as JSON on stderr')
     .option('--debug', 'on errors, also print the cause chain')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 failure, 2 usage error.
+Exit codes: 0 ok; 1 part of the work failed (or an unexpected error); 2 usage error or invalid
+input; 3 not found; 4 conflict; 5 corrupt data; 6 storage failure; 7 read-only lake;
+130/143 interrupted (SIGINT/SIGTERM). With --json, an error is one line on stderr:
+{"error":{"code":"NOT_FOUND","message":"...","details":{...}}}.
 
 Examples:
   $ datalake ingest ./my-repo && datalake stats

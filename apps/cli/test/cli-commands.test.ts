@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, LakeStats, SearchResult } from '@datalake/core';
@@ -61,19 +61,20 @@ describe('usage and errors', () => {
     expectOneLineError(badUrl.stderr);
   });
 
-  it('exits 1 with one line on stderr when the lake cannot be opened; --debug adds the causes', async () => {
+  it('exits 6 with one line on stderr when the lake cannot be opened; --debug adds the causes', async () => {
     const blocked = join(work, 'a-file');
     await writeFile(blocked, 'not a folder');
-    const result = await runCli(['--lake', join(blocked, 'lake'), 'stats']);
-    expect(result.code).toBe(1);
+    const store = ['store', '-', '--name', 'a.txt'];
+    const result = await runCli(['--lake', join(blocked, 'lake'), ...store], { input: 'a' });
+    expect(result.code).toBe(6);
     expectOneLineError(result.stderr);
-    const debug = await runCli(['--lake', join(blocked, 'lake'), 'stats', '--debug']);
-    expect(debug.code).toBe(1);
+    const debug = await runCli(['--lake', join(blocked, 'lake'), ...store, '--debug'], { input: 'a' });
+    expect(debug.code).toBe(6);
     expect(debug.stderr).toMatch(/caused by: /);
     expect(debug.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('exits 1 with one line for an id that names no entry, or a file or folder that does not exist', async () => {
+  it('exits 3 with one line for an id that names no entry, or a file or folder that does not exist', async () => {
     const env = { DATALAKE_URL: 'memory:' };
     for (const args of [
       ['get', 'non-existent-id'],
@@ -81,7 +82,7 @@ describe('usage and errors', () => {
       ['ingest', join(work, 'missing')],
     ]) {
       const result = await runCli(args, { env });
-      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.code, args.join(' ')).toBe(3);
       expectOneLineError(result.stderr);
     }
   });
@@ -130,7 +131,7 @@ describe('on the disk backend', () => {
   });
 
   it('store, show, ls, get, update, search, stats, rm work together', async () => {
-    const stored = await json<Entry>(['store', source, '--subpath', 'finance', '--meta', 'quarter=3']);
+    const stored = await json<Entry>(['store', source, '--subpath', 'finance', '--meta-json', 'quarter=3']);
     expect(stored).toMatchObject({ dataType: 'documentation', filePath: 'documentation/finance/report.md' });
 
     const words = await json<SearchResult>(['search', '--words', 'revenue gre']);
@@ -152,7 +153,7 @@ describe('on the disk backend', () => {
     expect((await readFile(output)).equals(await readFile(source))).toBe(true);
 
     const updated = await json<Entry>(
-      ['update', stored.id, '--content', '-', '--meta', 'reviewed=true'],
+      ['update', stored.id, '--content', '-', '--meta-json', 'reviewed=true'],
       'north south\n',
     );
     expect(updated.size).toBe(12);
@@ -167,6 +168,8 @@ describe('on the disk backend', () => {
     expect((await json<SearchResult>(['search', 'SOUTH', '--case-sensitive'])).hits).toEqual([]);
     expect((await json<SearchResult>(['search', 'nor.h\\s', '--regex'])).hits).toHaveLength(1);
     expect((await json<SearchResult>(['search', 'south', '--type', 'schema'])).hits).toEqual([]);
+    expect((await json<SearchResult>(['search', 'south', '--meta-json', 'quarter=3'])).hits).toHaveLength(1);
+    // The lake's metadata filter compares values by their text: the string "3" finds the number 3.
     expect((await json<SearchResult>(['search', 'south', '--meta', 'quarter=3'])).hits).toHaveLength(1);
     expect((await json<SearchResult>(['search', 'south', '--after', '2000-01-01'])).hits).toHaveLength(1);
     expect((await json<SearchResult>(['search', 'south', '--before', '2000-01-01'])).hits).toEqual([]);
@@ -179,7 +182,7 @@ describe('on the disk backend', () => {
       { id: stored.id, deleted: true },
     ]);
     const again = await cli(['rm', stored.id]);
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(3);
     expect((await json<Entry[]>(['ls'])).length).toBe(0);
   });
 
@@ -192,7 +195,7 @@ describe('on the disk backend', () => {
     expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, entries: 1 });
   });
 
-  it('--dry-run classifies and plans without writing; progress lines go to stderr', async () => {
+  it('--dry-run classifies and plans without writing, nor creating the lake; progress goes to stderr', async () => {
     const tree = join(work, 'dry-tree');
     await mkdir(join(tree, 'conf'), { recursive: true });
     await writeFile(join(tree, 'conf', 'app.yaml'), 'server:\n  port: 8080\n');
@@ -213,11 +216,20 @@ describe('on the disk backend', () => {
       }),
       expect.objectContaining({ path: 'notes', action: 'store', dataType: 'documentation', lineCount: 1 }),
     ]);
-    expect(result.stderr).toContain('ingest: 2/2 files');
-    expect((await runJson<LakeStats>(['--lake', dryLake, 'stats'])).totalEntries).toBe(0);
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toContainEqual({
+      progress: { done: 2, total: 2, bytes: 87, totalBytes: 87 },
+    });
+    await expect(stat(dryLake)).rejects.toMatchObject({ code: 'ENOENT' });
     const text = await runCli(['--lake', dryLake, 'ingest', tree, '--dry-run', '--no-progress']);
     expect(text.stdout).toMatch(/^store\s+configuration\s+yaml\s+conf\/app\.yaml$/m);
     expect(text.stderr).toBe('');
+    const lines = await runCli(['--lake', dryLake, 'ingest', tree, '--dry-run']);
+    expect(lines.stderr).toContain('ingest: 2/2 files');
   });
 
   it('reports a file the lake refuses (a control character in its name) and stores the rest', async () => {

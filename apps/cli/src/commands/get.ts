@@ -1,14 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DataLake } from '@datalake/core';
+import { type DataLake, type Entry, ValidationError } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
+import { displayName } from '../display.js';
 import { findEntry } from '../entry-ref.js';
-import { UsageError } from '../errors.js';
-import { printJson, printLine } from '../output.js';
+import { tidyReason, UsageError } from '../errors.js';
+import { formatBytes, printJson, printLine, streamToStdout } from '../output.js';
+import { isBinary, peekHead } from '../terminal-content.js';
 
 interface GetFlags {
   output?: string;
@@ -21,12 +22,15 @@ export function registerGet(program: Command): void {
     .command('get')
     .description("write an entry's exact bytes to standard output or a file")
     .argument('<id...>', 'entry id (or lake path with --path); several need --output-dir')
-    .option('-o, --output <file>', 'write to this file instead of standard output')
+    .option('-o, --output <file>', 'write to this file instead of standard output (- : standard output)')
     .option('-d, --output-dir <folder>', 'write each entry to <folder>/<its lake path>')
     .option('-p, --path', 'the arguments are lake paths (schema/billing/tables.sql), not ids')
     .addHelpText(
       'after',
       `
+Binary content is not written to a terminal (it could garble it): redirect or pipe the output, give
+--output FILE, or --output - to write it to the terminal anyway.
+
 Examples:
   $ datalake get 6f1c2e9a-... > tables.sql
   $ datalake get --path schema/billing/tables.sql -o tables.sql
@@ -36,37 +40,66 @@ Examples:
       if (references.length > 1 && !flags.outputDir)
         throw new UsageError('several entries need --output-dir');
       if (flags.output && flags.outputDir) throw new UsageError('use either --output or --output-dir');
+      const forceStdout = flags.output === '-';
+      const output = forceStdout ? undefined : flags.output;
       await withLake(command, async (lake, options) => {
         const written: Array<{ id: string; filePath: string; size: number; output: string }> = [];
         for (const reference of references) {
           const entry = await findEntry(lake, reference, flags.path ?? false);
-          const target = flags.outputDir ? join(flags.outputDir, ...entry.filePath.split('/')) : flags.output;
-          await copyOut(lake, entry.id, target);
-          if (target)
+          const target = flags.outputDir ? join(flags.outputDir, ...entry.filePath.split('/')) : output;
+          if (target) {
+            await copyToFile(lake, entry, target);
             written.push({ id: entry.id, filePath: entry.filePath, size: entry.size, output: target });
+          } else {
+            await copyToStdout(lake, entry, forceStdout);
+          }
         }
-        if (!flags.output && !flags.outputDir) return;
+        if (written.length === 0) return;
         if (options.json) printJson(written);
-        else for (const item of written) printLine(`wrote ${item.output} (${item.size} bytes)`);
+        else
+          for (const item of written)
+            printLine(`wrote ${displayName(item.output)} (${formatBytes(item.size)})`);
       });
     });
 }
 
-async function copyOut(lake: DataLake, id: string, target: string | undefined): Promise<void> {
-  const { stream } = await lake.readStream(id);
-  if (!target) {
-    await pipeline(stream, keepOpen(process.stdout));
-    return;
+async function copyToFile(lake: DataLake, entry: Entry, target: string): Promise<void> {
+  const { stream } = await lake.readStream(entry.id);
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(stream, createWriteStream(target));
+  } catch (error) {
+    throw writeError(target, error);
   }
-  await mkdir(dirname(target), { recursive: true });
-  await pipeline(stream, createWriteStream(target));
 }
 
-/** Standard output must stay open for the next entry (and for the process). */
-function keepOpen(out: NodeJS.WriteStream): Writable {
-  return new Writable({
-    write(chunk, _encoding, callback) {
-      out.write(chunk, callback);
-    },
+/**
+ * Streams the bytes to standard output. Binary content is refused on a terminal (unless forced);
+ * when the reader closes the pipe (`| head -c 100`), the copy simply stops.
+ */
+async function copyToStdout(lake: DataLake, entry: Entry, force: boolean): Promise<void> {
+  const { stream } = await lake.readStream(entry.id);
+  let body: AsyncIterable<Uint8Array> = stream;
+  if (process.stdout.isTTY && !force) {
+    const peeked = await peekHead(stream);
+    if (isBinary(peeked.head)) {
+      await peeked.rest.return?.();
+      throw new UsageError(
+        `${entry.filePath} is binary (${formatBytes(entry.size)}) and standard output is a terminal: ` +
+          'redirect or pipe it, use --output FILE, or --output - to print it anyway',
+      );
+    }
+    body = peeked.all;
+  }
+  await streamToStdout(body);
+}
+
+/** A target that cannot be written is an unusable argument: a typed error naming it once. */
+function writeError(target: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) return error;
+  return new ValidationError(`cannot write ${target}: ${tidyReason((error as Error).message)}`, {
+    cause: error,
+    details: { path: target, errno: code },
   });
 }

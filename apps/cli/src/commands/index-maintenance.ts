@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
+import { displayName } from '../display.js';
 import { ExitCode } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 
@@ -36,6 +37,6 @@ export function registerIndexMaintenance(program: Command): void {
 function printReport(title: string, report: object): void {
   printLine(`${title}:`);
   for (const [key, value] of Object.entries(report)) {
-    printLine(`  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    printLine(`  ${key}: ${displayName(typeof value === 'string' ? value : JSON.stringify(value))}`);
   }
 }

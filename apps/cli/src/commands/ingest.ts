@@ -1,11 +1,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { globalOptions, lakeLocation, withLake } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { displayName } from '../display.js';
+import { ExitCode, tidyReason } from '../errors.js';
 import { type IngestSummary, ingestTree } from '../ingest/ingest.js';
-import { barProgress, lineProgress, type ProgressReporter, silentProgress } from '../ingest/progress.js';
+import {
+  barProgress,
+  jsonProgress,
+  lineProgress,
+  type ProgressReporter,
+  silentProgress,
+} from '../ingest/progress.js';
 import { assertFolder } from '../input-files.js';
-import { collectStrings, parsePositiveInteger, parseSize } from '../options.js';
+import { collectStrings, maxSizeOption, parsePositiveInteger } from '../options.js';
 import { formatBytes, formatTable, printJson, printLine, printNotice } from '../output.js';
 
 interface IngestFlags {
@@ -18,8 +25,6 @@ interface IngestFlags {
   progress: boolean;
 }
 
-const DEFAULT_MAX_SIZE = 256 * 1024 * 1024;
-
 export function registerIngest(program: Command): void {
   program
     .command('ingest')
@@ -31,12 +36,7 @@ export function registerIngest(program: Command): void {
       collectStrings,
     )
     .option('--subpath <folder>', 'put the whole tree below this folder in the lake')
-    .option(
-      '--max-size <size>',
-      'skip (and report) files larger than this, e.g. 10MiB',
-      parseSize,
-      DEFAULT_MAX_SIZE,
-    )
+    .addOption(maxSizeOption('skip (and report) files larger than this, e.g. 10MiB'))
     .option('--concurrency <n>', 'files processed at once', parsePositiveInteger('--concurrency'), 16)
     .option('--dry-run', 'classify and show what would happen, store nothing')
     .option('--prune', 'remove entries of earlier ingests of this folder whose files are gone')
@@ -75,7 +75,8 @@ Examples:
             skipAbsolute: location.kind === 'disk' ? [location.root] : [],
             progress: chooseProgress(flags.progress, options.json ?? false),
           }),
-        { indexWorker: !(flags.dryRun ?? false) },
+        // A dry run plans against the lake if it exists, and never creates it.
+        { indexWorker: !flags.dryRun, create: !flags.dryRun, emptyIfMissing: flags.dryRun ?? false },
       );
       if (options.json) printJson(summary);
       else printSummary(summary, resolve(dir));
@@ -85,7 +86,8 @@ Examples:
 
 function chooseProgress(enabled: boolean, json: boolean): ProgressReporter {
   if (!enabled) return silentProgress;
-  if (process.stderr.isTTY && !json) return barProgress();
+  if (json) return jsonProgress();
+  if (process.stderr.isTTY) return barProgress();
   return lineProgress(printNotice);
 }
 
@@ -95,15 +97,17 @@ function printSummary(summary: IngestSummary, dir: string): void {
       outcome.action,
       outcome.dataType,
       outcome.language,
-      outcome.path,
+      displayName(outcome.path),
     ]);
     for (const line of formatTable(rows)) printLine(line);
-    for (const path of summary.prunedPaths ?? []) printLine(`prune  ${path}`);
+    for (const path of summary.prunedPaths ?? []) printLine(`prune  ${displayName(path)}`);
     printLine();
   }
   const verb = summary.dryRun ? 'would ingest' : 'ingested';
   const seconds = (summary.durationMs / 1000).toFixed(2);
-  printLine(`${verb} ${summary.files} files (${formatBytes(summary.bytes)}) from ${dir} in ${seconds} s`);
+  printLine(
+    `${verb} ${summary.files} files (${formatBytes(summary.bytes)}) from ${displayName(dir)} in ${seconds} s`,
+  );
   const concurrently =
     summary.storedConcurrently > 0 ? ` (${summary.storedConcurrently} stored concurrently)` : '';
   printLine(
@@ -118,6 +122,8 @@ function printSummary(summary: IngestSummary, dir: string): void {
   const types = Object.entries(summary.byType).filter(([, count]) => count > 0);
   if (types.length > 0)
     printLine(`  by type: ${types.map(([type, count]) => `${type} ${count}`).join(', ')}`);
-  for (const skipped of summary.skippedFiles) printNotice(`left out (${skipped.reason}): ${skipped.path}`);
-  for (const failure of summary.failures) printNotice(`failed: ${failure.path}: ${failure.error}`);
+  for (const skipped of summary.skippedFiles)
+    printNotice(`left out (${skipped.reason}): ${displayName(skipped.path)}`);
+  for (const failure of summary.failures)
+    printNotice(`failed: ${displayName(failure.path)}: ${displayName(tidyReason(failure.error))}`);
 }

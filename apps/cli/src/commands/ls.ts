@@ -1,6 +1,7 @@
 import type { DataType } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
+import { displayName } from '../display.js';
 import { parseDataType } from '../options.js';
 import { formatBytes, formatTable, printJson, printLine } from '../output.js';
 
@@ -40,13 +41,14 @@ Examples:
         });
         if (options.json) return printJson(entries);
         if (flags.ids) {
-          for (const entry of entries) printLine(entry.id);
+          for (const entry of entries) printLine(displayName(entry.id));
           return;
         }
         const rows = entries.map((entry) =>
-          flags.long
+          (flags.long
             ? [entry.id, formatBytes(entry.size), entry.updatedAt ?? entry.createdAt, entry.filePath]
-            : [entry.dataType, entry.filePath],
+            : [entry.dataType, entry.filePath]
+          ).map((cell) => displayName(cell)),
         );
         for (const line of formatTable(rows)) printLine(line);
       });

@@ -1,9 +1,10 @@
 import { NotFoundError } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
+import { displayName } from '../display.js';
 import { findEntry } from '../entry-ref.js';
-import { ExitCode } from '../errors.js';
-import { printJson, printLine, printNotice } from '../output.js';
+import { ExitCode, errorJson } from '../errors.js';
+import { isJsonOutput, printJson, printJsonLine, printLine, writeStderr } from '../output.js';
 
 export function registerRm(program: Command): void {
   program
@@ -14,8 +15,9 @@ export function registerRm(program: Command): void {
     .addHelpText(
       'after',
       `
-Exit code 1 if any of them did not exist (the others are still deleted). With --json, prints
-[{ "id": ..., "deleted": true|false }] (delete() returns the boolean).
+Exit code 3 (not found) if any of them did not exist; the others are still deleted. With --json,
+prints [{ "id": ..., "deleted": true|false }] (delete() returns the boolean), and the missing ones
+as one NOT_FOUND error on stderr.
 
 Examples:
   $ datalake rm 6f1c2e9a-...
@@ -38,12 +40,24 @@ Examples:
           results.push({ id, deleted: await lake.delete(id) });
         }
         if (options.json) printJson(results);
-        for (const [index, result] of results.entries()) {
-          if (!options.json && result.deleted) printLine(`deleted ${references[index]}`);
-          if (!result.deleted)
-            printNotice(`error: no entry ${flags.path ? 'at path' : 'with id'} "${references[index]}"`);
-        }
-        if (results.some((result) => !result.deleted)) process.exitCode = ExitCode.FAILURE;
+        else
+          for (const [index, result] of results.entries())
+            if (result.deleted) printLine(`deleted ${displayName(references[index] as string)}`);
+        const missing = references.filter((_reference, index) => !results[index]?.deleted);
+        if (missing.length === 0) return;
+        reportMissing(missing, flags.path ?? false);
+        process.exitCode = ExitCode.NOT_FOUND;
       });
     });
+}
+
+function reportMissing(missing: string[], byPath: boolean): void {
+  const what = byPath ? 'at path' : 'with id';
+  if (isJsonOutput()) {
+    const message = `no entry ${what} ${missing.map((reference) => `"${reference}"`).join(', ')}`;
+    const details = byPath ? { paths: missing } : { ids: missing };
+    printJsonLine(errorJson(new NotFoundError(message, { details })));
+    return;
+  }
+  for (const reference of missing) writeStderr(`error: no entry ${what} "${displayName(reference)}"\n`);
 }

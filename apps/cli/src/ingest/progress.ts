@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type CliProgress from 'cli-progress';
-import { formatBytes } from '../output.js';
+import { guardTerminal } from '../interrupts.js';
+import { formatBytes, printJsonLine } from '../output.js';
 
 // Loaded only for a terminal: runs into pipes and logs (scripts, CI) skip its start-up cost.
 const requireOnDemand = createRequire(import.meta.url);
@@ -14,7 +15,10 @@ export interface ProgressReporter {
 
 export const silentProgress: ProgressReporter = { start() {}, advance() {}, stop() {} };
 
-/** A live bar on a terminal: files, bytes, rate and ETA. */
+/**
+ * A live bar on a terminal: files, bytes, rate and ETA. The bar hides the cursor and turns off line
+ * wrap while it runs; whatever ends the process (Ctrl-C included) puts both back.
+ */
 export function barProgress(stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const cliProgress = requireOnDemand('cli-progress') as typeof CliProgress;
   const bar = new cliProgress.SingleBar(
@@ -31,6 +35,7 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
   let bytesDone = 0;
   let totalBytes = 0;
   let startedAt = 0;
+  let release = () => {};
   const payload = () => {
     const seconds = Math.max((performance.now() - startedAt) / 1000, 0.001);
     return {
@@ -39,42 +44,69 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
       rate: formatBytes(Math.round(bytesDone / seconds)),
     };
   };
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    bar.stop();
+    release();
+  };
   return {
     start(files, bytes) {
       totalBytes = bytes;
       startedAt = performance.now();
+      release = guardTerminal(stop);
       bar.start(files, 0, payload());
     },
     advance(bytes) {
       bytesDone += bytes;
-      bar.increment(1, payload());
+      // Once stopped (Ctrl-C), work still in flight must not draw the bar again.
+      if (!stopped) bar.increment(1, payload());
     },
-    stop() {
-      bar.stop();
-    },
+    stop,
   };
 }
 
 /** Plain lines for logs and pipes: one at every tenth of the files. */
 export function lineProgress(write: (line: string) => void): ProgressReporter {
-  let total = 0;
-  let done = 0;
-  let bytesDone = 0;
+  return steppedProgress((step) =>
+    write(
+      step.done === 0
+        ? `ingest: ${step.total} files to process`
+        : `ingest: ${step.done}/${step.total} files, ${formatBytes(step.bytes)}`,
+    ),
+  );
+}
+
+/** `--json`: the same steps as one JSON object per line on stderr, `{"progress": {…}}`. */
+export function jsonProgress(write: (value: unknown) => void = printJsonLine): ProgressReporter {
+  return steppedProgress((progress) => write({ progress }));
+}
+
+interface ProgressStep {
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+/** Calls `report` at the start and at every tenth of the files. */
+function steppedProgress(report: (step: ProgressStep) => void): ProgressReporter {
+  const step: ProgressStep = { done: 0, total: 0, bytes: 0, totalBytes: 0 };
   let nextReport = 0;
-  let step = 1;
+  let stride = 1;
   return {
-    start(files) {
-      total = files;
-      step = Math.max(1, Math.ceil(files / 10));
-      nextReport = step;
-      write(`ingest: ${files} files to process`);
+    start(files, bytes) {
+      Object.assign(step, { total: files, totalBytes: bytes });
+      stride = Math.max(1, Math.ceil(files / 10));
+      nextReport = stride;
+      report({ ...step });
     },
     advance(bytes) {
-      done++;
-      bytesDone += bytes;
-      if (done >= nextReport || done === total) {
-        write(`ingest: ${done}/${total} files, ${formatBytes(bytesDone)}`);
-        nextReport = done + step;
+      step.done++;
+      step.bytes += bytes;
+      if (step.done >= nextReport || step.done === step.total) {
+        report({ ...step });
+        nextReport = step.done + stride;
       }
     },
     stop() {},

@@ -16,6 +16,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   input?: string | Uint8Array;
   cwd?: string;
+  /** Close standard output before the command writes anything, as `| head` does once it has enough. */
+  closeStdout?: boolean;
 }
 
 /** Runs the built `datalake` command as a subprocess, as a user would. */
@@ -28,6 +30,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
       env: Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    if (options.closeStdout) child.stdout.destroy();
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
