@@ -18,6 +18,16 @@ export {
 export { assertValidRange, resolveRange } from './backend/range.js';
 export type * from './backend/types.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
+export type { EntryStream, Lake } from './lake/lake.js';
+export {
+  AUDIT_PREFIX,
+  AUTH_PREFIX,
+  isReservedKey,
+  normaliseName,
+  normaliseSubpath,
+  parseContentPath,
+  RESERVED_PREFIXES,
+} from './lake/paths.js';
 export * from './model/data-type.js';
 export type * from './model/entry.js';
 export * from './model/errors.js';

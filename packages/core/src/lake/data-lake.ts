@@ -29,6 +29,7 @@ import {
 import type { SearchOptions, SearchResult } from '../search/types.js';
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digesting, sha256Hex } from './content.js';
+import type { Lake } from './lake.js';
 import {
   type LoadedRecord,
   listRecords,
@@ -86,7 +87,7 @@ const utf8 = new TextDecoder('utf-8');
  * `ConflictError` even if this instance has not seen the entry yet, and concurrent updates of one
  * entry are serialised by compare-and-swap on its metadata object.
  */
-export class DataLake {
+export class DataLake implements Lake {
   private readonly catalog = new Catalog();
   private readonly instance = newInstanceId();
   private readonly notice: (message: string) => void;
