@@ -71,11 +71,18 @@ export function requireAction(
   action: Action,
   entry: Pick<Entry, 'dataType' | 'subpath'>,
 ): void {
-  if (!access.allows(action, entry)) throw new AccessError('FORBIDDEN', `this token may not ${action} here`);
+  if (!access.allows(action, entry)) throw refusal(access, `this token may not ${action} here`);
 }
 
 export function requireAdmin(access: Access): void {
-  if (!access.isAdmin) throw new AccessError('FORBIDDEN', 'this needs an admin token');
+  if (!access.isAdmin) throw refusal(access, 'this needs an admin token');
+}
+
+/** 403 for a token without the grant; 401 for an anonymous caller, who may have a token that has it. */
+export function refusal(access: Access, message: string): AccessError {
+  return access.tokenId === null
+    ? new AccessError('UNAUTHORIZED', `${message}: send a token (Authorization: Bearer dlk_...)`)
+    : new AccessError('FORBIDDEN', message);
 }
 
 /** Audits an action and runs it: the record says how it ended, and is stored before the answer goes out. */

@@ -90,10 +90,13 @@ export const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** Required for an octet-stream body; a multipart form sends them as fields instead. */
 export const StoreQuery = Type.Object(
   {
-    name: Type.String({ description: 'File name (one path segment)' }),
-    dataType: DataTypeSchema,
+    name: Type.Optional(
+      Type.String({ description: 'File name (one path segment); required with application/octet-stream' }),
+    ),
+    dataType: Type.Optional(DataTypeSchema),
     subpath: Type.Optional(Type.String({ description: 'Folder below the type folder' })),
   },
   { additionalProperties: false },

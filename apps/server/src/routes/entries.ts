@@ -14,12 +14,13 @@ import { Type } from 'typebox';
 import {
   type App,
   audited,
+  refusal,
   requireAction,
   type ServerContext,
   visibleEntry,
   visibleEntryAtPath,
 } from '../context.js';
-import { AccessError } from '../errors.js';
+import { HttpProblem } from '../errors.js';
 import { declaredLength, limitedBody, metadataFromHeader } from '../http/body.js';
 import { contentTag, matchesEntry, parseTags, versionTag } from '../http/etags.js';
 import { parseRange } from '../http/range.js';
@@ -57,7 +58,7 @@ export function entryRoutes(app: App, context: ServerContext): void {
         summary: 'Store a new entry',
         description:
           'The body is the content, streamed to the lake: `application/octet-stream` with name, dataType and subpath in the query and metadata in the `Datalake-Metadata` header; or `multipart/form-data` (fields name, dataType, subpath, metadata before the file part). 409 when the path is taken.',
-        querystring: Type.Partial(StoreQuery),
+        querystring: StoreQuery,
         headers: MetadataHeader,
         response: { 201: EntryRef, ...problems(400, 401, 403, 409, 413, 415, 503) },
       },
@@ -219,6 +220,7 @@ export function entryRoutes(app: App, context: ServerContext): void {
     async (request, reply) => {
       const { id } = request.params;
       const updated = await audited(context, request, { action: 'update', entry: { id } }, async () => {
+        requireOctetStream(request);
         const metadata = metadataFromHeader(request.headers['datalake-metadata']);
         const length = declaredLength(
           request.headers['content-length'] as string | undefined,
@@ -270,9 +272,7 @@ async function storeRaw(
   request: FastifyRequest,
   query: { name?: string; dataType?: Entry['dataType']; subpath?: string },
 ): Promise<Entry> {
-  const type = request.headers['content-type'];
-  if (type !== undefined && !type.startsWith('application/octet-stream'))
-    throw new ValidationError('send the content as application/octet-stream or multipart/form-data');
+  requireOctetStream(request, 'or multipart/form-data');
   if (query.name === undefined || query.dataType === undefined)
     throw new ValidationError('name and dataType are required (query parameters)');
   const metadata = metadataFromHeader(request.headers['datalake-metadata'] as string | undefined);
@@ -304,7 +304,7 @@ export async function storeChecked(
   const subpath = normaliseSubpath(input.subpath);
   const location = { dataType: input.dataType, subpath };
   if (!request.access.allows('write', location))
-    throw new AccessError('FORBIDDEN', 'this token may not store entries here');
+    throw refusal(request.access, 'this token may not store entries here');
   try {
     return await context.lake.store({
       name: input.name,
@@ -321,6 +321,16 @@ export async function storeChecked(
     }
     throw error;
   }
+}
+
+function requireOctetStream(request: FastifyRequest, alternative = ''): void {
+  const type = request.headers['content-type'];
+  if (type !== undefined && !type.startsWith('application/octet-stream'))
+    throw new HttpProblem(
+      415,
+      'VALIDATION',
+      `send the content as application/octet-stream ${alternative}`.trim(),
+    );
 }
 
 function rawBody(request: FastifyRequest): AsyncIterable<Uint8Array> {
