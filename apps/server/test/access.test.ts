@@ -213,7 +213,7 @@ describe('grants', () => {
       .store({ name: 'd.txt', content: 'y', dataType: DataType.OTHER, subpath: 'inbox' })
       .catch((error: unknown) => error as Error);
     expect(conflict).toMatchObject({ code: 'CONFLICT' });
-    expect(conflict.message).not.toContain(entry.id);
+    expect((conflict as Error).message).not.toContain(entry.id);
     expect(JSON.stringify((conflict as { details?: unknown }).details)).not.toContain(entry.id);
     expect(await admin.delete(entry.id)).toBe(true);
   });
