@@ -42,8 +42,11 @@ export interface ServerOptions {
    * (default 1000; 0 to never, for a lake this server alone writes to).
    */
   refreshIntervalMs?: number;
-  /** Request logs: a pino-compatible logger, `true` for JSON lines on stdout, `false` for none (default). */
-  logger?: boolean | FastifyBaseLogger;
+  /**
+   * Request logs, one JSON line per request: `true` for stdout, `{ stream }` for a stream of your
+   * own, a pino-compatible logger, or `false` for none (default).
+   */
+  logger?: boolean | { stream: { write(line: string): void }; level?: string } | FastifyBaseLogger;
 }
 
 export interface DatalakeServer {
@@ -216,5 +219,6 @@ function loggerOption(
 ): Pick<FastifyServerOptions, 'logger' | 'loggerInstance'> {
   if (logger === undefined || logger === false) return { logger: false };
   if (logger === true) return { logger: { level: 'info' } };
+  if ('stream' in logger) return { logger: { level: logger.level ?? 'info', stream: logger.stream } };
   return { loggerInstance: logger };
 }
