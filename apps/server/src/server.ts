@@ -144,6 +144,10 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
     if (request.routeOptions.config.auth === false) return;
     request.access = await authenticate(tokens, request.headers.authorization, anonymous);
   });
+  // While shutting down, answers close their connection, so no keep-alive connection outlives close().
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
       {
