@@ -1,4 +1,4 @@
-import type { DataLake } from '@datalake/core';
+import type { Lake } from '@datalake/core';
 import type { Command } from 'commander';
 import {
   DEFAULT_LAKE,
@@ -34,7 +34,7 @@ export function lakeLocation(options: GlobalOptions): LakeLocation {
  */
 export async function withLake<T>(
   command: Command,
-  work: (lake: DataLake, options: GlobalOptions) => Promise<T>,
+  work: (lake: Lake, options: GlobalOptions) => Promise<T>,
   { indexWorker = false }: { indexWorker?: boolean } = {},
 ) {
   const options = globalOptions(command);

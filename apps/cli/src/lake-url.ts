@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BackendError, DataLake, type DataLakeOptions, type StorageBackend } from '@datalake/core';
+import type { RemoteLake } from '@datalake/client';
+import { BackendError, DataLake, type DataLakeOptions, type Lake, type StorageBackend } from '@datalake/core';
 import { UsageError } from './errors.js';
 
 export const DEFAULT_LAKE = './.datalake';
@@ -8,7 +9,8 @@ export const DEFAULT_LAKE = './.datalake';
 export type LakeLocation =
   | { kind: 'disk'; root: string }
   | { kind: 'memory' }
-  | { kind: 's3'; bucket: string; prefix: string };
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'remote'; url: string };
 
 export interface S3Settings {
   endpoint?: string;
@@ -26,6 +28,7 @@ export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
   if (url.trim() === '') throw new UsageError('the lake URL is empty');
   if (url === 'memory:' || url === 'memory://') return { kind: 'memory' };
   if (url.startsWith('s3://')) return parseS3(url);
+  if (/^https?:\/\//i.test(url)) return parseRemote(url);
   if (url.startsWith('file:')) {
     const rest = url.slice('file:'.length);
     const path = rest.startsWith('//') ? fileURLToPath(url) : decodeURIComponent(rest);
@@ -53,6 +56,19 @@ function parseS3(url: string): LakeLocation {
   return { kind: 's3', bucket, prefix };
 }
 
+/** A lake served by `datalake serve`: its base URL, without a trailing slash. */
+function parseRemote(url: string): LakeLocation {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a valid server URL`);
+  }
+  if (parsed.search || parsed.hash || parsed.username || parsed.password)
+    throw new UsageError(`a server URL has no query, fragment or credentials (use DATALAKE_TOKEN): "${url}"`);
+  return { kind: 'remote', url: parsed.href.replace(/\/+$/, '') };
+}
+
 /** Endpoint and region from the options, else the standard AWS environment. */
 export function s3SettingsFromEnvironment(options: S3Settings, env = process.env): S3Settings {
   const endpoint = options.endpoint ?? env.S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
@@ -68,6 +84,8 @@ export function describeLocation(location: LakeLocation): string {
       return 'memory:';
     case 's3':
       return `s3://${location.bucket}/${location.prefix}`;
+    case 'remote':
+      return location.url;
   }
 }
 
@@ -77,6 +95,10 @@ export async function createBackend(
   settings: BackendSettings,
 ): Promise<StorageBackend> {
   switch (location.kind) {
+    case 'remote':
+      throw new UsageError(
+        `${location.url} is a server, not storage: give the lake's own location (a path, memory: or s3://)`,
+      );
     case 'disk': {
       const { DiskBackend } = await import('@datalake/backend-disk');
       return new DiskBackend({ root: location.root, fsync: settings.fsync });
@@ -92,8 +114,33 @@ export async function createBackend(
   }
 }
 
-/** Opens the lake; any failure becomes one `BackendError` naming the location. */
+/**
+ * Opens the lake; any failure becomes one `BackendError` naming the location. A server URL opens a
+ * remote lake with the token in `DATALAKE_TOKEN`.
+ */
 export async function openLake(
+  location: LakeLocation,
+  settings: BackendSettings,
+  lakeOptions: DataLakeOptions,
+): Promise<Lake> {
+  if (location.kind === 'remote') return openRemoteLake(location.url);
+  return openLocalLake(location, settings, lakeOptions);
+}
+
+/** A lake behind `datalake serve`, checked by asking who the token is. */
+export async function openRemoteLake(url: string, token = process.env.DATALAKE_TOKEN): Promise<RemoteLake> {
+  const { RemoteLake } = await import('@datalake/client');
+  try {
+    return await RemoteLake.connect({ url, ...(token ? { token } : {}) });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = token ? '' : ' (no DATALAKE_TOKEN set)';
+    throw new BackendError(`cannot open the lake at ${url}: ${reason}${hint}`, { cause: error });
+  }
+}
+
+/** The lake in its storage (disk, memory, S3), opened in this process. */
+export async function openLocalLake(
   location: LakeLocation,
   settings: BackendSettings,
   lakeOptions: DataLakeOptions,

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DataLake } from '@datalake/core';
+import type { Lake } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
 import { findEntry } from '../entry-ref.js';
@@ -52,7 +52,7 @@ Examples:
     });
 }
 
-async function copyOut(lake: DataLake, id: string, target: string | undefined): Promise<void> {
+async function copyOut(lake: Lake, id: string, target: string | undefined): Promise<void> {
   const { stream } = await lake.readStream(id);
   if (!target) {
     await pipeline(stream, keepOpen(process.stdout));

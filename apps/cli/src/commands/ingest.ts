@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { DataLake } from '@datalake/core';
 import type { Command } from 'commander';
 import { globalOptions, lakeLocation, withLake } from '../context.js';
 import { ExitCode } from '../errors.js';
@@ -62,7 +63,8 @@ Examples:
       const summary = await withLake(
         command,
         (lake) =>
-          ingestTree(lake, {
+          // The pipeline calls only Lake methods (list, store, update, delete); its signature still names DataLake.
+          ingestTree(lake as DataLake, {
             root: dir,
             exclude: flags.exclude,
             subpath: flags.subpath,
