@@ -10,12 +10,14 @@ import { coreSuite } from './suites/core.js';
 import { ingestSuite } from './suites/ingest.js';
 import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
+import { serverSuite } from './suites/server.js';
 
 const SUITES: Record<SuiteName, Suite> = {
   core: coreSuite,
   s3: s3Suite,
   ingest: ingestSuite,
   search: searchSuite,
+  server: serverSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -15,7 +15,7 @@ export interface SearchBenchOptions {
   log: (line: string) => void;
 }
 
-const SELECTIVE = ['ConnectionString', 'rental_date', 'stdLambda', 'worker_processes'];
+export const SELECTIVE = ['ConnectionString', 'rental_date', 'stdLambda', 'worker_processes'];
 const BROAD = ['select', 'end sub'];
 const RUNS = 7;
 /** Fresh processes opening the lake, for the spread of the open time. */
