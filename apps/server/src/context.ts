@@ -12,6 +12,7 @@ import type {
 import type { AuditLog, AuditRecord } from './audit.js';
 import type { Access, Action } from './auth/grants.js';
 import type { TokenStore } from './auth/token-store.js';
+import type { ContentCache } from './content-cache.js';
 import { AccessError } from './errors.js';
 import { toProblem } from './http/problems.js';
 import type { Refresher } from './refresher.js';
@@ -42,6 +43,8 @@ export interface ServerContext {
   audit: AuditLog;
   refresher: Refresher;
   maxBodyBytes: number;
+  /** Recently read small contents, by SHA-256. */
+  contentCache: ContentCache;
   /** Serialises the conditional checks and writes of one entry within this instance. */
   withEntryLock<T>(id: string, work: () => Promise<T>): Promise<T>;
   isReady(): boolean;

@@ -7,6 +7,7 @@ import { AuditLog } from './audit.js';
 import { authenticate } from './auth/authenticate.js';
 import { type Grant, normaliseGrant, type Scope } from './auth/grants.js';
 import { TokenStore } from './auth/token-store.js';
+import { ContentCache } from './content-cache.js';
 import type { App, ServerContext } from './context.js';
 import { problem, toProblem } from './http/problems.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -31,6 +32,12 @@ export interface ServerOptions {
   };
   /** Largest content accepted by store and update, in bytes (default 256 MiB); larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * Memory for recently read small contents (each up to 256 KiB), served without a storage read
+   * (default 32 MiB; 0 for none). Keyed by SHA-256, so a changed entry is never served stale bytes
+   * beyond what this instance's view of the lake says.
+   */
+  contentCacheBytes?: number;
   /** Largest JSON body (search, metadata update, token creation), in bytes (default 1 MiB). */
   maxJsonBytes?: number;
   /** Time allowed to receive a whole request, in ms (default 10 minutes; 0 for none). */
@@ -106,6 +113,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
     audit,
     refresher,
     maxBodyBytes,
+    contentCache: new ContentCache(options.contentCacheBytes ?? 32 * MiB, 256 * 1024),
     withEntryLock: (id, work) => locks.run(id, work),
     isReady: () => ready && !closing,
   };

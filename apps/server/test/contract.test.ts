@@ -10,6 +10,8 @@ runLakeContractSuite({
   name: 'client → server → memory',
   create: () => new MemoryBackend(),
   openLake: servedLakeOpener,
+  // Random multi-MiB contents are slow to index on a loaded machine; no check waits on a timer.
+  timeoutMs: 300_000,
 });
 
 runLakeContractSuite({
@@ -18,4 +20,5 @@ runLakeContractSuite({
   reopen: (backend) => new DiskBackend({ root: (backend as DiskBackend).root, fsync: false }),
   destroy: removeDisk,
   openLake: servedLakeOpener,
+  timeoutMs: 300_000,
 });

@@ -332,14 +332,19 @@ def _quoted(tag: str) -> str:
 
 
 def _segment(value: str) -> str:
+    """One URL segment. ``.`` and ``..`` cannot travel as segments (URLs resolve them) and name no entry."""
     if not isinstance(value, str):
         raise ValidationError("an id must be a string")
-    encoded = quote(value, safe="")
-    return encoded.replace(".", "%2E") if value in (".", "..") else encoded
+    if value in (".", ".."):
+        raise NotFoundError(f"no entry with id {value!r}")
+    return quote(value, safe="")
 
 
 def _path(path: str) -> str:
     if not isinstance(path, str):
         raise ValidationError("a path must be a string")
-    return "/".join(_segment(segment) for segment in path.split("/"))
+    segments = path.split("/")
+    if any(segment in (".", "..") for segment in segments):
+        raise NotFoundError(f"no entry at path {path!r}")
+    return "/".join(quote(segment, safe="") for segment in segments)
 

@@ -137,8 +137,9 @@ async def test_errors(lake: DataLakeClient, server) -> None:
         await lake.store("x.txt", "x", "spreadsheet")  # type: ignore[arg-type]
     with pytest.raises(NotFoundError):
         await lake.retrieve("non-existent-id")
-    with pytest.raises(NotFoundError):
-        await lake.retrieve_by_path("non/existent/path.sql")
+    for path in ["non/existent/path.sql", "schema/../x.sql", "..", "schema/%2e%2e/x"]:
+        with pytest.raises(NotFoundError):
+            await lake.retrieve_by_path(path)
     with pytest.raises(NotFoundError):
         await lake.update("non-existent-id", metadata={"a": 1})
 

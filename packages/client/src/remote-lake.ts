@@ -399,25 +399,22 @@ function wellFormed(value: unknown, what: string): string {
   return value;
 }
 
-/** An id as one URL segment. Ids that could not name an entry still go out, and come back 404. */
+/**
+ * An id as one URL segment. `.` and `..` cannot travel as segments (URL parsers resolve them, even
+ * percent-encoded), and name no entry anyway: they are answered here, as the lake would.
+ */
 function idSegment(id: string): string {
   if (typeof id !== 'string') throw new ValidationError('id must be a string');
-  if (!id.isWellFormed())
+  if (!id.isWellFormed() || id === '.' || id === '..')
     throw new NotFoundError(`no entry with id ${JSON.stringify(id)}`, { details: { id } });
-  return dotSafe(encodeURIComponent(id));
+  return encodeURIComponent(id);
 }
 
-/** A filePath as URL segments ('/' kept, `.` and `..` escaped so no URL resolution removes them). */
+/** A filePath as URL segments ('/' kept). A path with `.` or `..` segments names no entry. */
 function pathSegments(filePath: string): string {
   if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
-  if (!filePath.isWellFormed())
+  const segments = filePath.split('/');
+  if (!filePath.isWellFormed() || segments.some((segment) => segment === '.' || segment === '..'))
     throw new NotFoundError(`no entry at path ${JSON.stringify(filePath)}`, { details: { filePath } });
-  return filePath
-    .split('/')
-    .map((segment) => dotSafe(encodeURIComponent(segment)))
-    .join('/');
-}
-
-function dotSafe(segment: string): string {
-  return segment === '.' || segment === '..' ? segment.replace(/\./g, '%2E') : segment;
+  return segments.map(encodeURIComponent).join('/');
 }

@@ -45,6 +45,8 @@ const TAG = ['entries'];
 const security = [{ bearer: [] }];
 /** Entry JSON up to this size travels with the content in a `Datalake-Entry` header (one round trip). */
 const ENTRY_HEADER_MAX = 8 * 1024;
+/** Content up to this size is read whole and sent in one piece; larger content is streamed. */
+const BUFFERED_CONTENT_MAX = 256 * 1024;
 
 export function entryRoutes(app: App, context: ServerContext): void {
   const { lake } = context;
@@ -386,15 +388,15 @@ async function sendContent(
   entry: Entry,
 ) {
   const tag = contentTag(entry);
+  const headers = contentHeaders(entry);
   reply
     .header('etag', tag)
     .header('accept-ranges', 'bytes')
     .header('content-type', 'application/octet-stream')
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "sandbox; default-src 'none'")
-    .header('content-disposition', `attachment; filename*=UTF-8''${encodeRFC5987(entry.name)}`);
-  const entryHeader = encodeURIComponent(JSON.stringify(entry));
-  if (entryHeader.length <= ENTRY_HEADER_MAX) reply.header('datalake-entry', entryHeader);
+    .header('content-disposition', headers.disposition);
+  if (headers.entry !== undefined) reply.header('datalake-entry', headers.entry);
   if (parseTags(request.headers['if-none-match']).some((candidate) => candidate === tag || candidate === '*'))
     return reply.code(304).send();
   const ifRange = request.headers['if-range'];
@@ -409,8 +411,33 @@ async function sendContent(
       .header('content-length', range.end - range.start + 1)
       .send(Readable.from(object.body, { objectMode: false }));
   }
+  if (entry.size <= BUFFERED_CONTENT_MAX) {
+    // Small content in one write, as a static file server would: streaming it costs more than it saves.
+    const cached = context.contentCache.get(entry.sha256);
+    if (cached) return reply.send(cached);
+    const bytes = await context.lake.readBytes(entry.id);
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    context.contentCache.set(entry.sha256, buffer);
+    return reply.send(buffer);
+  }
   const { stream } = await context.lake.readStream(entry.id);
   return reply.header('content-length', entry.size).send(Readable.from(stream, { objectMode: false }));
+}
+
+/** Entries are frozen and replaced on every change, so their header values are computed once per version. */
+const headersOfEntry = new WeakMap<Entry, { disposition: string; entry: string | undefined }>();
+
+function contentHeaders(entry: Entry): { disposition: string; entry: string | undefined } {
+  let headers = headersOfEntry.get(entry);
+  if (!headers) {
+    const encoded = encodeURIComponent(JSON.stringify(entry));
+    headers = {
+      disposition: `attachment; filename*=UTF-8''${encodeRFC5987(entry.name)}`,
+      entry: encoded.length <= ENTRY_HEADER_MAX ? encoded : undefined,
+    };
+    headersOfEntry.set(entry, headers);
+  }
+  return headers;
 }
 
 /** RFC 5987 encoding of a file name for Content-Disposition. */

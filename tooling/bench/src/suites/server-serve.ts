@@ -25,8 +25,6 @@ export type ServerServeRequest =
 export interface ServeStarted {
   url: string;
   token?: string;
-  /** Per query, in-process `lake.search` times (ms), round robin over `runs`. */
-  inProcess?: Array<{ query: string; times: number[] }>;
 }
 
 async function start(
@@ -47,19 +45,11 @@ async function start(
   const lake = await DataLake.open(backend, {
     onNotice: (message) => process.stderr.write(`notice: ${message}\n`),
   });
-  const inProcess = (request.queries ?? []).map((query) => ({ query, times: [] as number[] }));
-  for (let run = 0; run < (request.runs ?? 0); run++) {
-    for (const measured of inProcess) {
-      const started = performance.now();
-      await lake.search(measured.query, { limit: request.limit ?? 50 });
-      measured.times.push(performance.now() - started);
-    }
-  }
   const { token } = await new TokenStore(backend).create({ name: 'bench', grants: [{ actions: ['admin'] }] });
   const server = await createServer({ lake, refreshIntervalMs: request.refreshIntervalMs ?? 1000 });
   const url = await server.listen({ port: 0 });
   return {
-    started: { url, token, inProcess },
+    started: { url, token },
     async stop() {
       await server.close();
       await lake.close();
