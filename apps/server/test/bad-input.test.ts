@@ -26,7 +26,7 @@ beforeAll(async () => {
 afterAll(() => served.close());
 
 async function expectProblem(
-  answer: Promise<{ status: number; headers: Record<string, unknown>; json(): any }>,
+  answer: Promise<{ status: number; headers: Record<string, unknown>; json(): Record<string, unknown> }>,
   status: number,
   code: string,
 ) {
