@@ -1,5 +1,6 @@
-import { type DataLake, NotFoundError } from '@datalake/core';
+import { DataLake, type Lake, NotFoundError } from '@datalake/core';
 import type { Command } from 'commander';
+import { UsageError } from './errors.js';
 import { onInterrupt } from './interrupts.js';
 import {
   DEFAULT_LAKE,
@@ -44,14 +45,14 @@ export interface LakeUse {
  */
 export async function withLake<T>(
   command: Command,
-  work: (lake: DataLake, options: GlobalOptions) => Promise<T>,
+  work: (lake: Lake, options: GlobalOptions) => Promise<T>,
   { indexWorker = false, create = false, emptyIfMissing = false }: LakeUse = {},
 ) {
   const options = globalOptions(command);
   const location = lakeLocation(options);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
   const lakeOptions = { onNotice: (message: string) => printMessage('notice', message), indexWorker };
-  let lake: DataLake;
+  let lake: Lake;
   try {
     lake = await openLake(location, { s3, fsync: options.fsync !== false, create }, lakeOptions);
   } catch (error) {
@@ -73,4 +74,12 @@ export async function withLake<T>(
       release();
     }
   }
+}
+
+/** The lake as an in-process `DataLake`, for commands that work on its storage directly (not through a server). */
+export function localLake(lake: Lake, command: string): DataLake {
+  if (lake instanceof DataLake) return lake;
+  throw new UsageError(
+    `${command} works on the lake's storage: give its path, memory: or s3:// URL, not a server's`,
+  );
 }

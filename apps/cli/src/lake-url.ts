@@ -1,11 +1,12 @@
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RemoteLake } from '@datalake/client';
 import {
   BackendError,
   DataLake,
   DataLakeError,
   type DataLakeOptions,
+  type Lake,
   NotFoundError,
   type StorageBackend,
 } from '@datalake/core';
@@ -16,7 +17,8 @@ export const DEFAULT_LAKE = './.datalake';
 export type LakeLocation =
   | { kind: 'disk'; root: string }
   | { kind: 'memory' }
-  | { kind: 's3'; bucket: string; prefix: string };
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'remote'; url: string };
 
 export interface S3Settings {
   endpoint?: string;
@@ -41,6 +43,7 @@ export function parseLakeUrl(url: string, cwd = process.cwd()): LakeLocation {
   if (url === 'memory:' || url === 'memory://') return { kind: 'memory' };
   if (/^memory:/i.test(url)) throw new UsageError('memory: lakes have no name; use memory:');
   if (url.startsWith('s3://')) return parseS3(url);
+  if (/^https?:\/\//i.test(url)) return parseRemote(url);
   if (url.startsWith('file:')) {
     const rest = url.slice('file:'.length);
     const path = rest.startsWith('//') ? fileURLToPath(url) : decodeURIComponent(rest);
@@ -68,6 +71,19 @@ function parseS3(url: string): LakeLocation {
   return { kind: 's3', bucket, prefix };
 }
 
+/** A lake served by `datalake serve`: its base URL, without a trailing slash. */
+function parseRemote(url: string): LakeLocation {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not a valid server URL`);
+  }
+  if (parsed.search || parsed.hash || parsed.username || parsed.password)
+    throw new UsageError(`a server URL has no query, fragment or credentials (use DATALAKE_TOKEN): "${url}"`);
+  return { kind: 'remote', url: parsed.href.replace(/\/+$/, '') };
+}
+
 /** Endpoint and region from the options, else the standard AWS environment. */
 export function s3SettingsFromEnvironment(options: S3Settings, env = process.env): S3Settings {
   const endpoint = options.endpoint ?? env.S3_ENDPOINT ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
@@ -83,6 +99,8 @@ export function describeLocation(location: LakeLocation): string {
       return 'memory:';
     case 's3':
       return `s3://${location.bucket}/${location.prefix}`;
+    case 'remote':
+      return location.url;
   }
 }
 
@@ -92,8 +110,11 @@ export async function createBackend(
   settings: BackendSettings,
 ): Promise<StorageBackend> {
   switch (location.kind) {
+    case 'remote':
+      throw new UsageError(
+        `${location.url} is a server, not storage: give the lake's own location (a path, memory: or s3://)`,
+      );
     case 'disk': {
-      if (!settings.create) await assertLakeFolder(location.root);
       const { DiskBackend } = await import('@datalake/backend-disk');
       const options = { root: location.root, fsync: settings.fsync, create: settings.create };
       return new DiskBackend(options);
@@ -109,23 +130,37 @@ export async function createBackend(
   }
 }
 
-/** Fails with `NotFoundError` ("no lake at …") unless `root` exists. */
-async function assertLakeFolder(root: string): Promise<void> {
+/** Opens the lake: a server URL opens a remote lake with the token in `DATALAKE_TOKEN`. */
+export async function openLake(
+  location: LakeLocation,
+  settings: BackendSettings,
+  lakeOptions: DataLakeOptions,
+): Promise<Lake> {
+  if (location.kind === 'remote') return openRemoteLake(location.url);
+  return openLocalLake(location, settings, lakeOptions);
+}
+
+/** A lake behind `datalake serve`, checked by asking who the token is. */
+export async function openRemoteLake(url: string, token = process.env.DATALAKE_TOKEN): Promise<RemoteLake> {
+  const { RemoteLake } = await import('@datalake/client');
   try {
-    await stat(root);
+    return await RemoteLake.connect({ url, ...(token ? { token } : {}) });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new NotFoundError(`no lake at ${root}`, { cause: error, details: { root } });
-    throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    const hint = token ? '' : ' (no DATALAKE_TOKEN set)';
+    const message = `cannot open the lake at ${url}: ${reason}${hint}`;
+    if (error instanceof DataLakeError)
+      throw new DataLakeError(error.code, message, { cause: error, details: error.details });
+    throw new BackendError(message, { cause: error });
   }
 }
 
 /**
- * Opens the lake. A missing lake stays a `NotFoundError` ("no lake at …"); any other failure names
- * the location and keeps its error code (a plain error becomes a `BackendError`).
+ * The lake in its storage (disk, memory, S3), opened in this process. A missing lake stays a
+ * `NotFoundError` ("no lake at …"); any other failure names the location and keeps its error code
+ * (a plain error becomes a `BackendError`).
  */
-export async function openLake(
+export async function openLocalLake(
   location: LakeLocation,
   settings: BackendSettings,
   lakeOptions: DataLakeOptions,

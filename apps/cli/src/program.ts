@@ -6,9 +6,11 @@ import { registerIngest } from './commands/ingest.js';
 import { registerLs } from './commands/ls.js';
 import { registerRm } from './commands/rm.js';
 import { registerSearch } from './commands/search.js';
+import { registerServe } from './commands/serve.js';
 import { registerShow } from './commands/show.js';
 import { registerStats } from './commands/stats.js';
 import { registerStore } from './commands/store.js';
+import { registerToken } from './commands/token.js';
 import { registerUpdate } from './commands/update.js';
 import { DEFAULT_LAKE } from './lake-url.js';
 import { isJsonOutput, writeStderr } from './output.js';
@@ -34,7 +36,7 @@ export function createProgram(): Command {
     .addOption(
       new Option(
         '-L, --lake <url>',
-        `where the lake lives: a path or file: URL, memory:, or s3://bucket/prefix`,
+        `where the lake lives: a path or file: URL, memory:, s3://bucket/prefix, or a server's http(s):// URL (token in DATALAKE_TOKEN)`,
       )
         .env('DATALAKE_URL')
         .default(DEFAULT_LAKE),
@@ -63,7 +65,9 @@ Examples:
   $ datalake ingest ./my-repo && datalake stats
   $ datalake search "CREATE TABLE" --type schema
   $ datalake --lake s3://artifacts/team-a ls --type macro
-  $ DATALAKE_URL=memory: datalake ingest . --dry-run`,
+  $ DATALAKE_URL=memory: datalake ingest . --dry-run
+  $ datalake --lake ./lake serve --port 8080
+  $ DATALAKE_TOKEN=dlk_... datalake --lake http://lake.internal:8080 search invoice`,
     );
   for (const register of [
     registerIngest,
@@ -77,6 +81,8 @@ Examples:
     registerStats,
     registerIndexMaintenance,
     registerFsck,
+    registerServe,
+    registerToken,
   ]) {
     register(program);
   }

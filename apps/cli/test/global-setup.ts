@@ -3,14 +3,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './support/cli.js';
 
-const dependencies = ['core', 'backend-disk', 'backend-memory', 'backend-s3'];
+const dependencies = [
+  'packages/core',
+  'packages/backend-disk',
+  'packages/backend-memory',
+  'packages/backend-s3',
+  'packages/client',
+  'apps/server',
+];
 
 /** The tests run the built command, so build it (its workspace dependencies are built by turbo first). */
 export default function setup(): void {
   const repository = join(packageRoot, '..', '..');
-  const missing = dependencies.filter(
-    (name) => !existsSync(join(repository, 'packages', name, 'dist', 'index.js')),
-  );
+  const missing = dependencies.filter((name) => !existsSync(join(repository, name, 'dist', 'index.js')));
   if (missing.length > 0) {
     throw new Error(`build the workspace first (pnpm build): no dist of ${missing.join(', ')}`);
   }

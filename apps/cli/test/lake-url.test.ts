@@ -44,3 +44,13 @@ describe('s3SettingsFromEnvironment', () => {
     expect(s3SettingsFromEnvironment({}, { AWS_ENDPOINT_URL: 'http://b' })).toEqual({ endpoint: 'http://b' });
   });
 });
+
+describe('server URLs', () => {
+  it('http(s) URLs name a lake behind datalake serve; credentials and queries are refused', async () => {
+    const { parseLakeUrl: parse } = await import('../src/lake-url.js');
+    expect(parse('http://127.0.0.1:8080')).toEqual({ kind: 'remote', url: 'http://127.0.0.1:8080' });
+    expect(parse('https://lake.example/base/')).toEqual({ kind: 'remote', url: 'https://lake.example/base' });
+    expect(() => parse('http://user:secret@lake:8080')).toThrow(/credentials/);
+    expect(() => parse('http://lake:8080/?token=x')).toThrow(/query/);
+  });
+});

@@ -25,6 +25,16 @@ export type {
   FsckProblemKind,
   FsckReport,
 } from './lake/fsck.js';
+export type { EntryStream, Lake } from './lake/lake.js';
+export {
+  AUDIT_PREFIX,
+  AUTH_PREFIX,
+  isReservedKey,
+  normaliseName,
+  normaliseSubpath,
+  parseContentPath,
+  RESERVED_PREFIXES,
+} from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';
 export * from './model/data-type.js';
 export type * from './model/entry.js';

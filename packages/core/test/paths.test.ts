@@ -73,3 +73,19 @@ describe('names and subpaths', () => {
     );
   });
 });
+
+describe('reserved prefixes', () => {
+  it('no data type folder and no content path is reserved; every bookkeeping key is', async () => {
+    const { DATA_TYPES } = await import('../src/model/data-type.js');
+    const { RESERVED_PREFIXES, isReservedKey, metadataKey, claimKey, SNAPSHOT_KEY } = await import(
+      '../src/lake/paths.js'
+    );
+    const { SEGMENT_PREFIX } = await import('../src/search/search-index.js');
+    for (const prefix of RESERVED_PREFIXES) expect(prefix.startsWith('.') && prefix.endsWith('/')).toBe(true);
+    for (const dataType of DATA_TYPES) expect(isReservedKey(`${dataType}/x`)).toBe(false);
+    for (const key of [metadataKey('id'), claimKey('schema/a.sql'), SNAPSHOT_KEY, `${SEGMENT_PREFIX}0001`])
+      expect(isReservedKey(key), key).toBe(true);
+    expect(isReservedKey('.auth/tokens/abc.json')).toBe(true);
+    expect(isReservedKey('.audit/2026-01-01/x.jsonl')).toBe(true);
+  });
+});

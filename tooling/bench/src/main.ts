@@ -11,6 +11,7 @@ import { ingestSuite } from './suites/ingest.js';
 import { messySuite } from './suites/messy.js';
 import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
+import { serverSuite } from './suites/server.js';
 
 const SUITES: Record<SuiteName, Suite> = {
   core: coreSuite,
@@ -18,6 +19,7 @@ const SUITES: Record<SuiteName, Suite> = {
   ingest: ingestSuite,
   search: searchSuite,
   messy: messySuite,
+  server: serverSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

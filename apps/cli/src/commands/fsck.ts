@@ -1,6 +1,6 @@
 import type { FsckProblem, FsckReport } from '@datalake/core';
 import type { Command } from 'commander';
-import { withLake } from '../context.js';
+import { localLake, withLake } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { formatBytes, printJson, printLine } from '../output.js';
 
@@ -33,7 +33,7 @@ Examples:
     )
     .action(async (flags: { repair?: boolean; quick?: boolean }, command: Command) => {
       await withLake(command, async (lake, options) => {
-        const report = await lake.fsck({
+        const report = await localLake(lake, 'fsck').fsck({
           repair: flags.repair === true,
           verifyContent: flags.quick ? 'size' : 'hash',
         });

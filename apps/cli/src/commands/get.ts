@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type DataLake, type Entry, ValidationError } from '@datalake/core';
+import { type Entry, type Lake, ValidationError } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
 import { displayName } from '../display.js';
@@ -63,7 +63,7 @@ Examples:
     });
 }
 
-async function copyToFile(lake: DataLake, entry: Entry, target: string): Promise<void> {
+async function copyToFile(lake: Lake, entry: Entry, target: string): Promise<void> {
   const { stream } = await lake.readStream(entry.id);
   try {
     await mkdir(dirname(target), { recursive: true });
@@ -77,7 +77,7 @@ async function copyToFile(lake: DataLake, entry: Entry, target: string): Promise
  * Streams the bytes to standard output. Binary content is refused on a terminal (unless forced);
  * when the reader closes the pipe (`| head -c 100`), the copy simply stops.
  */
-async function copyToStdout(lake: DataLake, entry: Entry, force: boolean): Promise<void> {
+async function copyToStdout(lake: Lake, entry: Entry, force: boolean): Promise<void> {
   const { stream } = await lake.readStream(entry.id);
   let body: AsyncIterable<Uint8Array> = stream;
   if (process.stdout.isTTY && !force) {

@@ -1,4 +1,4 @@
-import type { DataLake, Entry } from '@datalake/core';
+import type { Entry, Lake } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
 import { displayName } from '../display.js';
@@ -72,7 +72,7 @@ function printEntry(entry: Entry): void {
 }
 
 /** Exact bytes into a file or pipe; on a terminal, escaped text, and binary content only summarised. */
-async function printContent(lake: DataLake, entry: Entry): Promise<void> {
+async function printContent(lake: Lake, entry: Entry): Promise<void> {
   printLine('content:');
   const { stream } = await lake.readStream(entry.id);
   if (!process.stdout.isTTY) {

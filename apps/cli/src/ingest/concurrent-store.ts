@@ -1,4 +1,4 @@
-import { ConflictError, type DataLake, type Entry, NotFoundError, type StoreInput } from '@datalake/core';
+import { ConflictError, type Entry, type Lake, NotFoundError, type StoreInput } from '@datalake/core';
 
 export type ReconciledStore =
   /** This call stored the entry. */
@@ -34,7 +34,7 @@ const IN_FLUX = /being stored by another writer|being freed by a delete|already 
  * `patienceMs` at most) and looked at again. `input` is called for each attempt (a stream is read once).
  */
 export async function storeReconciling(
-  lake: DataLake,
+  lake: Lake,
   input: () => StoreInput,
   filePath: string,
   options: ReconcileOptions,
@@ -59,7 +59,7 @@ export async function storeReconciling(
   }
 }
 
-async function entryAt(lake: DataLake, filePath: string): Promise<Entry | undefined> {
+async function entryAt(lake: Lake, filePath: string): Promise<Entry | undefined> {
   try {
     return await lake.getEntryByPath(filePath);
   } catch (error) {

@@ -3,9 +3,10 @@ import { resolve } from 'node:path';
 import {
   assertValidKey,
   DATA_TYPES,
-  type DataLake,
+  DataLake,
   type DataType,
   type Entry,
+  type Lake,
   type Metadata,
   ValidationError,
 } from '@datalake/core';
@@ -111,7 +112,7 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'unknown',
 ];
 
-export async function ingestTree(lake: DataLake, options: IngestOptions): Promise<IngestSummary> {
+export async function ingestTree(lake: Lake, options: IngestOptions): Promise<IngestSummary> {
   const startedAt = performance.now();
   const root = resolve(options.root);
   const ingestedAt = new Date().toISOString();
@@ -130,7 +131,11 @@ export async function ingestTree(lake: DataLake, options: IngestOptions): Promis
     root,
     subpath,
     ingestedAt,
-    contentIsPresent: contentCheck(lake.backend, known, filesPerFolder(walk.files, subpath)),
+    // Through a server there is no storage to look at: the server's own lake keeps its content whole.
+    contentIsPresent:
+      lake instanceof DataLake
+        ? contentCheck(lake.backend, known, filesPerFolder(walk.files, subpath))
+        : async () => true,
     byFilePath: new Map(known.map((entry) => [entry.filePath, entry])),
     bySource: indexBySource(known, root),
     matched: new Set(),
@@ -203,7 +208,7 @@ interface FileResult {
   concurrent: boolean;
 }
 
-async function ingestFile(lake: DataLake, file: WalkedFile, context: FileContext): Promise<FileResult> {
+async function ingestFile(lake: Lake, file: WalkedFile, context: FileContext): Promise<FileResult> {
   if (file.size > context.maxSize) {
     throw new ValidationError(`larger than --max-size (${file.size} > ${context.maxSize} bytes)`);
   }
@@ -348,7 +353,7 @@ function indexBySource(entries: Entry[], root: string): Map<string, Entry[]> {
  * its plain spelling) is that file's, and stays.
  */
 async function removeStale(
-  lake: DataLake,
+  lake: Lake,
   summary: IngestSummary,
   results: FileResult[],
   matched: Set<string>,
@@ -368,7 +373,7 @@ async function removeStale(
 }
 
 async function prune(
-  lake: DataLake,
+  lake: Lake,
   summary: IngestSummary,
   bySource: Map<string, Entry[]>,
   isGone: (source: string, entry: Entry) => boolean,

@@ -8,7 +8,14 @@
  */
 
 export { lakeChecks } from './lake-checks/index.js';
+export { openLocalLake } from './lake-checks/open-lake.js';
 export { runCheck } from './run-check.js';
 export { storageChecks } from './storage-checks/index.js';
-export { applicableChecks, contractChecks, runContractSuite } from './suite.js';
-export type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';
+export { applicableChecks, contractChecks, runContractSuite, runLakeContractSuite } from './suite.js';
+export type {
+  CheckContext,
+  ContractCheck,
+  ContractSuiteOptions,
+  LakeOpener,
+  LakeOpenOptions,
+} from './types.js';

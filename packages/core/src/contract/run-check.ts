@@ -1,4 +1,5 @@
 import type { StorageBackend } from '../backend/types.js';
+import { openLocalLake } from './lake-checks/open-lake.js';
 import type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';
 
 /**
@@ -17,6 +18,7 @@ export async function runCheck(check: ContractCheck, options: ContractSuiteOptio
       reopened.push(instance);
       return instance;
     },
+    openLake: (target, lakeOptions = {}) => (options.openLake ?? openLocalLake)(target, lakeOptions),
   };
   try {
     await check.run(context);

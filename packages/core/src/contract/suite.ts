@@ -10,13 +10,20 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** Every check of both layers, in the order the suite runs them. */
 export const contractChecks: readonly ContractCheck[] = [...storageChecks, ...lakeChecks];
 
-/** The checks that apply to a backend with these capabilities. */
+/**
+ * The checks that apply to a backend with these capabilities. With an `openLake` of its own, the
+ * checks that need the lake in this process (crash injection) are left out.
+ */
 export function applicableChecks(
   capabilities: BackendCapabilities,
   options: ContractSuiteOptions,
   checks: readonly ContractCheck[] = contractChecks,
 ): ContractCheck[] {
-  return checks.filter((check) => check.appliesTo?.(capabilities, options) ?? true);
+  return checks.filter(
+    (check) =>
+      (check.appliesTo?.(capabilities, options) ?? true) &&
+      !(check.needsLocalLake && options.openLake !== undefined),
+  );
 }
 
 /**
@@ -25,16 +32,36 @@ export function applicableChecks(
  * Checks gated by a capability the backend does not declare are not registered at all.
  */
 export function runContractSuite(options: ContractSuiteOptions): void {
-  describe(`${options.name}: datalake contract`, async () => {
+  registerChecks(`${options.name}: datalake contract`, options, contractChecks);
+}
+
+/**
+ * Registers only the lake-level checks, each on a lake opened by `options.openLake`: for whatever
+ * stands between a program and the lake (a server and its client), over a backend whose own
+ * storage-level checks run elsewhere. The crash checks, which wrap the backend under a lake in this
+ * process, stay with `runContractSuite`.
+ */
+export function runLakeContractSuite(
+  options: ContractSuiteOptions & Required<Pick<ContractSuiteOptions, 'openLake'>>,
+): void {
+  registerChecks(`${options.name}: lake contract`, options, lakeChecks);
+}
+
+function registerChecks(
+  title: string,
+  options: ContractSuiteOptions,
+  checks: readonly ContractCheck[],
+): void {
+  describe(title, async () => {
     const capabilities = await probeCapabilities(options);
     const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const byGroup = new Map<string, ContractCheck[]>();
-    for (const check of applicableChecks(capabilities, options)) {
+    for (const check of applicableChecks(capabilities, options, checks)) {
       byGroup.set(check.group, [...(byGroup.get(check.group) ?? []), check]);
     }
-    for (const [group, checks] of byGroup) {
+    for (const [group, groupChecks] of byGroup) {
       describe(group, () => {
-        for (const check of checks) it(check.name, () => runCheck(check, options), timeout);
+        for (const check of groupChecks) it(check.name, () => runCheck(check, options), timeout);
       });
     }
   });

@@ -1,4 +1,17 @@
 import type { BackendCapabilities, StorageBackend } from '../backend/types.js';
+import type { DataLakeOptions } from '../lake/data-lake.js';
+import type { Lake } from '../lake/lake.js';
+
+/** The `DataLake.open` options the lake-level checks ask for. */
+export type LakeOpenOptions = Pick<DataLakeOptions, 'search' | 'writeLeaseMs'>;
+
+/**
+ * Opens a `Lake` over a backend for a lake-level check: one instance, as one process would open it.
+ * The default opens a `DataLake` in this process; another opener may put anything in between (a
+ * server in front of the lake and a client talking to it) as long as the result behaves as a lake.
+ * Closing the returned lake must leave `backend` open (the check context owns it).
+ */
+export type LakeOpener = (backend: StorageBackend, options: LakeOpenOptions) => Promise<Lake>;
 
 /** How `runContractSuite` obtains, re-opens and disposes of the backend under test. */
 export interface ContractSuiteOptions {
@@ -15,6 +28,8 @@ export interface ContractSuiteOptions {
   reopen?: (backend: StorageBackend) => Promise<StorageBackend> | StorageBackend;
   /** Per-check timeout in milliseconds (default 60 000). */
   timeoutMs?: number;
+  /** How the lake-level checks open a lake over the backend. Default: `DataLake.open` in this process. */
+  openLake?: LakeOpener;
 }
 
 /** What one check receives: a fresh backend and a way to reach the same storage again. */
@@ -25,6 +40,8 @@ export interface CheckContext {
   readonly separateInstances: boolean;
   /** Another instance over the same storage (the same instance when `separateInstances` is false). */
   reopen(): Promise<StorageBackend>;
+  /** Opens a lake over `backend` (the suite's `openLake`, by default `DataLake.open`). */
+  openLake(backend: StorageBackend, options?: LakeOpenOptions): Promise<Lake>;
 }
 
 /** One named behaviour of the contract, runnable on its own. */
@@ -35,6 +52,11 @@ export interface ContractCheck {
   readonly name: string;
   /** Whether the check applies to a backend with these capabilities (default: always). */
   readonly appliesTo?: (capabilities: BackendCapabilities, options: ContractSuiteOptions) => boolean;
+  /**
+   * The check needs the lake in this process, over a backend it wraps (crash injection): it runs
+   * only with the default opener.
+   */
+  readonly needsLocalLake?: boolean;
   readonly run: (context: CheckContext) => Promise<void>;
 }
 

@@ -32,6 +32,7 @@ import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/typ
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
+import type { Lake } from './lake.js';
 import {
   type InvalidRecord,
   type LoadedRecord,
@@ -102,7 +103,7 @@ const utf8 = new TextDecoder('utf-8');
  * `ConflictError` even if this instance has not seen the entry yet, and concurrent updates of one
  * entry are serialised by compare-and-swap on its metadata object.
  */
-export class DataLake {
+export class DataLake implements Lake {
   private readonly catalog = new Catalog();
   private readonly instance = newInstanceId();
   private readonly notice: (message: string) => void;

@@ -15,13 +15,30 @@ export const SNAPSHOT_KEY = `${CATALOG_PREFIX}snapshot.json`;
 export const INDEX_PREFIX = '.index/';
 /** What `fsck` with repair moves out of the way: `.quarantine/<run>/<original key>`, never deleted. */
 export const QUARANTINE_PREFIX = '.quarantine/';
+/** Access tokens and grants of `datalake serve`, kept in the lake so every instance and backend shares them. */
+export const AUTH_PREFIX = '.auth/';
+/** The audit log of `datalake serve`: writes, deletes and admin actions. */
+export const AUDIT_PREFIX = '.audit/';
+
+/**
+ * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
+ * `<dataType>/...`, and no data type starts with a dot), so nothing under them is ever an entry:
+ * entries come only from `.metadata/` records, whose paths always start with a data type.
+ */
 export const RESERVED_PREFIXES: readonly string[] = [
   METADATA_PREFIX,
   CLAIMS_PREFIX,
   CATALOG_PREFIX,
   INDEX_PREFIX,
   QUARANTINE_PREFIX,
+  AUTH_PREFIX,
+  AUDIT_PREFIX,
 ];
+
+/** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */
+export function isReservedKey(key: string): boolean {
+  return RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
 
 /** Ids are UUIDs; anything that could not be a metadata key names no entry. */
 export function isPlausibleId(id: unknown): id is string {

@@ -15,7 +15,7 @@ export interface SearchBenchOptions {
   log: (line: string) => void;
 }
 
-const SELECTIVE: BenchQuery[] = [
+export const SELECTIVE: BenchQuery[] = [
   { query: 'ConnectionString' },
   { query: 'rental_date' },
   { query: 'stdLambda' },

@@ -6,7 +6,7 @@ import { sha256Hex, utf8 } from '../support/bytes.js';
 import { CrashingBackend, type CrashMode } from '../support/crashing-backend.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake } from './open-lake.js';
+import { openLocalLake as openLake } from './open-lake.js';
 
 const GROUP = 'lake: crash safety';
 const MODES: readonly CrashMode[] = ['before-write', 'after-write'];
@@ -180,10 +180,12 @@ export const crashChecks: ContractCheck[] = [
   updateScenario(false),
   updateScenario(true),
   deleteScenario,
-].map((scenario) =>
-  defineCheck(
-    GROUP,
-    `a ${scenario.name} interrupted at any write leaves the old or the new state`,
-    ({ backend }) => crashEverywhere(backend, scenario),
-  ),
-);
+]
+  .map((scenario) =>
+    defineCheck(
+      GROUP,
+      `a ${scenario.name} interrupted at any write leaves the old or the new state`,
+      ({ backend }) => crashEverywhere(backend, scenario),
+    ),
+  )
+  .map((check) => ({ ...check, needsLocalLake: true }));

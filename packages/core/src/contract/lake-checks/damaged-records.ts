@@ -10,7 +10,7 @@ import type { Entry } from '../../model/entry.js';
 import { assertSameBytes, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake, pathsOf } from './open-lake.js';
+import { openLocalLake as openLake, pathsOf } from './open-lake.js';
 
 const GROUP = 'lake: damaged records';
 
@@ -136,108 +136,116 @@ async function damage(lake: DataLake, backend: StorageBackend): Promise<DamagedL
   return { good, badKeys, lost, orphanKey };
 }
 
-export const damagedRecordChecks: ContractCheck[] = [
-  defineCheck(
-    GROUP,
-    'a damaged record is left out and reported once; the rest of the lake keeps working',
-    async (context) => {
-      const { good, badKeys, lost } = await damage(await openLake(context.backend), context.backend);
-      const notices: string[] = [];
-      const recording = recordingKeys(await context.reopen());
-      const lake = await openLake(recording.backend, { onNotice: (message) => notices.push(message) });
-      for (const key of badKeys) {
-        expect(
-          notices.filter((notice) => notice.includes(JSON.stringify(key))),
-          `one notice for ${key} in ${JSON.stringify(notices)}`,
-        ).toHaveLength(1);
-      }
-      const expected = [...good.map((entry) => entry.filePath), lost.filePath].sort();
-      expect(pathsOf(await lake.list())).toEqual(expected);
-      expect((await lake.getStats()).totalEntries).toBe(expected.length);
-      expect((await lake.retrieve((good[0] as Entry).id)).content).toBe('alpha survives');
-      expect((await lake.retrieveByPath((good[1] as Entry).filePath)).content).toContain('bravo');
-      expect((await lake.search('alpha survives')).hits.map((hit) => hit.entry.id)).toEqual([
-        (good[0] as Entry).id,
-      ]);
-      await expectErrorCode(() => lake.getEntry('copied-by-hand'), 'CORRUPT', 'a left-out copy');
-      await expectErrorCode(() => lake.delete('copied-by-hand'), 'CORRUPT', 'deleting a left-out copy');
-      const stored = await lake.store({ name: 'new.md', content: 'delta', dataType: DataType.DOCUMENTATION });
-      await lake.update((good[2] as Entry).id, { content: 'charlie=2', metadata: { rev: 2 } });
-      expect((await lake.retrieve((good[2] as Entry).id)).content).toBe('charlie=2');
-      expect(await lake.delete((good[1] as Entry).id)).toBe(true);
-      expect((await lake.retrieve(stored.id)).content).toBe('delta');
-      expect((await lake.retrieve((good[0] as Entry).id)).content).toBe('alpha survives');
-      const before = notices.length;
-      await lake.refresh();
-      expect(notices.slice(before).filter((notice) => notice.includes('left out'))).toEqual([]);
-      for (const key of recording.keys) expect(pathProblem(key), `the lake asked for ${key}`).toBeUndefined();
-      const outside = ['outside', 'passwd', 'planted.txt'];
-      expect(recording.keys.filter((key) => outside.some((name) => key.includes(name)))).toEqual([]);
-      await lake.close();
-    },
-  ),
+/** Damaged records are planted in the backend under an in-process lake, so these need the local lake. */
+export const damagedRecordChecks: ContractCheck[] = (
+  [
+    defineCheck(
+      GROUP,
+      'a damaged record is left out and reported once; the rest of the lake keeps working',
+      async (context) => {
+        const { good, badKeys, lost } = await damage(await openLake(context.backend), context.backend);
+        const notices: string[] = [];
+        const recording = recordingKeys(await context.reopen());
+        const lake = await openLake(recording.backend, { onNotice: (message) => notices.push(message) });
+        for (const key of badKeys) {
+          expect(
+            notices.filter((notice) => notice.includes(JSON.stringify(key))),
+            `one notice for ${key} in ${JSON.stringify(notices)}`,
+          ).toHaveLength(1);
+        }
+        const expected = [...good.map((entry) => entry.filePath), lost.filePath].sort();
+        expect(pathsOf(await lake.list())).toEqual(expected);
+        expect((await lake.getStats()).totalEntries).toBe(expected.length);
+        expect((await lake.retrieve((good[0] as Entry).id)).content).toBe('alpha survives');
+        expect((await lake.retrieveByPath((good[1] as Entry).filePath)).content).toContain('bravo');
+        expect((await lake.search('alpha survives')).hits.map((hit) => hit.entry.id)).toEqual([
+          (good[0] as Entry).id,
+        ]);
+        await expectErrorCode(() => lake.getEntry('copied-by-hand'), 'CORRUPT', 'a left-out copy');
+        await expectErrorCode(() => lake.delete('copied-by-hand'), 'CORRUPT', 'deleting a left-out copy');
+        const stored = await lake.store({
+          name: 'new.md',
+          content: 'delta',
+          dataType: DataType.DOCUMENTATION,
+        });
+        await lake.update((good[2] as Entry).id, { content: 'charlie=2', metadata: { rev: 2 } });
+        expect((await lake.retrieve((good[2] as Entry).id)).content).toBe('charlie=2');
+        expect(await lake.delete((good[1] as Entry).id)).toBe(true);
+        expect((await lake.retrieve(stored.id)).content).toBe('delta');
+        expect((await lake.retrieve((good[0] as Entry).id)).content).toBe('alpha survives');
+        const before = notices.length;
+        await lake.refresh();
+        expect(notices.slice(before).filter((notice) => notice.includes('left out'))).toEqual([]);
+        for (const key of recording.keys)
+          expect(pathProblem(key), `the lake asked for ${key}`).toBeUndefined();
+        const outside = ['outside', 'passwd', 'planted.txt'];
+        expect(recording.keys.filter((key) => outside.some((name) => key.includes(name)))).toEqual([]);
+        await lake.close();
+      },
+    ),
 
-  defineCheck(
-    GROUP,
-    'fsck finds the damage; repair moves it to the quarantine; a second fsck finds only lost content',
-    async (context) => {
-      const { good, badKeys, lost, orphanKey } = await damage(
-        await openLake(context.backend),
-        context.backend,
-      );
-      const backend = await context.reopen();
-      const originals = new Map<string, Uint8Array>();
-      for (const key of [...badKeys, orphanKey]) originals.set(key, await bytesAt(backend, key));
-      const lake = await openLake(backend);
+    defineCheck(
+      GROUP,
+      'fsck finds the damage; repair moves it to the quarantine; a second fsck finds only lost content',
+      async (context) => {
+        const { good, badKeys, lost, orphanKey } = await damage(
+          await openLake(context.backend),
+          context.backend,
+        );
+        const backend = await context.reopen();
+        const originals = new Map<string, Uint8Array>();
+        for (const key of [...badKeys, orphanKey]) originals.set(key, await bytesAt(backend, key));
+        const lake = await openLake(backend);
 
-      const found = await lake.fsck();
-      expect(found.ok).toBe(false);
-      expect(kindsOf(found)).toEqual([
-        'duplicate-record',
-        'invalid-record',
-        'missing-content',
-        'orphaned-content',
-        'stale-claim',
-      ]);
-      const problemKeys = found.problems.map((problem) => problem.key);
-      for (const key of [...badKeys, orphanKey, lost.filePath]) expect(problemKeys).toContain(key);
-      expect(found.problems.every((problem) => !problem.repaired)).toBe(true);
-      for (const key of originals.keys()) expect(await backend.head(key), key).not.toBeNull();
+        const found = await lake.fsck();
+        expect(found.ok).toBe(false);
+        expect(kindsOf(found)).toEqual([
+          'duplicate-record',
+          'invalid-record',
+          'missing-content',
+          'orphaned-content',
+          'stale-claim',
+        ]);
+        const problemKeys = found.problems.map((problem) => problem.key);
+        for (const key of [...badKeys, orphanKey, lost.filePath]) expect(problemKeys).toContain(key);
+        expect(found.problems.every((problem) => !problem.repaired)).toBe(true);
+        for (const key of originals.keys()) expect(await backend.head(key), key).not.toBeNull();
 
-      const repaired = await lake.fsck({ repair: true });
-      expect(repaired.ok).toBe(false);
-      expect(repaired.remaining).toBe(1);
-      const left = repaired.problems.filter((problem) => !problem.repaired);
-      expect(left.map((problem) => [problem.kind, problem.key])).toEqual([
-        ['missing-content', lost.filePath],
-      ]);
-      expect(repaired.quarantine?.startsWith(QUARANTINE_PREFIX)).toBe(true);
-      for (const [key, bytes] of originals) {
-        const problem = repaired.problems.find((candidate) => candidate.key === key);
-        expect(problem?.repaired?.action, key).toBe('quarantined');
-        const to = problem?.repaired?.to as string;
-        expect(to.startsWith(repaired.quarantine as string)).toBe(true);
-        expect(await backend.head(key), `${key} moved away`).toBeNull();
-        assertSameBytes(await bytesAt(backend, to), bytes, `quarantined copy of ${key}`);
-      }
+        const repaired = await lake.fsck({ repair: true });
+        expect(repaired.ok).toBe(false);
+        expect(repaired.remaining).toBe(1);
+        const left = repaired.problems.filter((problem) => !problem.repaired);
+        expect(left.map((problem) => [problem.kind, problem.key])).toEqual([
+          ['missing-content', lost.filePath],
+        ]);
+        expect(repaired.quarantine?.startsWith(QUARANTINE_PREFIX)).toBe(true);
+        for (const [key, bytes] of originals) {
+          const problem = repaired.problems.find((candidate) => candidate.key === key);
+          expect(problem?.repaired?.action, key).toBe('quarantined');
+          const to = problem?.repaired?.to as string;
+          expect(to.startsWith(repaired.quarantine as string)).toBe(true);
+          expect(await backend.head(key), `${key} moved away`).toBeNull();
+          assertSameBytes(await bytesAt(backend, to), bytes, `quarantined copy of ${key}`);
+        }
 
-      const again = await lake.fsck();
-      expect(again.problems.map((problem) => [problem.kind, problem.key])).toEqual([
-        ['missing-content', lost.filePath],
-      ]);
-      await lake.close();
+        const again = await lake.fsck();
+        expect(again.problems.map((problem) => [problem.kind, problem.key])).toEqual([
+          ['missing-content', lost.filePath],
+        ]);
+        await lake.close();
 
-      const reopened = await openLake(await context.reopen());
-      const paths = pathsOf(await reopened.list());
-      expect(paths).toEqual([...good.map((entry) => entry.filePath), lost.filePath].sort());
-      for (const path of paths) expect(DATA_TYPES.some((type) => path.startsWith(`${type}/`))).toBe(true);
-      for (const path of paths)
-        expect(RESERVED_PREFIXES.some((prefix) => path.startsWith(prefix))).toBe(false);
-      expect((await reopened.search('nobody owns me')).hits).toEqual([]);
-      expect((await reopened.search('victim')).hits).toEqual([]);
-      expect((await reopened.getStats()).totalEntries).toBe(paths.length);
-      expect((await reopened.fsck()).remaining).toBe(1);
-      await reopened.close();
-    },
-  ),
-];
+        const reopened = await openLake(await context.reopen());
+        const paths = pathsOf(await reopened.list());
+        expect(paths).toEqual([...good.map((entry) => entry.filePath), lost.filePath].sort());
+        for (const path of paths) expect(DATA_TYPES.some((type) => path.startsWith(`${type}/`))).toBe(true);
+        for (const path of paths)
+          expect(RESERVED_PREFIXES.some((prefix) => path.startsWith(prefix))).toBe(false);
+        expect((await reopened.search('nobody owns me')).hits).toEqual([]);
+        expect((await reopened.search('victim')).hits).toEqual([]);
+        expect((await reopened.getStats()).totalEntries).toBe(paths.length);
+        expect((await reopened.fsck()).remaining).toBe(1);
+        await reopened.close();
+      },
+    ),
+  ] as ContractCheck[]
+).map((check) => ({ ...check, needsLocalLake: true }));

@@ -4,14 +4,14 @@ import { DataType } from '../../model/data-type.js';
 import { allByteValues, assertSameBytes, utf8 } from '../support/bytes.js';
 import { assertErrorCode } from '../support/errors.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake, pathsOf } from './open-lake.js';
+import { pathsOf } from './open-lake.js';
 
 const GROUP = 'lake: several instances';
 const atomic = (capabilities: BackendCapabilities) => capabilities.atomicConditionalWrites;
 
 export const instanceChecks: ContractCheck[] = [
   defineCheck(GROUP, 'a lake closed and opened again shows the same entries', async (context) => {
-    const first = await openLake(context.backend);
+    const first = await context.openLake(context.backend);
     const schema = await first.store({
       name: 's.sql',
       content: 'select 1;',
@@ -27,7 +27,7 @@ export const instanceChecks: ContractCheck[] = [
     const listed = await first.list();
     await first.close();
 
-    const second = await openLake(await context.reopen());
+    const second = await context.openLake(await context.reopen());
     expect(await second.getStats()).toEqual(stats);
     expect(await second.list()).toEqual(listed);
     expect((await second.retrieveByPath('schema/db/s.sql')).id).toBe(schema.id);
@@ -42,8 +42,8 @@ export const instanceChecks: ContractCheck[] = [
   }),
 
   defineCheck(GROUP, 'refresh() shows another instance’s stores, updates and deletes', async (context) => {
-    const a = await openLake(context.backend);
-    const b = await openLake(await context.reopen());
+    const a = await context.openLake(context.backend);
+    const b = await context.openLake(await context.reopen());
     const entry = await a.store({
       name: 'x.md',
       content: 'one',
@@ -74,8 +74,8 @@ export const instanceChecks: ContractCheck[] = [
     GROUP,
     'concurrent stores at one path from two instances have exactly one winner',
     async (context) => {
-      const a = await openLake(context.backend);
-      const b = await openLake(await context.reopen());
+      const a = await context.openLake(context.backend);
+      const b = await context.openLake(await context.reopen());
       for (let round = 0; round < 5; round++) {
         const name = `race-${round}.sql`;
         const outcomes = await Promise.allSettled([
@@ -110,8 +110,8 @@ export const instanceChecks: ContractCheck[] = [
     GROUP,
     'concurrent updates of one entry from two instances are never silently lost',
     async (context) => {
-      const a = await openLake(context.backend);
-      const b = await openLake(await context.reopen());
+      const a = await context.openLake(context.backend);
+      const b = await context.openLake(await context.reopen());
       const entry = await a.store({ name: 'counter.json', content: '{}', dataType: DataType.CONFIGURATION });
       await b.refresh();
       const writers = Array.from({ length: 12 }, (_, index) => ({

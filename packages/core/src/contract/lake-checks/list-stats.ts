@@ -3,7 +3,7 @@ import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake, pathsOf } from './open-lake.js';
+import { pathsOf } from './open-lake.js';
 
 const GROUP = 'lake: list and stats';
 
@@ -39,67 +39,75 @@ const FIXTURE = [
 ] as const;
 
 export const listStatsChecks: ContractCheck[] = [
-  defineCheck(GROUP, 'list filters by type, subpath and recursion, without content', async ({ backend }) => {
-    const lake = await openLake(backend);
-    for (const item of FIXTURE) await lake.store({ ...item });
-    const all = await lake.list();
-    expect(all).toHaveLength(FIXTURE.length);
-    for (const entry of all) {
-      expect(entry).not.toHaveProperty('content');
-      expect(entry).not.toHaveProperty('bytes');
-    }
-    expect(pathsOf(await lake.list({ dataType: DataType.MACRO }))).toEqual([
-      'macro/finance/2023-10-27/macro.vba',
-      'macro/finance/other.vba',
-      'macro/financer/financer.vba',
-      'macro/top.vba',
-    ]);
-    expect(pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance' }))).toEqual([
-      'macro/finance/2023-10-27/macro.vba',
-      'macro/finance/other.vba',
-    ]);
-    expect(
-      pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance', recursive: false })),
-    ).toEqual(['macro/finance/other.vba']);
-    expect(pathsOf(await lake.list({ dataType: DataType.MACRO, recursive: false }))).toEqual([
-      'macro/top.vba',
-    ]);
-    expect(pathsOf(await lake.list({ subpath: 'finance' }))).toEqual([
-      'documentation/finance/deep/er/README.md',
-      'macro/finance/2023-10-27/macro.vba',
-      'macro/finance/other.vba',
-      'schema/finance/invoices.sql',
-    ]);
-    expect(pathsOf(await lake.list({ subpath: 'finance', recursive: false }))).toEqual([
-      'macro/finance/other.vba',
-      'schema/finance/invoices.sql',
-    ]);
-    expect(pathsOf(await lake.list({ subpath: '.github' }))).toEqual([
-      'configuration/.github/.gitlab-ci.yml',
-    ]);
-    expect(await lake.list({ dataType: DataType.LOGS })).toEqual([]);
-    expect(await lake.list({ subpath: 'nowhere' })).toEqual([]);
-    await lake.close();
-  }),
+  defineCheck(
+    GROUP,
+    'list filters by type, subpath and recursion, without content',
+    async ({ backend, openLake }) => {
+      const lake = await openLake(backend);
+      for (const item of FIXTURE) await lake.store({ ...item });
+      const all = await lake.list();
+      expect(all).toHaveLength(FIXTURE.length);
+      for (const entry of all) {
+        expect(entry).not.toHaveProperty('content');
+        expect(entry).not.toHaveProperty('bytes');
+      }
+      expect(pathsOf(await lake.list({ dataType: DataType.MACRO }))).toEqual([
+        'macro/finance/2023-10-27/macro.vba',
+        'macro/finance/other.vba',
+        'macro/financer/financer.vba',
+        'macro/top.vba',
+      ]);
+      expect(pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance' }))).toEqual([
+        'macro/finance/2023-10-27/macro.vba',
+        'macro/finance/other.vba',
+      ]);
+      expect(
+        pathsOf(await lake.list({ dataType: DataType.MACRO, subpath: 'finance', recursive: false })),
+      ).toEqual(['macro/finance/other.vba']);
+      expect(pathsOf(await lake.list({ dataType: DataType.MACRO, recursive: false }))).toEqual([
+        'macro/top.vba',
+      ]);
+      expect(pathsOf(await lake.list({ subpath: 'finance' }))).toEqual([
+        'documentation/finance/deep/er/README.md',
+        'macro/finance/2023-10-27/macro.vba',
+        'macro/finance/other.vba',
+        'schema/finance/invoices.sql',
+      ]);
+      expect(pathsOf(await lake.list({ subpath: 'finance', recursive: false }))).toEqual([
+        'macro/finance/other.vba',
+        'schema/finance/invoices.sql',
+      ]);
+      expect(pathsOf(await lake.list({ subpath: '.github' }))).toEqual([
+        'configuration/.github/.gitlab-ci.yml',
+      ]);
+      expect(await lake.list({ dataType: DataType.LOGS })).toEqual([]);
+      expect(await lake.list({ subpath: 'nowhere' })).toEqual([]);
+      await lake.close();
+    },
+  ),
 
-  defineCheck(GROUP, 'list rejects an unknown data type or an unsafe subpath', async ({ backend }) => {
-    const lake = await openLake(backend);
-    await expectErrorCode(
-      () => lake.list({ dataType: 'binary' as DataType }),
-      'VALIDATION',
-      'list unknown type',
-    );
-    for (const subpath of ['../x', '/abs', 'a//b', 'a\u0000b']) {
+  defineCheck(
+    GROUP,
+    'list rejects an unknown data type or an unsafe subpath',
+    async ({ backend, openLake }) => {
+      const lake = await openLake(backend);
       await expectErrorCode(
-        () => lake.list({ subpath }),
+        () => lake.list({ dataType: 'binary' as DataType }),
         'VALIDATION',
-        `list subpath ${JSON.stringify(subpath)}`,
+        'list unknown type',
       );
-    }
-    await lake.close();
-  }),
+      for (const subpath of ['../x', '/abs', 'a//b', 'a\u0000b']) {
+        await expectErrorCode(
+          () => lake.list({ subpath }),
+          'VALIDATION',
+          `list subpath ${JSON.stringify(subpath)}`,
+        );
+      }
+      await lake.close();
+    },
+  ),
 
-  defineCheck(GROUP, 'getStats counts entries, types, bytes and updates', async ({ backend }) => {
+  defineCheck(GROUP, 'getStats counts entries, types, bytes and updates', async ({ backend, openLake }) => {
     const lake = await openLake(backend);
     const empty = await lake.getStats();
     expect(empty).toEqual({

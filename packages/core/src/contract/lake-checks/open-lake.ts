@@ -1,12 +1,13 @@
 import type { StorageBackend } from '../../backend/types.js';
 import { DataLake, type DataLakeOptions } from '../../lake/data-lake.js';
+import type { Lake } from '../../lake/lake.js';
 import type { Entry } from '../../model/entry.js';
 
 /**
- * Opens a lake for a check. The check context owns the backend, so closing the lake leaves it
- * open; notices are collected instead of printed.
+ * Opens a `DataLake` in this process for a check (the default `LakeOpener`). The check context owns
+ * the backend, so closing the lake leaves it open; notices are collected instead of printed.
  */
-export function openLake(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
+export function openLocalLake(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
   return DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {}, ...options });
 }
 
@@ -16,7 +17,7 @@ export function pathsOf(entries: readonly Entry[]): string[] {
 }
 
 /** Reads a lake's streaming read to the end. */
-export async function readStreamed(lake: DataLake, id: string): Promise<Uint8Array> {
+export async function readStreamed(lake: Lake, id: string): Promise<Uint8Array> {
   const { stream } = await lake.readStream(id);
   const chunks: Uint8Array[] = [];
   for await (const chunk of stream) chunks.push(chunk);

@@ -3,7 +3,6 @@ import type { DataLakeOptions } from '../../lake/data-lake.js';
 import { DataType } from '../../model/data-type.js';
 import type { SearchHit } from '../../search/types.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake } from './open-lake.js';
 
 const GROUP = 'lake: search';
 
@@ -15,7 +14,7 @@ function searchCheck(mode: NonNullable<DataLakeOptions['search']>): ContractChec
   return defineCheck(
     GROUP,
     `case-insensitive substring search over name, content and metadata (${mode})`,
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend, { search: mode });
       await lake.store({
         name: 'Invoices.sql',
@@ -67,7 +66,7 @@ function searchCheck(mode: NonNullable<DataLakeOptions['search']>): ContractChec
 export const searchChecks: ContractCheck[] = [
   searchCheck('index'),
   searchCheck('scan'),
-  defineCheck(GROUP, 'search follows updates and deletes', async ({ backend }) => {
+  defineCheck(GROUP, 'search follows updates and deletes', async ({ backend, openLake }) => {
     const lake = await openLake(backend);
     const entry = await lake.store({ name: 'a.cfg', content: 'alpha=1', dataType: DataType.CONFIGURATION });
     await lake.update(entry.id, { content: 'beta=2' });

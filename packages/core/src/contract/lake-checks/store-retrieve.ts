@@ -12,7 +12,7 @@ import {
 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake, readStreamed } from './open-lake.js';
+import { readStreamed } from './open-lake.js';
 
 const GROUP = 'lake: store and retrieve';
 const SQL = 'CREATE TABLE invoices (\n  id INTEGER PRIMARY KEY,\n  total NUMERIC -- €\n);\n';
@@ -23,7 +23,7 @@ const NOT_UTF8 = Uint8Array.from([
 const decoder = new TextDecoder('utf-8');
 
 export const storeRetrieveChecks: ContractCheck[] = [
-  defineCheck(GROUP, 'stores text and retrieves it by id and by path', async ({ backend }) => {
+  defineCheck(GROUP, 'stores text and retrieves it by id and by path', async ({ backend, openLake }) => {
     const lake = await openLake(backend);
     const before = Date.now();
     const entry = await lake.store({
@@ -65,7 +65,7 @@ export const storeRetrieveChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'any bytes come back identical; content is their UTF-8 decoding',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const cases: Array<[string, Uint8Array]> = [
         ['latin1.txt', NOT_UTF8],
@@ -90,7 +90,7 @@ export const storeRetrieveChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'content may be a stream, an iterable of chunks, or a multi-MiB buffer',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const large = patternBytes(3 * MiB + 1, 61);
       const streamed = await lake.store({
@@ -117,7 +117,7 @@ export const storeRetrieveChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'the storage layout is human-browsable: content at its path, metadata by id',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const entry = await lake.store({
         name: 'macro.vba',
@@ -137,70 +137,83 @@ export const storeRetrieveChecks: ContractCheck[] = [
     },
   ),
 
-  defineCheck(GROUP, 'unknown ids and paths are NotFoundError, whatever their shape', async ({ backend }) => {
-    const lake = await openLake(backend);
-    await lake.store({ name: 'a.sql', content: 'select 1', dataType: DataType.SCHEMA });
-    for (const id of ['non-existent-id', '../../etc/passwd', '', 'a/b', '.metadata/x', 'x'.repeat(2000)]) {
-      await expectErrorCode(() => lake.retrieve(id), 'NOT_FOUND', `retrieve(${JSON.stringify(id)})`);
-      await expectErrorCode(() => lake.readBytes(id), 'NOT_FOUND', `readBytes(${JSON.stringify(id)})`);
-      await expectErrorCode(() => lake.readStream(id), 'NOT_FOUND', `readStream(${JSON.stringify(id)})`);
-      await expectErrorCode(
-        () => lake.update(id, { metadata: { a: 1 } }),
-        'NOT_FOUND',
-        `update(${JSON.stringify(id)})`,
-      );
-      expect(await lake.delete(id), `delete(${JSON.stringify(id)})`).toBe(false);
-    }
-    for (const path of [
-      'non/existent/path.sql',
-      'schema/a.sq',
-      'schema',
-      '/schema/a.sql',
-      '../x',
-      'schema//a.sql',
-    ]) {
-      await expectErrorCode(
-        () => lake.retrieveByPath(path),
-        'NOT_FOUND',
-        `retrieveByPath(${JSON.stringify(path)})`,
-      );
-    }
-    await lake.close();
-  }),
+  defineCheck(
+    GROUP,
+    'unknown ids and paths are NotFoundError, whatever their shape',
+    async ({ backend, openLake }) => {
+      const lake = await openLake(backend);
+      await lake.store({ name: 'a.sql', content: 'select 1', dataType: DataType.SCHEMA });
+      for (const id of ['non-existent-id', '../../etc/passwd', '', 'a/b', '.metadata/x', 'x'.repeat(2000)]) {
+        await expectErrorCode(() => lake.retrieve(id), 'NOT_FOUND', `retrieve(${JSON.stringify(id)})`);
+        await expectErrorCode(() => lake.readBytes(id), 'NOT_FOUND', `readBytes(${JSON.stringify(id)})`);
+        await expectErrorCode(() => lake.readStream(id), 'NOT_FOUND', `readStream(${JSON.stringify(id)})`);
+        await expectErrorCode(
+          () => lake.update(id, { metadata: { a: 1 } }),
+          'NOT_FOUND',
+          `update(${JSON.stringify(id)})`,
+        );
+        expect(await lake.delete(id), `delete(${JSON.stringify(id)})`).toBe(false);
+      }
+      for (const path of [
+        'non/existent/path.sql',
+        'schema/a.sq',
+        'schema',
+        '/schema/a.sql',
+        '../x',
+        'schema//a.sql',
+      ]) {
+        await expectErrorCode(
+          () => lake.retrieveByPath(path),
+          'NOT_FOUND',
+          `retrieveByPath(${JSON.stringify(path)})`,
+        );
+      }
+      await lake.close();
+    },
+  ),
 
-  defineCheck(GROUP, 'a taken path is a ConflictError and nothing is overwritten', async ({ backend }) => {
-    const lake = await openLake(backend);
-    const first = await lake.store({
-      name: 'cfg.yml',
-      content: 'a: 1\n',
-      dataType: DataType.CONFIGURATION,
-      subpath: 'app',
-    });
-    await expectErrorCode(
-      () =>
-        lake.store({ name: 'cfg.yml', content: 'a: 2\n', dataType: DataType.CONFIGURATION, subpath: 'app' }),
-      'CONFLICT',
-      'second store at the same path',
-    );
-    await expectErrorCode(
-      () =>
-        lake.store({
-          name: 'cfg.yml',
-          content: streamOf(utf8('a: 3\n')),
-          dataType: DataType.CONFIGURATION,
-          subpath: 'app',
-        }),
-      'CONFLICT',
-      'third store at the same path, streamed',
-    );
-    expect((await lake.retrieveByPath('configuration/app/cfg.yml')).content).toBe('a: 1\n');
-    expect((await lake.retrieve(first.id)).content).toBe('a: 1\n');
-    expect((await lake.getStats()).totalEntries).toBe(1);
-    const reopened = await openLake(backend);
-    expect((await reopened.list()).map((entry) => entry.id)).toEqual([first.id]);
-    await reopened.close();
-    await lake.close();
-  }),
+  defineCheck(
+    GROUP,
+    'a taken path is a ConflictError and nothing is overwritten',
+    async ({ backend, openLake }) => {
+      const lake = await openLake(backend);
+      const first = await lake.store({
+        name: 'cfg.yml',
+        content: 'a: 1\n',
+        dataType: DataType.CONFIGURATION,
+        subpath: 'app',
+      });
+      await expectErrorCode(
+        () =>
+          lake.store({
+            name: 'cfg.yml',
+            content: 'a: 2\n',
+            dataType: DataType.CONFIGURATION,
+            subpath: 'app',
+          }),
+        'CONFLICT',
+        'second store at the same path',
+      );
+      await expectErrorCode(
+        () =>
+          lake.store({
+            name: 'cfg.yml',
+            content: streamOf(utf8('a: 3\n')),
+            dataType: DataType.CONFIGURATION,
+            subpath: 'app',
+          }),
+        'CONFLICT',
+        'third store at the same path, streamed',
+      );
+      expect((await lake.retrieveByPath('configuration/app/cfg.yml')).content).toBe('a: 1\n');
+      expect((await lake.retrieve(first.id)).content).toBe('a: 1\n');
+      expect((await lake.getStats()).totalEntries).toBe(1);
+      const reopened = await openLake(backend);
+      expect((await reopened.list()).map((entry) => entry.id)).toEqual([first.id]);
+      await reopened.close();
+      await lake.close();
+    },
+  ),
 ];
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}

@@ -4,7 +4,6 @@ import { assertSameBytes, patternBytes, sha256Hex, streamOf, utf8 } from '../sup
 import { expectErrorCode } from '../support/errors.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake } from './open-lake.js';
 
 const GROUP = 'lake: update and delete';
 
@@ -12,7 +11,7 @@ export const updateDeleteChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'update merges metadata; size, hash and updatedAt follow the content',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const entry = await lake.store({
         name: 'app.json',
@@ -64,7 +63,7 @@ export const updateDeleteChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'delete answers true then false and removes content and metadata',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const keep = await lake.store({
         name: 'keep.log',

@@ -4,7 +4,6 @@ import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
-import { openLake } from './open-lake.js';
 
 const GROUP = 'lake: name and subpath validation';
 
@@ -52,7 +51,7 @@ export const validationChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'dot names and dot folders are ordinary; unsafe ones are rejected',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       const ci = await lake.store({ name: '.gitlab-ci.yml', content: 'x', dataType: DataType.CONFIGURATION });
       expect(ci.filePath).toBe('configuration/.gitlab-ci.yml');
@@ -106,7 +105,7 @@ export const validationChecks: ContractCheck[] = [
   defineCheck(
     GROUP,
     'property: any name and subpath is rejected or stored at <type>/<subpath>/<name>',
-    async ({ backend }) => {
+    async ({ backend, openLake }) => {
       const lake = await openLake(backend, { search: 'scan' });
       const stored = new Set<string>();
       await fc.assert(

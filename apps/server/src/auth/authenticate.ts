@@ -1,0 +1,22 @@
+import { AccessError } from '../errors.js';
+import { Access, type Grant } from './grants.js';
+import type { TokenStore } from './token-store.js';
+
+/**
+ * Who sent a request: the holder of a valid bearer token, anonymous (only when the operator allowed
+ * it, and only without an Authorization header), or nobody (401).
+ */
+export async function authenticate(
+  tokens: TokenStore,
+  header: string | undefined,
+  anonymous: Grant | undefined,
+): Promise<Access> {
+  if (header === undefined || header === '') {
+    if (anonymous) return new Access(null, [anonymous]);
+    throw new AccessError('UNAUTHORIZED', 'send a token: Authorization: Bearer dlk_...');
+  }
+  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (!match) throw new AccessError('UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
+  const record = await tokens.authenticate(match[1] as string);
+  return new Access(record.id, record.grants);
+}

@@ -1,0 +1,60 @@
+import type { Metadata } from '@datalake/core';
+import { TooLargeError, ValidationError } from '@datalake/core';
+
+/**
+ * Passes a request body through, failing with `TooLargeError` as soon as it exceeds `limit` bytes
+ * (the lake then discards what it wrote) and with a `ValidationError` when the client went away
+ * before sending it all, so an interrupted upload never becomes an entry.
+ */
+export async function* limitedBody(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  declaredLength?: number,
+): AsyncIterable<Uint8Array> {
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    if (total > limit) throw tooLarge(limit);
+    yield chunk;
+  }
+  if (declaredLength !== undefined && total !== declaredLength) {
+    throw new ValidationError(`the body ended after ${total} of ${declaredLength} bytes`);
+  }
+}
+
+export function tooLarge(limit: number): TooLargeError {
+  return new TooLargeError(`the body is larger than the limit of ${limit} bytes`, { details: { limit } });
+}
+
+/** The declared Content-Length, refused at once when it is over the limit. */
+export function declaredLength(header: string | undefined, limit: number): number | undefined {
+  if (header === undefined) return undefined;
+  const length = Number(header);
+  if (!Number.isSafeInteger(length) || length < 0) throw new ValidationError('invalid Content-Length');
+  if (length > limit) throw tooLarge(limit);
+  return length;
+}
+
+/** Metadata sent in the `Datalake-Metadata` header: a JSON object, percent-encoded (UTF-8). */
+export function metadataFromHeader(header: string | undefined): Metadata | undefined {
+  if (header === undefined) return undefined;
+  let text: string;
+  try {
+    text = decodeURIComponent(header);
+  } catch {
+    throw new ValidationError('the Datalake-Metadata header is not valid percent-encoded UTF-8');
+  }
+  return parseMetadataJson(text, 'the Datalake-Metadata header');
+}
+
+export function parseMetadataJson(text: string, what: string): Metadata {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ValidationError(`${what} must be a JSON object`);
+  return value as Metadata;
+}

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { StorageBackend } from '@datalake/core';
+import { TokenStore } from '../../src/index.js';
+
+const SCRIPT = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** SIGKILL: a crash, nothing finishes. */
+  kill(): Promise<void>;
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `server-process.ts` from the sources (as `pnpm test` runs them: no build needed). */
+export async function startServerProcess(config: unknown): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@datalake/source', '--import', 'tsx', SCRIPT, JSON.stringify(config)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => {
+    stderr += String(chunk);
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const exited = once(child, 'exit');
+  const first = await Promise.race([
+    once(lines, 'line').then(([line]) => String(line)),
+    exited.then(([code]) => {
+      throw new Error(`the server process exited (${code}) before listening: ${stderr}`);
+    }),
+  ]);
+  const { url } = JSON.parse(first) as { url: string };
+  return {
+    url,
+    child,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Writes an admin token straight into the lake, as `datalake token create --admin` does. */
+export async function bootstrapAdmin(backend: StorageBackend): Promise<string> {
+  return (await new TokenStore(backend).create({ name: 'admin', grants: [{ actions: ['admin'] }] })).token;
+}

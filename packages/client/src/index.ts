@@ -1,0 +1,3 @@
+export { ForbiddenError, type Problem, UnauthorizedError } from './errors.js';
+export { type Conditional, type ListPageOptions, RemoteLake, type RemoteLakeOptions } from './remote-lake.js';
+export type { Action, AuditPage, AuditRecord, Grant, NewToken, TokenInfo, WhoAmI } from './types.js';

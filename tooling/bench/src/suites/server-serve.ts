@@ -1,0 +1,76 @@
+/**
+ * A server in a process of its own for the server suite: either `datalake serve`'s server over a
+ * disk lake, or a bare Fastify route answering a fixed body from memory (the baseline). Run as
+ * `node --import tsx server-serve.ts <request JSON>`. Prints one JSON line when it listens
+ * (`ServeStarted`), and on SIGTERM one more with its peak RSS, then exits.
+ */
+import { readFileSync } from 'node:fs';
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake } from '@datalake/core';
+import { createServer, TokenStore } from '@datalake/server';
+import Fastify from 'fastify';
+
+export type ServerServeRequest =
+  | { kind: 'bare'; bodyBytes: number }
+  | {
+      kind: 'lake';
+      root: string;
+      /** Timed in this process before it listens: the in-process medians to compare HTTP with. */
+      queries?: string[];
+      runs?: number;
+      limit?: number;
+      refreshIntervalMs?: number;
+    };
+
+export interface ServeStarted {
+  url: string;
+  token?: string;
+}
+
+async function start(
+  request: ServerServeRequest,
+): Promise<{ started: ServeStarted; stop: () => Promise<void> }> {
+  if (request.kind === 'bare') {
+    const body = Buffer.alloc(request.bodyBytes, 0x61);
+    const app = Fastify({ logger: false });
+    app.get('/blob', async (_request, reply) =>
+      reply.header('content-type', 'application/octet-stream').send(body),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    return { started: { url: `http://127.0.0.1:${port}` }, stop: () => app.close() };
+  }
+  const backend = new DiskBackend({ root: request.root, fsync: false });
+  const lake = await DataLake.open(backend, {
+    onNotice: (message) => process.stderr.write(`notice: ${message}\n`),
+  });
+  const { token } = await new TokenStore(backend).create({ name: 'bench', grants: [{ actions: ['admin'] }] });
+  const server = await createServer({ lake, refreshIntervalMs: request.refreshIntervalMs ?? 1000 });
+  const url = await server.listen({ port: 0 });
+  return {
+    started: { url, token },
+    async stop() {
+      await server.close();
+      await lake.close();
+    },
+  };
+}
+
+function peakRssKiB(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // Not Linux.
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+const { started, stop } = await start(JSON.parse(process.argv[2] ?? '{}') as ServerServeRequest);
+process.stdout.write(`${JSON.stringify(started)}\n`);
+process.once('SIGTERM', () => {
+  void stop().then(() => {
+    process.stdout.write(`${JSON.stringify({ maxRssKiB: peakRssKiB() })}\n`, () => process.exit(0));
+  });
+});

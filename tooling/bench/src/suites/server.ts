@@ -1,0 +1,375 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake, DataType } from '@datalake/core';
+import autocannon from 'autocannon';
+import { type Measurement, median, now } from '../measure.js';
+import { forEachBounded } from '../pool.js';
+import type { ResultRow } from '../report.js';
+import type { Suite, SuiteContext } from '../suite.js';
+import { latencyAtMost, rateRatioAtLeast, type TargetSpec } from '../targets.js';
+import { buildSearchLake, corpusFiles, SELECTIVE } from './search.js';
+
+/** The search bench's selective substring queries (the HTTP target is stated for those). */
+const SELECTIVE_QUERIES = SELECTIVE.filter((query) => query.mode === undefined).map((query) => query.query);
+
+import type { ServerServeRequest, ServeStarted } from './server-serve.js';
+
+const CONNECTIONS = 32;
+const BODY = Buffer.alloc(4096, 0x62);
+const RSS_TARGET_MIB = 400;
+
+/** Issue 13: the lake over HTTP against in-process calls and a bare route of the same framework. */
+export const serverSuite: Suite = {
+  name: 'server',
+  title: 'server (issue 13): datalake serve over loopback',
+  async run(context) {
+    const rows: ResultRow[] = [];
+    const notes: string[] = [];
+    rows.push(await retrieveRow(context));
+    rows.push(await storeRow(context));
+    rows.push(await propagationRow(context));
+    if (context.corpusDir) rows.push(...(await searchRows(context, notes)));
+    else notes.push('search and RSS rows skipped: no corpus (set DATALAKE_CORPUS)');
+    notes.push(
+      `retrieve: autocannon, ${CONNECTIONS} connections, GET of one 4 KiB entry's content against GET of a bare Fastify route sending 4 KiB from memory; each in a server process of its own, rounds alternated`,
+      `store: ${CONNECTIONS} in flight on both sides: autocannon POSTs of 4 KiB (unique names) to a server over a fresh disk lake (fsync off), against ${CONNECTIONS} concurrent lake.store calls in this process on a fresh disk lake (fsync off)`,
+    );
+    return { rows, notes };
+  },
+};
+
+async function retrieveRow(context: SuiteContext): Promise<ResultRow> {
+  const seconds = context.quick ? 2 : 5;
+  const rounds = context.quick ? 2 : 3;
+  const root = path.join(context.workRoot, 'server-retrieve');
+  const lake = await startChild({ kind: 'lake', root }, context);
+  const bare = await startChild({ kind: 'bare', bodyBytes: BODY.byteLength }, context);
+  try {
+    const entry = await httpJson(
+      lake.started.url,
+      'POST',
+      '/v1/entries?name=blob.bin&dataType=other',
+      {
+        ...auth(lake.started),
+        'content-type': 'application/octet-stream',
+      },
+      BODY,
+    );
+    const target = { url: `${lake.started.url}/v1/entries/${entry.id}/content`, headers: auth(lake.started) };
+    const baseline = { url: `${bare.started.url}/blob`, headers: {} };
+    await cannon({ ...target, duration: 1 });
+    await cannon({ ...baseline, duration: 1 });
+    const served: number[] = [];
+    const bareRates: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      served.push(await cannon({ ...target, duration: seconds }));
+      bareRates.push(await cannon({ ...baseline, duration: seconds }));
+    }
+    context.log(
+      `server retrieve: ${served.map(Math.round).join(', ')} req/s; bare route ${bareRates.map(Math.round).join(', ')}`,
+    );
+    return {
+      operation: 'retrieve 4 KiB (HTTP, 32 conn.)',
+      backend: 'disk',
+      n: 1,
+      result: { kind: 'rate', samples: served },
+      baseline: { label: 'bare Fastify route', measurement: { kind: 'rate', samples: bareRates } },
+      target: rateRatioAtLeast(0.5),
+    };
+  } finally {
+    await Promise.all([lake.stop(), bare.stop()]);
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function storeRow(context: SuiteContext): Promise<ResultRow> {
+  const count = context.quick ? 1000 : 4000;
+  const rounds = context.quick ? 2 : 3;
+  const overHttp: number[] = [];
+  const inProcess: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const httpRoot = path.join(context.workRoot, `server-store-http-${round}`);
+    const child = await startChild({ kind: 'lake', root: httpRoot, refreshIntervalMs: 0 }, context);
+    try {
+      let next = 0;
+      const started = now();
+      const result = await autocannon({
+        url: child.started.url,
+        connections: CONNECTIONS,
+        amount: count,
+        requests: [
+          {
+            method: 'POST',
+            headers: { ...auth(child.started), 'content-type': 'application/octet-stream' },
+            body: BODY,
+            setupRequest: (outgoing) => ({
+              ...outgoing,
+              path: `/v1/entries?name=f${next++}.bin&dataType=other&subpath=bench`,
+            }),
+          },
+        ],
+      });
+      const elapsed = now() - started;
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`HTTP store: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+      overHttp.push((result.requests.total * 1000) / elapsed);
+    } finally {
+      await child.stop();
+      await rm(httpRoot, { recursive: true, force: true });
+    }
+
+    const localRoot = path.join(context.workRoot, `server-store-local-${round}`);
+    const lake = await DataLake.open(new DiskBackend({ root: localRoot, fsync: false }), {
+      onNotice: () => {},
+    });
+    try {
+      const started = now();
+      await forEachBounded(count, CONNECTIONS, (i) =>
+        lake.store({ name: `f${i}.bin`, content: BODY, dataType: DataType.OTHER, subpath: 'bench' }),
+      );
+      inProcess.push((count * 1000) / (now() - started));
+    } finally {
+      await lake.close();
+      await rm(localRoot, { recursive: true, force: true });
+    }
+  }
+  context.log(
+    `server store: ${overHttp.map(Math.round).join(', ')} /s over HTTP; ${inProcess.map(Math.round).join(', ')} /s in process`,
+  );
+  return {
+    operation: 'store 4 KiB (HTTP, 32 in flight)',
+    backend: 'disk, no fsync',
+    n: count,
+    result: { kind: 'rate', samples: overHttp },
+    baseline: { label: 'in-process lake.store', measurement: { kind: 'rate', samples: inProcess } },
+    target: rateRatioAtLeast(0.7),
+  };
+}
+
+/** Two servers over one disk lake: how long until a store through one is served by the other. */
+async function propagationRow(context: SuiteContext): Promise<ResultRow> {
+  const root = path.join(context.workRoot, 'server-two');
+  const a = await startChild({ kind: 'lake', root }, context);
+  const b = await startChild({ kind: 'lake', root }, context);
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < (context.quick ? 4 : 10); i++) {
+      await httpJson(
+        a.started.url,
+        'POST',
+        `/v1/entries?name=p${i}.txt&dataType=other`,
+        {
+          ...auth(a.started),
+          'content-type': 'application/octet-stream',
+        },
+        Buffer.from(`entry ${i}`),
+      );
+      const started = now();
+      // Listed, not just found: a lookup by id or path reaches storage at once, a listing needs B's refresh.
+      while (!(await listedBy(b.started, `other/p${i}.txt`))) await sleep(5);
+      samples.push(now() - started);
+    }
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await rm(root, { recursive: true, force: true });
+  }
+  return {
+    operation: 'store via A listed by B (refresh 1 s)',
+    backend: 'disk, 2 processes',
+    n: samples.length,
+    result: { kind: 'latency', samples },
+    target: latencyAtMost(2000),
+  };
+}
+
+/**
+ * Search over HTTP against in-process calls on the same corpus ×10 lake, alternated query by query
+ * (both warm: the first round is not counted); then the server's peak RSS.
+ */
+async function searchRows(context: SuiteContext, notes: string[]): Promise<ResultRow[]> {
+  const runs = context.quick ? 7 : 15;
+  const root = path.join(context.workRoot, 'server-search-x10');
+  const files = await corpusFiles(context.corpusDir as string);
+  await buildSearchLake(root, files, 10, context.log);
+  const child = await startChild({ kind: 'lake', root }, context);
+  const local = await DataLake.open(new DiskBackend({ root, fsync: false }), { onNotice: () => {} });
+  const rows: ResultRow[] = [];
+  let rssKiB = 0;
+  try {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const overHttp = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
+    const inProcess = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
+    const body = (query: string) => Buffer.from(JSON.stringify({ query, limit: 50 }));
+    const headers = { ...auth(child.started), 'content-type': 'application/json' };
+    for (let run = 0; run <= runs; run++) {
+      for (const query of SELECTIVE_QUERIES) {
+        let started = now();
+        await local.search(query, { limit: 50 });
+        const localMs = now() - started;
+        started = now();
+        await httpJson(child.started.url, 'POST', '/v1/search', headers, body(query), agent);
+        const httpMs = now() - started;
+        if (run === 0) continue; // warm-up round
+        inProcess.get(query)?.push(localMs);
+        overHttp.get(query)?.push(httpMs);
+      }
+    }
+    // Browsing as a page would: list pages and reads, so the RSS figure covers more than search.
+    let cursor: string | undefined;
+    let listed = 0;
+    do {
+      const page = await httpJson(
+        child.started.url,
+        'GET',
+        `/v1/entries?limit=1000${cursor ? `&cursor=${cursor}` : ''}`,
+        auth(child.started),
+        undefined,
+        agent,
+      );
+      for (const entry of page.entries.slice(0, 20))
+        await status(child.started.url, `/v1/entries/${entry.id}/content`, auth(child.started), agent);
+      listed += page.entries.length;
+      cursor = page.cursor;
+    } while (cursor);
+    agent.destroy();
+    for (const query of SELECTIVE_QUERIES) {
+      rows.push({
+        operation: `search ${JSON.stringify(query)} (HTTP)`,
+        backend: 'disk ×10',
+        n: listed,
+        result: { kind: 'latency', samples: overHttp.get(query) ?? [] },
+        baseline: {
+          label: 'in-process',
+          measurement: { kind: 'latency', samples: inProcess.get(query) ?? [] },
+        },
+        target: addsAtMost(1),
+      });
+    }
+  } finally {
+    await local.close();
+    rssKiB = (await child.stop()).maxRssKiB ?? 0;
+    await rm(root, { recursive: true, force: true });
+  }
+  const mib = rssKiB / 1024;
+  notes.push(
+    `server peak RSS serving the corpus ×10 lake (open, these searches, every list page, 20 reads per page): ${mib.toFixed(0)} MiB; target < ${RSS_TARGET_MIB} MiB: ${mib < RSS_TARGET_MIB ? 'PASS' : 'MISS'}`,
+    'search: the server refreshes every second meanwhile (default); on this lake a refresh lists 14,490 records, and a query that meets one waits for it',
+  );
+  return rows;
+}
+
+async function listedBy(server: ServeStarted, filePath: string): Promise<boolean> {
+  const page = await httpJson(server.url, 'GET', '/v1/entries?dataType=other', auth(server));
+  return page.entries.some((entry: { filePath: string }) => entry.filePath === filePath);
+}
+
+function addsAtMost(ms: number): TargetSpec {
+  return {
+    label: `+ < ${ms} ms`,
+    test: (result: Measurement, baseline: Measurement | undefined) =>
+      baseline ? median(result) - median(baseline) < ms : undefined,
+  };
+}
+
+// --- processes and requests ------------------------------------------------------------------
+
+interface Child {
+  started: ServeStarted;
+  stop(): Promise<{ maxRssKiB?: number }>;
+}
+
+async function startChild(serveRequest: ServerServeRequest, context: SuiteContext): Promise<Child> {
+  const script = fileURLToPath(new URL('./server-serve.ts', import.meta.url));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...process.execArgv, script, JSON.stringify(serveRequest)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stderr?.on('data', (chunk) => {
+    for (const line of String(chunk).split('\n')) if (line.startsWith('notice: ')) context.log(`  ${line}`);
+  });
+  const lines: Interface = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) throw new Error('the server process exited before listening');
+  return {
+    started: JSON.parse(first.value) as ServeStarted,
+    async stop() {
+      child.kill('SIGTERM');
+      const last = await iterator.next();
+      return last.done ? {} : (JSON.parse(last.value) as { maxRssKiB?: number });
+    },
+  };
+}
+
+function auth(started: ServeStarted): Record<string, string> {
+  return started.token ? { authorization: `Bearer ${started.token}` } : {};
+}
+
+async function cannon(options: {
+  url: string;
+  headers: Record<string, string>;
+  duration: number;
+}): Promise<number> {
+  const result = await autocannon({ ...options, connections: CONNECTIONS });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  agent?: Agent,
+): Promise<{ status: number; body: Buffer }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      { host: url.hostname, port: url.port, method, path, headers, ...(agent ? { agent } : {}) },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        incoming.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+async function httpJson(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+  agent?: Agent,
+  // biome-ignore lint/suspicious/noExplicitAny: answers of several shapes, read field by field
+): Promise<any> {
+  const answer = await send(base, method, path, headers, body, agent);
+  if (answer.status >= 300)
+    throw new Error(`${method} ${path}: HTTP ${answer.status} ${answer.body.toString('utf8').slice(0, 200)}`);
+  return JSON.parse(answer.body.toString('utf8'));
+}
+
+async function status(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  agent?: Agent,
+): Promise<number> {
+  return (await send(base, 'GET', path, headers, undefined, agent)).status;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
