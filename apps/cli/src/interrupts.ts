@@ -35,10 +35,28 @@ function restoreTerminal(): void {
   }
 }
 
+let owner: ((signal: 'SIGINT' | 'SIGTERM') => void) | undefined;
+
+/**
+ * Lets a command for which a signal is the normal way to stop (`serve`) handle the first one
+ * itself; a second signal still exits at once. Returns the release.
+ */
+export function ownSignals(handler: (signal: 'SIGINT' | 'SIGTERM') => void): () => void {
+  owner = handler;
+  return () => {
+    if (owner === handler) owner = undefined;
+  };
+}
+
 /** Installs the handlers; `report` tells the user (once) that the command was interrupted. */
 export function handleInterrupts(report: (error: InterruptedError) => void): void {
   let interrupted = false;
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    if (owner && !interrupted) {
+      interrupted = true;
+      owner(signal);
+      return;
+    }
     restoreTerminal();
     const code = ExitCode[signal];
     // Reported last, so that the error is the last line even if work still in flight prints.

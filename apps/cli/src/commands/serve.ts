@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { globalOptions, lakeLocation } from '../context.js';
 import { UsageError } from '../errors.js';
+import { ownSignals } from '../interrupts.js';
 import { describeLocation, openLocalLake, s3SettingsFromEnvironment } from '../lake-url.js';
 import { parseDataType, parseSize } from '../options.js';
 import { printNotice } from '../output.js';
@@ -122,15 +123,18 @@ and token changes within --refresh-interval plus one refresh.`,
         printNotice(
           `no tokens yet: create one with \`datalake --lake ${describeLocation(location)} token create --admin --name <name>\``,
         );
+      let release = () => {};
       await new Promise<void>((resolve) => {
-        const stop = () => {
+        release = ownSignals(() => {
           printNotice('stopping: finishing the requests in flight');
           resolve();
-        };
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        });
       });
-      await server.close();
-      await lake.close();
+      try {
+        await server.close();
+        await lake.close();
+      } finally {
+        release();
+      }
     });
 }
