@@ -11,7 +11,10 @@ import { type S3ServerRecord, SERVERS_VARIABLE } from './servers.js';
 export type ServerName = 'rgw' | 'minio';
 const ALL: readonly ServerName[] = ['rgw', 'minio'];
 
-/** Which servers the runner may start: DATALAKE_S3_TEST_SERVERS=rgw,minio|none; default all. */
+/**
+ * Which servers the runner starts: DATALAKE_S3_TEST_SERVERS=rgw,minio|none. Default: those this
+ * machine can run. Naming a server it cannot run is an error (CI names both).
+ */
 export const CHOICE_VARIABLE = 'DATALAKE_S3_TEST_SERVERS';
 
 const log = (line: string) => process.stderr.write(`[s3-test-servers] ${line}\n`);
@@ -129,8 +132,11 @@ export async function runWithS3Servers(command: readonly string[], env = process
   const available = availability(env);
   const wanted = chosen(env);
   const startable = wanted.filter((name) => available[name] === undefined);
-  for (const name of wanted.filter((name) => available[name] !== undefined)) {
-    log(`${name === 'rgw' ? 'Ceph RGW' : 'MinIO'} ${available[name]}`);
+  const unavailable = wanted.filter((name) => available[name] !== undefined);
+  for (const name of unavailable) log(`${name === 'rgw' ? 'Ceph RGW' : 'MinIO'} ${available[name]}`);
+  if (env[CHOICE_VARIABLE] && unavailable.length > 0) {
+    log(`${CHOICE_VARIABLE}=${env[CHOICE_VARIABLE]} asks for ${unavailable.join(' and ')}: ${INSTALL_HINT}`);
+    return 1;
   }
   if (startable.length === 0) {
     log(

@@ -89,6 +89,13 @@ describe('the test-command runner, where no S3 server can run', () => {
     expect(run.stderr).toMatch(/using the configured S3 server \(S3_ENDPOINT=http:\/\/127\.0\.0\.1:1\)/);
   });
 
+  it('fails, running nothing, when a server it is asked for cannot run here', async () => {
+    const run = startRunner(nodeCommand(PRINT_SERVERS), { ...env, DATALAKE_S3_TEST_SERVERS: 'rgw,minio' });
+    expect(await run.exited).toBe(1);
+    expect(run.stderr).toMatch(/DATALAKE_S3_TEST_SERVERS=rgw,minio asks for rgw and minio/);
+    expect(run.stdout).toBe('');
+  });
+
   it('refuses an unknown server name', async () => {
     const run = startRunner(nodeCommand(PRINT_SERVERS), { ...env, DATALAKE_S3_TEST_SERVERS: 'ceph' });
     expect(await run.exited).toBe(1);
