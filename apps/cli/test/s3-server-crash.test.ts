@@ -11,6 +11,9 @@ import type { IngestSummary } from '../src/ingest/ingest.js';
 import { cliPath, runCli, runJson } from './support/cli.js';
 import { s3Target } from './support/s3.js';
 
+// Bounds only a hang: these tests wait on server restarts and retries, slow on a busy machine.
+const FAULT_TEST_TIMEOUT_MS = 600_000;
+
 const FILES = 900;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -82,66 +85,72 @@ describeEachS3Server(
       await rm(work, { recursive: true, force: true });
     });
 
-    it('fails with a clear error instead of hanging, then the same ingest completes after a restart', async () => {
-      const ingest = startIngest(lakeUrl, tree, env);
-      await ingest.progressed;
-      await crashable.kill();
-      // No timing assertion: a hang would show as the test's own timeout.
-      const crashed = await ingest.exited;
-      expect(crashed.code).toBe(1);
-      const said = `${crashed.stdout}\n${crashed.stderr}`;
-      expect(crashed.stderr).toMatch(/^error: S3 \w+ of .* failed: the endpoint could not be reached/m);
-      expect(said).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+    it(
+      'fails with a clear error instead of hanging, then the same ingest completes after a restart',
+      async () => {
+        const ingest = startIngest(lakeUrl, tree, env);
+        await ingest.progressed;
+        await crashable.kill();
+        // No timing assertion: a hang would show as the test's own timeout.
+        const crashed = await ingest.exited;
+        expect(crashed.code).toBe(1);
+        const said = `${crashed.stdout}\n${crashed.stderr}`;
+        expect(crashed.stderr).toMatch(/^error: S3 \w+ of .* failed: the endpoint could not be reached/m);
+        expect(said).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
 
-      await crashable.restart();
-      // Nothing half-stored is visible: every entry listed now is whole and exact.
-      const survivors = await runJson<Entry[]>(['--lake', lakeUrl, 'ls'], { env });
-      expect(survivors.length).toBeLessThan(FILES);
-      const out = join(work, 'survivors');
-      if (survivors.length > 0)
-        await runJson(
-          ['--lake', lakeUrl, 'get', '--output-dir', out, ...survivors.map((entry) => entry.id)],
-          {
-            env,
-          },
-        );
-      for (const entry of survivors) {
-        const source = await readFile(join(tree, entry.metadata.sourcePath as string));
-        expect(sha256(await readFile(join(out, ...entry.filePath.split('/')))), entry.filePath).toBe(
-          sha256(source),
-        );
-        expect(entry.sha256).toBe(sha256(source));
-      }
+        await crashable.restart();
+        // Nothing half-stored is visible: every entry listed now is whole and exact.
+        const survivors = await runJson<Entry[]>(['--lake', lakeUrl, 'ls'], { env });
+        expect(survivors.length).toBeLessThan(FILES);
+        const out = join(work, 'survivors');
+        if (survivors.length > 0)
+          await runJson(
+            ['--lake', lakeUrl, 'get', '--output-dir', out, ...survivors.map((entry) => entry.id)],
+            {
+              env,
+            },
+          );
+        for (const entry of survivors) {
+          const source = await readFile(join(tree, entry.metadata.sourcePath as string));
+          expect(sha256(await readFile(join(out, ...entry.filePath.split('/')))), entry.filePath).toBe(
+            sha256(source),
+          );
+          expect(entry.sha256).toBe(sha256(source));
+        }
 
-      const completed = await runCli(['--lake', lakeUrl, 'ingest', tree, '--json', '--no-progress'], { env });
-      // Stores cut short by the crash left path claims; the ingest takes them over (with a notice).
-      expect(completed.stderr).not.toMatch(/error/i);
-      expect(completed.code).toBe(0);
-      const summary = JSON.parse(completed.stdout) as IngestSummary;
-      expect(summary.failures).toEqual([]);
-      expect(summary).toMatchObject({
-        failed: 0,
-        stored: FILES - survivors.length,
-        skipped: survivors.length,
-      });
+        const completed = await runCli(['--lake', lakeUrl, 'ingest', tree, '--json', '--no-progress'], {
+          env,
+        });
+        // Stores cut short by the crash left path claims; the ingest takes them over (with a notice).
+        expect(completed.stderr).not.toMatch(/error/i);
+        expect(completed.code).toBe(0);
+        const summary = JSON.parse(completed.stdout) as IngestSummary;
+        expect(summary.failures).toEqual([]);
+        expect(summary).toMatchObject({
+          failed: 0,
+          stored: FILES - survivors.length,
+          skipped: survivors.length,
+        });
 
-      // The same tree ingested into a disk lake that never failed is the reference.
-      const reference = join(work, 'reference-lake');
-      const clean = await runCli(['--lake', reference, 'ingest', tree, '--json', '--no-progress']);
-      expect(clean.code).toBe(0);
-      const expectedStats = await runJson<LakeStats>(['--lake', reference, 'stats']);
-      expect(expectedStats.totalEntries).toBe(FILES);
-      const stats = await runJson<LakeStats>(['--lake', lakeUrl, 'stats'], { env });
-      expect(stats).toEqual(expectedStats);
-      const listed = (lake: string, options = {}) =>
-        runJson<Entry[]>(['--lake', lake, 'ls'], options).then((entries) =>
-          entries.map((entry) => `${entry.filePath} ${entry.sha256}`).sort(),
-        );
-      expect(await listed(lakeUrl, { env })).toEqual(await listed(reference));
-      const check = await runCli(['--lake', lakeUrl, 'check-index', '--json'], { env });
-      expect(check.code).toBe(0);
-      expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, covered: FILES, uncovered: [] });
-    });
+        // The same tree ingested into a disk lake that never failed is the reference.
+        const reference = join(work, 'reference-lake');
+        const clean = await runCli(['--lake', reference, 'ingest', tree, '--json', '--no-progress']);
+        expect(clean.code).toBe(0);
+        const expectedStats = await runJson<LakeStats>(['--lake', reference, 'stats']);
+        expect(expectedStats.totalEntries).toBe(FILES);
+        const stats = await runJson<LakeStats>(['--lake', lakeUrl, 'stats'], { env });
+        expect(stats).toEqual(expectedStats);
+        const listed = (lake: string, options = {}) =>
+          runJson<Entry[]>(['--lake', lake, 'ls'], options).then((entries) =>
+            entries.map((entry) => `${entry.filePath} ${entry.sha256}`).sort(),
+          );
+        expect(await listed(lakeUrl, { env })).toEqual(await listed(reference));
+        const check = await runCli(['--lake', lakeUrl, 'check-index', '--json'], { env });
+        expect(check.code).toBe(0);
+        expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, covered: FILES, uncovered: [] });
+      },
+      FAULT_TEST_TIMEOUT_MS,
+    );
   },
   { kind: 'minio', faults: true },
 );
