@@ -1,3 +1,3 @@
 import { datalakeVitestConfig } from '@datalake/vitest-preset';
 
-export default datalakeVitestConfig({ testTimeout: 120_000, globalSetup: ['test/global-setup.ts'] });
+export default datalakeVitestConfig({ testTimeout: 300_000, globalSetup: ['test/global-setup.ts'] });

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RemoteLake, UnauthorizedError } from '@datalake/client';
 import { DataLake, DataType, NotFoundError } from '@datalake/core';
+import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { describe, expect, it } from 'vitest';
 import { bootstrapAdmin, startServerProcess } from './support/processes.js';
-import { describeWithS3, useS3Prefix } from './support/s3.js';
+import { useS3Prefix } from './support/s3.js';
 import { removeDisk, tempDisk } from './support/served.js';
 
 /** Polls until `check` holds; returns how long it took (reported, never asserted: no timing in tests). */
@@ -119,10 +120,14 @@ describe('two server processes', () => {
   });
 });
 
-describeWithS3('two server processes over one S3 bucket', (environment) => {
-  const lake = useS3Prefix(environment, 'server-instances');
+describeEachS3Server('two server processes over one S3 bucket', (server) => {
+  const lake = useS3Prefix(server, 'server-instances');
   it('serve the same data and the same tokens', async () => {
-    const { bucket, prefix, backend } = await lake();
-    await twoInstances({ backend: { kind: 's3', bucket, prefix } }, await bootstrapAdmin(backend));
+    const { bucket, prefix, backend, connection } = await lake();
+    const { endpoint, region, credentials } = connection;
+    await twoInstances(
+      { backend: { kind: 's3', bucket, prefix, endpoint, region, credentials } },
+      await bootstrapAdmin(backend),
+    );
   });
 });

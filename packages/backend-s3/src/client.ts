@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ResolvedTuning, S3BackendOptions } from './options.js';
 
@@ -11,6 +9,10 @@ import type { ResolvedTuning, S3BackendOptions } from './options.js';
 export function createS3Client(options: S3BackendOptions, tuning: ResolvedTuning): S3Client {
   // Sockets are a backstop above the backend's own request limit: response bodies still being
   // read keep their socket after the request slot has been released.
+  // Agent options, not agents: the SDK then waits for "100 Continue" before sending a body of
+  // 2 MiB or more (with agents of the caller's it sends at once). MinIO refuses a failed
+  // conditional PUT before reading the body and closes the connection, so a body already on its
+  // way fails with ECONNRESET instead of the 412 the server sent.
   const agentOptions = { keepAlive: true, maxSockets: tuning.maxConcurrency * 2 };
   return new S3Client({
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -24,8 +26,8 @@ export function createS3Client(options: S3BackendOptions, tuning: ResolvedTuning
     requestHandler: {
       connectionTimeout: tuning.connectTimeoutMs,
       socketTimeout: tuning.socketTimeoutMs,
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
+      httpAgent: agentOptions,
+      httpsAgent: agentOptions,
     },
   });
 }

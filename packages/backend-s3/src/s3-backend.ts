@@ -14,6 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import {
   type BackendCapabilities,
+  BackendError,
   type BodyInput,
   ClosedError,
   concatBytes,
@@ -43,6 +44,7 @@ import {
 import { bareEtag, canonicalEtag, IfMatchSpelling } from './etag.js';
 import { KeySpace } from './keys.js';
 import { RequestLimiter } from './limiter.js';
+import { narrowed, pastPrefix, serverListPrefix } from './listing-prefix.js';
 import { decodeMetadata, encodeMetadata } from './metadata.js';
 import {
   MAX_SINGLE_PUT_BYTES,
@@ -179,7 +181,10 @@ export class S3Backend implements StorageBackend {
         client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey, Range: range })),
       );
     } catch (error) {
-      if (isNotFound(error)) return null;
+      if (isNotFound(error)) {
+        await this.#confirmBucketAfterMiss('GetObject', key);
+        return null;
+      }
       if (httpStatusOf(error) === 416) return this.#unsatisfiableRange(key, error);
       throw toDataLakeError(error, this.#call('GetObject', key));
     }
@@ -232,32 +237,47 @@ export class S3Backend implements StorageBackend {
       throw new ValidationError(`invalid list cursor ${JSON.stringify(options.cursor)}`);
     }
     await this.#ensureBucket();
+    const sentPrefix = serverListPrefix(listPrefix);
+    let cursor = options.cursor;
     try {
-      const response = await this.#send((client) =>
-        client.send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: listPrefix,
-            Delimiter: options.delimiter || undefined,
-            MaxKeys: limit,
-            ContinuationToken: options.cursor,
-          }),
-        ),
-      );
-      const page: ListPage = {
-        objects: (response.Contents ?? []).map((object) => ({
-          key: this.#keys.fromObjectKey(object.Key ?? ''),
-          size: object.Size ?? 0,
-          etag: canonicalEtag(object.ETag ?? ''),
-          lastModified: object.LastModified ?? new Date(0),
-        })),
-        prefixes: (response.CommonPrefixes ?? []).map((group) =>
-          this.#keys.fromObjectKey(group.Prefix ?? ''),
-        ),
-      };
-      if (response.IsTruncated && response.NextContinuationToken)
-        page.cursor = response.NextContinuationToken;
-      return page;
+      // One request, unless the prefix had to be widened and a page held none of its names.
+      for (;;) {
+        const response = await this.#send((client) =>
+          client.send(
+            new ListObjectsV2Command({
+              Bucket: this.bucket,
+              Prefix: sentPrefix,
+              Delimiter: options.delimiter || undefined,
+              MaxKeys: limit,
+              ContinuationToken: cursor,
+            }),
+          ),
+        );
+        let contents = response.Contents ?? [];
+        let groups = (response.CommonPrefixes ?? []).map((group) => group.Prefix ?? '');
+        let next = response.IsTruncated ? response.NextContinuationToken : undefined;
+        if (sentPrefix !== listPrefix) {
+          const names = [...contents.map((object) => object.Key ?? ''), ...groups];
+          if (pastPrefix(names, listPrefix)) next = undefined;
+          contents = contents.filter((object) => (object.Key ?? '').startsWith(listPrefix));
+          groups = narrowed(groups, listPrefix);
+          if (contents.length === 0 && groups.length === 0 && next) {
+            cursor = next;
+            continue;
+          }
+        }
+        const page: ListPage = {
+          objects: contents.map((object) => ({
+            key: this.#keys.fromObjectKey(object.Key ?? ''),
+            size: object.Size ?? 0,
+            etag: canonicalEtag(object.ETag ?? ''),
+            lastModified: object.LastModified ?? new Date(0),
+          })),
+          prefixes: groups.map((group) => this.#keys.fromObjectKey(group)),
+        };
+        if (next) page.cursor = next;
+        return page;
+      }
     } catch (error) {
       if (options.cursor !== undefined && httpStatusOf(error) === 400) {
         throw new ValidationError(`invalid list cursor ${JSON.stringify(options.cursor)}`, { cause: error });
@@ -407,8 +427,29 @@ export class S3Backend implements StorageBackend {
       );
       return describeObject(key, response, response.ContentLength ?? 0);
     } catch (error) {
-      if (isNotFound(error)) return null;
-      throw toDataLakeError(error, this.#call('HeadObject', key));
+      if (!isNotFound(error)) throw toDataLakeError(error, this.#call('HeadObject', key));
+    }
+    await this.#confirmBucketAfterMiss('HeadObject', key);
+    return null;
+  }
+
+  /**
+   * Before a 404 counts as "no such key": a HEAD answer has no body, so its 404 cannot say whether
+   * the key or the bucket is missing; and MinIO answers 404 (even NoSuchKey on GET) for a while
+   * after an erasure set lost its read quorum, before it answers 503. The bucket answering too
+   * confirms the miss; otherwise it is a BackendError.
+   */
+  async #confirmBucketAfterMiss(operation: string, key: string): Promise<void> {
+    try {
+      await this.#send((client) => client.send(new HeadBucketCommand({ Bucket: this.bucket })));
+    } catch (error) {
+      const call = this.#call(operation, key);
+      if (httpStatusOf(error) !== 404) throw toDataLakeError(error, call);
+      throw new BackendError(
+        `S3 ${operation} of ${JSON.stringify(key)} in ${call.location} failed: the object and its bucket both ` +
+          'answer HTTP 404 - the bucket does not exist, or the server cannot read it (e.g. a MinIO erasure set that lost its drives)',
+        { cause: error, details: { operation, key, httpStatus: 404, s3Error: 'NoSuchBucket' } },
+      );
     }
   }
 

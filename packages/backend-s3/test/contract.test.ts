@@ -1,21 +1,21 @@
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { runContractSuite } from '@datalake/core/contract';
+import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { S3Backend, type S3BackendOptions } from '../src/index.js';
-import { describeWithS3 } from './support/s3-environment.js';
 import { createBucket, emptyBucket, rawClient, uniqueName } from './support/test-bucket.js';
 
-describeWithS3('S3Backend contract', (environment) => {
-  const client = rawClient(environment);
+describeEachS3Server('S3Backend contract', (server) => {
+  const client = rawClient(server);
   const connection = (bucket: string): S3BackendOptions => ({
     bucket,
-    endpoint: environment.endpoint,
-    region: environment.region,
-    credentials: environment.credentials,
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: server.credentials,
   });
   let measured: Pick<S3BackendOptions, 'atomicConditionalWrites' | 'atomicConditionalDeletes'> = {};
   // A bucket per backend, without a prefix, so the contract's longest keys (1,024 bytes) fit.
   runContractSuite({
-    name: 's3',
+    name: `s3 on ${server.name}`,
     create: async () => {
       const bucket = uniqueName('contract');
       await createBucket(client, bucket);

@@ -1,13 +1,13 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { BackendError } from '@datalake/core';
+import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Backend } from '../src/index.js';
 import { text } from './support/bodies.js';
-import { describeWithS3 } from './support/s3-environment.js';
 import { uniqueName, useTestBucket } from './support/test-bucket.js';
 
-describeWithS3('S3Backend failures', (environment) => {
-  const bucket = useTestBucket(environment, 'failures');
+describeEachS3Server('S3Backend failures', (server) => {
+  const bucket = useTestBucket(server, 'failures');
   const fast = { maxAttempts: 2, connectTimeoutMs: 1_000, socketTimeoutMs: 1_000 };
 
   it('names a missing bucket', async () => {
@@ -22,7 +22,7 @@ describeWithS3('S3Backend failures', (environment) => {
     const wrongKey = bucket.backend({ credentials: { accessKeyId: 'NOSUCHKEY', secretAccessKey: 'x' } });
     await expect(wrongKey.get('a')).rejects.toThrow(/HTTP 403/);
     const wrongSecret = bucket.backend({
-      credentials: { accessKeyId: environment.credentials.accessKeyId, secretAccessKey: 'wrong' },
+      credentials: { accessKeyId: server.credentials.accessKeyId, secretAccessKey: 'wrong' },
     });
     const error = await wrongSecret.list('').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
@@ -34,7 +34,7 @@ describeWithS3('S3Backend failures', (environment) => {
     const backend = new S3Backend({
       bucket: bucket.bucket,
       endpoint: `http://127.0.0.1:${closedPort}`,
-      credentials: environment.credentials,
+      credentials: server.credentials,
       ...fast,
     });
     const error = await backend.put('a', text('x')).catch((e: unknown) => e);
@@ -48,7 +48,7 @@ describeWithS3('S3Backend failures', (environment) => {
       const backend = new S3Backend({
         bucket: bucket.bucket,
         endpoint: endpoint(),
-        credentials: environment.credentials,
+        credentials: server.credentials,
         ...fast,
       });
       const error = await backend.get('a').catch((e: unknown) => e);

@@ -1,12 +1,12 @@
 import { ClosedError, PreconditionFailedError, ValidationError } from '@datalake/core';
+import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { patternBytes, readAll, text } from './support/bodies.js';
-import { describeWithS3 } from './support/s3-environment.js';
 import { useTestBucket } from './support/test-bucket.js';
 
-describeWithS3('S3Backend objects', (environment) => {
-  const bucket = useTestBucket(environment, 'objects');
+describeEachS3Server('S3Backend objects', (server) => {
+  const bucket = useTestBucket(server, 'objects');
 
   it('stores, reads, describes and deletes an object', async () => {
     const backend = bucket.backend();
@@ -63,8 +63,15 @@ describeWithS3('S3Backend objects', (environment) => {
     expect(await backend.get('missing', { range: { start: 0 } })).toBeNull();
   });
 
+  if (server.kind !== 'other') {
+    it(`finds that ${server.name} applies conditional writes atomically`, async () => {
+      const backend = await bucket.connect();
+      expect(backend.capabilities.atomicConditionalWrites).toBe(true);
+    });
+  }
+
   it('creates conditionally: one winner among racing writers', async () => {
-    const backend = bucket.backend();
+    const backend = await bucket.connect();
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) => backend.put('claim', text(`writer ${i}`), { ifNoneMatch: '*' })),
     );
@@ -75,7 +82,7 @@ describeWithS3('S3Backend objects', (environment) => {
   });
 
   it('overwrites conditionally on the current etag only, one winner among racing writers', async () => {
-    const backend = bucket.backend();
+    const backend = await bucket.connect();
     const first = await backend.put('record', text('v1'));
     const second = await backend.put('record', text('v2'), { ifMatch: first.etag });
     await expect(backend.put('record', text('stale'), { ifMatch: first.etag })).rejects.toBeInstanceOf(

@@ -5,23 +5,29 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { configuredS3Servers, type S3Connection } from '@datalake/s3-test-servers';
 
-/** Where the s3 suite runs: from S3_ENDPOINT and the standard AWS environment variables. */
-export interface S3Target {
-  endpoint: string;
-  region: string;
+/** One S3 server the s3 suite runs against. */
+export interface S3Target extends S3Connection {
+  /** `minio`, `rgw`, or `s3` for a server given by S3_ENDPOINT. */
+  name: string;
   /** An existing bucket to use (DATALAKE_S3_BUCKET); otherwise the suite creates and removes its own. */
   bucket: string | undefined;
 }
 
-export function s3TargetFromEnv(): S3Target | undefined {
-  const endpoint = process.env.S3_ENDPOINT;
-  if (!endpoint) return undefined;
-  return {
+/**
+ * The servers of this run, as the tests see them: S3_ENDPOINT and the AWS variables, else the
+ * servers the root `pnpm bench` started (DATALAKE_S3_SERVERS).
+ */
+export function s3TargetsFromEnv(): S3Target[] {
+  const bucket = process.env.DATALAKE_S3_BUCKET || undefined;
+  return configuredS3Servers().map(({ name, endpoint, region, credentials }) => ({
+    name,
     endpoint,
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    bucket: process.env.DATALAKE_S3_BUCKET || undefined,
-  };
+    region,
+    credentials,
+    bucket,
+  }));
 }
 
 /** A plain SDK client with the settings any S3-compatible server accepts (path style, checksums only when required). */
@@ -29,6 +35,7 @@ export function rawClient(target: S3Target): S3Client {
   return new S3Client({
     endpoint: target.endpoint,
     region: target.region,
+    credentials: target.credentials,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

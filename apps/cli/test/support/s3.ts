@@ -1,25 +1,20 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type { S3Connection } from '@datalake/s3-test-servers';
 
 export interface S3Target {
   endpoint: string;
   bucket: string;
+  /** The environment the CLI reads its S3 settings from. */
   env: Record<string, string>;
 }
 
 /**
- * The S3 server of the test run (`S3_ENDPOINT` plus the AWS credentials), with a fresh bucket.
- * Undefined when no server is configured; on CI a missing server fails the run.
+ * A fresh bucket on `server` (or DATALAKE_S3_BUCKET when set), and the environment that points the
+ * CLI at it. Call it from a `beforeAll`.
  */
-export async function s3TargetOrSkip(): Promise<S3Target | undefined> {
-  const endpoint = process.env.S3_ENDPOINT;
-  if (!endpoint) {
-    if (process.env.CI === 'true') throw new Error('S3_ENDPOINT is not set: CI must run the S3 tests');
-    console.warn('notice: S3_ENDPOINT not set; skipping the S3 tests');
-    return undefined;
-  }
-  const accessKey = process.env.AWS_ACCESS_KEY_ID ?? '';
-  const secretKey = process.env.AWS_SECRET_ACCESS_KEY ?? '';
-  const region = process.env.AWS_REGION ?? 'us-east-1';
+export async function s3Target(server: S3Connection): Promise<S3Target> {
+  const { endpoint, region } = server;
+  const { accessKeyId: accessKey, secretAccessKey: secretKey } = server.credentials;
   const bucket = process.env.DATALAKE_S3_BUCKET ?? `cli-test-${randomUUID().slice(0, 8)}`;
   await createBucket(endpoint, bucket, { accessKey, secretKey, region });
   return {

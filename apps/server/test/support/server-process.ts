@@ -1,7 +1,7 @@
 /**
  * A server in a process of its own, for the tests that need real processes (SIGKILL, several
  * instances over one lake). argv[2]: JSON `{ backend: { kind: 'disk', root } | { kind: 's3',
- * bucket, prefix }, refreshIntervalMs? }`. Prints `{"url": ...}` on its first stdout line once it
+ * bucket, prefix, endpoint, region, credentials }, refreshIntervalMs? }`. Prints `{"url": ...}` on its first stdout line once it
  * listens; SIGTERM stops it gracefully.
  */
 import { DiskBackend } from '@datalake/backend-disk';
@@ -10,7 +10,16 @@ import { DataLake, type StorageBackend } from '@datalake/core';
 import { createServer } from '../../src/index.js';
 
 interface Config {
-  backend: { kind: 'disk'; root: string } | { kind: 's3'; bucket: string; prefix: string };
+  backend:
+    | { kind: 'disk'; root: string }
+    | {
+        kind: 's3';
+        bucket: string;
+        prefix: string;
+        endpoint: string;
+        region: string;
+        credentials: { accessKeyId: string; secretAccessKey: string };
+      };
   refreshIntervalMs?: number;
 }
 
@@ -21,8 +30,9 @@ const backend: StorageBackend =
     : await S3Backend.connect({
         bucket: config.backend.bucket,
         prefix: config.backend.prefix,
-        endpoint: process.env.S3_ENDPOINT,
-        region: process.env.AWS_REGION ?? 'us-east-1',
+        endpoint: config.backend.endpoint,
+        region: config.backend.region,
+        credentials: config.backend.credentials,
       });
 const lake = await DataLake.open(backend, { onNotice: () => {} });
 const server = await createServer({

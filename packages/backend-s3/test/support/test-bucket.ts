@@ -7,15 +7,15 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { S3Connection } from '@datalake/s3-test-servers';
 import { afterAll, beforeAll } from 'vitest';
 import { S3Backend, type S3BackendOptions } from '../../src/index.js';
-import type { S3TestEnvironment } from './s3-environment.js';
 
-export function rawClient(environment: S3TestEnvironment): S3Client {
+export function rawClient(server: S3Connection): S3Client {
   return new S3Client({
-    endpoint: environment.endpoint,
-    region: environment.region,
-    credentials: environment.credentials,
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: server.credentials,
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
@@ -27,11 +27,19 @@ export function uniqueName(label: string): string {
 }
 
 /** A bucket of its own for one test file: created before, emptied and deleted after. */
-export function useTestBucket(environment: S3TestEnvironment, label: string) {
+export function useTestBucket(server: S3Connection, label: string) {
   const bucket = uniqueName(label);
-  const client = rawClient(environment);
+  const client = rawClient(server);
   const backends: S3Backend[] = [];
   let created: Promise<unknown> | undefined;
+  const settings = (options: Partial<S3BackendOptions>): S3BackendOptions => ({
+    bucket,
+    endpoint: server.endpoint,
+    region: server.region,
+    credentials: server.credentials,
+    prefix: uniqueName('lake'),
+    ...options,
+  });
   const ready = () => {
     created ??= createBucket(client, bucket);
     return created;
@@ -50,14 +58,14 @@ export function useTestBucket(environment: S3TestEnvironment, label: string) {
     ready,
     /** A backend on the test bucket, closed after the file's tests. */
     backend(options: Partial<S3BackendOptions> = {}): S3Backend {
-      const backend = new S3Backend({
-        bucket,
-        endpoint: environment.endpoint,
-        region: environment.region,
-        credentials: environment.credentials,
-        prefix: uniqueName('lake'),
-        ...options,
-      });
+      const backend = new S3Backend(settings(options));
+      backends.push(backend);
+      return backend;
+    },
+    /** The same through `S3Backend.connect()`, which measures the server's conditional writes. */
+    async connect(options: Partial<S3BackendOptions> = {}): Promise<S3Backend> {
+      await ready();
+      const backend = await S3Backend.connect(settings(options));
       backends.push(backend);
       return backend;
     },

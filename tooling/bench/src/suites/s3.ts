@@ -13,14 +13,13 @@ import {
   listAllKeys,
   rawClient,
   type S3Target,
-  s3TargetFromEnv,
+  s3TargetsFromEnv,
 } from '../s3-client.js';
 import type { Suite, SuiteContext } from '../suite.js';
 import { latencyAtMost, latencyRatioAtMost, rateRatioAtLeast } from '../targets.js';
 import { sampleIndexes, workItem } from '../workload.js';
 
 const MAX_ARTIFACT_BYTES = 16 * 1024;
-const RAW = 'raw SDK';
 
 interface Plan {
   /** Sequential operations per measured phase. */
@@ -50,54 +49,82 @@ const QUICK: Plan = {
   setupConcurrency: 32,
 };
 
-/** Issue 3: the S3 backend against raw SDK calls on the same server, in the same run. */
+/**
+ * Issue 3: the S3 backend against raw SDK calls on the same server, in the same run; once per
+ * server of the run (MinIO and Ceph RGW when the root `pnpm bench` started them), one after the other.
+ */
 export const s3Suite: Suite = {
   name: 's3',
-  title: 's3 (issue 3): DataLake on S3Backend vs raw SDK calls',
+  title: 's3 (issue 3): DataLake on S3Backend vs raw SDK calls, per S3 server',
   async run(context) {
-    const target = s3TargetFromEnv();
-    if (!target) return { rows: [], notes: ['skipped: no S3_ENDPOINT'] };
+    const targets = s3TargetsFromEnv();
+    if (targets.length === 0) {
+      return {
+        rows: [],
+        notes: [
+          'skipped: no S3 server (set S3_ENDPOINT and the AWS_* variables, or install a test server: the root `pnpm bench` starts it)',
+        ],
+      };
+    }
     const plan = context.quick ? QUICK : FULL;
     const artifacts = context.corpusDir
       ? await loadArtifacts(context.corpusDir, MAX_ARTIFACT_BYTES)
       : syntheticArtifacts();
-    const client = rawClient(target);
-    const runId = randomBytes(4).toString('hex');
-    const bucket = target.bucket ?? `datalake-bench-${runId}`;
-    const root = `bench-${runId}/`;
-    if (!target.bucket) await createBucket(client, bucket);
-    const lakeOptions: DataLakeOptions = { ...context.lakeOptions, onNotice: () => undefined };
-    try {
-      const atomic = await probeConditionalWrites(target, bucket, `${root}probe/`);
-      const rows = await measure(context, plan, {
-        client,
-        target,
-        bucket,
-        root,
-        artifacts,
-        lakeOptions,
-        atomic,
-      });
-      return {
-        rows,
-        notes: [
-          `endpoint ${target.endpoint}, bucket ${bucket}${target.bucket ? '' : ' (created for this run)'}; S3Backend.connect() found conditional writes ${atomic ? 'atomic' : 'NOT atomic (the backend checks conditions itself)'}`,
-          `sequential phases of ${plan.operations} operations on corpus files of ≤ ${MAX_ARTIFACT_BYTES / 1024} KiB; rates per consecutive batch, latencies per call`,
-          'a lake store writes a path claim, the content and the metadata object (3 PUTs); retrieve reads the content (1 GET) and checks its hash',
-          `DataLake.open: a ${plan.openLakeSize.toLocaleString('en-US')}-entry lake stored with ${plan.setupConcurrency} stores in flight, closed, then reopened on a new S3Backend`,
-        ],
-      } satisfies SuiteReport;
-    } finally {
-      context.log('s3: removing the objects written');
-      // Best effort: a cleanup failure must not hide the error that ended the measurements.
-      await deletePrefix(client, bucket, root).catch((error: unknown) =>
-        context.log(`s3: could not remove ${bucket}/${root}: ${(error as Error).message}`),
-      );
-      if (!target.bucket) await deleteBucket(client, bucket).catch(() => undefined);
-      client.destroy();
+    const report: SuiteReport = { rows: [], notes: [] };
+    for (const target of targets) {
+      const measured = await runOn(context, plan, artifacts, target);
+      report.rows.push(...measured.rows);
+      report.notes.push(...measured.notes.map((note) => `[${target.name}] ${note}`));
     }
+    report.notes.push(
+      `sequential phases of ${plan.operations} operations on corpus files of ≤ ${MAX_ARTIFACT_BYTES / 1024} KiB; rates per consecutive batch, latencies per call`,
+      'a lake store writes a path claim, the content and the metadata object (3 PUTs); retrieve reads the content (1 GET) and checks its hash',
+      `DataLake.open: a ${plan.openLakeSize.toLocaleString('en-US')}-entry lake stored with ${plan.setupConcurrency} stores in flight, closed, then reopened on a new S3Backend`,
+    );
+    return report;
   },
 };
+
+async function runOn(
+  context: SuiteContext,
+  plan: Plan,
+  artifacts: Artifact[],
+  target: S3Target,
+): Promise<SuiteReport> {
+  context.log(`s3: on ${target.name} (${target.endpoint})`);
+  const client = rawClient(target);
+  const runId = randomBytes(4).toString('hex');
+  const bucket = target.bucket ?? `datalake-bench-${runId}`;
+  const root = `bench-${runId}/`;
+  if (!target.bucket) await createBucket(client, bucket);
+  const lakeOptions: DataLakeOptions = { ...context.lakeOptions, onNotice: () => undefined };
+  try {
+    const atomic = await probeConditionalWrites(target, bucket, `${root}probe/`);
+    const rows = await measure(context, plan, {
+      client,
+      target,
+      bucket,
+      root,
+      artifacts,
+      lakeOptions,
+      atomic,
+    });
+    return {
+      rows,
+      notes: [
+        `endpoint ${target.endpoint}, bucket ${bucket}${target.bucket ? '' : ' (created for this run)'}; S3Backend.connect() found conditional writes ${atomic ? 'atomic' : 'NOT atomic (the backend checks conditions itself)'}`,
+      ],
+    };
+  } finally {
+    context.log(`s3: removing the objects written on ${target.name}`);
+    // Best effort: a cleanup failure must not hide the error that ended the measurements.
+    await deletePrefix(client, bucket, root).catch((error: unknown) =>
+      context.log(`s3: could not remove ${bucket}/${root}: ${(error as Error).message}`),
+    );
+    if (!target.bucket) await deleteBucket(client, bucket).catch(() => undefined);
+    client.destroy();
+  }
+}
 
 interface S3Run {
   client: S3Client;
@@ -113,6 +140,8 @@ interface S3Run {
 async function measure(context: SuiteContext, plan: Plan, run: S3Run): Promise<ResultRow[]> {
   const { client, bucket, root, artifacts } = run;
   const k = plan.operations;
+  const lakeLabel = `S3Backend (${run.target.name})`;
+  const rawLabel = `raw SDK (${run.target.name})`;
   const row = (
     operation: string,
     backend: string,
@@ -121,7 +150,7 @@ async function measure(context: SuiteContext, plan: Plan, run: S3Run): Promise<R
     extra: Partial<ResultRow> = {},
   ) => ({ operation, backend, n, result, ...extra }) satisfies ResultRow;
 
-  context.log(`s3: raw SDK, ${k} PutObject / GetObject`);
+  context.log(`s3: ${run.target.name}: raw SDK, ${k} PutObject / GetObject`);
   const rawKey = (i: number) => `${root}raw/${workItem(artifacts, i).filePath}`;
   const rawPut = await rate(k, plan.batches, (i) =>
     client.send(new PutObjectCommand({ Bucket: bucket, Key: rawKey(i), Body: workItem(artifacts, i).bytes })),
@@ -133,7 +162,7 @@ async function measure(context: SuiteContext, plan: Plan, run: S3Run): Promise<R
   });
   const rawList = await latency(plan.listRepeats, () => listAllKeys(client, bucket, `${root}raw/`));
 
-  context.log(`s3: lake on S3Backend, ${k} store / retrieve`);
+  context.log(`s3: ${run.target.name}: lake on S3Backend, ${k} store / retrieve`);
   const backend = newBackend(run, `${root}lake/`);
   const lake = await DataLake.open(backend, run.lakeOptions);
   const ids: string[] = [];
@@ -156,23 +185,23 @@ async function measure(context: SuiteContext, plan: Plan, run: S3Run): Promise<R
   await lake.close();
 
   const rows = [
-    row('store (sequential)', 'S3Backend', k, store, {
+    row('store (sequential)', lakeLabel, k, store, {
       baseline: { label: 'PutObject', measurement: rawPut },
       target: rateRatioAtLeast(1 / 3, '≥ 1/3 of PutObject'),
     }),
-    row('retrieve', 'S3Backend', k, retrieve, {
+    row('retrieve', lakeLabel, k, retrieve, {
       baseline: { label: 'GetObject', measurement: rawGet },
       target: latencyRatioAtMost(1.5),
     }),
-    row('list() (catalog)', 'S3Backend', k, list, {
+    row('list() (catalog)', lakeLabel, k, list, {
       baseline: { label: 'ListObjectsV2', measurement: rawList },
     }),
-    row(`backend.list('.metadata/') all pages`, 'S3Backend', k, backendList, {
+    row(`backend.list('.metadata/') all pages`, lakeLabel, k, backendList, {
       baseline: { label: 'ListObjectsV2', measurement: rawList },
     }),
-    row('PutObject (sequential)', RAW, k, rawPut),
-    row('GetObject', RAW, k, rawGet),
-    row('ListObjectsV2 all pages', RAW, k, rawList),
+    row('PutObject (sequential)', rawLabel, k, rawPut),
+    row('GetObject', rawLabel, k, rawGet),
+    row('ListObjectsV2 all pages', rawLabel, k, rawList),
   ];
   collectGarbage();
   rows.push(await measureOpen(context, plan, run));
@@ -212,7 +241,7 @@ async function measureOpen(context: SuiteContext, plan: Plan, run: S3Run): Promi
   }
   return {
     operation: 'DataLake.open',
-    backend: 'S3Backend',
+    backend: `S3Backend (${run.target.name})`,
     n,
     result: { kind: 'latency', samples: opens },
     target: latencyAtMost(10_000),
@@ -227,7 +256,13 @@ function newBackend(run: S3Run, prefix: string): S3Backend {
 }
 
 function backendOptions(target: S3Target, bucket: string, prefix: string) {
-  return { bucket, prefix, endpoint: target.endpoint, region: target.region };
+  return {
+    bucket,
+    prefix,
+    endpoint: target.endpoint,
+    region: target.region,
+    credentials: target.credentials,
+  };
 }
 
 /** Lets the backend probe the server the way users connect, and keeps the answer. */
