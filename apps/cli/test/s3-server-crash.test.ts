@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, LakeStats } from '@datalake/core';
+import type { IngestSummary } from '@datalake/ingest';
 import type { CrashableServer } from '@datalake/s3-test-servers';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
 import { cliPath, runCli, runJson } from './support/cli.js';
 import { s3Target } from './support/s3.js';
 

@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { type Classification, classify } from './classify.js';
 import { storeReconciling } from './concurrent-store.js';
 import { contentCheck, folderOf } from './content-check.js';
-import type { ProgressReporter } from './progress.js';
+import { type ProgressReporter, silentProgress } from './progress.js';
 import { type Artifact, readArtifact } from './read-artifact.js';
 import { sourceKey } from './source-names.js';
 import { type SkipReason, type WalkedFile, walkTree } from './walk.js';
@@ -22,19 +22,30 @@ import { type SkipReason, type WalkedFile, walkTree } from './walk.js';
 export type { SkipReason } from './walk.js';
 
 export interface IngestOptions {
+  /** The folder to ingest. Entries record it (resolved to an absolute path) as `sourceRoot`. */
   root: string;
+  /** Globs (picomatch) of paths to leave out, relative to the root; a glob without '/' matches any name. */
   exclude?: readonly string[];
   /** Folder prefix in the lake for the whole tree (below each type folder). */
   subpath?: string;
-  /** Files larger than this are reported as failures. */
-  maxSize: number;
-  concurrency: number;
-  dryRun: boolean;
-  prune: boolean;
+  /** Files larger than this many bytes are reported as failures, not read. Default `DEFAULT_MAX_SIZE` (256 MiB). */
+  maxSize?: number;
+  /** Files processed at once. Default `DEFAULT_CONCURRENCY` (16). */
+  concurrency?: number;
+  /** Classify and plan against the lake, write nothing; the summary then lists `outcomes`. Default false. */
+  dryRun?: boolean;
+  /** Remove entries of earlier ingests of this root whose files are gone. Default false. */
+  prune?: boolean;
   /** Folders never to walk (the lake itself, when it lives inside the tree). */
   skipAbsolute?: readonly string[];
-  progress: ProgressReporter;
+  /** Told how far the run is. Default `silentProgress`. */
+  progress?: ProgressReporter;
 }
+
+/** The default of `IngestOptions.maxSize`: 256 MiB. */
+export const DEFAULT_MAX_SIZE = 256 * 1024 ** 2;
+/** The default of `IngestOptions.concurrency`. */
+export const DEFAULT_CONCURRENCY = 16;
 
 /**
  * What happens to a file: `store` (new), `update` (new content for its entry), `move` (stored under
@@ -82,7 +93,7 @@ export interface IngestSummary {
   repaired: number;
   failed: number;
   pruned: number;
-  /** Paths left out by .gitignore, --exclude or the skipped folders. */
+  /** Paths left out by .gitignore files, the `exclude` globs or the skipped folders. */
   ignored: number;
   byType: Record<DataType, number>;
   failures: IngestFailure[];
@@ -92,7 +103,7 @@ export interface IngestSummary {
   durationMs: number;
   /** Per-file outcomes; filled in dry runs only (a real run would repeat the lake's own listing). */
   outcomes?: FileOutcome[];
-  /** Lake paths removed (or, in a dry run, to be removed) by --prune. */
+  /** Lake paths removed (or, in a dry run, to be removed) by `prune`. */
   prunedPaths?: string[];
 }
 
@@ -112,8 +123,16 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'unknown',
 ];
 
-export async function ingestTree(lake: Lake, options: IngestOptions): Promise<IngestSummary> {
+/**
+ * Ingests the folder `options.root` into `lake`: walks it (see `walkTree`), classifies every file,
+ * and stores it byte-exact at `<type>/<subpath>/<path>` with its metadata, idempotently (unchanged
+ * files are skipped, changed ones updated, reclassified ones moved, content missing from the lake
+ * written again). A file that cannot be read or stored is a failure in the summary, never a throw;
+ * the call throws only for invalid options (`ValidationError`) or when the lake cannot be listed.
+ */
+export async function ingestTree(lake: Lake, ingestOptions: IngestOptions): Promise<IngestSummary> {
   const startedAt = performance.now();
+  const options = withDefaults(ingestOptions);
   const root = resolve(options.root);
   const ingestedAt = new Date().toISOString();
   const walk = await walkTree(root, { exclude: options.exclude, skipAbsolute: options.skipAbsolute });
@@ -189,7 +208,34 @@ export async function ingestTree(lake: Lake, options: IngestOptions): Promise<In
   return summary;
 }
 
-interface FileContext extends IngestOptions {
+type ResolvedOptions = Required<Omit<IngestOptions, 'exclude' | 'subpath' | 'skipAbsolute'>> &
+  Pick<IngestOptions, 'exclude' | 'subpath' | 'skipAbsolute'>;
+
+/** The options with their defaults filled in; `ValidationError` for a value no run could use. */
+function withDefaults(options: IngestOptions): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    ...options,
+    maxSize: options.maxSize ?? DEFAULT_MAX_SIZE,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    dryRun: options.dryRun ?? false,
+    prune: options.prune ?? false,
+    progress: options.progress ?? silentProgress,
+  };
+  if (typeof resolved.root !== 'string' || resolved.root === '')
+    invalidOption('root', resolved.root, 'a folder path');
+  if (!Number.isInteger(resolved.concurrency) || resolved.concurrency < 1)
+    invalidOption('concurrency', resolved.concurrency, 'a positive integer');
+  if (!(resolved.maxSize >= 0)) invalidOption('maxSize', resolved.maxSize, 'a number of bytes, 0 or more');
+  return resolved;
+}
+
+function invalidOption(name: string, value: unknown, expected: string): never {
+  throw new ValidationError(`ingest option ${name} must be ${expected}, got ${String(value)}`, {
+    details: { option: name },
+  });
+}
+
+interface FileContext extends ResolvedOptions {
   root: string;
   ingestedAt: string;
   contentIsPresent: (entry: Entry) => Promise<boolean>;
