@@ -9,12 +9,9 @@ export {
   type TextEncoding,
 } from './encoding.js';
 export {
-  DEFAULT_CONCURRENCY,
-  DEFAULT_MAX_SIZE,
   type FileOutcome,
   type IngestAction,
   type IngestFailure,
-  type IngestOptions,
   type IngestSummary,
   ingestTree,
   type SkippedFileReport,
@@ -23,6 +20,7 @@ export {
   SOURCE_ROOT,
 } from './ingest.js';
 export { type FolderMember, lakeNames } from './lake-names.js';
+export { DEFAULT_CONCURRENCY, DEFAULT_MAX_SIZE, type IngestOptions } from './options.js';
 export { type ProgressReporter, silentProgress } from './progress.js';
 export { type Artifact, BUFFERED_LIMIT, readArtifact } from './read-artifact.js';
 export { readableName, readablePath, sourceKey, sourceKeyBytes } from './source-names.js';

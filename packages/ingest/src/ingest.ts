@@ -14,38 +14,13 @@ import pLimit from 'p-limit';
 import { type Classification, classify } from './classify.js';
 import { storeReconciling } from './concurrent-store.js';
 import { contentCheck, folderOf } from './content-check.js';
-import { type ProgressReporter, silentProgress } from './progress.js';
+import { type IngestOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Artifact, readArtifact } from './read-artifact.js';
 import { sourceKey } from './source-names.js';
 import { type SkipReason, type WalkedFile, walkTree } from './walk.js';
 
+export type { IngestOptions } from './options.js';
 export type { SkipReason } from './walk.js';
-
-export interface IngestOptions {
-  /** The folder to ingest. Entries record it (resolved to an absolute path) as `sourceRoot`. */
-  root: string;
-  /** Globs (picomatch) of paths to leave out, relative to the root; a glob without '/' matches any name. */
-  exclude?: readonly string[];
-  /** Folder prefix in the lake for the whole tree (below each type folder). */
-  subpath?: string;
-  /** Files larger than this many bytes are reported as failures, not read. Default `DEFAULT_MAX_SIZE` (256 MiB). */
-  maxSize?: number;
-  /** Files processed at once. Default `DEFAULT_CONCURRENCY` (16). */
-  concurrency?: number;
-  /** Classify and plan against the lake, write nothing; the summary then lists `outcomes`. Default false. */
-  dryRun?: boolean;
-  /** Remove entries of earlier ingests of this root whose files are gone. Default false. */
-  prune?: boolean;
-  /** Folders never to walk (the lake itself, when it lives inside the tree). */
-  skipAbsolute?: readonly string[];
-  /** Told how far the run is. Default `silentProgress`. */
-  progress?: ProgressReporter;
-}
-
-/** The default of `IngestOptions.maxSize`: 256 MiB. */
-export const DEFAULT_MAX_SIZE = 256 * 1024 ** 2;
-/** The default of `IngestOptions.concurrency`. */
-export const DEFAULT_CONCURRENCY = 16;
 
 /**
  * What happens to a file: `store` (new), `update` (new content for its entry), `move` (stored under
@@ -132,7 +107,7 @@ const SKIP_REASONS: readonly SkipReason[] = [
  */
 export async function ingestTree(lake: Lake, ingestOptions: IngestOptions): Promise<IngestSummary> {
   const startedAt = performance.now();
-  const options = withDefaults(ingestOptions);
+  const options = resolveOptions(ingestOptions);
   const root = resolve(options.root);
   const ingestedAt = new Date().toISOString();
   const walk = await walkTree(root, { exclude: options.exclude, skipAbsolute: options.skipAbsolute });
@@ -206,33 +181,6 @@ export async function ingestTree(lake: Lake, ingestOptions: IngestOptions): Prom
   summary.outcomes?.sort((a, b) => (a.path < b.path ? -1 : 1));
   summary.durationMs = Math.round(performance.now() - startedAt);
   return summary;
-}
-
-type ResolvedOptions = Required<Omit<IngestOptions, 'exclude' | 'subpath' | 'skipAbsolute'>> &
-  Pick<IngestOptions, 'exclude' | 'subpath' | 'skipAbsolute'>;
-
-/** The options with their defaults filled in; `ValidationError` for a value no run could use. */
-function withDefaults(options: IngestOptions): ResolvedOptions {
-  const resolved: ResolvedOptions = {
-    ...options,
-    maxSize: options.maxSize ?? DEFAULT_MAX_SIZE,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-    dryRun: options.dryRun ?? false,
-    prune: options.prune ?? false,
-    progress: options.progress ?? silentProgress,
-  };
-  if (typeof resolved.root !== 'string' || resolved.root === '')
-    invalidOption('root', resolved.root, 'a folder path');
-  if (!Number.isInteger(resolved.concurrency) || resolved.concurrency < 1)
-    invalidOption('concurrency', resolved.concurrency, 'a positive integer');
-  if (!(resolved.maxSize >= 0)) invalidOption('maxSize', resolved.maxSize, 'a number of bytes, 0 or more');
-  return resolved;
-}
-
-function invalidOption(name: string, value: unknown, expected: string): never {
-  throw new ValidationError(`ingest option ${name} must be ${expected}, got ${String(value)}`, {
-    details: { option: name },
-  });
 }
 
 interface FileContext extends ResolvedOptions {
