@@ -107,10 +107,14 @@ export async function* readMembers(
       const { name, type } = entry.header;
       const size = entry.header.size ?? 0;
       if (type !== 'file') {
-        throw new ArchiveError('link', `member ${JSON.stringify(name)} is a ${type ?? 'special'} entry, not a file`, {
-          member: name,
-          type,
-        });
+        throw new ArchiveError(
+          'link',
+          `member ${JSON.stringify(name)} is a ${type ?? 'special'} entry, not a file`,
+          {
+            member: name,
+            type,
+          },
+        );
       }
       const unsafe = unsafeNameProblem(name);
       if (unsafe)

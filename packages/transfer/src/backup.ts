@@ -1,12 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
-import {
-  ConflictError,
-  CorruptDataError,
-  type Entry,
-  type Lake,
-  NotFoundError,
-} from '@datalake/core';
+import { ConflictError, CorruptDataError, type Entry, type Lake, NotFoundError } from '@datalake/core';
 import type { ArchiveSource } from './archive-reader.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { AMENDMENTS_MEMBER, contentMember, MANIFEST_MEMBER } from './layout.js';
@@ -147,7 +141,8 @@ function contentRefs(entries: readonly Entry[], baseShas: ReadonlySet<string>): 
 function groupsOf(entries: readonly Entry[], contents: readonly ContentRef[]): Group[] {
   const bySha = new Map<string, Group>();
   for (const content of contents) {
-    if (content.in === 'archive') bySha.set(content.sha256, { sha256: content.sha256, size: content.size, ids: [] });
+    if (content.in === 'archive')
+      bySha.set(content.sha256, { sha256: content.sha256, size: content.size, ids: [] });
   }
   for (const entry of entries) bySha.get(entry.sha256)?.ids.push(entry.id);
   return [...bySha.values()];
@@ -193,7 +188,9 @@ class BackupJob {
     const voids: string[] = [];
     const unresolved: string[] = [];
     const prefetch = (content: Group): Promise<Prefetched> =>
-      content.size <= this.smallBytes ? this.readSmall(content) : Promise.resolve({ group: content, failures: new Map() });
+      content.size <= this.smallBytes
+        ? this.readSmall(content)
+        : Promise.resolve({ group: content, failures: new Map() });
     for await (const fetched of readAhead(group, READ_AHEAD_WINDOW, prefetch)) {
       const content = fetched.group;
       if (fetched.bytes) {
@@ -250,7 +247,11 @@ class BackupJob {
       if (lastRound || (unchanged && !available.has(entry.sha256))) {
         current.delete(id);
         lines.push({ removed: id });
-        this.report.unreadable.push({ id, filePath: entry.filePath, reason: reasonOf(this.lastFailure.get(id)) });
+        this.report.unreadable.push({
+          id,
+          filePath: entry.filePath,
+          reason: reasonOf(this.lastFailure.get(id)),
+        });
         continue;
       }
       current.set(id, entry);
@@ -315,7 +316,10 @@ class BackupJob {
       if (outcome.sourceError !== undefined && !isEntryChange(outcome.sourceError)) throw outcome.sourceError;
       if (outcome.complete && outcome.sha256 === content.sha256) return 'written';
       for (const holder of content.ids)
-        this.lastFailure.set(holder, outcome.sourceError ?? new ConflictError(`entry ${id} changed while it was read`));
+        this.lastFailure.set(
+          holder,
+          outcome.sourceError ?? new ConflictError(`entry ${id} changed while it was read`),
+        );
       return 'void';
     }
     return 'unavailable';
@@ -334,7 +338,9 @@ class BackupJob {
 
 /** Errors that mean the entry changed, went away or its content is not readable as it stands. */
 function isEntryChange(error: unknown): boolean {
-  return error instanceof NotFoundError || error instanceof ConflictError || error instanceof CorruptDataError;
+  return (
+    error instanceof NotFoundError || error instanceof ConflictError || error instanceof CorruptDataError
+  );
 }
 
 function reasonOf(error: unknown): string {

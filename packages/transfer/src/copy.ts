@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ConflictError, CorruptDataError, DataLakeError, type Entry, type Lake, NotFoundError } from '@datalake/core';
+import {
+  ConflictError,
+  CorruptDataError,
+  DataLakeError,
+  type Entry,
+  type Lake,
+  NotFoundError,
+} from '@datalake/core';
 import { compareEntries } from './compare.js';
 import { needsContent, placeEntry } from './place.js';
 import { Pool } from './pool.js';
@@ -81,8 +88,7 @@ export async function copyLake(source: Lake, target: Lake, options: CopyOptions 
     bytes += size;
     options.onProgress?.({ phase: 'copy', done, total, bytes, totalBytes });
   };
-  step(0);
-  done = 0;
+  options.onProgress?.({ phase: 'copy', done: 0, total, bytes: 0, totalBytes });
   const fail = (filePath: string, error: unknown) => {
     if (!(error instanceof DataLakeError)) throw error;
     report.failed.push({ filePath, code: error.code, reason: error.message });
@@ -174,8 +180,11 @@ async function verifyCopy(target: Lake, placed: Entry, wanted: Entry): Promise<v
   const hash = createHash('sha256');
   for await (const chunk of stream) hash.update(chunk);
   if (hash.digest('hex') !== wanted.sha256) {
-    throw new CorruptDataError(`reading back ${wanted.filePath} from the target gave other bytes than the source's`, {
-      details: { filePath: wanted.filePath },
-    });
+    throw new CorruptDataError(
+      `reading back ${wanted.filePath} from the target gave other bytes than the source's`,
+      {
+        details: { filePath: wanted.filePath },
+      },
+    );
   }
 }

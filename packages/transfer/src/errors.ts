@@ -28,7 +28,12 @@ export type ArchiveProblem =
 export class ArchiveError extends CorruptDataError {
   readonly problem: ArchiveProblem;
 
-  constructor(problem: ArchiveProblem, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+  constructor(
+    problem: ArchiveProblem,
+    message: string,
+    details: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
     super(message, { details: { problem, ...details }, ...(cause === undefined ? {} : { cause }) });
     this.problem = problem;
   }

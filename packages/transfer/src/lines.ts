@@ -4,7 +4,10 @@ const NEWLINE = 0x0a;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The lines of a JSON-lines member (without their newline), none longer than `maxLineBytes`. */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncIterable<string> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLineBytes: number,
+): AsyncIterable<string> {
   let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   const take = (tail: Uint8Array): string => {

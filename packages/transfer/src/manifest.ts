@@ -92,7 +92,10 @@ export function parseHeader(value: unknown): ManifestHeader {
   if (typeof backupId !== 'string' || backupId.length === 0 || backupId.length > 200)
     throw bad('backupId is not valid');
   if (!isTimestamp(createdAt)) throw bad('createdAt is not a timestamp');
-  if (since !== null && !(isObject(since) && typeof since.backupId === 'string' && isTimestamp(since.createdAt)))
+  if (
+    since !== null &&
+    !(isObject(since) && typeof since.backupId === 'string' && isTimestamp(since.createdAt))
+  )
     throw bad('since is not valid');
   if (!isCount(entries) || !isCount(contents)) throw bad('the entry or content count is not valid');
   if (history !== false) throw bad('history is not supported by format 1');
@@ -129,7 +132,8 @@ export function parseLine(text: string, amendment: boolean): ManifestLine {
 function parseContent(value: unknown): ContentRef {
   if (!isObject(value) || !isSha256(value.sha256) || !isCount(value.size))
     throw bad('a content line is not valid');
-  if (value.in !== 'archive' && value.in !== 'base') throw bad('a content line says neither archive nor base');
+  if (value.in !== 'archive' && value.in !== 'base')
+    throw bad('a content line says neither archive nor base');
   return { sha256: value.sha256, size: value.size as number, in: value.in };
 }
 
@@ -162,7 +166,8 @@ export function parseEntry(value: unknown): Entry {
   }
   if (path.name !== name || path.subpath !== subpath || path.dataType !== dataType)
     throw bad(`entry ${id}: its filePath is not <dataType>/<subpath>/<name>`);
-  if (!(DATA_TYPES as readonly string[]).includes(dataType as string)) throw bad(`entry ${id}: unknown dataType`);
+  if (!(DATA_TYPES as readonly string[]).includes(dataType as string))
+    throw bad(`entry ${id}: unknown dataType`);
   if (!isObject(metadata) || Array.isArray(metadata)) throw bad(`entry ${id}: metadata is not an object`);
   if (!isTimestamp(createdAt) || !(updatedAt === null || isTimestamp(updatedAt)))
     throw bad(`entry ${id}: a timestamp is not valid`);

@@ -1,6 +1,6 @@
 import { collectBody, DataLakeError, type Entry, type Lake } from '@datalake/core';
-import { ArchiveError } from './errors.js';
 import { compareEntries, type Differing } from './compare.js';
+import { ArchiveError } from './errors.js';
 import { needsContent, placeEntry } from './place.js';
 import { Pool } from './pool.js';
 import type { TransferProgress } from './progress.js';
@@ -67,7 +67,11 @@ interface Action {
  * with `prune` each entry the backup does not have is deleted. Every entry appears whole or not at
  * all; a restore stopped halfway and run again skips what it finished.
  */
-export async function restoreBackup(archive: string, lake: Lake, options: RestoreOptions = {}): Promise<RestoreReport> {
+export async function restoreBackup(
+  archive: string,
+  lake: Lake,
+  options: RestoreOptions = {},
+): Promise<RestoreReport> {
   const scanOptions = options.maxManifestBytes ? { maxManifestBytes: options.maxManifestBytes } : {};
   const summary = await scanArchive(archive, scanOptions);
   const bases: { path: string; summary: ArchiveSummary }[] = [];
@@ -113,8 +117,8 @@ export async function restoreBackup(archive: string, lake: Lake, options: Restor
       continue;
     }
     const source = sourceOf.get(action.wanted.sha256) as { path: string; member: number };
-    let members = byMember.get(source.path);
-    if (!members) byMember.set(source.path, (members = new Map()));
+    const members = byMember.get(source.path) ?? new Map<number, Action[]>();
+    byMember.set(source.path, members);
     const list = members.get(source.member);
     if (list) list.push(action);
     else members.set(source.member, [action]);
@@ -181,7 +185,10 @@ async function placeAll(
       let body: Uint8Array | AsyncIterable<Uint8Array> = content;
       if (!(content instanceof Uint8Array) && stored) body = (await lake.readStream(stored.id)).stream;
       else if (!(content instanceof Uint8Array) && action !== actions[0]) {
-        throw new ArchiveError('missing-content', `the content of ${action.wanted.filePath} could not be restored`);
+        throw new ArchiveError(
+          'missing-content',
+          `the content of ${action.wanted.filePath} could not be restored`,
+        );
       }
       const placed = await placeEntry(lake, action.wanted, action.present, body);
       stored ??= placed;
@@ -211,7 +218,9 @@ function contentSources(
       sources.set(entry.sha256, { path: archive, member: own.member });
       continue;
     }
-    const base = bases.find((candidate) => candidate.summary.contents.get(entry.sha256)?.member !== undefined);
+    const base = bases.find(
+      (candidate) => candidate.summary.contents.get(entry.sha256)?.member !== undefined,
+    );
     if (!base) {
       const since = summary.header.since;
       throw new ArchiveError(

@@ -3,14 +3,8 @@ import type { Entry } from '@datalake/core';
 import { type ArchiveSource, type RawMember, readMembers } from './archive-reader.js';
 import { ArchiveError } from './errors.js';
 import { CHECKSUMS_MEMBER, memberKind } from './layout.js';
-import {
-  type ContentRef,
-  MAX_LINE_BYTES,
-  type ManifestHeader,
-  parseHeader,
-  parseLine,
-} from './manifest.js';
 import { splitLines } from './lines.js';
+import { type ContentRef, MAX_LINE_BYTES, type ManifestHeader, parseHeader, parseLine } from './manifest.js';
 
 /** A content the backup refers to, and where its bytes are. */
 export interface ContentState extends ContentRef {
@@ -40,9 +34,11 @@ export interface ScanOptions {
    * Gives the body of a content member to a reader (restore). Only members for which this returns a
    * function are given; their body throws `ArchiveError` at its end if the bytes are not the named content.
    */
-  contentReader?: (
-    content: { sha256: string; size: number; index: number },
-  ) => ((body: AsyncIterable<Uint8Array>) => Promise<void>) | undefined;
+  contentReader?: (content: {
+    sha256: string;
+    size: number;
+    index: number;
+  }) => ((body: AsyncIterable<Uint8Array>) => Promise<void>) | undefined;
   /** Called after each content member with its size. */
   onContent?: (bytes: number) => void;
 }
@@ -86,7 +82,8 @@ class ScanState {
     const kind = memberKind(name);
     if (!kind) throw structure(`member ${JSON.stringify(name)} is not part of a backup`);
     if (this.phase === 'done') throw structure(`member ${JSON.stringify(name)} follows the checksums`);
-    if (index === 0 && kind.kind !== 'manifest') throw structure('the archive does not start with the manifest');
+    if (index === 0 && kind.kind !== 'manifest')
+      throw structure('the archive does not start with the manifest');
     switch (kind.kind) {
       case 'manifest':
         if (index !== 0) throw structure('the archive holds a second manifest');
@@ -272,7 +269,11 @@ function hashing(body: AsyncIterable<Uint8Array>, hash: Hash): AsyncIterable<Uin
 }
 
 /** The body for a reader: its last step throws when the bytes are not the content they are named for. */
-async function* checkedAtEnd(body: AsyncIterable<Uint8Array>, hash: Hash, sha256: string): AsyncIterable<Uint8Array> {
+async function* checkedAtEnd(
+  body: AsyncIterable<Uint8Array>,
+  hash: Hash,
+  sha256: string,
+): AsyncIterable<Uint8Array> {
   yield* body;
   const actual = hash.copy().digest('hex');
   if (actual !== sha256) throw checksum(`content member ${sha256} does not match its SHA-256`);

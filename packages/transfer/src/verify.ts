@@ -43,7 +43,10 @@ export interface VerifyReport {
  * checksums of every member. A problem throws `ArchiveError`; a valid archive gives its report.
  * Contents a `--since` backup left to its bases are not checked here (verify the bases too).
  */
-export async function verifyBackup(source: ArchiveSource, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyBackup(
+  source: ArchiveSource,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
   let done = 0;
   let bytes = 0;
   const summary = await scanArchive(source, {
@@ -81,7 +84,9 @@ export async function verifyBackup(source: ArchiveSource, options: VerifyOptions
       extra: comparison.extra.map((entry) => entry.filePath),
     };
     const matches =
-      differences.missing.length === 0 && differences.differing.length === 0 && differences.extra.length === 0;
+      differences.missing.length === 0 &&
+      differences.differing.length === 0 &&
+      differences.extra.length === 0;
     report.against = { ...differences, matches };
   }
   return report;

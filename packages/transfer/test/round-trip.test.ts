@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { restoreBackup, verifyBackup } from '../src/index.js';
-import { backupToFile, contentsOf, fillLake, openDiskLake, openMemoryLake, useScratch } from './support/lakes.js';
+import {
+  backupToFile,
+  contentsOf,
+  fillLake,
+  openDiskLake,
+  openMemoryLake,
+  useScratch,
+} from './support/lakes.js';
 
 const scratch = useScratch('round-trip');
 
@@ -26,7 +33,9 @@ describe('backup and restore between disk lakes', () => {
       expect(await contentsOf(target)).toEqual(await contentsOf(source));
       for (const entry of await target.list()) {
         const original = await source.getEntryByPath(entry.filePath);
-        expect(Buffer.from(await target.readBytes(entry.id))).toEqual(Buffer.from(await source.readBytes(original.id)));
+        expect(Buffer.from(await target.readBytes(entry.id))).toEqual(
+          Buffer.from(await source.readBytes(original.id)),
+        );
       }
       // Run again: nothing left to do.
       const again = await restoreBackup(file, target);

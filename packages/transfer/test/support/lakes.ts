@@ -57,17 +57,38 @@ export async function fillLake(lake: Lake): Promise<void> {
     subpath: 'shop/v1',
     metadata: { owner: 'shop', tags: ['a', 'b'], nested: { x: 1, y: null } },
   });
-  await lake.store({ name: 'copy.sql', content: 'CREATE TABLE orders (id int);\n', dataType: DataType.SCHEMA });
+  await lake.store({
+    name: 'copy.sql',
+    content: 'CREATE TABLE orders (id int);\n',
+    dataType: DataType.SCHEMA,
+  });
   await lake.store({ name: 'Report.bas', content: 'Sub Run()\nEnd Sub\n', dataType: DataType.MACRO });
   await lake.store({ name: 'empty.txt', content: '', dataType: DataType.DOCUMENTATION });
-  await lake.store({ name: 'blob.bin', content: patternBytes(300_000, 7), dataType: DataType.OTHER, subpath: 'bin' });
-  await lake.store({ name: 'Zoë ✓.md', content: '# ünïcode\n', dataType: DataType.DOCUMENTATION, subpath: 'ä/ö' });
+  await lake.store({
+    name: 'blob.bin',
+    content: patternBytes(300_000, 7),
+    dataType: DataType.OTHER,
+    subpath: 'bin',
+  });
+  await lake.store({
+    name: 'Zoë ✓.md',
+    content: '# ünïcode\n',
+    dataType: DataType.DOCUMENTATION,
+    subpath: 'ä/ö',
+  });
 }
 
 /** What makes two lakes hold the same: path, content and metadata of each entry. */
-export async function contentsOf(lake: Lake): Promise<{ filePath: string; sha256: string; size: number; metadata: Entry['metadata'] }[]> {
+export async function contentsOf(
+  lake: Lake,
+): Promise<{ filePath: string; sha256: string; size: number; metadata: Entry['metadata'] }[]> {
   await lake.refresh();
-  return (await lake.list()).map(({ filePath, sha256, size, metadata }) => ({ filePath, sha256, size, metadata }));
+  return (await lake.list()).map(({ filePath, sha256, size, metadata }) => ({
+    filePath,
+    sha256,
+    size,
+    metadata,
+  }));
 }
 
 /** Writes a backup of `lake` to `file`. */
