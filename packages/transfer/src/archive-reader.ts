@@ -138,7 +138,7 @@ export async function* readMembers(
   } catch (error) {
     extract.destroy();
     await finished;
-    throw mapReadError(stageError ?? error);
+    throw firstArchiveError(error, stageError);
   } finally {
     if (!completed) extract.destroy();
   }
@@ -150,10 +150,23 @@ export async function* readMembers(
 function keptOpen(iterator: AsyncIterator<Buffer>): AsyncIterable<Uint8Array> {
   return {
     [Symbol.asyncIterator]: () => ({
-      next: () => iterator.next(),
+      next: async () => {
+        try {
+          return await iterator.next();
+        } catch (error) {
+          throw mapReadError(error);
+        }
+      },
       return: async () => ({ done: true, value: undefined }),
     }),
   };
+}
+
+/** The error that says what is wrong: one of ours, else the stages' (the tar parser's own is often only "premature close"). */
+function firstArchiveError(error: unknown, stageError: unknown): unknown {
+  if (error instanceof ArchiveError) return error;
+  if (stageError instanceof ArchiveError) return stageError;
+  return mapReadError(stageError ?? error);
 }
 
 /** zlib and tar parser errors as `ArchiveError`s. */
