@@ -103,7 +103,12 @@ Examples:
 Exit code 0 when the archive is whole (and, with --against, the lake holds exactly its entries);
 1 when the lake differs; 5 when the archive is broken, truncated or tampered with.
 With --json, prints { backupId, createdAt, since, entries, contents, contentsInBase, contentBytes,
-members, voidMembers, against?: { missing, differing, extra, matches } }.`,
+members, voidMembers, against?: { missing, differing, extra, matches } }.
+
+Examples:
+  $ datalake backup verify lake-2026-12-01.tar.gz
+  $ datalake backup verify lake.tar --against s3://artifacts/team-a
+  $ ssh vault 'cat team-a.tar' | datalake backup verify -`,
     )
     .action(async (file: string, flags: VerifyFlags, command: Command) => {
       const json = isJsonOutput();
@@ -164,7 +169,7 @@ Examples:
       const json = isJsonOutput();
       const report = await withLakes(
         command,
-        [{ url: flags.into, create: !flags.dryRun }],
+        [{ url: flags.into, create: !flags.dryRun, emptyIfMissing: flags.dryRun === true }],
         async ([lake]) => {
           const progress = transferProgress(flags.progress, json);
           try {

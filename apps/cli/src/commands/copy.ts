@@ -51,7 +51,7 @@ Examples:
       const json = isJsonOutput();
       const lakes = [
         { url: from, create: false },
-        { url: flags.to, create: !flags.dryRun },
+        { url: flags.to, create: !flags.dryRun, emptyIfMissing: flags.dryRun === true },
       ];
       const report = await withLakes(command, lakes, async ([source, target]) => {
         const progress = transferProgress(flags.progress, json);
