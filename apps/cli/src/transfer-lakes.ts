@@ -17,13 +17,15 @@ export async function withLakes<T>(
 ): Promise<T> {
   const options = globalOptions(command);
   const s3 = s3SettingsFromEnvironment({ endpoint: options.s3Endpoint, region: options.s3Region });
-  const lakeOptions = { onNotice: (message: string) => printMessage('notice', message) };
+  const onNotice = (message: string) => printMessage('notice', message);
   const lakes: Lake[] = [];
   const closeAll = () => Promise.allSettled(lakes.map((lake) => lake.close()));
   const release = onInterrupt(closeAll);
   try {
     for (const { url, create, emptyIfMissing } of urls) {
       const settings = { s3, fsync: options.fsync !== false, create };
+      // A lake written in bulk (a restore's or copy's target) builds its search index on a second thread.
+      const lakeOptions = { onNotice, indexWorker: create };
       try {
         lakes.push(await openLake(parseLakeUrl(url), settings, lakeOptions));
       } catch (error) {
