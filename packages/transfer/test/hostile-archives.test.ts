@@ -95,6 +95,17 @@ describe('hostile and broken archives are refused, nothing restored', () => {
     await expectRefused(await handMadeTar([...members, checksumsOf(members)]), 'manifest');
   });
 
+  it('refuses a manifest of a newer format, saying so', async () => {
+    const members = validMembers();
+    const manifest = members[0] as HandMember;
+    members[0] = { ...manifest, body: String(manifest.body).replace('"format":1', '"format":2') };
+    members[members.length - 1] = checksumsOf(members.slice(0, -1));
+    await expectRefused(await handMadeTar(members), 'manifest');
+    const folder = await scratch();
+    await writeFile(join(folder, 'newer.tar'), await handMadeTar(members));
+    await expect(verifyBackup(join(folder, 'newer.tar'))).rejects.toThrow(/newer than this version reads/);
+  });
+
   it('refuses content that does not match its SHA-256', async () => {
     const a = entryFor('schema/a.sql', 'the real content');
     const members = [manifestOf([a]), { name: contentMember(a.sha256), body: 'the fake content' }];

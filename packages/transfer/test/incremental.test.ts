@@ -45,6 +45,31 @@ describe('backups --since an earlier one', () => {
     expect(await contentsOf(target)).toEqual(await contentsOf(lake));
     for (const handle of [lake, alone, target]) await handle.close();
   });
+
+  it('chain: a backup since an incremental one restores with both bases', async () => {
+    const folder = await scratch();
+    const lake = await openDiskLake(join(folder, 'source'));
+    await fillLake(lake);
+    const sunday = join(folder, 'sunday.tar');
+    const monday = join(folder, 'monday.tar.gz');
+    const tuesday = join(folder, 'tuesday.tar');
+    await backupToFile(lake, sunday);
+    await lake.store({ name: 'monday.log', content: 'INFO monday\n', dataType: DataType.LOGS });
+    await backupToFile(lake, monday, { since: sunday, gzip: true });
+    await lake.store({ name: 'tuesday.log', content: 'INFO tuesday\n', dataType: DataType.LOGS });
+    const last = await backupToFile(lake, tuesday, { since: monday });
+    expect(last).toMatchObject({ contents: 1, contentsInBase: 6 });
+
+    const target = await openDiskLake(join(folder, 'target'));
+    await expect(restoreBackup(tuesday, target, { bases: [monday] })).rejects.toMatchObject({
+      problem: 'missing-content',
+    });
+    expect(await target.list()).toEqual([]);
+    await restoreBackup(tuesday, target, { bases: [monday, sunday] });
+    expect(await contentsOf(target)).toEqual(await contentsOf(lake));
+    await lake.close();
+    await target.close();
+  });
 });
 
 describe('restore into a lake that holds entries', () => {
