@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { PassThrough, type Writable } from 'node:stream';
+import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import tar from 'tar-stream';
@@ -25,6 +25,35 @@ export interface MemberOutcome {
 }
 
 const ZEROS = new Uint8Array(64 * 1024);
+/** Manifest and trailer lines up to this size are encoded once and kept until written. */
+const KEPT_LINES_BYTES = 64 * 1024 * 1024;
+/** The archive goes out in pieces of about this size: tar's many 512-byte headers and paddings are not written one by one. */
+const BATCH_BYTES = 1024 * 1024;
+
+/** Joins small chunks into pieces of about `BATCH_BYTES`, counting the bytes that pass. */
+function batching(count: (bytes: number) => void): Transform {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = (stream: Transform) => {
+    if (pendingBytes === 0) return;
+    stream.push(pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes));
+    count(pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+  };
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      pending.push(chunk);
+      pendingBytes += chunk.byteLength;
+      if (pendingBytes >= BATCH_BYTES) flush(this);
+      callback();
+    },
+    flush(callback: TransformCallback) {
+      flush(this);
+      callback();
+    },
+  });
+}
 
 /**
  * Writes a tar stream (gzip-compressed on request) to `out`, one member at a time, never holding a
@@ -41,9 +70,8 @@ export class ArchiveWriter {
   bytesOut = 0;
 
   constructor(out: Writable, options: { gzip?: boolean } = {}) {
-    const counter = new PassThrough();
-    counter.on('data', (chunk: Buffer) => {
-      this.bytesOut += chunk.byteLength;
+    const counter = batching((bytes) => {
+      this.bytesOut += bytes;
     });
     const stages = options.gzip
       ? pipeline(this.pack, createGzip({ level: 6 }), counter, out)
@@ -107,11 +135,20 @@ export class ArchiveWriter {
     return sourceError === undefined ? { sha256, complete } : { sha256, complete, sourceError };
   }
 
-  /** A text member of JSON lines; `lines` is called twice (once to size the member, once to write it). */
+  /**
+   * A text member of JSON lines. Up to `KEPT_LINES_BYTES` of them are encoded once and kept; past
+   * that, `lines` is called a second time to write them (the member's size must be known first).
+   */
   async addLines(name: string, lines: () => Iterable<string>): Promise<WrittenMember> {
     let size = 0;
-    for (const line of lines()) size += Buffer.byteLength(line);
-    const outcome = await this.addMember(name, size, encodeEach(lines()));
+    let kept: Buffer[] | undefined = [];
+    for (const line of lines()) {
+      const encoded = Buffer.from(line);
+      size += encoded.byteLength;
+      if (kept && size <= KEPT_LINES_BYTES) kept.push(encoded);
+      else kept = undefined;
+    }
+    const outcome = await this.addMember(name, size, kept ? [Buffer.concat(kept)] : encodeEach(lines()));
     return { member: name, size, sha256: outcome.sha256 };
   }
 

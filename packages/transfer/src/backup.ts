@@ -47,7 +47,7 @@ export interface BackupReport {
 }
 
 const DEFAULT_READ_AHEAD_BYTES = 8 * 1024 * 1024;
-const READ_AHEAD_WINDOW = 8;
+const READ_AHEAD_WINDOW = 16;
 /** Rounds of amendments for entries that keep changing while their content is read. */
 const MAX_ROUNDS = 5;
 
