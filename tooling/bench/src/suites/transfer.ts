@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, cp, mkdir, readFile } from 'node:fs/promises';
+import { access, cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DiskBackend } from '@datalake/backend-disk';
