@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   ConflictError,
   CorruptDataError,
+  collectBody,
   DataLakeError,
   type Entry,
   type Lake,
@@ -47,6 +48,8 @@ export interface CopyReport {
   failed: { filePath: string; code: string; reason: string }[];
 }
 
+/** Contents up to this size are read whole before they are written (at most `concurrency` of them at once). */
+const WHOLE_BYTES = 8 * 1024 * 1024;
 /** Attempts at one entry whose source changes while it is read. */
 const ATTEMPTS = 3;
 
@@ -143,7 +146,9 @@ async function copyEntry(
       if (needsContent(present, listed)) {
         const opened = await source.readStream(listed.id);
         wanted = opened.entry;
-        placed = await placeEntry(target, wanted, present, opened.stream);
+        // Small contents go as one buffer: the lake then claims the path and writes the content at once.
+        const content = wanted.size <= WHOLE_BYTES ? await collectBody(opened.stream) : opened.stream;
+        placed = await placeEntry(target, wanted, present, content);
         bytes = wanted.size;
       } else {
         placed = await placeEntry(target, wanted, present, undefined);
