@@ -24,8 +24,9 @@ export async function withLakes<T>(
   try {
     for (const { url, create, emptyIfMissing } of urls) {
       const settings = { s3, fsync: options.fsync !== false, create };
-      // A lake written in bulk (a restore's or copy's target) builds its search index on a second thread.
-      const lakeOptions = { onNotice, indexWorker: create };
+      // A lake written in bulk (a restore's or copy's target) builds its search index on a second
+      // thread; a lake only read (a backup's or copy's source) does not load its index at all.
+      const lakeOptions = create ? { onNotice, indexWorker: true } : { onNotice, search: 'scan' as const };
       try {
         lakes.push(await openLake(parseLakeUrl(url), settings, lakeOptions));
       } catch (error) {

@@ -6,9 +6,10 @@ import { finished } from 'node:stream/promises';
 import type { Lake } from '@datalake/core';
 import type { BackupReport, RestoreReport, VerifyReport } from '@datalake/transfer';
 import type { Command } from 'commander';
-import { withLake } from '../context.js';
+import { globalOptions } from '../context.js';
 import { displayName } from '../display.js';
 import { ExitCode, UsageError } from '../errors.js';
+import { DEFAULT_LAKE } from '../lake-url.js';
 import { formatBytes, isJsonOutput, printJson, printLine, printNotice } from '../output.js';
 import { withLakes } from '../transfer-lakes.js';
 import { transferProgress } from '../transfer-progress.js';
@@ -66,11 +67,13 @@ Examples:
     .action(async (flags: CreateFlags, command: Command) => {
       const gzip = flags.gzip ?? /\.(t?gz)$/i.test(flags.out);
       const json = isJsonOutput();
-      const report = await withLake(command, async (lake) => {
+      const { lake: url } = globalOptions(command);
+      const source = [{ url: url ?? process.env.DATALAKE_URL ?? DEFAULT_LAKE, create: false }];
+      const report = await withLakes(command, source, async ([lake]) => {
         const progress = transferProgress(flags.progress && flags.out !== '-', json);
         try {
           const run = async (output: Writable) =>
-            (await import('@datalake/transfer')).createBackup(lake, {
+            (await import('@datalake/transfer')).createBackup(lake as Lake, {
               output,
               gzip,
               ...(flags.since ? { since: flags.since } : {}),
