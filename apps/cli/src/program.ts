@@ -1,4 +1,6 @@
 import { Command, Option } from 'commander';
+import { registerBackup } from './commands/backup.js';
+import { registerCopy } from './commands/copy.js';
 import { registerFsck } from './commands/fsck.js';
 import { registerGet } from './commands/get.js';
 import { registerIndexMaintenance } from './commands/index-maintenance.js';
@@ -83,6 +85,8 @@ Examples:
     registerFsck,
     registerServe,
     registerToken,
+    registerBackup,
+    registerCopy,
   ]) {
     register(program);
   }

@@ -10,6 +10,7 @@ const dependencies = [
   'packages/backend-s3',
   'packages/client',
   'packages/ingest',
+  'packages/transfer',
   'apps/server',
 ];
 

@@ -1,0 +1,12 @@
+export type { ArchiveSource } from './archive-reader.js';
+export { type BackupReport, type CreateBackupOptions, createBackup } from './backup.js';
+export { type Comparison, compareEntries, type Differing } from './compare.js';
+export { type CopyOptions, type CopyReport, copyLake } from './copy.js';
+export { ArchiveError, type ArchiveProblem } from './errors.js';
+export { ARCHIVE_FORMAT } from './layout.js';
+export type { ContentRef, ManifestHeader } from './manifest.js';
+export type { TransferProgress } from './progress.js';
+export { type RestoreOptions, type RestoreReport, restoreBackup } from './restore.js';
+export type { ArchiveSummary, ContentState, ScanOptions } from './scan.js';
+export { scanArchive } from './scan.js';
+export { type LakeDifferences, type VerifyOptions, type VerifyReport, verifyBackup } from './verify.js';
