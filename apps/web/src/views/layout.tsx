@@ -1,0 +1,75 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import type { Session } from '../app.js';
+import { href, type Route } from '../route.js';
+
+const TITLES: Record<Route['view'], string> = {
+  browse: 'Browse',
+  search: 'Search',
+  entry: 'Entry',
+  upload: 'Upload',
+  tokens: 'Tokens',
+};
+
+export function Layout({
+  route,
+  session,
+  onSignOut,
+  children,
+}: {
+  route: Route;
+  session: Session;
+  onSignOut: () => void;
+  children: ComponentChildren;
+}) {
+  const hash = href(route);
+  useEffect(() => {
+    document.title = `${TITLES[route.view]} · datalake`;
+    // Moving focus to the new view's heading tells keyboard and screen reader users the view changed.
+    (document.querySelector('main h1') as HTMLElement | null)?.focus({ preventScroll: false });
+  }, [hash]);
+  const links: { view: Route['view']; label: string; to: string }[] = [
+    { view: 'browse', label: 'Browse', to: '#/browse' },
+    { view: 'search', label: 'Search', to: '#/search' },
+    { view: 'upload', label: 'Upload', to: '#/upload' },
+    ...(session.isAdmin ? [{ view: 'tokens' as const, label: 'Tokens', to: '#/tokens' }] : []),
+  ];
+  return (
+    <>
+      <a class="skip" href="#main" onClick={skipToMain}>
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="#/browse">
+          datalake
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {links.map((link) => (
+              <li key={link.view}>
+                <a href={link.to} aria-current={route.view === link.view ? 'page' : undefined}>
+                  {link.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <p class="who">
+          <span class="muted">Token {session.tokenId ?? 'anonymous'}</span>{' '}
+          <button type="button" class="link" onClick={onSignOut}>
+            Sign out
+          </button>
+        </p>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}
+
+function skipToMain(event: Event) {
+  // The hash holds the route: move focus without changing it.
+  event.preventDefault();
+  (document.getElementById('main') as HTMLElement).focus();
+}
