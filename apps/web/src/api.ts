@@ -115,8 +115,7 @@ export class Api {
   /** The first `maxBytes` bytes of an entry's content (all of it when it is smaller). */
   async head(entry: Entry, maxBytes: number): Promise<Uint8Array> {
     if (entry.size === 0) return new Uint8Array();
-    const headers: Record<string, string> =
-      entry.size > maxBytes ? { range: `bytes=0-${maxBytes - 1}` } : {};
+    const headers: Record<string, string> = entry.size > maxBytes ? { range: `bytes=0-${maxBytes - 1}` } : {};
     const response = await this.call(`/v1/entries/${encodeURIComponent(entry.id)}/content`, { headers });
     return new Uint8Array(await response.arrayBuffer());
   }

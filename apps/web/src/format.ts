@@ -13,11 +13,14 @@ export function formatBytes(bytes: number): string {
 export function formatTime(iso: string | null): string {
   if (!iso) return '—';
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }
 
 /** Splits text into plain and highlighted parts by [start, end) ranges (ordered, non-overlapping). */
-export function highlightParts(text: string, ranges: readonly [number, number][]): { text: string; hit: boolean }[] {
+export function highlightParts(
+  text: string,
+  ranges: readonly [number, number][],
+): { text: string; hit: boolean }[] {
   const parts: { text: string; hit: boolean }[] = [];
   let at = 0;
   for (const [start, end] of ranges) {

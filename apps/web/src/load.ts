@@ -10,7 +10,6 @@ export interface Loaded<T> {
 /** Runs `load` when `deps` change; an answer that arrives after a newer request started is dropped. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<Loaded<T>>({ data: undefined, error: undefined, loading: true });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   useEffect(() => {
     let current = true;
     setState((previous) => ({ ...previous, loading: true, error: undefined }));
@@ -26,5 +25,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 }
 
 export function asApiError(error: unknown): ApiError {
-  return error instanceof ApiError ? error : new ApiError(0, 'ERROR', String((error as Error)?.message ?? error));
+  return error instanceof ApiError
+    ? error
+    : new ApiError(0, 'ERROR', String((error as Error)?.message ?? error));
 }

@@ -13,7 +13,8 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(search);
   const dataType = typeOf(params.get('type'));
   const subpath = params.get('folder') ?? '';
-  if (path.startsWith('entry/')) return { view: 'entry', id: decodeURIComponent(path.slice('entry/'.length)) };
+  if (path.startsWith('entry/'))
+    return { view: 'entry', id: decodeURIComponent(path.slice('entry/'.length)) };
   if (path === 'search') {
     const mode = params.get('mode');
     return {

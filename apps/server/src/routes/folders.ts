@@ -64,5 +64,9 @@ export function childFolders(
   }
   return [...counts]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, count]) => ({ name, subpath: subpath === '' ? name : `${subpath}/${name}`, entries: count }));
+    .map(([name, count]) => ({
+      name,
+      subpath: subpath === '' ? name : `${subpath}/${name}`,
+      entries: count,
+    }));
 }

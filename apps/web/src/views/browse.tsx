@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { type Api, DATA_TYPES, type DataType } from '../api.js';
+import { type Api, DATA_TYPES } from '../api.js';
 import { useLoad } from '../load.js';
 import { href, type Route } from '../route.js';
 import { EntryList } from './entry-list.js';
@@ -35,7 +35,9 @@ export function Browse({ api, route }: { api: Api; route: BrowseRoute }) {
                 aria-current={type === dataType ? 'page' : undefined}
               >
                 {type ?? 'all types'}
-                {stats.data ? ` (${type ? (stats.data.entriesByType[type] ?? 0) : stats.data.totalEntries})` : ''}
+                {stats.data
+                  ? ` (${type ? (stats.data.entriesByType[type] ?? 0) : stats.data.totalEntries})`
+                  : ''}
               </a>
             </li>
           ))}
@@ -70,7 +72,9 @@ export function Browse({ api, route }: { api: Api; route: BrowseRoute }) {
         <h2 id="folders-heading">Folders</h2>
         {folders.loading && !folders.data ? <Loading what="folders" /> : null}
         <ErrorNote error={folders.error} />
-        {folders.data && folders.data.folders.length === 0 ? <p class="muted">No folders below this one.</p> : null}
+        {folders.data && folders.data.folders.length === 0 ? (
+          <p class="muted">No folders below this one.</p>
+        ) : null}
         {folders.data && folders.data.folders.length > 0 ? (
           <ul class="folders">
             {folders.data.folders.map((folder) => (
@@ -88,7 +92,9 @@ export function Browse({ api, route }: { api: Api; route: BrowseRoute }) {
         <h2 id="entries-heading">Entries in this folder</h2>
         {page.loading && !page.data ? <Loading what="entries" /> : null}
         <ErrorNote error={page.error} />
-        {page.data && page.data.entries.length === 0 ? <p class="muted">No entries directly in this folder.</p> : null}
+        {page.data && page.data.entries.length === 0 ? (
+          <p class="muted">No entries directly in this folder.</p>
+        ) : null}
         {page.data && page.data.entries.length > 0 ? (
           <EntryList entries={page.data.entries} label={`Entries, page ${cursors.length}`} />
         ) : null}

@@ -56,9 +56,7 @@ function EntryDetails({ api, entry }: { api: Api; entry: Entry }) {
           <dd class="hash">{entry.id}</dd>
         </dl>
         {Object.keys(entry.metadata).length > 0 ? (
-          <pre class="json" aria-label="Metadata as JSON">
-            {JSON.stringify(entry.metadata, null, 2)}
-          </pre>
+          <pre class="json">{JSON.stringify(entry.metadata, null, 2)}</pre>
         ) : (
           <p class="muted">No metadata of its own.</p>
         )}
@@ -113,16 +111,12 @@ function Preview({ api, entry }: { api: Api; entry: Entry }) {
       <h2 id="content-heading">Content</h2>
       {head.loading ? <Loading what="the content" /> : null}
       <ErrorNote error={head.error} />
-      {head.data && text === undefined ? (
-        <p>Binary content: no preview. Download it to open it.</p>
-      ) : null}
+      {head.data && text === undefined ? <p>Binary content: no preview. Download it to open it.</p> : null}
       {head.data && text !== undefined && entry.size === 0 ? <p class="muted">Empty.</p> : null}
       {shown.length > 0 && entry.size > 0 ? (
         <>
           {partial ? (
-            <p class="muted">
-              Showing the first {shown.length} lines; download the entry for all of it.
-            </p>
+            <p class="muted">Showing the first {shown.length} lines; download the entry for all of it.</p>
           ) : null}
           <ol class="code" aria-label={`Content of ${entry.name}, with line numbers`}>
             {shown.map((line, index) => (

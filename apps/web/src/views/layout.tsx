@@ -36,14 +36,14 @@ export function Layout({
   ];
   return (
     <>
-      <a class="skip" href="#main" onClick={skipToMain}>
+      <button type="button" class="skip" onClick={skipToMain}>
         Skip to content
-      </a>
+      </button>
       <header class="top">
         <a class="brand" href="#/browse">
           datalake
         </a>
-        <nav aria-label="Main">
+        <nav aria-label="Main" class="main-nav">
           <ul>
             {links.map((link) => (
               <li key={link.view}>
@@ -68,8 +68,7 @@ export function Layout({
   );
 }
 
-function skipToMain(event: Event) {
-  // The hash holds the route: move focus without changing it.
-  event.preventDefault();
+/** A skip link that does not touch the hash, which holds the route. */
+function skipToMain() {
   (document.getElementById('main') as HTMLElement).focus();
 }

@@ -71,64 +71,68 @@ export function Search({ api, route }: { api: Api; route: SearchRoute }) {
   return (
     <>
       <h1 tabIndex={-1}>Search</h1>
-      <form
-        role="search"
-        class="search-form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          location.hash = href({ ...draft, view: 'search' });
-        }}
-      >
-        <div class="field wide">
-          <label for="q">Search for</label>
-          <input
-            id="q"
-            type="search"
-            value={draft.query}
-            onInput={(event) => setDraft({ ...draft, query: event.currentTarget.value })}
-          />
-        </div>
-        <div class="field">
-          <label for="mode">Mode</label>
-          <select
-            id="mode"
-            value={draft.mode}
-            onChange={(event) => setDraft({ ...draft, mode: event.currentTarget.value as SearchMode })}
-          >
-            <option value="substring">text</option>
-            <option value="words">words (ranked)</option>
-            <option value="regex">regular expression</option>
-          </select>
-        </div>
-        <div class="field">
-          <label for="search-type">Data type</label>
-          <select
-            id="search-type"
-            value={draft.dataType ?? ''}
-            onChange={(event) => {
-              const value = event.currentTarget.value;
-              setDraft({ ...draft, dataType: value === '' ? undefined : (value as SearchRoute['dataType']) });
-            }}
-          >
-            <option value="">all types</option>
-            {DATA_TYPES.map((type) => (
-              <option key={type} value={type}>
-                {type}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="search-folder">Folder</label>
-          <input
-            id="search-folder"
-            value={draft.subpath}
-            placeholder="any"
-            onInput={(event) => setDraft({ ...draft, subpath: event.currentTarget.value })}
-          />
-        </div>
-        <button type="submit">Search</button>
-      </form>
+      <search>
+        <form
+          class="search-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            location.hash = href({ ...draft, view: 'search' });
+          }}
+        >
+          <div class="field wide">
+            <label for="q">Search for</label>
+            <input
+              id="q"
+              type="search"
+              value={draft.query}
+              onInput={(event) => setDraft({ ...draft, query: event.currentTarget.value })}
+            />
+          </div>
+          <div class="field">
+            <label for="mode">Mode</label>
+            <select
+              id="mode"
+              value={draft.mode}
+              onChange={(event) => setDraft({ ...draft, mode: event.currentTarget.value as SearchMode })}
+            >
+              <option value="substring">text</option>
+              <option value="words">words (ranked)</option>
+              <option value="regex">regular expression</option>
+            </select>
+          </div>
+          <div class="field">
+            <label for="search-type">Data type</label>
+            <select
+              id="search-type"
+              value={draft.dataType ?? ''}
+              onChange={(event) => {
+                const value = event.currentTarget.value;
+                setDraft({
+                  ...draft,
+                  dataType: value === '' ? undefined : (value as SearchRoute['dataType']),
+                });
+              }}
+            >
+              <option value="">all types</option>
+              {DATA_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {type}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="search-folder">Folder</label>
+            <input
+              id="search-folder"
+              value={draft.subpath}
+              placeholder="any"
+              onInput={(event) => setDraft({ ...draft, subpath: event.currentTarget.value })}
+            />
+          </div>
+          <button type="submit">Search</button>
+        </form>
+      </search>
 
       <ErrorNote error={error} />
       {route.query !== '' && !loading && !error ? (

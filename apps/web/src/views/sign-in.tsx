@@ -2,7 +2,13 @@ import { useState } from 'preact/hooks';
 import type { ApiError } from '../api.js';
 import { ErrorNote } from './notes.js';
 
-export function SignIn({ error, onSignIn }: { error: ApiError | undefined; onSignIn: (token: string) => void }) {
+export function SignIn({
+  error,
+  onSignIn,
+}: {
+  error: ApiError | undefined;
+  onSignIn: (token: string) => void;
+}) {
   const [value, setValue] = useState('');
   return (
     <main id="main" class="sign-in">

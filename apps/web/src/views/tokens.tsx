@@ -1,5 +1,13 @@
 import { useState } from 'preact/hooks';
-import { ACTIONS, type Action, type Api, type ApiError, DATA_TYPES, type Grant, type TokenInfo } from '../api.js';
+import {
+  ACTIONS,
+  type Action,
+  type Api,
+  type ApiError,
+  DATA_TYPES,
+  type Grant,
+  type TokenInfo,
+} from '../api.js';
 import { formatTime } from '../format.js';
 import { asApiError, useLoad } from '../load.js';
 import { ErrorNote, Loading } from './notes.js';
@@ -129,7 +137,9 @@ function CreateToken({ api, onCreated }: { api: Api; onCreated: () => void }) {
                 checked={actions.includes(action)}
                 onChange={(event) =>
                   setActions((chosen) =>
-                    event.currentTarget.checked ? [...chosen, action] : chosen.filter((item) => item !== action),
+                    event.currentTarget.checked
+                      ? [...chosen, action]
+                      : chosen.filter((item) => item !== action),
                   )
                 }
               />{' '}
@@ -139,7 +149,11 @@ function CreateToken({ api, onCreated }: { api: Api; onCreated: () => void }) {
         </fieldset>
         <div class="field">
           <label for="token-type">Data type</label>
-          <select id="token-type" value={dataType} onChange={(event) => setDataType(event.currentTarget.value)}>
+          <select
+            id="token-type"
+            value={dataType}
+            onChange={(event) => setDataType(event.currentTarget.value)}
+          >
             <option value="">every type</option>
             {DATA_TYPES.map((type) => (
               <option key={type} value={type}>

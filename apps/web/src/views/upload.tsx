@@ -56,7 +56,11 @@ export function Upload({ api }: { api: Api }) {
         </div>
         <div class="field">
           <label for="upload-type">Data type</label>
-          <select id="upload-type" value={dataType} onChange={(event) => setDataType(event.currentTarget.value)}>
+          <select
+            id="upload-type"
+            value={dataType}
+            onChange={(event) => setDataType(event.currentTarget.value)}
+          >
             <option value="">choose a type</option>
             {DATA_TYPES.map((type) => (
               <option key={type} value={type}>
