@@ -1,0 +1,2 @@
+export { browserForTests, CHROMIUM_ARGS, findChromium, launchChromium } from './chromium.js';
+export { corpusDir, corpusFiles, fillLake, generatedFiles, type LakeFile } from './lake.js';
