@@ -47,7 +47,8 @@ export function generatedFiles(count: number): LakeFile[] {
     const dataType = DATA_TYPES[i % DATA_TYPES.length] as DataType;
     const lines = Array.from(
       { length: 10 + (i % 40) },
-      (_, line) => `${dataType} artifact ${i} line ${line}: SELECT id FROM table_${i % 97} WHERE n = ${line};`,
+      (_, line) =>
+        `${dataType} artifact ${i} line ${line}: SELECT id FROM table_${i % 97} WHERE n = ${line};`,
     );
     return {
       name: `artifact-${i}.txt`,

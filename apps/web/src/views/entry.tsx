@@ -56,7 +56,10 @@ function EntryDetails({ api, entry }: { api: Api; entry: Entry }) {
           <dd class="hash">{entry.id}</dd>
         </dl>
         {Object.keys(entry.metadata).length > 0 ? (
-          <pre class="json">{JSON.stringify(entry.metadata, null, 2)}</pre>
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that may scroll sideways must be reachable by keyboard
+          <pre class="json" tabIndex={0}>
+            {JSON.stringify(entry.metadata, null, 2)}
+          </pre>
         ) : (
           <p class="muted">No metadata of its own.</p>
         )}
@@ -118,7 +121,8 @@ function Preview({ api, entry }: { api: Api; entry: Entry }) {
           {partial ? (
             <p class="muted">Showing the first {shown.length} lines; download the entry for all of it.</p>
           ) : null}
-          <ol class="code" aria-label={`Content of ${entry.name}, with line numbers`}>
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that may scroll sideways must be reachable by keyboard */}
+          <ol class="code" aria-label={`Content of ${entry.name}, with line numbers`} tabIndex={0}>
             {shown.map((line, index) => (
               <li key={index}>
                 <span class="ln" aria-hidden="true">

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import type { Session } from '../app.js';
 import { href, type Route } from '../route.js';
 
@@ -23,10 +23,13 @@ export function Layout({
   children: ComponentChildren;
 }) {
   const hash = href(route);
+  const firstView = useRef(true);
   useEffect(() => {
     document.title = `${TITLES[route.view]} · datalake`;
-    // Moving focus to the new view's heading tells keyboard and screen reader users the view changed.
-    (document.querySelector('main h1') as HTMLElement | null)?.focus({ preventScroll: false });
+    // Moving focus to a new view's heading tells keyboard and screen reader users the view changed;
+    // on the first view focus stays at the start of the page, where the skip link is.
+    if (firstView.current) firstView.current = false;
+    else (document.querySelector('main h1') as HTMLElement | null)?.focus();
   }, [hash]);
   const links: { view: Route['view']; label: string; to: string }[] = [
     { view: 'browse', label: 'Browse', to: '#/browse' },

@@ -170,7 +170,8 @@ function Hit({ hit }: { hit: SearchHit }) {
         {hit.entry.filePath} <span class="muted">· matched in {hit.matchedIn.join(', ')}</span>
       </p>
       {hit.lines.length > 0 ? (
-        <ol class="lines" aria-label={`Matching lines of ${hit.entry.name}`}>
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that may scroll sideways must be reachable by keyboard
+        <ol class="lines" aria-label={`Matching lines of ${hit.entry.name}`} tabIndex={0}>
           {hit.lines.map((line) => (
             <li key={line.line}>
               <span class="ln">{line.line}</span>
