@@ -12,6 +12,7 @@ import { messySuite } from './suites/messy.js';
 import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
 import { serverSuite } from './suites/server.js';
+import { webSuite } from './suites/web.js';
 
 const SUITES: Record<SuiteName, Suite> = {
   core: coreSuite,
@@ -20,6 +21,7 @@ const SUITES: Record<SuiteName, Suite> = {
   search: searchSuite,
   messy: messySuite,
   server: serverSuite,
+  web: webSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

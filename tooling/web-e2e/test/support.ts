@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { signedInContext } from '../src/index.js';
 
 /** Screenshots land here (gitignored); CI keeps the folder as the tests' artifacts. */
 export const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -27,10 +28,7 @@ export async function openPage(
   token: string | undefined,
   viewport = { width: 1280, height: 900 },
 ): Promise<Opened> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport });
-  if (token !== undefined) {
-    await context.addInitScript((value) => sessionStorage.setItem('datalake.token', value), token);
-  }
+  const context = await signedInContext(browser, token, { acceptDownloads: true, viewport });
   const page = await context.newPage();
   const blocked: string[] = [];
   page.on('console', (message) => {
