@@ -11,10 +11,8 @@ import {
   TooLargeError,
   ValidationError,
 } from '@datalake/core';
+import { classify, countLines, decodeText, readArtifact, type TextEncoding } from '@datalake/ingest';
 import { tidyReason } from './errors.js';
-import { classify } from './ingest/classify.js';
-import { countLines, decodeText, type TextEncoding } from './ingest/encoding.js';
-import { readArtifact } from './ingest/read-artifact.js';
 import { onInterrupt } from './interrupts.js';
 import { formatBytes } from './output.js';
 

@@ -1,6 +1,6 @@
 import { TextDecoder } from 'node:util';
+import { detectEncoding, type TextEncoding } from '@datalake/ingest';
 import { displayName } from './display.js';
-import { detectEncoding, type TextEncoding } from './ingest/encoding.js';
 
 /** How much of a content is looked at to tell text from binary (as ingest does). */
 const HEAD_BYTES = 8192;

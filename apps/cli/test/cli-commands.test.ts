@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, LakeStats, SearchResult } from '@datalake/core';
+import type { IngestSummary } from '@datalake/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
 import { runCli, runJson } from './support/cli.js';
 
 let work: string;

@@ -9,6 +9,7 @@ const dependencies = [
   'packages/backend-memory',
   'packages/backend-s3',
   'packages/client',
+  'packages/ingest',
   'apps/server',
 ];
 

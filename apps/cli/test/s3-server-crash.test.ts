@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, LakeStats } from '@datalake/core';
+import type { IngestSummary } from '@datalake/ingest';
 import type { CrashableServer } from '@datalake/s3-test-servers';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
 import { cliPath, runCli, runJson } from './support/cli.js';
 import { s3Target } from './support/s3.js';
 
@@ -39,27 +39,40 @@ async function writeTree(root: string): Promise<void> {
   }
 }
 
-/** Starts an ingest and resolves once it has reported progress (it is then mid-run). */
+/**
+ * Starts an ingest and resolves once it has reported progress, with the process stopped (SIGSTOP):
+ * the crash then lands mid-run however fast the machine is. `resume()` lets it go on (SIGCONT).
+ */
+/** Ingests still running when a test fails: stopped ones would otherwise outlive the run. */
+const ingests = new Set<ChildProcess>();
+
 function startIngest(lakeUrl: string, tree: string, env: Record<string, string>) {
   const child: ChildProcess = spawn(
     process.execPath,
     [cliPath, '--lake', lakeUrl, 'ingest', tree, '--json', '--concurrency', '4'],
     { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  ingests.add(child);
+  child.on('close', () => ingests.delete(child));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
   const exited = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })),
   );
+  let paused = false;
   const progressed = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk;
-      if (/ingest: [1-9]\d*\/\d+ files/.test(stderr)) resolve();
+      // Once only: lines still in the pipe arrive after SIGCONT and must not stop it again.
+      if (!paused && /"progress":\{"done":[1-9]/.test(stderr) && child.kill('SIGSTOP')) {
+        paused = true;
+        resolve();
+      }
     });
     void exited.then(() => reject(new Error(`the ingest ended before the crash: ${stderr}`)));
   });
-  return { progressed, exited };
+  return { progressed, exited, resume: () => child.kill('SIGCONT') };
 }
 
 describeEachS3Server(
@@ -81,6 +94,7 @@ describeEachS3Server(
       lakeUrl = `s3://${target.bucket}/crash`;
     });
     afterAll(async () => {
+      for (const child of ingests) child.kill('SIGKILL');
       await crashable?.stop();
       await rm(work, { recursive: true, force: true });
     });
@@ -91,12 +105,26 @@ describeEachS3Server(
         const ingest = startIngest(lakeUrl, tree, env);
         await ingest.progressed;
         await crashable.kill();
+        ingest.resume();
         // No timing assertion: a hang would show as the test's own timeout.
         const crashed = await ingest.exited;
-        expect(crashed.code).toBe(1);
         const said = `${crashed.stdout}\n${crashed.stderr}`;
-        expect(crashed.stderr).toMatch(/^error: S3 \w+ of .* failed: the endpoint could not be reached/m);
         expect(said).not.toMatch(/\n\s+at .+:\d+:\d+/); // no stack trace
+        // Every line on stderr is JSON (--json): the files it could not store, or the error it stopped on.
+        const lines = crashed.stderr.split('\n').filter(Boolean);
+        for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+        const unreachable = /the endpoint could not be reached/;
+        if (crashed.code === 6) {
+          const error = JSON.parse(lines.at(-1) as string).error;
+          expect(error.code).toBe('BACKEND');
+          expect(error.message).toMatch(unreachable);
+        } else {
+          // The run went on: each file it could not store is a failure with the reason.
+          expect(crashed.code).toBe(1);
+          const summary = JSON.parse(crashed.stdout) as IngestSummary;
+          expect(summary.failed).toBeGreaterThan(0);
+          for (const failure of summary.failures) expect(failure.error).toMatch(unreachable);
+        }
 
         await crashable.restart();
         // Nothing half-stored is visible: every entry listed now is whole and exact.

@@ -1,16 +1,10 @@
 import { resolve } from 'node:path';
+import { type IngestSummary, ingestTree, type ProgressReporter, silentProgress } from '@datalake/ingest';
 import type { Command } from 'commander';
 import { globalOptions, lakeLocation, withLake } from '../context.js';
 import { displayName } from '../display.js';
 import { ExitCode, tidyReason } from '../errors.js';
-import { type IngestSummary, ingestTree } from '../ingest/ingest.js';
-import {
-  barProgress,
-  jsonProgress,
-  lineProgress,
-  type ProgressReporter,
-  silentProgress,
-} from '../ingest/progress.js';
+import { barProgress, jsonProgress, lineProgress } from '../ingest-progress.js';
 import { assertFolder } from '../input-files.js';
 import { collectStrings, maxSizeOption, parsePositiveInteger } from '../options.js';
 import { formatBytes, formatTable, printJson, printLine, printNotice } from '../output.js';

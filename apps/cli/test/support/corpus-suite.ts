@@ -3,8 +3,8 @@ import { appendFile, cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, SearchResult } from '@datalake/core';
+import type { IngestSummary } from '@datalake/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../../src/ingest/ingest.js';
 import { type CliOptions, runCli, runJson } from './cli.js';
 import type { Corpus, ManifestItem } from './corpus.js';
 

@@ -1,10 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { DataType } from '../../src/model/data-type.js';
 import type { TestDocument } from './search-host.js';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /** Built-in documents, always used: non-ASCII, punctuation, CRLF, invalid UTF-8. */
 const BUILT_IN: TestDocument[] = [
@@ -30,16 +27,14 @@ const BUILT_IN: TestDocument[] = [
 
 /**
  * A sample of the shared corpus (every `stride`-th file up to `maxBytes`, plus its non-UTF-8 files)
- * and the built-in documents. The corpus is found through `DATALAKE_CORPUS` or next to the repository;
- * outside CI its absence only leaves the built-in documents.
+ * and the built-in documents. The corpus is used only when `DATALAKE_CORPUS` names it; unset, the
+ * built-in documents stand alone.
  */
 export function corpusSample(stride: number, maxBytes: number): TestDocument[] {
-  const root = process.env.DATALAKE_CORPUS ?? join(repoRoot, '..', 'shared', 'corpus');
+  const root = process.env.DATALAKE_CORPUS;
+  if (!root) return BUILT_IN;
   const manifest = join(root, 'manifest.tsv');
-  if (!existsSync(manifest)) {
-    if (process.env.CI && process.env.DATALAKE_CORPUS) throw new Error(`no corpus at ${root}`);
-    return BUILT_IN;
-  }
+  if (!existsSync(manifest)) throw new Error(`DATALAKE_CORPUS names no corpus (no ${manifest})`);
   const rows = readFileSync(manifest, 'utf8').trim().split('\n').slice(1);
   const docs: TestDocument[] = [...BUILT_IN];
   rows.forEach((row, i) => {

@@ -3,6 +3,7 @@ import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DiskBackend } from '@datalake/backend-disk';
 import { DataLake, type Entry } from '@datalake/core';
+import { ingestTree, SOURCE_PATH } from '@datalake/ingest';
 import { type ManifestRow, readManifest, repoRoot } from '../corpus.js';
 import { timeMs } from '../measure.js';
 import { runProcess, tail } from '../processes.js';
@@ -14,7 +15,10 @@ const CLI = path.join(repoRoot, 'apps', 'cli', 'dist', 'main.js');
 /** Corpus files outside the manifest (licences, provenance, the manifest itself) are not artifacts. */
 const NOT_ARTIFACTS = ['LICENSES', 'SOURCES.md', 'manifest.tsv'];
 
-/** Issue 4: the built CLI ingesting the corpus into a fresh disk lake, against `cp -r` of the same tree. */
+/**
+ * Issue 4: the built CLI ingesting the corpus into a fresh disk lake, against `cp -r` of the same
+ * tree; and the same ingest through the library (`ingestTree` of `@datalake/ingest`) in this process.
+ */
 export const ingestSuite: Suite = {
   name: 'ingest',
   title: 'ingest (issue 4): `datalake ingest` of the corpus on disk vs cp -r',
@@ -33,8 +37,10 @@ export const ingestSuite: Suite = {
       { label: 'default (fsync each write)', flags: [] as string[], target: undefined },
     ];
     const ingestTimes = modes.map((): number[] => []);
+    const libraryTimes: number[] = [];
     const copyTimes: number[] = [];
     let lakeDir = '';
+    let libraryLakeDir = '';
     for (let run = 0; run < repeats; run++) {
       for (const [index, mode] of modes.entries()) {
         context.log(`ingest: run ${run + 1}/${repeats}, ${mode.label}`);
@@ -58,6 +64,23 @@ export const ingestSuite: Suite = {
         );
         if (failure) return skipped(`the CLI failed: ${failure}`);
       }
+      context.log(`ingest: run ${run + 1}/${repeats}, ingestTree in process`);
+      libraryLakeDir = path.join(dir, `library-${run}`);
+      let libraryFailure = '';
+      libraryTimes.push(
+        await timeMs(async () => {
+          const backend = new DiskBackend({ root: libraryLakeDir, fsync: false });
+          const lake = await DataLake.open(backend, context.lakeOptions);
+          try {
+            const summary = await ingestTree(lake, { root: corpus, exclude: NOT_ARTIFACTS });
+            const [first] = summary.failures;
+            if (first) libraryFailure = `${summary.failed} failed, first ${first.path}: ${first.error}`;
+          } finally {
+            await lake.close();
+          }
+        }),
+      );
+      if (libraryFailure) return skipped(`ingestTree failed: ${libraryFailure}`);
       const copyDir = path.join(dir, `copy-${run}`);
       await mkdir(copyDir, { recursive: true });
       const sources = topFolders.map((folder) => path.join(corpus, folder));
@@ -68,21 +91,35 @@ export const ingestSuite: Suite = {
     context.log('ingest: checking the lake against manifest.tsv');
     const check = await checkLake(lakeDir, manifest);
     const exact = check.hashMatches === manifest.length && check.entries === manifest.length;
+    const libraryCheck = await checkLake(libraryLakeDir, manifest);
+    const libraryExact =
+      libraryCheck.hashMatches === manifest.length && libraryCheck.entries === manifest.length;
+    const copyBaseline = { label: 'cp -r', measurement: { kind: 'latency' as const, samples: copyTimes } };
     return {
-      rows: modes.map((mode, index) => ({
-        operation: `ingest corpus (CLI process, wall), ${mode.label}`,
-        backend: 'disk',
-        n: manifest.length,
-        result: { kind: 'latency' as const, samples: ingestTimes[index] ?? [] },
-        baseline: { label: 'cp -r', measurement: { kind: 'latency' as const, samples: copyTimes } },
-        ...(mode.target ? { target: mode.target } : {}),
-      })),
+      rows: [
+        ...modes.map((mode, index) => ({
+          operation: `ingest corpus (CLI process, wall), ${mode.label}`,
+          backend: 'disk',
+          n: manifest.length,
+          result: { kind: 'latency' as const, samples: ingestTimes[index] ?? [] },
+          baseline: copyBaseline,
+          ...(mode.target ? { target: mode.target } : {}),
+        })),
+        {
+          operation: 'ingest corpus (ingestTree in process, open to close), fsync off',
+          backend: 'disk',
+          n: manifest.length,
+          result: { kind: 'latency' as const, samples: libraryTimes },
+          baseline: copyBaseline,
+        },
+      ],
       notes: [
         `each run: fresh lake, \`datalake ingest <corpus> --lake <dir>\` excluding ${NOT_ARTIFACTS.join(', ')}; cp -r copies the folders ${topFolders.join(', ')}`,
         'nothing is deleted until the bench ends: on ext4, file creations right after a mass delete are slower (recently freed inodes are passed over)',
         `wall time includes starting node (an empty \`node -e 0\` takes ${startup.toFixed(0)} ms here)`,
         `byte-exact: ${exact ? 'PASS' : 'MISS'}: ${check.entries} entries for ${manifest.length} manifest files; ${check.hashMatches}/${manifest.length} read back with the manifest's sha256; ${check.missing} missing, ${check.extra} not in the manifest`,
         `classification agreement with the manifest: ${check.typeMatches}/${manifest.length} (${((100 * check.typeMatches) / manifest.length).toFixed(1)}%)`,
+        `ingestTree lake byte-exact: ${libraryExact ? 'PASS' : 'MISS'}: ${libraryCheck.entries} entries, ${libraryCheck.hashMatches}/${manifest.length} with the manifest's sha256, ${libraryCheck.typeMatches}/${manifest.length} types agree`,
         ...check.problems.slice(0, 5).map((problem) => `  ${problem}`),
       ],
     } satisfies SuiteReport;
@@ -142,7 +179,7 @@ async function checkLake(lakeDir: string, manifest: readonly ManifestRow[]): Pro
 
 /** The corpus-relative path an entry was ingested from: its `sourcePath` metadata, else subpath/name. */
 function sourceOf(entry: Entry): string {
-  const recorded = entry.metadata.sourcePath;
+  const recorded = entry.metadata[SOURCE_PATH];
   if (typeof recorded === 'string') return recorded;
   return entry.subpath ? `${entry.subpath}/${entry.name}` : entry.name;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countLines, countLinesOf, decodeText, detectEncoding } from '../src/ingest/encoding.js';
+import { countLines, countLinesOf, decodeText, detectEncoding } from '../src/encoding.js';
 
 describe('decodeText', () => {
   it('reads UTF-8, with or without a byte-order mark', () => {

@@ -14,27 +14,13 @@ import pLimit from 'p-limit';
 import { type Classification, classify } from './classify.js';
 import { storeReconciling } from './concurrent-store.js';
 import { contentCheck, folderOf } from './content-check.js';
-import type { ProgressReporter } from './progress.js';
+import { type IngestOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { type Artifact, readArtifact } from './read-artifact.js';
 import { sourceKey } from './source-names.js';
 import { type SkipReason, type WalkedFile, walkTree } from './walk.js';
 
+export type { IngestOptions } from './options.js';
 export type { SkipReason } from './walk.js';
-
-export interface IngestOptions {
-  root: string;
-  exclude?: readonly string[];
-  /** Folder prefix in the lake for the whole tree (below each type folder). */
-  subpath?: string;
-  /** Files larger than this are reported as failures. */
-  maxSize: number;
-  concurrency: number;
-  dryRun: boolean;
-  prune: boolean;
-  /** Folders never to walk (the lake itself, when it lives inside the tree). */
-  skipAbsolute?: readonly string[];
-  progress: ProgressReporter;
-}
 
 /**
  * What happens to a file: `store` (new), `update` (new content for its entry), `move` (stored under
@@ -82,7 +68,7 @@ export interface IngestSummary {
   repaired: number;
   failed: number;
   pruned: number;
-  /** Paths left out by .gitignore, --exclude or the skipped folders. */
+  /** Paths left out by .gitignore files, the `exclude` globs or the skipped folders. */
   ignored: number;
   byType: Record<DataType, number>;
   failures: IngestFailure[];
@@ -92,7 +78,7 @@ export interface IngestSummary {
   durationMs: number;
   /** Per-file outcomes; filled in dry runs only (a real run would repeat the lake's own listing). */
   outcomes?: FileOutcome[];
-  /** Lake paths removed (or, in a dry run, to be removed) by --prune. */
+  /** Lake paths removed (or, in a dry run, to be removed) by `prune`. */
   prunedPaths?: string[];
 }
 
@@ -112,8 +98,16 @@ const SKIP_REASONS: readonly SkipReason[] = [
   'unknown',
 ];
 
-export async function ingestTree(lake: Lake, options: IngestOptions): Promise<IngestSummary> {
+/**
+ * Ingests the folder `options.root` into `lake`: walks it (see `walkTree`), classifies every file,
+ * and stores it byte-exact at `<type>/<subpath>/<path>` with its metadata, idempotently (unchanged
+ * files are skipped, changed ones updated, reclassified ones moved, content missing from the lake
+ * written again). A file that cannot be read or stored is a failure in the summary, never a throw;
+ * the call throws only for invalid options (`ValidationError`) or when the lake cannot be listed.
+ */
+export async function ingestTree(lake: Lake, ingestOptions: IngestOptions): Promise<IngestSummary> {
   const startedAt = performance.now();
+  const options = resolveOptions(ingestOptions);
   const root = resolve(options.root);
   const ingestedAt = new Date().toISOString();
   const walk = await walkTree(root, { exclude: options.exclude, skipAbsolute: options.skipAbsolute });
@@ -189,7 +183,7 @@ export async function ingestTree(lake: Lake, options: IngestOptions): Promise<In
   return summary;
 }
 
-interface FileContext extends IngestOptions {
+interface FileContext extends ResolvedOptions {
   root: string;
   ingestedAt: string;
   contentIsPresent: (entry: Entry) => Promise<boolean>;

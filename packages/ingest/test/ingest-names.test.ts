@@ -2,9 +2,7 @@ import { rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '@datalake/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
-import { walkTree } from '../src/ingest/walk.js';
-import { runCli, runJson } from './support/cli.js';
+import { walkTree } from '../src/walk.js';
 import {
   changes,
   ingest,
@@ -115,20 +113,6 @@ describe('names that differ only in Unicode normalisation (issue 10, case 2)', (
       'documentation/readme.md',
     ]);
   });
-
-  it('as the issue reproduces it with the command: each run leaves both contents in place', async () => {
-    writeRaw(tree, [NFC], 'nfc');
-    writeRaw(tree, [NFD], 'nfd');
-    const lake = ['--lake', lakeRoot];
-    for (let run = 0; run < 3; run++) {
-      const result = await runCli([...lake, 'ingest', tree, '--no-progress']);
-      expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
-      expect((await runCli([...lake, 'get', '--path', 'other/caf\u00e9.txt'])).stdout).toBe('nfc');
-    }
-    const listed = await runJson<Entry[]>([...lake, 'ls']);
-    expect(listed).toHaveLength(2);
-  });
 });
 
 describe('names that are not UTF-8 (issue 10, case 3)', () => {
@@ -180,13 +164,6 @@ describe('names that are not UTF-8 (issue 10, case 3)', () => {
       ['D\u00f6cs/a.md', 'D\u00f6cs/a.md'],
     ]);
     expect(walked.files[0]?.rawPath.equals(Buffer.concat([folder, Buffer.from('/a.md')]))).toBe(true);
-  });
-
-  it('as the issue reproduces it with the command: stored, exit 0', async () => {
-    writeRaw(tree, [LATIN1], 'Sub A()\nEnd Sub\n');
-    const result = await runCli(['--lake', lakeRoot, 'ingest', tree, '--json', '--no-progress']);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout) as IngestSummary).toMatchObject({ stored: 1, failed: 0 });
   });
 
   it('updates the entry of a legacy-named file whose content changed', async () => {

@@ -3,8 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '@datalake/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
-import { runCli } from './support/cli.js';
+import type { IngestSummary } from '../src/ingest.js';
 import { ingest, openDiskLake, sha256, writeRaw } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
@@ -102,23 +101,5 @@ describe('two ingests of one tree into one lake at the same time (issue 10, case
     } finally {
       await Promise.all([first.close(), second.close()]);
     }
-  });
-
-  it('two CLI processes at once: both exit 0 with no failure lines, the lake holds each file once', async () => {
-    const paths = makeTree(400);
-    const run = () => runCli(['--lake', lakeRoot, 'ingest', tree, '--json', '--no-progress', '--no-fsync']);
-    const results = await Promise.all([run(), run()]);
-    for (const result of results) {
-      // Notices (the search index catching up on the other run's entries) may appear; failures may not.
-      const lines = result.stderr.split('\n').filter(Boolean);
-      expect(lines.filter((line) => !line.startsWith('notice: '))).toEqual([]);
-      expect(result.code).toBe(0);
-      const summary = JSON.parse(result.stdout) as IngestSummary;
-      expect(summary).toMatchObject({ files: paths.length, failed: 0 });
-      expect(summary.stored + summary.skipped).toBe(paths.length);
-    }
-    await expectEachFileOnce(paths);
-    const check = await runCli(['--lake', lakeRoot, 'check-index', '--json']);
-    expect(JSON.parse(check.stdout)).toMatchObject({ ok: true, entries: paths.length });
   });
 });

@@ -1,7 +1,7 @@
 import { MemoryBackend } from '@datalake/backend-memory';
 import type { Entry, StorageBackend } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
-import { contentCheck } from '../src/ingest/content-check.js';
+import { contentCheck } from '../src/content-check.js';
 
 /** A memory backend that counts the requests a check makes. */
 function countingBackend(): {

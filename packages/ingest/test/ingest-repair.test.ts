@@ -1,7 +1,6 @@
 import { readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from './support/cli.js';
 import { changes, ingest, ingestInto, openDiskLake, writeRaw } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
@@ -51,17 +50,6 @@ describe('content deleted or cut short by hand in the lake (issue 10, case 7, in
     } finally {
       await lake.close();
     }
-  });
-
-  it('the command says how many it repaired', async () => {
-    await ingestInto(lakeRoot, tree);
-    await unlink(join(lakeRoot, 'documentation', 'notes.md'));
-    const result = await runCli(['--lake', lakeRoot, 'ingest', tree, '--no-progress']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/skipped 2, repaired 1, failed 0/);
-    expect(await readFile(join(lakeRoot, 'documentation', 'notes.md'), 'utf8')).toBe(
-      '# Notes\n\nKept as they are.\n',
-    );
   });
 
   it('a changed file is still an update, not a repair', async () => {

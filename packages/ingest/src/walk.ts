@@ -66,7 +66,7 @@ export interface WalkResult {
   problems: WalkProblem[];
   /** Links and special files (FIFOs, sockets, devices), left out with their reason. */
   skipped: SkippedFile[];
-  /** Paths left out by .gitignore rules, --exclude globs or the skipped folders. */
+  /** Paths left out by .gitignore rules, the `exclude` globs or the skipped folders. */
   ignored: number;
 }
 

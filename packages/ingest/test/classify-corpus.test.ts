@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classify } from '../src/ingest/classify.js';
-import { decodeText } from '../src/ingest/encoding.js';
+import { classify } from '../src/classify.js';
+import { decodeText } from '../src/encoding.js';
 import { corpusOrSkip } from './support/corpus.js';
 
 const corpus = corpusOrSkip();

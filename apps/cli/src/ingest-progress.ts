@@ -1,19 +1,13 @@
 import { createRequire } from 'node:module';
+import type { ProgressReporter } from '@datalake/ingest';
 import type CliProgress from 'cli-progress';
-import { guardTerminal } from '../interrupts.js';
-import { formatBytes, printJsonLine } from '../output.js';
+import { guardTerminal } from './interrupts.js';
+import { formatBytes, printJsonLine } from './output.js';
 
 // Loaded only for a terminal: runs into pipes and logs (scripts, CI) skip its start-up cost.
 const requireOnDemand = createRequire(import.meta.url);
 
-/** Receives ingest progress; the implementation decides how (or whether) to show it. */
-export interface ProgressReporter {
-  start(totalFiles: number, totalBytes: number): void;
-  advance(bytes: number): void;
-  stop(): void;
-}
-
-export const silentProgress: ProgressReporter = { start() {}, advance() {}, stop() {} };
+/** How `datalake ingest` shows the progress the ingest pipeline reports. */
 
 /**
  * A live bar on a terminal: files, bytes, rate and ETA. The bar hides the cursor and turns off line

@@ -3,8 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { sep } from 'node:path';
 import { DiskBackend } from '@datalake/backend-disk';
 import { DataLake, type Entry } from '@datalake/core';
-import { type IngestOptions, type IngestSummary, ingestTree } from '../../src/ingest/ingest.js';
-import { silentProgress } from '../../src/ingest/progress.js';
+import { type IngestOptions, type IngestSummary, ingestTree, silentProgress } from '../../src/index.js';
 
 /** Opens (creating if need be) a disk lake in `root`; notices are collected, not printed. */
 export async function openDiskLake(root: string, notices: string[] = []): Promise<DataLake> {
@@ -13,7 +12,7 @@ export async function openDiskLake(root: string, notices: string[] = []): Promis
   });
 }
 
-/** `ingestTree` with the CLI's defaults. */
+/** `ingestTree` with the settings of these tests: every option explicit, 8 files at once. */
 export function ingest(
   lake: DataLake,
   root: string,

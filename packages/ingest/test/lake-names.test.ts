@@ -2,8 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import { assertValidKey, MAX_SEGMENT_BYTES } from '@datalake/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type FolderMember, lakeNames } from '../src/ingest/lake-names.js';
-import { readableName, readablePath, sourceKey, sourceKeyBytes } from '../src/ingest/source-names.js';
+import { type FolderMember, lakeNames } from '../src/lake-names.js';
+import { readableName, readablePath, sourceKey, sourceKeyBytes } from '../src/source-names.js';
 import { sha256 } from './support/ingest.js';
 
 const file = (name: string | Buffer): FolderMember => ({ raw: Buffer.from(name), isFolder: false });

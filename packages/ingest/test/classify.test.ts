@@ -1,6 +1,6 @@
 import { DataType } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
-import { classify } from '../src/ingest/classify.js';
+import { classify } from '../src/classify.js';
 
 function typeOf(fileName: string, text: string): DataType {
   return classify(fileName, text).dataType;

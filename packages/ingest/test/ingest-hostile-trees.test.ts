@@ -12,7 +12,7 @@ import {
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readableName, readablePath, sourceKey } from '../src/ingest/source-names.js';
+import { readableName, readablePath, sourceKey } from '../src/source-names.js';
 import { changes, ingest, openDiskLake, rawJoin, sha256, sourceBytesOf } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 

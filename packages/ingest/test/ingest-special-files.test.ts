@@ -3,8 +3,6 @@ import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IngestSummary } from '../src/ingest/ingest.js';
-import { runCli } from './support/cli.js';
 import { ingestInto } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
@@ -57,19 +55,5 @@ describe('links and special files (issue 10, case 11)', () => {
     const summary = await ingestInto(lakeRoot, tree, { exclude: ['link-*', 'sub'] });
     expect(summary.ignored).toBe(3);
     expect(summary.skippedFiles.map((skipped) => skipped.path)).toEqual(['dangling', 'sock']);
-  });
-
-  it('the command shows them in --json and in its summary, and exits 0', async () => {
-    const json = await runCli(['--lake', lakeRoot, 'ingest', tree, '--json', '--no-progress']);
-    expect(json.code).toBe(0);
-    const summary = JSON.parse(json.stdout) as IngestSummary;
-    expect(summary.skippedFiles).toEqual(expectedSkips);
-    expect(summary.skippedByReason.symlink).toBe(4);
-
-    const text = await runCli(['--lake', lakeRoot, 'ingest', tree, '--no-progress']);
-    expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/not regular files, left out: symlink 4, fifo 1, socket 1/);
-    expect(text.stderr).toContain('left out (fifo): sub/pipe');
-    expect(text.stderr).toContain('left out (symlink): sub/link-out.txt');
   });
 });
