@@ -1,4 +1,5 @@
 import type { DataLake } from '@datalake/core';
+import { webAssetsDir } from '@datalake/web';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,8 +15,10 @@ import { KeyedLock } from './keyed-lock.js';
 import { Refresher } from './refresher.js';
 import { adminRoutes } from './routes/admin.js';
 import { entryRoutes } from './routes/entries.js';
+import { folderRoutes } from './routes/folders.js';
 import { healthRoutes } from './routes/health.js';
 import { lakeRoutes } from './routes/lake-routes.js';
+import { pageRoutes } from './routes/page.js';
 import { sharedSchemas } from './schemas.js';
 
 export interface ServerOptions {
@@ -54,6 +57,11 @@ export interface ServerOptions {
    * own, a pino-compatible logger, or `false` for none (default).
    */
   logger?: boolean | { stream: { write(line: string): void }; level?: string } | FastifyBaseLogger;
+  /**
+   * The web page served at `/`: the built `@datalake/web` by default, `{ root }` for the files of
+   * another build, `false` for none (the API only).
+   */
+  web?: false | { root: string };
 }
 
 export interface DatalakeServer {
@@ -196,6 +204,8 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
   entryRoutes(app, context);
   lakeRoutes(app, context);
   adminRoutes(app, context);
+  folderRoutes(app, context);
+  if (options.web !== false) await pageRoutes(app, options.web?.root ?? webAssetsDir);
   await app.ready();
   await tokens.sync();
   refresher.start();

@@ -13,6 +13,7 @@ import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
 import { serverSuite } from './suites/server.js';
 import { transferSuite } from './suites/transfer.js';
+import { webSuite } from './suites/web.js';
 
 const SUITES: Record<SuiteName, Suite> = {
   core: coreSuite,
@@ -22,6 +23,7 @@ const SUITES: Record<SuiteName, Suite> = {
   messy: messySuite,
   server: serverSuite,
   transfer: transferSuite,
+  web: webSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

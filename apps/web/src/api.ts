@@ -1,0 +1,208 @@
+/** The lake's HTTP API as the page uses it: every call carries the signed-in token. */
+
+export const DATA_TYPES = ['schema', 'macro', 'documentation', 'configuration', 'logs', 'other'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+export const ACTIONS = ['read', 'write', 'delete', 'admin'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface Entry {
+  id: string;
+  name: string;
+  dataType: DataType;
+  metadata: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string | null;
+  filePath: string;
+  subpath: string;
+  size: number;
+  sha256: string;
+}
+
+export interface Grant {
+  actions: Action[];
+  dataType?: DataType;
+  pathPrefix?: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  name: string;
+  grants: Grant[];
+  createdAt: string;
+  createdBy: string | null;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface Folder {
+  name: string;
+  subpath: string;
+  entries: number;
+}
+
+export interface Stats {
+  totalEntries: number;
+  entriesByType: Record<string, number>;
+  totalSizeBytes: number;
+}
+
+export interface SearchLine {
+  line: number;
+  text: string;
+  ranges: [number, number][];
+}
+
+export interface SearchHit {
+  entry: Entry;
+  score: number;
+  matchedIn: string[];
+  lines: SearchLine[];
+  lineMatchCount: number;
+}
+
+export type SearchMode = 'substring' | 'words' | 'regex';
+
+export interface SearchRequest {
+  query: string;
+  mode?: SearchMode;
+  dataType?: DataType;
+  subpath?: string;
+  limit?: number;
+  cursor?: string;
+  maxLinesPerHit?: number;
+}
+
+/** A failed call: the server's problem (its `code` and `detail`), or a network failure (status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export class Api {
+  constructor(private readonly token: string) {}
+
+  whoami(): Promise<{ tokenId: string | null; grants: Grant[] }> {
+    return this.json('/v1/token');
+  }
+
+  stats(): Promise<Stats> {
+    return this.json('/v1/stats');
+  }
+
+  folders(dataType: DataType | undefined, subpath: string): Promise<{ folders: Folder[] }> {
+    return this.json(`/v1/folders${query({ dataType, subpath })}`);
+  }
+
+  list(options: {
+    dataType: DataType | undefined;
+    subpath: string;
+    limit: number;
+    cursor: string | undefined;
+  }): Promise<{ entries: Entry[]; cursor?: string }> {
+    return this.json(`/v1/entries${query({ ...options, recursive: 'false', limit: String(options.limit) })}`);
+  }
+
+  entry(id: string): Promise<Entry> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}`);
+  }
+
+  /** The first `maxBytes` bytes of an entry's content (all of it when it is smaller). */
+  async head(entry: Entry, maxBytes: number): Promise<Uint8Array> {
+    if (entry.size === 0) return new Uint8Array();
+    const headers: Record<string, string> = entry.size > maxBytes ? { range: `bytes=0-${maxBytes - 1}` } : {};
+    const response = await this.call(`/v1/entries/${encodeURIComponent(entry.id)}/content`, { headers });
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  async content(id: string): Promise<Blob> {
+    return (await this.call(`/v1/entries/${encodeURIComponent(id)}/content`)).blob();
+  }
+
+  search(request: SearchRequest): Promise<{ hits: SearchHit[]; cursor?: string }> {
+    return this.json('/v1/search', { method: 'POST', body: JSON.stringify(request), json: true });
+  }
+
+  /** Stores a file: the content is the request body, as the browser streams it from disk. */
+  upload(input: {
+    file: Blob;
+    name: string;
+    dataType: string;
+    subpath: string;
+    metadata: string;
+  }): Promise<Entry> {
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+    if (input.metadata.trim() !== '') headers['datalake-metadata'] = encodeURIComponent(input.metadata);
+    const target = `/v1/entries${query({ name: input.name, dataType: input.dataType, subpath: input.subpath })}`;
+    return this.json(target, { method: 'POST', headers, body: input.file });
+  }
+
+  tokens(): Promise<TokenInfo[]> {
+    return this.json('/v1/tokens');
+  }
+
+  createToken(body: { name: string; grants: Grant[]; expiresAt?: string }): Promise<{
+    token: string;
+    info: TokenInfo;
+  }> {
+    return this.json('/v1/tokens', { method: 'POST', body: JSON.stringify(body), json: true });
+  }
+
+  async revokeToken(id: string): Promise<void> {
+    await this.call(`/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  private async json<T>(
+    path: string,
+    init: { method?: string; body?: BodyInit; headers?: Record<string, string>; json?: boolean } = {},
+  ): Promise<T> {
+    const headers = { ...init.headers, ...(init.json ? { 'content-type': 'application/json' } : {}) };
+    const response = await this.call(path, { ...init, headers });
+    return (await response.json()) as T;
+  }
+
+  private async call(
+    path: string,
+    init: { method?: string; body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(path, {
+        ...init,
+        headers: { ...init.headers, authorization: `Bearer ${this.token}` },
+        cache: 'no-store',
+      });
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', `the server could not be reached (${(error as Error).message})`);
+    }
+    if (!response.ok) throw await problemOf(response);
+    return response;
+  }
+}
+
+async function problemOf(response: Response): Promise<ApiError> {
+  try {
+    const problem = (await response.json()) as { code?: string; detail?: string; title?: string };
+    return new ApiError(
+      response.status,
+      problem.code ?? String(response.status),
+      problem.detail ?? problem.title ?? response.statusText,
+    );
+  } catch {
+    return new ApiError(response.status, String(response.status), response.statusText || 'request failed');
+  }
+}
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== undefined && value !== '') search.set(key, value);
+  }
+  const text = search.toString();
+  return text === '' ? '' : `?${text}`;
+}
