@@ -1,5 +1,5 @@
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { runContractSuite } from '@datalake/core/contract';
+import { runContractSuite } from '@datalake/core/contract/vitest';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { S3Backend, type S3BackendOptions } from '../src/index.js';
 import { createBucket, emptyBucket, rawClient, uniqueName } from './support/test-bucket.js';
