@@ -34,6 +34,12 @@ describeEachS3Server('S3Backend contract', (server) => {
         atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
         atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
       }),
+    workers: { module: new URL('./support/worker-factory.ts', import.meta.url) },
+    workerOptions: (backend) => ({
+      ...connection((backend as S3Backend).bucket),
+      atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
+      atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
+    }),
     destroy: async (backend) => {
       await backend.close?.();
       const bucket = (backend as S3Backend).bucket;

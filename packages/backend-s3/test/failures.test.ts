@@ -35,6 +35,7 @@ describeEachS3Server('S3Backend failures', (server) => {
       bucket: bucket.bucket,
       endpoint: `http://127.0.0.1:${closedPort}`,
       credentials: server.credentials,
+      atomicConditionalWrites: false,
       ...fast,
     });
     const error = await backend.put('a', text('x')).catch((e: unknown) => e);
