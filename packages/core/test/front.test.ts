@@ -38,7 +38,19 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 describe('the checking front', () => {
   it('property: an invalid key never reaches the adapter, and is a ValidationError from every method', async () => {
     const invalid = fc.oneof(
-      fc.constantFrom('', '/a', 'a//b', 'a/', '../x', 'a/./b', 'C:/x', 'a\\b', 'x\u0000', ' a', 'é'.normalize('NFD')),
+      fc.constantFrom(
+        '',
+        '/a',
+        'a//b',
+        'a/',
+        '../x',
+        'a/./b',
+        'C:/x',
+        'a\\b',
+        'x\u0000',
+        ' a',
+        'é'.normalize('NFD'),
+      ),
       fc.string().filter((text) => text.includes('//') || text.startsWith('/') || text.includes('\u0000')),
     );
     await fc.assert(
@@ -138,7 +150,11 @@ describe('the checking front', () => {
 describe('DataLake.open and its backend', () => {
   it('refuses a shared backend without atomic conditional writes unless the risk is accepted', async () => {
     class Racy extends MapAdapter {
-      override readonly capabilities = { ...new MapAdapter().capabilities, sharedAcrossProcesses: true, atomicConditionalWrites: false };
+      override readonly capabilities = {
+        ...new MapAdapter().capabilities,
+        sharedAcrossProcesses: true,
+        atomicConditionalWrites: false,
+      };
     }
     await expect(DataLake.open(new Racy())).rejects.toBeInstanceOf(UnsafeBackendError);
     await expect(DataLake.open(new Racy())).rejects.toThrow(/acceptNonAtomicWrites/);
