@@ -24,6 +24,10 @@ export const objectChecks: ContractCheck[] = [
     expect(typeof capabilities.atomicConditionalDeletes).toBe('boolean');
     expect(typeof capabilities.sharedAcrossProcesses).toBe('boolean');
     expect(typeof capabilities.persistent).toBe('boolean');
+    for (const optional of ['objectMetadata', 'delimiterListing', 'ownCursors'] as const) {
+      const value = capabilities[optional];
+      if (value !== undefined) expect(typeof value, `capabilities.${optional}`).toBe('boolean');
+    }
     if (capabilities.maxObjectBytes !== undefined) {
       expect(capabilities.maxObjectBytes).toBeGreaterThanOrEqual(LARGE);
     }
