@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AUDIT_PREFIX, collectBody, type StorageBackend, ValidationError } from '@datalake/core';
+import { AUDIT_PREFIX, collectBody, PutMode, type StorageBackend, ValidationError } from '@datalake/core';
 
 /** One audited action: every write, delete and admin action, whether it succeeded or not. */
 export interface AuditRecord {
@@ -92,9 +92,7 @@ export class AuditLog {
         await this.backend.put(
           this.nextKey(),
           encoder.encode(batch.map((item) => `${JSON.stringify(item.record)}\n`).join('')),
-          {
-            ifNoneMatch: '*',
-          },
+          { mode: PutMode.create },
         );
       } catch (error) {
         this.onError(error);

@@ -1,6 +1,6 @@
 import { DiskBackend } from '@datalake/backend-disk';
 import { MemoryBackend } from '@datalake/backend-memory';
-import { runLakeContractSuite } from '@datalake/core/contract';
+import { runLakeContractSuite } from '@datalake/core/contract/vitest';
 import { removeDisk, servedLakeOpener, tempDisk } from './support/served.js';
 
 // The lake-level contract, through the client and a server in front of each lake: remote and local

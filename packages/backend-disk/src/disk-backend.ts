@@ -9,6 +9,7 @@ import {
   type DeleteOptions,
   type GetOptions,
   type GetResult,
+  httpCondition,
   type ListOptions,
   type ListPage,
   NotFoundError,
@@ -107,6 +108,8 @@ export class DiskBackend implements StorageBackend {
     atomicConditionalDeletes: true,
     sharedAcrossProcesses: true,
     persistent: true,
+    objectMetadata: true,
+    delimiterListing: true,
   };
 
   private readonly fs: DiskFs;
@@ -160,6 +163,7 @@ export class DiskBackend implements StorageBackend {
   async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
     assertDiskKey(key);
     const attributes = validatePutOptions(key, options);
+    const condition = httpCondition(options.mode, key);
     if (this.readOnly) throw openedReadOnly('put', key, this.givenRoot);
     await this.start();
     let temp: TempFile | undefined;
@@ -176,8 +180,8 @@ export class DiskBackend implements StorageBackend {
       if (!AttributeStore.isEmpty(attributes)) {
         attributeFile = await this.attributes.write(key, temp.stat.etag, attributes, this.durable);
       }
-      if (options.ifNoneMatch === '*') await this.createExclusive(key, temp);
-      else await this.replace(key, temp, { ifMatch: options.ifMatch });
+      if (condition.ifNoneMatch === '*') await this.createExclusive(key, temp);
+      else await this.replace(key, temp, { ifMatch: condition.ifMatch });
       committed = true;
       if (this.durable) await this.syncFolder(path.dirname(this.layout.objectPath(key)));
       return { etag: temp.stat.etag, size: temp.stat.size };
@@ -598,15 +602,6 @@ function assertEtagMatches(key: string, expected: string, current: ObjectStat | 
 }
 
 function validatePutOptions(key: string, options: PutOptions): ObjectAttributes {
-  if (options.ifNoneMatch !== undefined && options.ifNoneMatch !== '*') {
-    throw new ValidationError(`put option ifNoneMatch only accepts '*'`, { details: { key } });
-  }
-  if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
-    throw new ValidationError('put option ifMatch must be a non-empty etag string', { details: { key } });
-  }
-  if (options.ifMatch !== undefined && options.ifNoneMatch !== undefined) {
-    throw new ValidationError('put options ifMatch and ifNoneMatch cannot be combined', { details: { key } });
-  }
   if (
     options.contentLength !== undefined &&
     (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)

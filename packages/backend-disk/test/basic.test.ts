@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BackendError, ClosedError, ConflictError, ValidationError } from '@datalake/core';
+import { BackendError, ClosedError, ConflictError, PutMode, ValidationError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { allKeys, bytesOf, chunked, randomBytes, readText, tempRoot, text } from './helpers.js';
@@ -26,6 +26,8 @@ describe('DiskBackend on real files', () => {
       atomicConditionalDeletes: true,
       sharedAcrossProcesses: true,
       persistent: true,
+      objectMetadata: true,
+      delimiterListing: true,
     });
   });
 
@@ -135,9 +137,11 @@ describe('DiskBackend on real files', () => {
     await disk.put('a/b', text('file'));
     const underFile = disk.put('a/b/c', text('x'));
     await expect(underFile).rejects.toBeInstanceOf(ConflictError);
-    await expect(disk.put('a/b/c', text('x'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(disk.put('a/b/c', text('x'), { mode: PutMode.create })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
     await expect(disk.put('a', text('x'))).rejects.toBeInstanceOf(ConflictError);
-    await expect(disk.put('a', text('x'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(disk.put('a', text('x'), { mode: PutMode.create })).rejects.toBeInstanceOf(ConflictError);
     expect(await disk.get('a/b/c')).toBeNull();
     expect(await disk.get('a')).toBeNull();
     expect(await disk.head('a')).toBeNull();
@@ -166,9 +170,9 @@ describe('DiskBackend on real files', () => {
     await expect(disk.list('a//')).rejects.toBeInstanceOf(ValidationError);
     await expect(disk.list('', { limit: 0 })).rejects.toBeInstanceOf(ValidationError);
     await expect(disk.list('', { cursor: '!!' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(disk.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      disk.put('k', text('x'), { mode: { kind: 'x' } as unknown as PutMode }),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(() => new DiskBackend({ root: '' })).toThrow(ValidationError);
   });
 

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { BackendError, collectBody, PreconditionFailedError } from '@datalake/core';
+import { BackendError, collectBody, PreconditionFailedError, PutMode } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { DiskLayout } from '../src/layout.js';
@@ -13,7 +13,7 @@ async function increment(disk: DiskBackend, key: string): Promise<number> {
     if (!current) throw new Error('counter missing');
     const value = Number(new TextDecoder().decode(await collectBody(current.body)));
     try {
-      await disk.put(key, text(String(value + 1)), { ifMatch: current.etag });
+      await disk.put(key, text(String(value + 1)), { mode: PutMode.replace(current.etag) });
       return attempt;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
@@ -25,17 +25,17 @@ async function increment(disk: DiskBackend, key: string): Promise<number> {
 describe('conditional writes', () => {
   it('creates only when absent and checks etags on put and delete', async () => {
     const disk = new DiskBackend({ root: await tempRoot(), fsync: false });
-    const created = await disk.put('k', text('1'), { ifNoneMatch: '*' });
-    await expect(disk.put('k', text('2'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+    const created = await disk.put('k', text('1'), { mode: PutMode.create });
+    await expect(disk.put('k', text('2'), { mode: PutMode.create })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
-    await expect(disk.put('k', text('2'), { ifMatch: 'stale' })).rejects.toBeInstanceOf(
+    await expect(disk.put('k', text('2'), { mode: PutMode.replace('stale') })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
-    await expect(disk.put('missing', text('2'), { ifMatch: created.etag })).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
-    const updated = await disk.put('k', text('2'), { ifMatch: `"${created.etag}"` });
+    await expect(
+      disk.put('missing', text('2'), { mode: PutMode.replace(created.etag) }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    const updated = await disk.put('k', text('2'), { mode: PutMode.replace(`"${created.etag}"`) });
     expect(updated.etag).not.toBe(created.etag);
     await expect(disk.delete('k', { ifMatch: created.etag })).rejects.toBeInstanceOf(PreconditionFailedError);
     await expect(disk.delete('missing', { ifMatch: created.etag })).rejects.toBeInstanceOf(
@@ -43,7 +43,7 @@ describe('conditional writes', () => {
     );
     expect(await readText(disk, 'k')).toBe('2');
     expect(await disk.delete('k', { ifMatch: updated.etag })).toBe(true);
-    expect(await disk.put('k', text('3'), { ifNoneMatch: '*' })).toBeDefined();
+    expect(await disk.put('k', text('3'), { mode: PutMode.create })).toBeDefined();
   });
 
   it('lets exactly one of 8 concurrent conditional creates win', async () => {
@@ -53,7 +53,7 @@ describe('conditional writes', () => {
       const key = `race/${round}`;
       const results = await Promise.allSettled(
         Array.from({ length: 8 }, (_, i) =>
-          (disks[i % 2] as DiskBackend).put(key, text(`writer ${i}`), { ifNoneMatch: '*' }),
+          (disks[i % 2] as DiskBackend).put(key, text(`writer ${i}`), { mode: PutMode.create }),
         ),
       );
       const winners = results.filter((result) => result.status === 'fulfilled');

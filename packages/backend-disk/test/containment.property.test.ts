@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import * as nodePromises from 'node:fs/promises';
 import path from 'node:path';
-import { BackendError, collectBody, type ListPage, ValidationError } from '@datalake/core';
+import { BackendError, collectBody, type ListPage, PutMode, ValidationError } from '@datalake/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, type DiskFs, type DiskSyncFs } from '../src/index.js';
@@ -64,7 +64,7 @@ describe('containment', () => {
         touched.length = 0;
         const attempts = [
           () => disk.put(key, new TextEncoder().encode('x')),
-          () => disk.put(key, new Uint8Array(), { ifNoneMatch: '*' }),
+          () => disk.put(key, new Uint8Array(), { mode: PutMode.create }),
           () => disk.get(key),
           () => disk.head(key),
           () => disk.delete(key),
@@ -364,7 +364,7 @@ function perform(disk: DiskBackend, operation: Operation): Promise<unknown> {
   switch (operation.kind) {
     case 'put':
       return disk.put(operation.key, body, {
-        ...(operation.exclusive ? { ifNoneMatch: '*' as const } : {}),
+        ...(operation.exclusive ? { mode: PutMode.create } : {}),
         ...(operation.metadata ? { metadata: { by: 'test' } } : {}),
       });
     case 'get':

@@ -1,4 +1,4 @@
-import { BackendError, PreconditionFailedError } from '@datalake/core';
+import { BackendError, PreconditionFailedError, PutMode } from '@datalake/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { type Faults, faultyFs } from './faulty-fs.js';
@@ -75,7 +75,7 @@ describe.each(PATHS)('fault injection on a memfs volume, $name', (variant) => {
     faults.write = { code: 'ENOSPC', afterBytes: 10 };
     await expectBackendError(disk.put('new/key', text('more than ten bytes')), 'put', 'new/key', 'ENOSPC');
     await expectBackendError(
-      disk.put('new/created', text('more than ten bytes'), { ifNoneMatch: '*' }),
+      disk.put('new/created', text('more than ten bytes'), { mode: PutMode.create }),
       'put',
       'new/created',
       'ENOSPC',
@@ -112,12 +112,12 @@ describe.each(PATHS)('fault injection on a memfs volume, $name', (variant) => {
   it('falls back to the lock when hard links are not supported', async () => {
     const { faults, disk, tempFiles } = setup();
     faults.calls = { link: 'EPERM' };
-    await disk.put('k', text('first'), { ifNoneMatch: '*' });
-    await expect(disk.put('k', text('second'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+    await disk.put('k', text('first'), { mode: PutMode.create });
+    await expect(disk.put('k', text('second'), { mode: PutMode.create })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
     const racers = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => disk.put('race', text(String(i)), { ifNoneMatch: '*' })),
+      Array.from({ length: 8 }, (_, i) => disk.put('race', text(String(i)), { mode: PutMode.create })),
     );
     expect(racers.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(await readText(disk, 'k')).toBe('first');
@@ -128,7 +128,7 @@ describe.each(PATHS)('fault injection on a memfs volume, $name', (variant) => {
     const { faults, disk } = setup();
     await disk.put('a/k', text('x'.repeat(1000)));
     faults.calls = { link: 'EIO' };
-    await expectBackendError(disk.put('a/new', text('x'), { ifNoneMatch: '*' }), 'put', 'a/new', 'EIO');
+    await expectBackendError(disk.put('a/new', text('x'), { mode: PutMode.create }), 'put', 'a/new', 'EIO');
     faults.calls = { readdir: 'EACCES' };
     await expectBackendError(disk.list('a/'), 'list', 'a/', 'EACCES');
     faults.calls = { unlink: 'EIO' };

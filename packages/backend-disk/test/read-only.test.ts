@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { DataLake, DataType, NotFoundError, ReadOnlyError } from '@datalake/core';
+import { DataLake, DataType, NotFoundError, PutMode, ReadOnlyError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { readOnlyFs } from './faulty-fs.js';
@@ -96,7 +96,7 @@ describe.each(['EROFS', 'EACCES', 'EPERM'])('a lake whose file system refuses wr
       // The backend itself: typed errors carrying the code, for plain and conditional writes alike.
       for (const attempt of [
         () => disk.put('other/x', text('x')),
-        () => disk.put('other/y', text('y'), { ifNoneMatch: '*' }),
+        () => disk.put('other/y', text('y'), { mode: PutMode.create }),
         () => disk.put('schema/orders.sql', text('z'), { metadata: { a: 'b' } }),
         () => disk.delete('schema/orders.sql'),
       ]) {

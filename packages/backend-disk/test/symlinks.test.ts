@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BackendError, DataLake, DataType } from '@datalake/core';
+import { BackendError, DataLake, DataType, PutMode } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, INTERNAL_FOLDER } from '../src/index.js';
 import { allKeys, readText, tempRoot, text } from './helpers.js';
@@ -67,7 +67,7 @@ describe.each(variants)('symbolic links planted in the lake ($name)', ({ syncCal
 
     for (const attempt of [
       () => disk.put('docs/linked/new.txt', text('x')),
-      () => disk.put('docs/linked/sub/new.txt', text('x'), { ifNoneMatch: '*' }),
+      () => disk.put('docs/linked/sub/new.txt', text('x'), { mode: PutMode.create }),
       () => disk.put('docs/linked/secret.txt', text('x'), { metadata: { a: 'b' } }),
       () => disk.get('docs/linked/secret.txt'),
       () => disk.get('docs/linked/sub/file.txt', { range: { start: 0, end: 1 } }),
@@ -102,7 +102,7 @@ describe.each(variants)('symbolic links planted in the lake ($name)', ({ syncCal
         () => disk.head(key),
         () => disk.delete(key),
         () => disk.put(key, text('replaced')),
-        () => disk.put(key, text('created'), { ifNoneMatch: '*' }),
+        () => disk.put(key, text('created'), { mode: PutMode.create }),
       ]) {
         expectLinkRefusal(await failure(attempt()), key);
       }
@@ -142,7 +142,7 @@ describe.each(variants)('symbolic links planted in the lake ($name)', ({ syncCal
       const fresh = open(root);
       const attempts = [
         () => fresh.put('a/k', text('after'), { metadata: { v: '2' } }),
-        () => fresh.put('b/new', text('new'), { ifNoneMatch: '*' }),
+        () => fresh.put('b/new', text('new'), { mode: PutMode.create }),
         () => fresh.delete('a/k'),
         () => fresh.head('a/k'),
       ];

@@ -1,4 +1,4 @@
-import { collectBody, ValidationError } from '@datalake/core';
+import { collectBody, PutMode, ValidationError } from '@datalake/core';
 import { describe, expect, it } from 'vitest';
 import { DiskBackend, type DiskFs, type DiskSyncFs } from '../src/index.js';
 import { allKeys, memoryVolume, readText, text } from './helpers.js';
@@ -21,7 +21,7 @@ function countingFs(): { fs: DiskFs; calls: Map<string, number> } {
 }
 
 async function exercise(disk: DiskBackend): Promise<void> {
-  await disk.put('a/b/small', text('small'), { ifNoneMatch: '*' });
+  await disk.put('a/b/small', text('small'), { mode: PutMode.create });
   await disk.put('a/b/small', text('replaced'));
   await disk.put('a/big', new Uint8Array(200_000).fill(7));
   expect(await readText(disk, 'a/b/small')).toBe('replaced');

@@ -1,4 +1,11 @@
-import { compareKeys, DataLake, DataType, PreconditionFailedError, ValidationError } from '@datalake/core';
+import {
+  compareKeys,
+  DataLake,
+  DataType,
+  PreconditionFailedError,
+  PutMode,
+  ValidationError,
+} from '@datalake/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../src/index.js';
@@ -20,6 +27,8 @@ describe('MemoryBackend', () => {
       atomicConditionalDeletes: true,
       sharedAcrossProcesses: false,
       persistent: false,
+      objectMetadata: true,
+      delimiterListing: true,
     });
   });
 
@@ -52,12 +61,13 @@ describe('MemoryBackend', () => {
     expect(await text(backend, 'sized')).toBe('old');
   });
 
-  it('rejects a non-"*" ifNoneMatch and an empty ifMatch', async () => {
+  it('rejects a malformed mode and a replace with an empty etag', async () => {
     const backend = new MemoryBackend();
-    await expect(backend.put('k', encode('x'), { ifNoneMatch: 'abc' as '*' })).rejects.toBeInstanceOf(
+    const malformed = { kind: 'whenever' } as unknown as PutMode;
+    await expect(backend.put('k', encode('x'), { mode: malformed })).rejects.toBeInstanceOf(ValidationError);
+    await expect(backend.put('k', encode('x'), { mode: PutMode.replace('') })).rejects.toBeInstanceOf(
       ValidationError,
     );
-    await expect(backend.put('k', encode('x'), { ifMatch: '' })).rejects.toBeInstanceOf(ValidationError);
     expect(await backend.head('k')).toBeNull();
   });
 
@@ -72,7 +82,7 @@ describe('MemoryBackend', () => {
     const again = (await backend.list('a/')).objects[0];
     expect(again?.etag).toBe(etag);
     expect(again?.lastModified.getFullYear()).toBeGreaterThan(2000);
-    await expect(backend.put('a/b', encode('y'), { ifMatch: 'forged' })).rejects.toBeInstanceOf(
+    await expect(backend.put('a/b', encode('y'), { mode: PutMode.replace('forged') })).rejects.toBeInstanceOf(
       PreconditionFailedError,
     );
   });

@@ -21,9 +21,10 @@ export interface S3BackendOptions {
   /** Address buckets as `endpoint/bucket` rather than `bucket.endpoint`. Default `true`. */
   forcePathStyle?: boolean;
   /**
-   * Whether the server applies `If-None-Match`/`If-Match` on PUT and `If-Match` on DELETE
-   * atomically. When false the backend checks conditions itself first (correct for one writer,
-   * racy between several). Default `false`; `S3Backend.connect()` measures it instead.
+   * Whether the server applies `If-None-Match`/`If-Match` on PUT atomically. When false the
+   * backend checks conditions itself first (correct for one writer, racy between several), and
+   * `DataLake.open` refuses the backend unless told `acceptNonAtomicWrites`. Required by
+   * `new S3Backend()` (no silent default); `S3Backend.connect()` measures it when it is not given.
    */
   atomicConditionalWrites?: boolean;
   /** Whether the server enforces `If-Match` on DELETE. Default `false`; `S3Backend.connect()` measures it. */

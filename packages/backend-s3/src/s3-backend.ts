@@ -21,6 +21,8 @@ import {
   type DeleteOptions,
   type GetOptions,
   type GetResult,
+  type HttpCondition,
+  httpCondition,
   type ListOptions,
   type ListPage,
   normaliseLimit,
@@ -79,9 +81,19 @@ export class S3Backend implements StorageBackend {
   #bucketChecked: Promise<void> | undefined;
   #closed = false;
 
+  /**
+   * A backend that trusts `options` as given: `atomicConditionalWrites` must be stated (it is what
+   * `DataLake.open` relies on to refuse an unsafe shared store). `S3Backend.connect()` measures it.
+   */
   constructor(options: S3BackendOptions) {
     if (typeof options?.bucket !== 'string' || options.bucket === '') {
       throw new ValidationError('S3Backend needs a bucket name');
+    }
+    if (typeof options.atomicConditionalWrites !== 'boolean') {
+      throw new ValidationError(
+        'new S3Backend() needs atomicConditionalWrites (true or false): use S3Backend.connect() to measure ' +
+          'whether the server applies conditional writes atomically, or state what you know',
+      );
     }
     this.bucket = options.bucket;
     this.#keys = new KeySpace(options.prefix);
@@ -92,7 +104,7 @@ export class S3Backend implements StorageBackend {
     this.#spillDirectory = options.spillDirectory;
     this.description = `s3://${this.bucket}/${this.#keys.root}`;
     this.#capabilities = capabilities({
-      writes: options.atomicConditionalWrites ?? false,
+      writes: options.atomicConditionalWrites,
       deletes: options.atomicConditionalDeletes ?? false,
     });
   }
@@ -103,7 +115,11 @@ export class S3Backend implements StorageBackend {
    * conditional writes atomically (a few requests on a scratch key under the prefix).
    */
   static async connect(options: S3BackendOptions): Promise<S3Backend> {
-    const backend = new S3Backend(options);
+    // Until measured, the conditions are checked by the backend itself (the safe assumption).
+    const backend = new S3Backend({
+      ...options,
+      atomicConditionalWrites: options.atomicConditionalWrites ?? false,
+    });
     try {
       await backend.#ensureBucket();
       if (options.atomicConditionalWrites === undefined || options.atomicConditionalDeletes === undefined) {
@@ -135,10 +151,11 @@ export class S3Backend implements StorageBackend {
     return this.#capabilities;
   }
 
-  async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
+  async put(key: string, body: BodyInput, given: PutOptions = {}): Promise<PutResult> {
     this.#assertOpen();
     const objectKey = this.#keys.toObjectKey(key);
-    assertPutOptions(options);
+    assertPutOptions(given);
+    const options: PutRequest = { ...given, ...httpCondition(given.mode, key) };
     const base = {
       Bucket: this.bucket,
       Key: objectKey,
@@ -297,7 +314,7 @@ export class S3Backend implements StorageBackend {
     key: string,
     base: PutObjectBase,
     body: ReplayableBody,
-    options: PutOptions,
+    options: PutRequest,
   ): Promise<PutResult> {
     if (body.size > MAX_SINGLE_PUT_BYTES) {
       throw new ValidationError(
@@ -383,7 +400,7 @@ export class S3Backend implements StorageBackend {
     return true;
   }
 
-  async #checkPutCondition(key: string, options: PutOptions): Promise<void> {
+  async #checkPutCondition(key: string, options: PutRequest): Promise<void> {
     const current = await this.#headObject(key, this.#keys.toObjectKey(key));
     if (options.ifNoneMatch === '*' && current !== null) {
       throw new PreconditionFailedError(`put of ${JSON.stringify(key)} refused: the object already exists`, {
@@ -521,16 +538,16 @@ function capabilities(support: ConditionalSupport): BackendCapabilities {
     atomicConditionalDeletes: support.deletes,
     sharedAcrossProcesses: true,
     persistent: true,
+    objectMetadata: true,
+    delimiterListing: true,
+    ownCursors: true,
   });
 }
 
+/** A put's options with its mode spelled as S3's condition headers. */
+type PutRequest = PutOptions & HttpCondition;
+
 function assertPutOptions(options: PutOptions): void {
-  if (options.ifNoneMatch !== undefined && options.ifNoneMatch !== '*') {
-    throw new ValidationError(`ifNoneMatch only accepts '*', got ${JSON.stringify(options.ifNoneMatch)}`);
-  }
-  if (options.ifMatch !== undefined && (typeof options.ifMatch !== 'string' || options.ifMatch === '')) {
-    throw new ValidationError('ifMatch must be a non-empty etag string');
-  }
   if (
     options.contentLength !== undefined &&
     (!Number.isSafeInteger(options.contentLength) || options.contentLength < 0)

@@ -1,5 +1,5 @@
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { runContractSuite } from '@datalake/core/contract';
+import { runContractSuite } from '@datalake/core/contract/vitest';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { S3Backend, type S3BackendOptions } from '../src/index.js';
 import { createBucket, emptyBucket, rawClient, uniqueName } from './support/test-bucket.js';
@@ -34,6 +34,12 @@ describeEachS3Server('S3Backend contract', (server) => {
         atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
         atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
       }),
+    workers: { module: new URL('./support/worker-factory.ts', import.meta.url) },
+    workerOptions: (backend) => ({
+      ...connection((backend as S3Backend).bucket),
+      atomicConditionalWrites: backend.capabilities.atomicConditionalWrites,
+      atomicConditionalDeletes: backend.capabilities.atomicConditionalDeletes,
+    }),
     destroy: async (backend) => {
       await backend.close?.();
       const bucket = (backend as S3Backend).bucket;

@@ -1,5 +1,5 @@
 import { DeleteBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BackendError, DataLake, DataLakeError } from '@datalake/core';
+import { BackendError, DataLake, DataLakeError, PutMode } from '@datalake/core';
 import type { CrashableServer } from '@datalake/s3-test-servers';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -79,7 +79,7 @@ describeEachS3Server(
         expect(whileDown).toBeInstanceOf(BackendError);
         expect((whileDown as Error).message).toMatch(/while-down\.txt.*could not be reached/);
         await expect(objects.get('before.txt')).rejects.toBeInstanceOf(BackendError);
-        await expect(objects.put('created.txt', text('x'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+        await expect(objects.put('created.txt', text('x'), { mode: PutMode.create })).rejects.toBeInstanceOf(
           BackendError,
         );
         if (crashable.bucketsSurviveCrash) {

@@ -1,6 +1,6 @@
 import { mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { DeleteBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BackendError, PreconditionFailedError } from '@datalake/core';
+import { BackendError, PreconditionFailedError, PutMode } from '@datalake/core';
 import type { ErasureSet } from '@datalake/s3-test-servers';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -119,9 +119,9 @@ describeEachS3Server(
           }
         };
         await Promise.all([0, 1, 2, 3].map(worker));
-        await expect(backend.put('w0/object-0.bin', bodyOf(0), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
-          PreconditionFailedError,
-        );
+        await expect(
+          backend.put('w0/object-0.bin', bodyOf(0), { mode: PutMode.create }),
+        ).rejects.toBeInstanceOf(PreconditionFailedError);
         for (const [key, digest] of written) {
           expect(sha256(await readAll((await backend.get(key))?.body ?? [])), key).toBe(digest);
         }
@@ -145,7 +145,7 @@ describeEachS3Server(
           ['get', () => backend.get('before.bin').then(async (result) => readAll(result?.body ?? []))],
           ['delete', () => backend.delete('before.bin')],
           ['put', () => backend.put('during.bin', bodyOf(4))],
-          ['conditional put', () => backend.put('created.bin', bodyOf(5), { ifNoneMatch: '*' })],
+          ['conditional put', () => backend.put('created.bin', bodyOf(5), { mode: PutMode.create })],
           ['multipart put', () => backend.put('parts.bin', streamOf(bodyOf(10), MIB))],
           ['overwrite', () => backend.put('before.bin', bodyOf(6))],
         ];

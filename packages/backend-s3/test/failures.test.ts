@@ -8,7 +8,12 @@ import { uniqueName, useTestBucket } from './support/test-bucket.js';
 
 describeEachS3Server('S3Backend failures', (server) => {
   const bucket = useTestBucket(server, 'failures');
-  const fast = { maxAttempts: 2, connectTimeoutMs: 1_000, socketTimeoutMs: 1_000 };
+  const fast = {
+    atomicConditionalWrites: false,
+    maxAttempts: 2,
+    connectTimeoutMs: 1_000,
+    socketTimeoutMs: 1_000,
+  };
 
   it('names a missing bucket', async () => {
     const backend = bucket.backend({ bucket: uniqueName('missing') });

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, ValidationError } from '@datalake/core';
+import { PreconditionFailedError, PutMode, ValidationError } from '@datalake/core';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { expect, it } from 'vitest';
 import { MIB } from '../src/options.js';
@@ -42,18 +42,18 @@ describeEachS3Server('S3Backend large streams', (server) => {
 
   it('keeps conditional create atomic for long streams (staged, then one conditional PUT)', async () => {
     const backend = bucket.backend(options);
-    const first = await backend.put('once.bin', streamOf(large), { ifNoneMatch: '*' });
+    const first = await backend.put('once.bin', streamOf(large), { mode: PutMode.create });
     expect(first.size).toBe(large.byteLength);
     await expect(
-      backend.put('once.bin', streamOf(large, 1 * MIB), { ifNoneMatch: '*' }),
+      backend.put('once.bin', streamOf(large, 1 * MIB), { mode: PutMode.create }),
     ).rejects.toBeInstanceOf(PreconditionFailedError);
     const replaced = await backend.put('once.bin', streamOf(large.subarray(0, 6 * MIB)), {
-      ifMatch: first.etag,
+      mode: PutMode.replace(first.etag),
     });
     expect(replaced.size).toBe(6 * MIB);
-    await expect(backend.put('once.bin', streamOf(large), { ifMatch: first.etag })).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
+    await expect(
+      backend.put('once.bin', streamOf(large), { mode: PutMode.replace(first.etag) }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
     expect((await backend.head('once.bin'))?.etag).toBe(replaced.etag);
   });
 
@@ -80,7 +80,9 @@ describeEachS3Server('S3Backend large streams', (server) => {
     const outcomes = [];
     for (let attempt = 0; attempt < 12; attempt++) {
       const condition =
-        attempt % 3 === 2 ? { ifMatch: '"00000000000000000000000000000000"' } : { ifNoneMatch: '*' as const };
+        attempt % 3 === 2
+          ? { mode: PutMode.replace('"00000000000000000000000000000000"') }
+          : { mode: PutMode.create };
       outcomes.push(await outcome(backend.put('guarded.bin', body, condition)));
     }
     expect(outcomes).toEqual(Array(12).fill('refused'));

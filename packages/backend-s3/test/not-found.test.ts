@@ -35,7 +35,7 @@ function backendAnswering(answer: (method: string, path: string) => Answer) {
       },
     },
   });
-  return { backend: new S3Backend({ bucket: 'lake', client }), requests };
+  return { backend: new S3Backend({ bucket: 'lake', client, atomicConditionalWrites: true }), requests };
 }
 
 const noSuchKey = '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>gone</Message></Error>';

@@ -1,4 +1,4 @@
-import { ClosedError, PreconditionFailedError, ValidationError } from '@datalake/core';
+import { ClosedError, PreconditionFailedError, PutMode, ValidationError } from '@datalake/core';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -73,7 +73,9 @@ describeEachS3Server('S3Backend objects', (server) => {
   it('creates conditionally: one winner among racing writers', async () => {
     const backend = await bucket.connect();
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => backend.put('claim', text(`writer ${i}`), { ifNoneMatch: '*' })),
+      Array.from({ length: 8 }, (_, i) =>
+        backend.put('claim', text(`writer ${i}`), { mode: PutMode.create }),
+      ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     for (const result of results) {
@@ -84,16 +86,16 @@ describeEachS3Server('S3Backend objects', (server) => {
   it('overwrites conditionally on the current etag only, one winner among racing writers', async () => {
     const backend = await bucket.connect();
     const first = await backend.put('record', text('v1'));
-    const second = await backend.put('record', text('v2'), { ifMatch: first.etag });
-    await expect(backend.put('record', text('stale'), { ifMatch: first.etag })).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
-    await expect(backend.put('nothing-here', text('x'), { ifMatch: first.etag })).rejects.toBeInstanceOf(
-      PreconditionFailedError,
-    );
+    const second = await backend.put('record', text('v2'), { mode: PutMode.replace(first.etag) });
+    await expect(
+      backend.put('record', text('stale'), { mode: PutMode.replace(first.etag) }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(
+      backend.put('nothing-here', text('x'), { mode: PutMode.replace(first.etag) }),
+    ).rejects.toBeInstanceOf(PreconditionFailedError);
     const results = await Promise.allSettled(
       Array.from({ length: 8 }, (_, i) =>
-        backend.put('record', text(`v3 by ${i}`), { ifMatch: second.etag }),
+        backend.put('record', text(`v3 by ${i}`), { mode: PutMode.replace(second.etag) }),
       ),
     );
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
@@ -131,9 +133,9 @@ describeEachS3Server('S3Backend objects', (server) => {
       await expect(backend.put(key, text('x'))).rejects.toBeInstanceOf(ValidationError);
       await expect(backend.get(key)).rejects.toBeInstanceOf(ValidationError);
     }
-    await expect(backend.put('k', text('x'), { ifNoneMatch: 'x' as '*' })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(
+      backend.put('k', text('x'), { mode: { kind: 'x' } as unknown as PutMode }),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(backend.put('k', text('xyz'), { contentLength: 2 })).rejects.toBeInstanceOf(ValidationError);
     expect(await backend.head('k')).toBeNull();
     expect(() => bucket.backend({ prefix: '../escape' })).toThrow(ValidationError);

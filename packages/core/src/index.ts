@@ -1,4 +1,5 @@
 export { bodyChunks, collectBody, concatBytes } from './backend/body.js';
+export { StorageFront } from './backend/front.js';
 export {
   assertValidKey,
   assertValidPrefix,
@@ -15,8 +16,18 @@ export {
   normaliseLimit,
   pageFromSortedObjects,
 } from './backend/list-page.js';
+export {
+  assertEtagHolds,
+  assertModeHolds,
+  checkedPutMode,
+  type HttpCondition,
+  httpCondition,
+  PutMode,
+} from './backend/put-mode.js';
 export { assertValidRange, resolveRange } from './backend/range.js';
+export { SortedKeys, type SortedPage } from './backend/sorted-keys.js';
 export type * from './backend/types.js';
+export { useBackend } from './lake/backend-use.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
 export type {
   FsckAction,

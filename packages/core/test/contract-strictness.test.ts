@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   applicableChecks,
   type ContractCheck,
@@ -7,24 +10,24 @@ import {
   runCheck,
   storageChecks,
 } from '../src/contract/index.js';
-import type { StorageBackend } from '../src/index.js';
+import type { StorageAdapter } from '../src/index.js';
 import {
-  AcceptsAnyKey,
   CachesReads,
   DecodesPercentKeys,
   DeleteAlwaysTrue,
   DropsLastByteOfLargeBodies,
   ExclusiveRangeEnd,
   ForgetfulPersistent,
+  IgnoresCreateMode,
   IgnoresCursor,
-  IgnoresIfNoneMatch,
   KeepsCallerBuffer,
   KeepsPartialUploads,
   ListsUnsorted,
   NonAtomicCompareAndSwap,
   NonAtomicConditionalCreate,
 } from './support/broken-backends.js';
-import { MapBackend } from './support/map-backend.js';
+import { MapAdapter } from './support/map-adapter.js';
+import { ProcessLocalAdapter } from './support/process-local-adapter.js';
 
 function check(name: string): ContractCheck {
   const matches = contractChecks.filter((candidate) => candidate.name === name);
@@ -35,7 +38,7 @@ function check(name: string): ContractCheck {
 
 interface BrokenCase {
   label: string;
-  create: () => StorageBackend;
+  create: () => StorageAdapter;
   reopen?: ContractSuiteOptions['reopen'];
   /** Checks that must fail on this backend. */
   failing: string[];
@@ -43,10 +46,10 @@ interface BrokenCase {
 
 const CASES: BrokenCase[] = [
   {
-    label: 'ignores ifNoneMatch',
-    create: () => new IgnoresIfNoneMatch(),
+    label: 'ignores PutMode.create',
+    create: () => new IgnoresCreateMode(),
     failing: [
-      'ifNoneMatch "*" creates once, then fails without writing',
+      'PutMode.create creates once, then fails without writing',
       '16 racing conditional creates of one key have exactly one winner',
       'concurrent stores at one path from two instances have exactly one winner',
     ],
@@ -126,11 +129,6 @@ const CASES: BrokenCase[] = [
     failing: ['delete answers true once, then false, and the object is gone'],
   },
   {
-    label: 'accepts invalid keys',
-    create: () => new AcceptsAnyKey(),
-    failing: ['invalid keys are rejected with a validation error by every operation'],
-  },
-  {
     label: "caches reads across other instances' writes",
     create: () => new CachesReads(),
     reopen: (backend) => (backend as CachesReads).reopen(),
@@ -148,9 +146,9 @@ const CASES: BrokenCase[] = [
 ];
 
 describe('the contract suite is strict', () => {
-  it('the reference backend passes every storage check', async () => {
-    const options: ContractSuiteOptions = { name: 'map', create: () => new MapBackend() };
-    for (const storageCheck of applicableChecks(new MapBackend().capabilities, options, storageChecks)) {
+  it('the reference adapter passes every storage check', async () => {
+    const options: ContractSuiteOptions = { name: 'map', create: () => new MapAdapter() };
+    for (const storageCheck of applicableChecks(new MapAdapter().capabilities, options, storageChecks)) {
       await runCheck(storageCheck, options);
     }
   });
@@ -174,5 +172,45 @@ describe('the contract suite is strict', () => {
         create: () => new ForgetfulPersistent(),
       }),
     ).rejects.toThrow(/reopen/);
+  });
+
+  describe('a backend that is wrong only across processes', () => {
+    const folders: string[] = [];
+    const options: ContractSuiteOptions = {
+      name: 'process-local',
+      create: async () => {
+        const dir = await mkdtemp(path.join(tmpdir(), 'datalake-process-local-'));
+        folders.push(dir);
+        return new ProcessLocalAdapter(dir);
+      },
+      reopen: (adapter) => new ProcessLocalAdapter((adapter as ProcessLocalAdapter).dir),
+      workers: { module: new URL('./support/process-local-adapter.ts', import.meta.url) },
+      workerOptions: (adapter) => ({ dir: (adapter as ProcessLocalAdapter).dir }),
+    };
+    const acrossProcesses = storageChecks.filter(
+      (candidate) => candidate.group === 'storage: several processes',
+    );
+
+    it('passes the single-process checks of conditional writes, races and persistence', async () => {
+      const single = storageChecks.filter((candidate) =>
+        ['storage: conditional writes', 'storage: races', 'storage: persistence'].includes(candidate.group),
+      );
+      expect(single.length).toBeGreaterThan(5);
+      for (const singleCheck of single) await runCheck(singleCheck, options);
+    });
+
+    for (const processCheck of acrossProcesses) {
+      it(`fails: ${processCheck.name}`, async () => {
+        await expect(runCheck(processCheck, options)).rejects.toThrow(/processes/);
+      }, 180_000);
+    }
+
+    it('has multi-process checks to fail', () => {
+      expect(acrossProcesses).toHaveLength(2);
+    });
+
+    afterAll(async () => {
+      for (const dir of folders) await rm(dir, { recursive: true, force: true });
+    });
   });
 });

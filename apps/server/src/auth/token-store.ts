@@ -3,6 +3,7 @@ import {
   collectBody,
   NotFoundError,
   PreconditionFailedError,
+  PutMode,
   type StorageBackend,
   ValidationError,
 } from '@datalake/core';
@@ -138,7 +139,9 @@ export class TokenStore {
       expiresAt,
       lastUsedAt: null,
     };
-    const written = await this.backend.put(tokenKey(record.id), encodeRecord(record), { ifNoneMatch: '*' });
+    const written = await this.backend.put(tokenKey(record.id), encodeRecord(record), {
+      mode: PutMode.create,
+    });
     this.cache.set(record.id, { record, etag: written.etag });
     this.unknownUntil.delete(record.id);
     return { token: secret.token, info: infoOf(record) };
@@ -214,7 +217,9 @@ export class TokenStore {
     if (!record) return;
     const updated = { ...record, lastUsedAt: time };
     try {
-      const written = await this.backend.put(tokenKey(id), encodeRecord(updated), { ifMatch: current.etag });
+      const written = await this.backend.put(tokenKey(id), encodeRecord(updated), {
+        mode: PutMode.replace(current.etag),
+      });
       if (this.cache.has(id)) this.cache.set(id, { record: updated, etag: written.etag });
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskBackend } from '@datalake/backend-disk';
 import { RemoteLake } from '@datalake/client';
-import { DataLake, type DataLakeOptions, type StorageBackend } from '@datalake/core';
+import { DataLake, type DataLakeOptions, type StorageAdapter, type StorageBackend } from '@datalake/core';
 import type { LakeOpener } from '@datalake/core/contract';
 import { createServer, type DatalakeServer, type Grant, type ServerOptions } from '../../src/index.js';
 
@@ -65,7 +65,7 @@ export async function tempDisk(): Promise<DiskBackend> {
   return new DiskBackend({ root: await mkdtemp(join(tmpdir(), 'datalake-server-')), fsync: false });
 }
 
-export async function removeDisk(backend: StorageBackend): Promise<void> {
+export async function removeDisk(backend: StorageAdapter): Promise<void> {
   await backend.close?.();
   await rm((backend as DiskBackend).root, { recursive: true, force: true });
 }

@@ -56,9 +56,9 @@ export function useTestBucket(server: S3Connection, label: string) {
     client,
     /** Creates the bucket now (once); for code that runs before the `beforeAll` hooks. */
     ready,
-    /** A backend on the test bucket, closed after the file's tests. */
+    /** A backend on the test bucket (conditions checked by the backend unless told otherwise), closed after the file's tests. */
     backend(options: Partial<S3BackendOptions> = {}): S3Backend {
-      const backend = new S3Backend(settings(options));
+      const backend = new S3Backend({ atomicConditionalWrites: false, ...settings(options) });
       backends.push(backend);
       return backend;
     },

@@ -4,16 +4,17 @@
  * local disk, memory and S3-compatible stores all fit it without emulation layers.
  */
 
+import type { PutMode } from './put-mode.js';
+
 /** Bytes going into a backend: a whole buffer, or a stream of chunks of unknown total length. */
 export type BodyInput = Uint8Array | AsyncIterable<Uint8Array>;
 
 export interface PutOptions {
-  /** Only write if the current object's etag equals this one (compare-and-swap). */
-  ifMatch?: string;
-  /** `'*'`: only write if no object exists under the key (conditional create). */
-  ifNoneMatch?: '*';
+  /** The write's condition. Default `PutMode.overwrite`. */
+  mode?: PutMode;
+  /** Stored with the object; only for backends that declare `objectMetadata`. */
   contentType?: string;
-  /** Small string metadata stored with the object (S3 user metadata). */
+  /** Small string metadata stored with the object (S3 user metadata); only with `objectMetadata`. */
   metadata?: Record<string, string>;
   /** Total byte length when the body is a stream and the caller knows it (lets backends avoid buffering). */
   contentLength?: number;
@@ -88,7 +89,7 @@ export interface ListPage {
 
 export interface BackendCapabilities {
   /**
-   * `put` with `ifMatch` / `ifNoneMatch` and `delete` with `ifMatch` are atomic against every
+   * `put` with a `create` or `replace` mode and `delete` with `ifMatch` are atomic against every
    * other writer of the same store, including other processes or machines. When false, the
    * backend still honours the conditions but a race between two writers may let both win.
    */
@@ -104,6 +105,21 @@ export interface BackendCapabilities {
   persistent: boolean;
   /** Largest object the backend accepts, in bytes (undefined: no practical limit). */
   maxObjectBytes?: number;
+  /**
+   * The backend stores a put's `contentType` and `metadata` and returns them from `get` and `head`.
+   * Default false: the front refuses those options with a `ValidationError`. The lake never uses them.
+   */
+  objectMetadata?: boolean;
+  /**
+   * The adapter groups listings by a delimiter itself. Default false: the front does it, asking the
+   * adapter for the keys after each group.
+   */
+  delimiterListing?: boolean;
+  /**
+   * The adapter issues and reads its own list cursors (such as S3 continuation tokens). Default
+   * false: the front makes cursors from keys and hands the adapter `after`, the last key returned.
+   */
+  ownCursors?: boolean;
 }
 
 export interface StorageBackend {
@@ -126,5 +142,62 @@ export interface StorageBackend {
   /** One page of the keys that start with `prefix` (`''` for all). */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** Release resources (sockets, file handles). The backend is unusable afterwards. */
+  close?(): Promise<void>;
+}
+
+/** The put options an adapter receives: checked, with the condition always spelled out. */
+export interface AdapterPutOptions extends PutOptions {
+  mode: PutMode;
+}
+
+/** The list options an adapter receives: checked and normalised. */
+export interface AdapterListOptions {
+  /** Page size, 1 to `MAX_LIST_LIMIT`. The adapter may return fewer entries. */
+  limit: number;
+  /** Only keys that sort after this one (UTF-8 byte order). Not given to adapters with `ownCursors`. */
+  after?: string;
+  /** The caller's cursor as given: only adapters with `ownCursors` read it. */
+  cursor?: string;
+  /** Only given to adapters that declare `delimiterListing`. */
+  delimiter?: string;
+}
+
+/** One page of an adapter's listing. */
+export interface AdapterListPage {
+  /** Objects whose keys start with the prefix, after `after`, ascending in UTF-8 byte order. */
+  objects: ListedObject[];
+  /** With a delimiter: the common prefixes on this page (see `ListPage.prefixes`). */
+  prefixes?: string[];
+  /** More keys may follow this page. */
+  more?: boolean;
+  /** Adapters with `ownCursors`: the cursor of the next page (absent on the last page). */
+  cursor?: string;
+}
+
+/**
+ * What an adapter implements: the small required core of a backend. The front (`StorageFront`) that
+ * core puts around every adapter has validated every argument first: keys and prefixes are valid,
+ * ranges well formed, the limit normalised, the condition one `PutMode`, the backend still open.
+ * A complete `StorageBackend` is an adapter too.
+ */
+export interface StorageAdapter {
+  readonly description: string;
+  readonly capabilities: BackendCapabilities;
+  /**
+   * Writes a whole object atomically: readers see the old object or the new one, never a mix. When
+   * `body` is a stream that throws, nothing is written. The mode is checked and the write done as
+   * one step. Throws `PreconditionFailedError` when the mode does not hold.
+   */
+  put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult>;
+  /**
+   * The object (or a range of it), or `null`. The front clamps the range, refuses a start past the
+   * end, and checks the byte count: an adapter may return the whole object's size with the bytes
+   * `range.start` to `min(range.end, size - 1)`.
+   */
+  get(key: string, options: GetOptions): Promise<GetResult | null>;
+  /** Optional: without it the front answers `head` with a `get` whose body it does not read. */
+  head?(key: string): Promise<ObjectInfo | null>;
+  delete(key: string, options: DeleteOptions): Promise<boolean>;
+  list(prefix: string, options: AdapterListOptions): Promise<AdapterListPage>;
   close?(): Promise<void>;
 }

@@ -1,20 +1,25 @@
-import type { StorageBackend } from '../backend/types.js';
+import { StorageFront } from '../backend/front.js';
+import type { StorageAdapter, StorageBackend } from '../backend/types.js';
 import { openLocalLake } from './lake-checks/open-lake.js';
 import type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';
 
 /**
- * Runs one check on a fresh backend from `options.create`, then closes every re-opened instance
- * and disposes of the backend, whether the check passed or not. Rejects when the check fails.
+ * Runs one check on a fresh adapter from `options.create`, seen through core's checking front, then
+ * closes every re-opened instance and disposes of the adapter, whether the check passed or not.
+ * Rejects when the check fails.
  */
 export async function runCheck(check: ContractCheck, options: ContractSuiteOptions): Promise<void> {
-  const backend = await options.create();
+  const adapter = await options.create();
+  const backend = new StorageFront(adapter);
   const reopened: StorageBackend[] = [];
   const context: CheckContext = {
     backend,
+    adapter,
+    options,
     separateInstances: options.reopen !== undefined,
     async reopen() {
       if (!options.reopen) return backend;
-      const instance = await options.reopen(backend);
+      const instance = new StorageFront(await options.reopen(adapter));
       reopened.push(instance);
       return instance;
     },
@@ -23,18 +28,17 @@ export async function runCheck(check: ContractCheck, options: ContractSuiteOptio
   try {
     await check.run(context);
   } finally {
-    await disposeAll(backend, reopened, options);
+    await disposeAll(adapter, backend, reopened, options);
   }
 }
 
 async function disposeAll(
+  adapter: StorageAdapter,
   backend: StorageBackend,
   reopened: StorageBackend[],
   options: ContractSuiteOptions,
 ): Promise<void> {
-  for (const instance of reopened) {
-    if (instance !== backend) await instance.close?.();
-  }
-  if (options.destroy) await options.destroy(backend);
+  for (const instance of reopened) await instance.close?.();
+  if (options.destroy) await options.destroy(adapter);
   else await backend.close?.();
 }

@@ -1,4 +1,4 @@
-import type { BackendCapabilities, StorageBackend } from '../backend/types.js';
+import type { BackendCapabilities, StorageAdapter, StorageBackend } from '../backend/types.js';
 import type { DataLakeOptions } from '../lake/data-lake.js';
 import type { Lake } from '../lake/lake.js';
 
@@ -13,19 +13,45 @@ export type LakeOpenOptions = Pick<DataLakeOptions, 'search' | 'writeLeaseMs'>;
  */
 export type LakeOpener = (backend: StorageBackend, options: LakeOpenOptions) => Promise<Lake>;
 
+/**
+ * How the multi-process checks reach the storage from other processes: a module that each worker
+ * imports, whose `export` (default `createAdapter`) is called with `options` and returns an adapter
+ * over the same storage as the backend under test. `options` must survive `structuredClone`.
+ */
+export interface WorkerFactory {
+  /** Absolute path or `file:` URL of the module. */
+  module: string | URL;
+  /** The factory's export name. Default `'createAdapter'`. */
+  export?: string;
+  /** Extra Node.js flags for the worker threads, e.g. `['--import', 'tsx']` for a TypeScript module. */
+  execArgv?: string[];
+}
+
+/** What a worker factory receives: the suite's `workerOptions(adapter)` for the backend under test. */
+export type WorkerFactoryOptions = Record<string, unknown>;
+
 /** How `runContractSuite` obtains, re-opens and disposes of the backend under test. */
 export interface ContractSuiteOptions {
   /** Shown in the test titles, e.g. `'disk'`. */
   name: string;
-  /** Returns a fresh, empty, isolated backend. Called once per check. */
-  create: () => Promise<StorageBackend> | StorageBackend;
-  /** Disposes of a backend returned by `create` (remove its folder, bucket prefix...). Default: `close()`. */
-  destroy?: (backend: StorageBackend) => Promise<void> | void;
+  /** Returns a fresh, empty, isolated adapter (or backend). Called once per check. */
+  create: () => Promise<StorageAdapter> | StorageAdapter;
+  /** Disposes of an adapter returned by `create` (remove its folder, bucket prefix...). Default: `close()`. */
+  destroy?: (adapter: StorageAdapter) => Promise<void> | void;
   /**
-   * Returns a NEW backend instance over the same storage as `backend`, as another process would
+   * Returns a NEW adapter instance over the same storage as `adapter`, as another process would
    * open it. Required when the backend claims `persistent`. Without it the same instance is reused.
    */
-  reopen?: (backend: StorageBackend) => Promise<StorageBackend> | StorageBackend;
+  reopen?: (adapter: StorageAdapter) => Promise<StorageAdapter> | StorageAdapter;
+  /**
+   * For backends that declare `sharedAcrossProcesses`: the module the multi-process checks load in
+   * worker processes. Without it those checks fail, asking for it. `false` leaves them out: only for
+   * a run over storage that is not really shared (an in-memory file system) while another run of the
+   * same adapter over the real storage has them.
+   */
+  workers?: WorkerFactory | false;
+  /** The options handed to the worker factory to reach the storage of `adapter` (a folder, a bucket...). */
+  workerOptions?: (adapter: StorageAdapter) => WorkerFactoryOptions;
   /** Per-check timeout in milliseconds (default 60 000). */
   timeoutMs?: number;
   /** How the lake-level checks open a lake over the backend. Default: `DataLake.open` in this process. */
@@ -34,8 +60,12 @@ export interface ContractSuiteOptions {
 
 /** What one check receives: a fresh backend and a way to reach the same storage again. */
 export interface CheckContext {
-  /** A fresh, empty backend, disposed of after the check. */
+  /** A fresh, empty backend (the checking front over the adapter), disposed of after the check. */
   readonly backend: StorageBackend;
+  /** The suite's options (for the checks that start workers). */
+  readonly options: ContractSuiteOptions;
+  /** The adapter under `backend`, as `create` returned it. */
+  readonly adapter: StorageAdapter;
   /** True when `reopen` returns distinct instances (the suite was given a `reopen` option). */
   readonly separateInstances: boolean;
   /** Another instance over the same storage (the same instance when `separateInstances` is false). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { collectBody } from '../backend/body.js';
-import type { StorageBackend } from '../backend/types.js';
+import { PutMode } from '../backend/put-mode.js';
+import type { StorageAdapter, StorageBackend } from '../backend/types.js';
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type {
   Entry,
@@ -29,6 +30,7 @@ import {
   scanSearch,
 } from '../search/index.js';
 import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/types.js';
+import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
@@ -81,8 +83,16 @@ export interface DataLakeOptions {
    * content until their index segment is written (every 16 MiB of content, and at `close`).
    */
   indexWorker?: boolean;
-  /** `close()` leaves the backend open (for backends shared by several lakes). Default false. */
+  /**
+   * `close()` leaves the backend open. Default false: the backend closes with the last lake that
+   * uses it (lakes opened on one backend object share it; closing one leaves it open for the others).
+   */
   keepBackendOpen?: boolean;
+  /**
+   * Open a backend that several processes may share although its conditional writes are not atomic
+   * (two writers could both win a race). Default false: `open` refuses it with `UnsafeBackendError`.
+   */
+  acceptNonAtomicWrites?: boolean;
 }
 
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
@@ -146,8 +156,12 @@ export class DataLake implements Lake {
     };
   }
 
-  /** Opens the lake stored in `backend`, loading its catalog (and search index). */
-  static async open(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
+  /**
+   * Opens the lake stored in `given` (any `StorageAdapter`, seen through core's checking front),
+   * loading its catalog (and search index).
+   */
+  static async open(given: StorageAdapter, options: DataLakeOptions = {}): Promise<DataLake> {
+    const backend = useBackend(given, options);
     const lake = new DataLake(backend, options);
     // The listing runs while the snapshot is read and parsed (on disk, readdir works in the background).
     const listing = listRecords(backend);
@@ -223,7 +237,7 @@ export class DataLake implements Lake {
         sha256: digest.sha256(),
       });
       const record: EntryRecord = { format: 1, entry };
-      const written = await this.backend.put(metadataKey(id), encodeJson(record), { ifNoneMatch: '*' });
+      const written = await this.backend.put(metadataKey(id), encodeJson(record), { mode: PutMode.create });
       this.catalog.set(entry, written.etag);
     } catch (error) {
       // The claim is ours, so whatever is at the path is the content this store wrote.
@@ -745,7 +759,7 @@ export class DataLake implements Lake {
     const key = claimKey(filePath);
     const claim: PathClaim = { format: 1, id, filePath, writer: writerTag(this.instance) };
     try {
-      return (await this.backend.put(key, encodeJson(claim), { ifNoneMatch: '*' })).etag;
+      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.create })).etag;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
@@ -771,7 +785,7 @@ export class DataLake implements Lake {
     }
     this.notice(`taking over the abandoned claim on "${filePath}" left by an interrupted store or delete`);
     try {
-      return (await this.backend.put(key, encodeJson(claim), { ifMatch: existing.etag })).etag;
+      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.replace(existing.etag) })).etag;
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw taken();
       throw error;
@@ -802,7 +816,7 @@ export class DataLake implements Lake {
     if (body instanceof Uint8Array) {
       const [claim, content] = await Promise.allSettled([
         this.claimPath(filePath, id),
-        this.backend.put(filePath, body, { ifNoneMatch: '*' }),
+        this.backend.put(filePath, body, { mode: PutMode.create }),
       ]);
       if (claim.status === 'rejected') throw claim.reason;
       claimEtag = claim.value;
@@ -828,7 +842,7 @@ export class DataLake implements Lake {
   private async casRecord(etag: string, record: EntryRecord): Promise<string | undefined> {
     try {
       const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
-        ifMatch: etag,
+        mode: PutMode.replace(etag),
       });
       return written.etag;
     } catch (error) {

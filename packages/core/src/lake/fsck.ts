@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { collectBody } from '../backend/body.js';
+import { PutMode } from '../backend/put-mode.js';
 import type { ListedObject, StorageBackend } from '../backend/types.js';
 import { DATA_TYPES } from '../model/data-type.js';
 import {
@@ -377,7 +378,7 @@ class FsckRun {
             filePath: entry.filePath,
             writer: this.host.writer(),
           };
-          await this.host.backend.put(key, encodeJson(claim), { ifNoneMatch: '*' });
+          await this.host.backend.put(key, encodeJson(claim), { mode: PutMode.create });
           return { action: 'recreated' };
         },
       );

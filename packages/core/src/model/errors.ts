@@ -92,6 +92,13 @@ export class TooLargeError extends DataLakeError {
   }
 }
 
+/**
+ * `DataLake.open` refused a backend that several processes may share but whose conditional writes
+ * are not atomic: two writers could both win a race and one update would be lost. Pass
+ * `acceptNonAtomicWrites: true` to open it anyway (when only one process ever writes).
+ */
+export class UnsafeBackendError extends ValidationError {}
+
 export function isDataLakeError(error: unknown): error is DataLakeError {
   return error instanceof DataLakeError;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { PutMode } from '../backend/put-mode.js';
 import type { Entry } from '../model/entry.js';
 import { CorruptDataError, NotFoundError, ReadOnlyError } from '../model/errors.js';
 import { Analyser } from './analysis.js';
@@ -743,10 +744,7 @@ export class SearchIndex {
 
   private async writeSegment(bytes: Uint8Array): Promise<PersistedSegment> {
     const key = `${SEGMENT_PREFIX}${Date.now().toString(36).padStart(9, '0')}-${randomUUID()}.seg`;
-    await this.host.backend.put(key, bytes, {
-      ifNoneMatch: '*',
-      contentType: 'application/octet-stream',
-    });
+    await this.host.backend.put(key, bytes, { mode: PutMode.create });
     const segment = await PersistedSegment.open(this.host.backend, key, this.postingCache);
     this.segments.set(key, segment);
     return segment;

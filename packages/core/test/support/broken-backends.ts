@@ -1,62 +1,69 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
+  type AdapterListOptions,
+  type AdapterListPage,
+  type AdapterPutOptions,
   type BodyInput,
   collectBody,
   type DeleteOptions,
   type GetOptions,
   type GetResult,
-  type ListOptions,
-  type ListPage,
   type ObjectInfo,
   PreconditionFailedError,
-  type PutOptions,
+  PutMode,
   type PutResult,
-  type StorageBackend,
+  type StorageAdapter,
 } from '../../src/index.js';
-import { MapBackend } from './map-backend.js';
+import { MapAdapter } from './map-adapter.js';
 
-/** Forwards everything to a correct backend; each broken backend overrides one behaviour. */
-class Forwarding implements StorageBackend {
+/** Forwards everything to a correct adapter; each broken adapter overrides one behaviour. */
+class Forwarding implements StorageAdapter {
   readonly description: string = 'broken';
-  readonly capabilities: StorageBackend['capabilities'];
-  constructor(protected readonly inner: StorageBackend = new MapBackend()) {
+  readonly capabilities: StorageAdapter['capabilities'];
+  constructor(protected readonly inner: StorageAdapter = new MapAdapter()) {
     this.capabilities = inner.capabilities;
   }
 
-  put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
+  put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     return this.inner.put(key, body, options);
   }
-  get(key: string, options?: GetOptions): Promise<GetResult | null> {
+  get(key: string, options: GetOptions): Promise<GetResult | null> {
     return this.inner.get(key, options);
   }
-  head(key: string): Promise<ObjectInfo | null> {
-    return this.inner.head(key);
-  }
-  delete(key: string, options?: DeleteOptions): Promise<boolean> {
+  delete(key: string, options: DeleteOptions): Promise<boolean> {
     return this.inner.delete(key, options);
   }
-  list(prefix: string, options?: ListOptions): Promise<ListPage> {
+  list(prefix: string, options: AdapterListOptions): Promise<AdapterListPage> {
     return this.inner.list(prefix, options);
   }
 }
 
-export class IgnoresIfNoneMatch extends Forwarding {
-  override put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
-    const { ifNoneMatch: _ignored, ...rest } = options;
-    return this.inner.put(key, body, rest);
+/** Reads the whole current object (the Map adapter has no `head`). */
+async function current(inner: StorageAdapter, key: string): Promise<ObjectInfo | null> {
+  const result = await inner.get(key, {});
+  if (!result) return null;
+  const { body, ...info } = result;
+  await collectBody(body);
+  return info;
+}
+
+export class IgnoresCreateMode extends Forwarding {
+  override put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
+    const mode = options.mode.kind === 'create' ? PutMode.overwrite : options.mode;
+    return this.inner.put(key, body, { ...options, mode });
   }
 }
 
 export class IgnoresCursor extends Forwarding {
-  override list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
-    const { cursor: _ignored, ...rest } = options;
+  override list(prefix: string, options: AdapterListOptions): Promise<AdapterListPage> {
+    const { cursor: _cursor, after: _after, ...rest } = options;
     return this.inner.list(prefix, rest);
   }
 }
 
 /** Loses the last byte of every body over 1 MiB, as an off-by-one in a chunked upload would. */
 export class DropsLastByteOfLargeBodies extends Forwarding {
-  override async put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
+  override async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     const bytes = await collectBody(body);
     return this.inner.put(key, bytes.byteLength > 1024 * 1024 ? bytes.subarray(0, -1) : bytes, options);
   }
@@ -64,7 +71,7 @@ export class DropsLastByteOfLargeBodies extends Forwarding {
 
 /** Returns each page's objects in insertion-independent but wrong (reversed) order. */
 export class ListsUnsorted extends Forwarding {
-  override async list(prefix: string, options?: ListOptions): Promise<ListPage> {
+  override async list(prefix: string, options: AdapterListOptions): Promise<AdapterListPage> {
     const page = await this.inner.list(prefix, options);
     return { ...page, objects: [...page.objects].reverse() };
   }
@@ -72,16 +79,13 @@ export class ListsUnsorted extends Forwarding {
 
 /** Percent-decodes keys before storing them, so `a%20b` and `a b` become one object. */
 export class DecodesPercentKeys extends Forwarding {
-  override put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
+  override put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     return this.inner.put(decode(key), body, options);
   }
-  override get(key: string, options?: GetOptions): Promise<GetResult | null> {
+  override get(key: string, options: GetOptions): Promise<GetResult | null> {
     return this.inner.get(decode(key), options);
   }
-  override head(key: string): Promise<ObjectInfo | null> {
-    return this.inner.head(decode(key));
-  }
-  override delete(key: string, options?: DeleteOptions): Promise<boolean> {
+  override delete(key: string, options: DeleteOptions): Promise<boolean> {
     return this.inner.delete(decode(key), options);
   }
 }
@@ -92,31 +96,32 @@ function decode(key: string): string {
 
 /** Checks "does it exist?" and then writes, with an await in between: two racers can both win. */
 export class NonAtomicConditionalCreate extends Forwarding {
-  override async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
-    const { ifNoneMatch, ...rest } = options;
-    if (ifNoneMatch === '*') {
-      if (await this.inner.head(key)) throw new PreconditionFailedError(`${key} exists`);
+  override async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
+    if (options.mode.kind === 'create') {
+      if (await current(this.inner, key)) throw new PreconditionFailedError(`${key} exists`);
       await nextTurn();
     }
-    return this.inner.put(key, body, rest);
+    return this.inner.put(key, body, { ...options, mode: PutMode.overwrite });
   }
 }
 
 /** Compare-and-swap with the same gap between the check and the write. */
 export class NonAtomicCompareAndSwap extends Forwarding {
-  override async put(key: string, body: BodyInput, options: PutOptions = {}): Promise<PutResult> {
-    const { ifMatch, ...rest } = options;
-    if (ifMatch !== undefined) {
-      if ((await this.inner.head(key))?.etag !== ifMatch) throw new PreconditionFailedError(`${key} changed`);
+  override async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
+    const { mode } = options;
+    if (mode.kind === 'replace') {
+      if ((await current(this.inner, key))?.etag !== mode.etag)
+        throw new PreconditionFailedError(`${key} changed`);
       await nextTurn();
+      return this.inner.put(key, body, { ...options, mode: PutMode.overwrite });
     }
-    return this.inner.put(key, body, rest);
+    return this.inner.put(key, body, options);
   }
 }
 
 /** Treats a range's `end` as exclusive. */
 export class ExclusiveRangeEnd extends Forwarding {
-  override get(key: string, options: GetOptions = {}): Promise<GetResult | null> {
+  override get(key: string, options: GetOptions): Promise<GetResult | null> {
     const range = options.range;
     if (range?.end === undefined || range.end === range.start) return this.inner.get(key, options);
     return this.inner.get(key, { range: { start: range.start, end: range.end - 1 } });
@@ -126,13 +131,13 @@ export class ExclusiveRangeEnd extends Forwarding {
 /** Keeps a reference to the caller's buffer instead of a copy. */
 export class KeepsCallerBuffer extends Forwarding {
   readonly #buffers = new Map<string, Uint8Array>();
-  override async put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
+  override async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     const result = await this.inner.put(key, body, options);
     if (body instanceof Uint8Array) this.#buffers.set(key, body);
     else this.#buffers.delete(key);
     return result;
   }
-  override async get(key: string, options?: GetOptions): Promise<GetResult | null> {
+  override async get(key: string, options: GetOptions): Promise<GetResult | null> {
     const result = await this.inner.get(key, options);
     const buffer = this.#buffers.get(key);
     if (!result || !buffer || options?.range) return result;
@@ -147,7 +152,7 @@ export class KeepsCallerBuffer extends Forwarding {
 
 /** Stores whatever arrived before a body stream failed. */
 export class KeepsPartialUploads extends Forwarding {
-  override async put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
+  override async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     if (body instanceof Uint8Array) return this.inner.put(key, body, options);
     const received: Uint8Array[] = [];
     try {
@@ -162,23 +167,9 @@ export class KeepsPartialUploads extends Forwarding {
 
 /** Answers `true` for every delete, existing or not. */
 export class DeleteAlwaysTrue extends Forwarding {
-  override async delete(key: string, options?: DeleteOptions): Promise<boolean> {
+  override async delete(key: string, options: DeleteOptions): Promise<boolean> {
     await this.inner.delete(key, options);
     return true;
-  }
-}
-
-/** Skips key validation for put, so `../x` and friends are stored. */
-export class AcceptsAnyKey extends Forwarding {
-  readonly #unchecked = new Map<string, Uint8Array>();
-  override async put(key: string, body: BodyInput, options?: PutOptions): Promise<PutResult> {
-    try {
-      return await this.inner.put(key, body, options);
-    } catch {
-      const bytes = await collectBody(body);
-      this.#unchecked.set(key, bytes);
-      return { etag: '"unchecked"', size: bytes.byteLength };
-    }
   }
 }
 
@@ -203,20 +194,20 @@ export class CachesReads extends Forwarding {
     return new CachesReads(this.inner);
   }
 
-  override async get(key: string, options?: GetOptions): Promise<GetResult | null> {
+  override async get(key: string, options: GetOptions): Promise<GetResult | null> {
     if (options?.range) return this.inner.get(key, options);
     const cached = this.#bodies.get(key);
     if (cached) return { ...cached.result, body: once(cached.bytes) };
-    const result = await this.inner.get(key);
+    const result = await this.inner.get(key, {});
     if (!result) return null;
     const bytes = await collectBody(result.body);
     this.#bodies.set(key, { result, bytes });
     return { ...result, body: once(bytes) };
   }
 
-  override async head(key: string): Promise<ObjectInfo | null> {
+  async head(key: string): Promise<ObjectInfo | null> {
     const cached = this.#bodies.get(key);
-    return cached ? { ...cached.result } : this.inner.head(key);
+    return cached ? { ...cached.result } : current(this.inner, key);
   }
 }
 

@@ -1,10 +1,10 @@
-import { expect } from 'vitest';
 import type { StorageBackend } from '../../backend/types.js';
 import type { DataLake } from '../../lake/data-lake.js';
 import { DataType } from '../../model/data-type.js';
 import { sha256Hex, utf8 } from '../support/bytes.js';
 import { CrashingBackend, type CrashMode } from '../support/crashing-backend.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { openLocalLake as openLake } from './open-lake.js';
 

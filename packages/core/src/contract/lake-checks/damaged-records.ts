@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { collectBody } from '../../backend/body.js';
 import { pathProblem } from '../../backend/keys.js';
 import type { StorageBackend } from '../../backend/types.js';
@@ -9,6 +8,7 @@ import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import type { Entry } from '../../model/entry.js';
 import { assertSameBytes, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { openLocalLake as openLake, pathsOf } from './open-lake.js';
 

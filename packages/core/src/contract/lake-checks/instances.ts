@@ -1,8 +1,8 @@
-import { expect } from 'vitest';
 import type { BackendCapabilities } from '../../backend/types.js';
 import { DataType } from '../../model/data-type.js';
 import { allByteValues, assertSameBytes, utf8 } from '../support/bytes.js';
 import { assertErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { pathsOf } from './open-lake.js';
 

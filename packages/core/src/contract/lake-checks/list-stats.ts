@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { pathsOf } from './open-lake.js';
 

@@ -5,10 +5,17 @@ import type { Entry } from '../../model/entry.js';
 
 /**
  * Opens a `DataLake` in this process for a check (the default `LakeOpener`). The check context owns
- * the backend, so closing the lake leaves it open; notices are collected instead of printed.
+ * the backend, so closing the lake leaves it open; notices are collected instead of printed. The
+ * checks prove the lake's behaviour on the backend as it is, so a shared backend without atomic
+ * conditional writes is opened too (the racing checks are gated on that capability).
  */
 export function openLocalLake(backend: StorageBackend, options: DataLakeOptions = {}): Promise<DataLake> {
-  return DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {}, ...options });
+  return DataLake.open(backend, {
+    keepBackendOpen: true,
+    acceptNonAtomicWrites: true,
+    onNotice: () => {},
+    ...options,
+  });
 }
 
 /** Paths of entries, for compact comparisons. */

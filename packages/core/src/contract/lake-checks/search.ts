@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import type { DataLakeOptions } from '../../lake/data-lake.js';
 import { DataType } from '../../model/data-type.js';
 import type { SearchHit } from '../../search/types.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 
 const GROUP = 'lake: search';

@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import { DataType } from '../../model/data-type.js';
 import {
   allByteValues,
@@ -11,6 +10,7 @@ import {
   utf8,
 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { readStreamed } from './open-lake.js';
 

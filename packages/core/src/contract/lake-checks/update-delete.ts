@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import { DataType } from '../../model/data-type.js';
 import { assertSameBytes, patternBytes, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
 import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import { patternBytes, readBody, sha256Hex, streamOf } from '../support/bytes.js';
+import { expect } from '../support/expect.js';
 import { listKeys, sortedKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 

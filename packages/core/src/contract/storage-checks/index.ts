@@ -1,10 +1,12 @@
 import type { ContractCheck } from '../types.js';
 import { concurrencyChecks } from './concurrency.js';
 import { conditionalChecks } from './conditional.js';
+import { handleChecks } from './handles.js';
 import { keyChecks } from './keys.js';
 import { listingChecks } from './listing.js';
 import { objectChecks } from './objects.js';
 import { persistenceChecks } from './persistence.js';
+import { processChecks } from './processes.js';
 import { raceChecks } from './races.js';
 import { rangeChecks } from './ranges.js';
 
@@ -18,4 +20,6 @@ export const storageChecks: readonly ContractCheck[] = [
   ...raceChecks,
   ...concurrencyChecks,
   ...persistenceChecks,
+  ...processChecks,
+  ...handleChecks,
 ];

@@ -1,7 +1,8 @@
-import { expect } from 'vitest';
 import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from '../../backend/keys.js';
+import { PutMode } from '../../backend/put-mode.js';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { listKeys, sortedKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { assertStoredBytes } from './round-trip.js';
@@ -98,7 +99,7 @@ export const keyChecks: ContractCheck[] = [
         const label = JSON.stringify(key);
         await expectErrorCode(() => backend.put(key, utf8('x')), 'VALIDATION', `put(${label})`);
         await expectErrorCode(
-          () => backend.put(key, utf8('x'), { ifNoneMatch: '*' }),
+          () => backend.put(key, utf8('x'), { mode: PutMode.create }),
           'VALIDATION',
           `put(${label})`,
         );

@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import type { StorageBackend } from '../../backend/types.js';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { assertStrictlyAscending, listAll, listKeys, sortedKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 

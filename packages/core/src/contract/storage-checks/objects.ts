@@ -1,4 +1,3 @@
-import { expect } from 'vitest';
 import {
   allByteValues,
   failingStreamOf,
@@ -8,6 +7,8 @@ import {
   streamOf,
   utf8,
 } from '../support/bytes.js';
+import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { assertRoundTrip, assertStoredBytes } from './round-trip.js';
@@ -23,6 +24,10 @@ export const objectChecks: ContractCheck[] = [
     expect(typeof capabilities.atomicConditionalDeletes).toBe('boolean');
     expect(typeof capabilities.sharedAcrossProcesses).toBe('boolean');
     expect(typeof capabilities.persistent).toBe('boolean');
+    for (const optional of ['objectMetadata', 'delimiterListing', 'ownCursors'] as const) {
+      const value = capabilities[optional];
+      if (value !== undefined) expect(typeof value, `capabilities.${optional}`).toBe('boolean');
+    }
     if (capabilities.maxObjectBytes !== undefined) {
       expect(capabilities.maxObjectBytes).toBeGreaterThanOrEqual(LARGE);
     }
@@ -119,19 +124,46 @@ export const objectChecks: ContractCheck[] = [
     await assertStoredBytes(backend, 'del/b.txt', utf8('b'));
   }),
 
-  defineCheck(GROUP, 'head and get report content type and metadata', async ({ backend }) => {
-    await backend.put('meta/doc.json', utf8('{}'), {
-      contentType: 'application/json',
-      metadata: { origin: 'contract', 'entry-id': 'abc-123' },
-    });
-    const head = await backend.head('meta/doc.json');
-    expect(head?.contentType).toBe('application/json');
-    expect(head?.metadata).toEqual({ origin: 'contract', 'entry-id': 'abc-123' });
-    const got = await backend.get('meta/doc.json');
-    expect(got?.contentType).toBe('application/json');
-    expect(got?.metadata).toEqual({ origin: 'contract', 'entry-id': 'abc-123' });
-    if (got) await readBody(got.body);
-  }),
+  defineCheck(
+    GROUP,
+    'head and get report content type and metadata',
+    async ({ backend }) => {
+      await backend.put('meta/doc.json', utf8('{}'), {
+        contentType: 'application/json',
+        metadata: { origin: 'contract', 'entry-id': 'abc-123' },
+      });
+      const head = await backend.head('meta/doc.json');
+      expect(head?.contentType, 'head("meta/doc.json").contentType').toBe('application/json');
+      expect(head?.metadata, 'head("meta/doc.json").metadata').toEqual({
+        origin: 'contract',
+        'entry-id': 'abc-123',
+      });
+      const got = await backend.get('meta/doc.json');
+      expect(got?.contentType, 'get("meta/doc.json").contentType').toBe('application/json');
+      expect(got?.metadata, 'get("meta/doc.json").metadata').toEqual({
+        origin: 'contract',
+        'entry-id': 'abc-123',
+      });
+      if (got) await readBody(got.body);
+    },
+    (capabilities) => capabilities.objectMetadata === true,
+  ),
+
+  defineCheck(
+    GROUP,
+    'without objectMetadata, contentType and metadata are refused and nothing is written',
+    async ({ backend }) => {
+      for (const options of [{ contentType: 'text/plain' }, { metadata: { origin: 'contract' } }]) {
+        await expectErrorCode(
+          () => backend.put('meta/refused.txt', utf8('x'), options),
+          'VALIDATION',
+          `put("meta/refused.txt", ${JSON.stringify(options)})`,
+        );
+      }
+      expect(await backend.head('meta/refused.txt'), 'head("meta/refused.txt")').toBeNull();
+    },
+    (capabilities) => capabilities.objectMetadata !== true,
+  ),
 
   defineCheck(GROUP, 'a listed object carries the same size and etag as head', async ({ backend }) => {
     await backend.put('info/one', patternBytes(321, 5));

@@ -1,5 +1,5 @@
-import { expect } from 'vitest';
 import { allByteValues, utf8 } from '../support/bytes.js';
+import { expect } from '../support/expect.js';
 import { listKeys } from '../support/listing.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 import { assertStoredBytes } from './round-trip.js';
@@ -17,9 +17,11 @@ export const persistenceChecks: ContractCheck[] = [
         );
       }
       const { backend } = context;
-      const written = await backend.put('keep/binary.bin', allByteValues(), {
-        contentType: 'application/octet-stream',
-      });
+      const written = await backend.put(
+        'keep/binary.bin',
+        allByteValues(),
+        backend.capabilities.objectMetadata ? { contentType: 'application/octet-stream' } : {},
+      );
       await backend.put('keep/text/ü.txt', utf8('persisted'));
       await backend.put('keep/gone.txt', utf8('to be deleted'));
 

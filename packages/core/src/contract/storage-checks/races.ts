@@ -1,7 +1,8 @@
-import { expect } from 'vitest';
+import { PutMode } from '../../backend/put-mode.js';
 import type { BackendCapabilities, StorageBackend } from '../../backend/types.js';
 import { patternBytes, readBody, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { assertErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type CheckContext, type ContractCheck, defineCheck } from '../types.js';
 import { assertStoredBytes } from './round-trip.js';
 
@@ -41,9 +42,7 @@ export const raceChecks: ContractCheck[] = [
             backend.put(
               key,
               round === 0 ? (bodies[index] as Uint8Array) : streamOf(bodies[index] as Uint8Array, 8192),
-              {
-                ifNoneMatch: '*',
-              },
+              { mode: PutMode.create },
             ),
           ),
         );
@@ -64,7 +63,9 @@ export const raceChecks: ContractCheck[] = [
         const bodies = backends.map((_, index) => utf8(`{"version":${round},"writer":${index}}`));
         const outcomes = await Promise.allSettled(
           backends.map((backend, index) =>
-            backend.put('race/cas.json', bodies[index] as Uint8Array, { ifMatch: current.etag }),
+            backend.put('race/cas.json', bodies[index] as Uint8Array, {
+              mode: PutMode.replace(current.etag),
+            }),
           ),
         );
         const winner = singleWinner(outcomes, `compare-and-swap round ${round}`);

@@ -1,7 +1,7 @@
-import { expect } from 'vitest';
 import type { ByteRange, StorageBackend } from '../../backend/types.js';
 import { assertSameBytes, MiB, patternBytes, readBody } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
+import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 
 const GROUP = 'storage: ranges';

@@ -1,6 +1,6 @@
-import { expect } from 'vitest';
 import type { BodyInput, StorageBackend } from '../../backend/types.js';
 import { assertSameBytes, readBody, sha256Hex } from '../support/bytes.js';
+import { expect } from '../support/expect.js';
 
 /** Puts `body`, then checks the put result, `head`, `get` and the listing all agree on `expected`. */
 export async function assertRoundTrip(
