@@ -1,4 +1,4 @@
-import { commonPrefix, compareKeys, decodeCursor, type ListOptions, normaliseLimit } from '@datalake/core';
+import { commonPrefix, compareKeys, type ListOptions, listAfter, normaliseLimit } from '@datalake/core';
 import type { OrderedRecord } from './key-order.js';
 import type { SortedObjectIndex } from './sorted-index.js';
 
@@ -9,7 +9,7 @@ import type { SortedObjectIndex } from './sorted-index.js';
  */
 export function listWindow(index: SortedObjectIndex, prefix: string, options: ListOptions): OrderedRecord[] {
   const limit = normaliseLimit(options.limit);
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  const after = listAfter(options);
   const delimiter = options.delimiter || undefined;
   const window: OrderedRecord[] = [];
   let records = index.from(after !== undefined && compareKeys(after, prefix) > 0 ? after : prefix);

@@ -11,6 +11,7 @@ export {
   DEFAULT_LIST_LIMIT,
   decodeCursor,
   encodeCursor,
+  listAfter,
   MAX_LIST_LIMIT,
   normaliseLimit,
   pageFromSortedObjects,

@@ -64,6 +64,11 @@ export interface ListOptions {
   /** Opaque cursor returned by the previous page. */
   cursor?: string;
   /**
+   * List only keys that sort after this one (S3's `StartAfter`), so a reader that knows where it
+   * stopped skips what it has seen without paging through it. Ignored when `cursor` is given.
+   */
+  startAfter?: string;
+  /**
    * Maximum number of objects plus common prefixes in one page: default 1,000, at most
    * `MAX_LIST_LIMIT` (100,000). Backends may return fewer (S3 returns at most 1,000).
    */
