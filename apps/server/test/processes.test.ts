@@ -84,13 +84,13 @@ async function seed(backend: StorageBackend, count: number): Promise<void> {
 async function fullListingCalls(backend: StorageBackend): Promise<number> {
   let calls = 0;
   const counting = new Proxy(backend, {
-    get(target, property, receiver) {
+    get(target, property) {
       if (property === 'list')
         return (prefix: string, options?: ListOptions) => {
           if (prefix === METADATA) calls++;
           return target.list(prefix, options);
         };
-      const value = Reflect.get(target, property, receiver);
+      const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
