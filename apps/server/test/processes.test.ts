@@ -66,9 +66,9 @@ describe('a server process', () => {
   });
 });
 
-/** Stores `count` small entries (32 at a time), so a listing of every record takes more than one page. */
+/** Stores `count` small entries (64 at a time), so a listing of every record takes more than one page. */
 async function seed(backend: StorageBackend, count: number): Promise<void> {
-  const lake = await DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {} });
+  const lake = await DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {}, search: 'scan' });
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -76,7 +76,7 @@ async function seed(backend: StorageBackend, count: number): Promise<void> {
       await lake.store({ name: `s${i}.txt`, content: `seed ${i}`, dataType: DataType.LOGS, subpath: 'seed' });
     }
   };
-  await Promise.all(Array.from({ length: 32 }, worker));
+  await Promise.all(Array.from({ length: 64 }, worker));
   await lake.close();
 }
 
@@ -190,5 +190,5 @@ describeEachS3Server('two server processes over one S3 bucket', (server) => {
       await bootstrapAdmin(backend),
       backend,
     );
-  });
+  }, 600_000);
 });
