@@ -150,6 +150,8 @@ async function storeOverHttp(server: ServeStarted, count: number, subpath: strin
     url: server.url,
     connections: CONNECTIONS,
     amount: count,
+    // A loaded machine can hold a request longer than autocannon's default of 10 s: slow, not failed.
+    timeout: 60,
     requests: [
       {
         method: 'POST',
@@ -414,7 +416,7 @@ async function cannon(options: {
   headers: Record<string, string>;
   duration: number;
 }): Promise<number> {
-  const result = await autocannon({ ...options, connections: CONNECTIONS });
+  const result = await autocannon({ ...options, connections: CONNECTIONS, timeout: 60 });
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${options.url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return result.requests.average;
