@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RemoteLake, UnauthorizedError } from '@datalake/client';
-import { DataLake, DataType, NotFoundError } from '@datalake/core';
+import { DataLake, DataType, type ListOptions, NotFoundError, type StorageBackend } from '@datalake/core';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { describe, expect, it } from 'vitest';
 import { bootstrapAdmin, startServerProcess } from './support/processes.js';
@@ -66,12 +66,56 @@ describe('a server process', () => {
   });
 });
 
-/** Two server processes over one lake: writes and revocations through one reach the other by itself. */
-async function twoInstances(config: unknown, token: string): Promise<void> {
+/** Stores `count` small entries (64 at a time), so a listing of every record takes more than one page. */
+async function seed(backend: StorageBackend, count: number): Promise<void> {
+  const lake = await DataLake.open(backend, { keepBackendOpen: true, onNotice: () => {}, search: 'scan' });
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      await lake.store({ name: `s${i}.txt`, content: `seed ${i}`, dataType: DataType.LOGS, subpath: 'seed' });
+    }
+  };
+  await Promise.all(Array.from({ length: 64 }, worker));
+  await lake.close();
+}
+
+/** How many list calls of `.metadata/` opening the lake takes (a full listing of the records). */
+async function fullListingCalls(backend: StorageBackend): Promise<number> {
+  let calls = 0;
+  const counting = new Proxy(backend, {
+    get(target, property) {
+      if (property === 'list')
+        return (prefix: string, options?: ListOptions) => {
+          if (prefix === METADATA) calls++;
+          return target.list(prefix, options);
+        };
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const lake = await DataLake.open(counting, { keepBackendOpen: true, onNotice: () => {}, search: 'scan' });
+  await lake.close();
+  return calls;
+}
+
+const METADATA = '.metadata/';
+const CHANGES = '.changes/';
+
+/**
+ * Two server processes over one lake: writes and revocations through one reach the other by
+ * itself, and staying current costs in proportion to the changes: after opening, neither instance
+ * lists the lake's records again (each refresh lists only the change journal), however many entries
+ * the lake holds. The times are reported, not asserted (no test depends on speed; the bench has the
+ * bound).
+ */
+async function twoInstances(config: unknown, token: string, backend: StorageBackend): Promise<void> {
   const [a, b] = await Promise.all([startServerProcess(config), startServerProcess(config)]);
+  let stopped = false;
   try {
     const viaA = new RemoteLake({ url: a.url, token });
     const viaB = new RemoteLake({ url: b.url, token });
+    const seeded = (await viaB.getStats()).totalEntries;
     const stored = await viaA.store({ name: 'shared.md', content: 'v1', dataType: DataType.DOCUMENTATION });
     const seen = await eventually(
       async () =>
@@ -85,12 +129,12 @@ async function twoInstances(config: unknown, token: string): Promise<void> {
     );
     await viaB.delete(stored.id);
     await eventually(
-      async () => (await viaA.getStats()).totalEntries === 0,
+      async () => (await viaA.getStats()).totalEntries === seeded,
       'a delete through B counted by A',
     );
 
     const { token: user, info } = await viaA.createToken({ name: 'user', grants: [{ actions: ['read'] }] });
-    expect((await new RemoteLake({ url: b.url, token: user }).getStats()).totalEntries).toBe(0);
+    expect((await new RemoteLake({ url: b.url, token: user }).getStats()).totalEntries).toBe(seeded);
     await viaA.revokeToken(info.id);
     const revoked = await eventually(async () => {
       try {
@@ -101,11 +145,20 @@ async function twoInstances(config: unknown, token: string): Promise<void> {
         throw error;
       }
     }, 'a token revoked through A refused by B');
+    // Several refreshes of each instance, all after every change above.
+    await sleep(3000);
+    const [listsOfA, listsOfB] = await Promise.all([a.stop(), b.stop()]);
+    stopped = true;
+    const opening = await fullListingCalls(backend);
+    for (const lists of [listsOfA.lists ?? {}, listsOfB.lists ?? {}]) {
+      expect(lists[METADATA]).toBe(opening);
+      expect(lists[CHANGES]).toBeGreaterThanOrEqual(3);
+    }
     console.info(
-      `two instances: a store seen by the other after ${seen} ms, a revocation after ${revoked} ms`,
+      `two instances over ${seeded} entries: a store seen by the other after ${seen} ms, a revocation after ${revoked} ms; list calls of B: ${JSON.stringify(listsOfB.lists)}`,
     );
   } finally {
-    await Promise.all([a.stop(), b.stop()]);
+    if (!stopped) await Promise.all([a.stop(), b.stop()]);
   }
 }
 
@@ -113,7 +166,12 @@ describe('two server processes', () => {
   it('over one disk folder serve the same data and the same tokens', async () => {
     const backend = await tempDisk();
     try {
-      await twoInstances({ backend: { kind: 'disk', root: backend.root } }, await bootstrapAdmin(backend));
+      await seed(backend, 300);
+      await twoInstances(
+        { backend: { kind: 'disk', root: backend.root } },
+        await bootstrapAdmin(backend),
+        backend,
+      );
     } finally {
       await removeDisk(backend);
     }
@@ -125,9 +183,12 @@ describeEachS3Server('two server processes over one S3 bucket', (server) => {
   it('serve the same data and the same tokens', async () => {
     const { bucket, prefix, backend, connection } = await lake();
     const { endpoint, region, credentials } = connection;
+    // More records than one S3 list page holds: a full listing would take several requests.
+    await seed(backend, 1100);
     await twoInstances(
       { backend: { kind: 's3', bucket, prefix, endpoint, region, credentials } },
       await bootstrapAdmin(backend),
+      backend,
     );
-  });
+  }, 600_000);
 });

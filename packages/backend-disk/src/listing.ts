@@ -2,10 +2,10 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   assertValidKey,
   compareKeys,
-  decodeCursor,
   type ListedObject,
   type ListOptions,
   type ListPage,
+  listAfter,
   normaliseLimit,
   pageFromSortedObjects,
 } from '@datalake/core';
@@ -42,7 +42,7 @@ export async function listFromDisk(
   syncStats: boolean,
 ): Promise<ListPage> {
   normaliseLimit(options.limit);
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  const after = listAfter(options);
   const delimiter = options.delimiter || undefined;
   const slash = prefix.lastIndexOf('/');
   const folderKey = slash === -1 ? '' : prefix.slice(0, slash);

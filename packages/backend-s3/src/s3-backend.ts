@@ -256,6 +256,8 @@ export class S3Backend implements StorageBackend {
     await this.#ensureBucket();
     const sentPrefix = serverListPrefix(listPrefix);
     let cursor = options.cursor;
+    const startAfter =
+      cursor === undefined && options.startAfter ? this.#keys.toListPrefix(options.startAfter) : undefined;
     try {
       // One request, unless the prefix had to be widened and a page held none of its names.
       for (;;) {
@@ -267,6 +269,7 @@ export class S3Backend implements StorageBackend {
               Delimiter: options.delimiter || undefined,
               MaxKeys: limit,
               ContinuationToken: cursor,
+              StartAfter: cursor === undefined ? startAfter : undefined,
             }),
           ),
         );

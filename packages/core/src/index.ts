@@ -12,6 +12,7 @@ export {
   DEFAULT_LIST_LIMIT,
   decodeCursor,
   encodeCursor,
+  listAfter,
   MAX_LIST_LIMIT,
   normaliseLimit,
   pageFromSortedObjects,

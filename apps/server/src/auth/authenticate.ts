@@ -1,6 +1,9 @@
 import { AccessError } from '../errors.js';
 import { Access, type Grant } from './grants.js';
-import type { TokenStore } from './token-store.js';
+import type { TokenRecord, TokenStore } from './token-store.js';
+
+/** One `Access` per token record (records are replaced, never changed, when a token changes). */
+const accessOfRecord = new WeakMap<TokenRecord, Access>();
 
 /**
  * Who sent a request: the holder of a valid bearer token, anonymous (only when the operator allowed
@@ -18,5 +21,10 @@ export async function authenticate(
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
   if (!match) throw new AccessError('UNAUTHORIZED', 'the Authorization header must be "Bearer <token>"');
   const record = await tokens.authenticate(match[1] as string);
-  return new Access(record.id, record.grants);
+  let access = accessOfRecord.get(record);
+  if (!access) {
+    access = new Access(record.id, record.grants);
+    accessOfRecord.set(record, access);
+  }
+  return access;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Every token starts with this, so secret scanners and people recognise one. */
 export const TOKEN_PREFIX = 'dlk_';
@@ -32,12 +32,22 @@ export function parseToken(token: string): { id: string; secret: string } | unde
 }
 
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return hash('sha256', secret, 'hex');
 }
+
+/** Stored hashes as bytes, decoded once per token record rather than on every request. */
+const storedDigests = new Map<string, Buffer>();
+const MAX_STORED_DIGESTS = 10_000;
 
 /** Compares a presented secret with a stored hash in constant time. */
 export function secretMatches(secret: string, storedSha256: string): boolean {
-  const presented = createHash('sha256').update(secret, 'utf8').digest();
-  const stored = Buffer.from(storedSha256, 'hex');
+  // The one-shot hash: this runs on every request, and createHash's object costs more than the hashing.
+  const presented = hash('sha256', secret, 'buffer') as unknown as Buffer;
+  let stored = storedDigests.get(storedSha256);
+  if (!stored) {
+    if (storedDigests.size >= MAX_STORED_DIGESTS) storedDigests.clear();
+    stored = Buffer.from(storedSha256, 'hex');
+    storedDigests.set(storedSha256, stored);
+  }
   return stored.length === presented.length && timingSafeEqual(presented, stored);
 }

@@ -1,5 +1,8 @@
 import type { Metadata } from '@datalake/core';
-import { TooLargeError, ValidationError } from '@datalake/core';
+import { concatBytes, TooLargeError, ValidationError } from '@datalake/core';
+
+/** Bodies declared this small are read whole before the lake sees them (see `contentOf`). */
+export const WHOLE_BODY_MAX = 256 * 1024;
 
 /**
  * Passes a request body through, failing with `TooLargeError` as soon as it exceeds `limit` bytes
@@ -20,6 +23,24 @@ export async function* limitedBody(
   if (declaredLength !== undefined && total !== declaredLength) {
     throw new ValidationError(`the body ended after ${total} of ${declaredLength} bytes`);
   }
+}
+
+/**
+ * The content of an upload for the lake: a small body with a declared length is read whole first,
+ * so the lake writes it as one buffer (its path claim and the content go out together, and the
+ * search index reads it from memory); anything else is streamed through `limitedBody`. Either
+ * way, a body that breaks off or exceeds the limit fails before anything is committed.
+ */
+export async function contentOf(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  declared: number | undefined,
+): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
+  const limited = limitedBody(body, limit, declared);
+  if (declared === undefined || declared > WHOLE_BODY_MAX) return limited;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of limited) chunks.push(chunk);
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks);
 }
 
 export function tooLarge(limit: number): TooLargeError {

@@ -21,7 +21,7 @@ import {
   visibleEntryAtPath,
 } from '../context.js';
 import { HttpProblem } from '../errors.js';
-import { declaredLength, limitedBody, metadataFromHeader } from '../http/body.js';
+import { contentOf, declaredLength, metadataFromHeader } from '../http/body.js';
 import { contentTag, matchesEntry, parseTags, versionTag } from '../http/etags.js';
 import { parseRange } from '../http/range.js';
 import { freshEntry } from '../lake-records.js';
@@ -228,10 +228,10 @@ export function entryRoutes(app: App, context: ServerContext): void {
           request.headers['content-length'] as string | undefined,
           context.maxBodyBytes,
         );
-        const content = limitedBody(rawBody(request), context.maxBodyBytes, length);
-        const entry = await updateEntry(context, request, id, request.headers['if-match'], () =>
-          lake.update(id, { content, ...(metadata ? { metadata } : {}) }),
-        );
+        const entry = await updateEntry(context, request, id, request.headers['if-match'], async () => {
+          const content = await contentOf(rawBody(request), context.maxBodyBytes, length);
+          return lake.update(id, { content, ...(metadata ? { metadata } : {}) });
+        });
         return { value: entry, status: 200, entry: { id, filePath: entry.filePath } };
       });
       return reply.header('etag', versionTag(updated)).send(updated);
@@ -287,7 +287,7 @@ async function storeRaw(
     dataType: query.dataType,
     subpath: query.subpath,
     metadata,
-    content: limitedBody(rawBody(request), context.maxBodyBytes, length),
+    content: () => contentOf(rawBody(request), context.maxBodyBytes, length),
   });
 }
 
@@ -300,7 +300,8 @@ export async function storeChecked(
     dataType: Entry['dataType'];
     subpath: string | undefined;
     metadata: Metadata | undefined;
-    content: AsyncIterable<Uint8Array>;
+    /** Called once the caller may store here: the body is not read before. */
+    content: () => Promise<Uint8Array | AsyncIterable<Uint8Array>>;
   },
 ): Promise<Entry> {
   const subpath = normaliseSubpath(input.subpath);
@@ -312,7 +313,7 @@ export async function storeChecked(
       name: input.name,
       dataType: input.dataType,
       subpath,
-      content: input.content,
+      content: await input.content(),
       ...(input.metadata ? { metadata: input.metadata } : {}),
     });
   } catch (error) {

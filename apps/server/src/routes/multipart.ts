@@ -38,7 +38,7 @@ export async function storeMultipart(context: ServerContext, request: FastifyReq
       dataType: dataType as DataType,
       subpath: fields.get('subpath'),
       metadata,
-      content: limitedBody(part.file, context.maxBodyBytes),
+      content: async () => limitedBody(part.file, context.maxBodyBytes),
     });
     break; // Parts after the file are not read.
   }

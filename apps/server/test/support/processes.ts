@@ -12,8 +12,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** SIGKILL: a crash, nothing finishes. */
   kill(): Promise<void>;
-  /** SIGTERM, then waits for the exit. */
-  stop(): Promise<void>;
+  /** SIGTERM, then waits for the exit; the list calls the process made, by prefix. */
+  stop(): Promise<{ lists?: Record<string, number> }>;
 }
 
 /** Starts `server-process.ts` from the sources (as `pnpm test` runs them: no build needed). */
@@ -28,6 +28,7 @@ export async function startServerProcess(config: unknown): Promise<ServerProcess
     stderr += String(chunk);
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const closed = once(lines, 'close');
   const exited = once(child, 'exit');
   const first = await Promise.race([
     once(lines, 'line').then(([line]) => String(line)),
@@ -36,6 +37,10 @@ export async function startServerProcess(config: unknown): Promise<ServerProcess
     }),
   ]);
   const { url } = JSON.parse(first) as { url: string };
+  let last = '{}';
+  lines.on('line', (line) => {
+    last = line;
+  });
   return {
     url,
     child,
@@ -45,7 +50,12 @@ export async function startServerProcess(config: unknown): Promise<ServerProcess
     },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
+      await Promise.all([exited, closed]);
+      try {
+        return JSON.parse(last) as { lists?: Record<string, number> };
+      } catch {
+        return {};
+      }
     },
   };
 }

@@ -2,7 +2,7 @@
  * A server in a process of its own, for the tests that need real processes (SIGKILL, several
  * instances over one lake). argv[2]: JSON `{ backend: { kind: 'disk', root } | { kind: 's3',
  * bucket, prefix, endpoint, region, credentials }, refreshIntervalMs? }`. Prints `{"url": ...}` on its first stdout line once it
- * listens; SIGTERM stops it gracefully.
+ * listens; SIGTERM stops it gracefully, and it prints `{"lists": {<prefix>: <list calls>}}` last.
  */
 import { DiskBackend } from '@datalake/backend-disk';
 import { S3Backend } from '@datalake/backend-s3';
@@ -34,6 +34,13 @@ const backend: StorageBackend =
         region: config.backend.region,
         credentials: config.backend.credentials,
       });
+// Every list call by prefix, printed on exit: shows what staying current costs this instance.
+const lists: Record<string, number> = {};
+const list = backend.list.bind(backend);
+backend.list = (prefix, options) => {
+  lists[prefix] = (lists[prefix] ?? 0) + 1;
+  return list(prefix, options);
+};
 const lake = await DataLake.open(backend, { onNotice: () => {} });
 const server = await createServer({
   lake,
@@ -45,5 +52,5 @@ process.on('SIGTERM', () => {
   void server
     .close()
     .then(() => lake.close())
-    .then(() => process.exit(0));
+    .then(() => process.stdout.write(`${JSON.stringify({ lists })}\n`, () => process.exit(0)));
 });

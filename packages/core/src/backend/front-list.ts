@@ -20,6 +20,7 @@ interface ListRequest {
   limit: number;
   delimiter: string | undefined;
   cursor: string | undefined;
+  startAfter: string | undefined;
   after: string | undefined;
 }
 
@@ -77,8 +78,18 @@ function listRequest(adapter: StorageAdapter, prefix: string, options: ListOptio
   if (cursor !== undefined && (typeof cursor !== 'string' || cursor === '')) {
     throw new ValidationError(`invalid list cursor ${JSON.stringify(cursor)}`);
   }
-  const after = cursor === undefined || adapter.capabilities.ownCursors ? undefined : decodeCursor(cursor);
-  return { prefix, limit, delimiter, cursor, after };
+  const given = options?.startAfter;
+  if (given !== undefined && typeof given !== 'string') {
+    throw new ValidationError(`list startAfter must be a string, got ${typeof given}`);
+  }
+  // A cursor carries its own position; startAfter only places the first page.
+  const startAfter = cursor === undefined && given !== '' ? given : undefined;
+  const after = adapter.capabilities.ownCursors
+    ? undefined
+    : cursor === undefined
+      ? startAfter
+      : decodeCursor(cursor);
+  return { prefix, limit, delimiter, cursor, startAfter, after };
 }
 
 /** One call of the adapter's `list`, its answer checked against the request. */
@@ -92,6 +103,7 @@ async function adapterPage(
   const options: AdapterListOptions = { limit };
   if (adapter.capabilities.ownCursors) {
     if (request.cursor !== undefined) options.cursor = request.cursor;
+    else if (request.startAfter !== undefined) options.startAfter = request.startAfter;
   } else if (after !== undefined) {
     options.after = after;
     options.cursor = encodeCursor(after);

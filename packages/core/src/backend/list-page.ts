@@ -28,7 +28,7 @@ export function pageFromSortedObjects(
   options: ListOptions = {},
 ): ListPage {
   const limit = normaliseLimit(options.limit);
-  const after = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+  const after = listAfter(options);
   const delimiter = options.delimiter || undefined;
   const objects: ListedObject[] = [];
   const prefixes: string[] = [];
@@ -54,6 +54,12 @@ export function pageFromSortedObjects(
     }
   }
   return { objects, prefixes };
+}
+
+/** The key a page starts after: the cursor's, else `startAfter`, else none. */
+export function listAfter(options: ListOptions): string | undefined {
+  if (options.cursor !== undefined) return decodeCursor(options.cursor);
+  return options.startAfter === undefined || options.startAfter === '' ? undefined : options.startAfter;
 }
 
 /**

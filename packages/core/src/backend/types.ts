@@ -65,6 +65,11 @@ export interface ListOptions {
   /** Opaque cursor returned by the previous page. */
   cursor?: string;
   /**
+   * List only keys that sort after this one (S3's `StartAfter`), so a reader that knows where it
+   * stopped skips what it has seen without paging through it. Ignored when `cursor` is given.
+   */
+  startAfter?: string;
+  /**
    * Maximum number of objects plus common prefixes in one page: default 1,000, at most
    * `MAX_LIST_LIMIT` (100,000). Backends may return fewer (S3 returns at most 1,000).
    */
@@ -158,6 +163,11 @@ export interface AdapterListOptions {
   after?: string;
   /** The caller's cursor as given: only adapters with `ownCursors` read it. */
   cursor?: string;
+  /**
+   * Adapters with `ownCursors`, first page only: list the keys after this one (S3's `StartAfter`).
+   * Other adapters get it as `after`.
+   */
+  startAfter?: string;
   /** Only given to adapters that declare `delimiterListing`. */
   delimiter?: string;
 }

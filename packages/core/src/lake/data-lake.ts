@@ -32,6 +32,8 @@ import {
 import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/types.js';
 import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
+import { ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
+import { readChangedRecords } from './changed-records.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
 import type { Lake } from './lake.js';
@@ -93,6 +95,12 @@ export interface DataLakeOptions {
    * (two writers could both win a race). Default false: `open` refuses it with `UnsafeBackendError`.
    */
   acceptNonAtomicWrites?: boolean;
+  /**
+   * The change journal (`.changes/`): each commit leaves a small note, and `refresh()` reads only the
+   * notes other instances wrote since, instead of listing every record. Default: on when the backend
+   * is shared across processes (disk, S3); `false` turns it off; an object tunes it.
+   */
+  changeJournal?: boolean | ChangeJournalOptions;
 }
 
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
@@ -134,6 +142,7 @@ export class DataLake implements Lake {
   private leftOut = new Map<string, LeftOutRecord>();
   /** Abandoned writes this instance finished since `fsck` last asked. */
   private recoveries: RecoveredWrite[] = [];
+  private readonly journal: ChangeJournal | undefined;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -144,6 +153,9 @@ export class DataLake implements Lake {
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
+    const journal = options.changeJournal ?? backend.capabilities.sharedAcrossProcesses;
+    if (journal)
+      this.journal = new ChangeJournal(backend, this.instance, this.notice, journal === true ? {} : journal);
     this.searchHost = {
       backend,
       maxIndexedBytes,
@@ -163,27 +175,41 @@ export class DataLake implements Lake {
   static async open(given: StorageAdapter, options: DataLakeOptions = {}): Promise<DataLake> {
     const backend = useBackend(given, options);
     const lake = new DataLake(backend, options);
+    const loadStarted = lake.journal?.fullLoadStarting();
     // The listing runs while the snapshot is read and parsed (on disk, readdir works in the background).
     const listing = listRecords(backend);
     listing.catch(() => {}); // Awaited by loadCatalog; this only keeps an early failure from going unhandled.
     const snapshot = await readSnapshot(backend);
     const result = await lake.loadCatalog((id) => snapshot.get(id), listing, snapshot.values());
     lake.changedSinceSnapshot = result.fetched > 0 || snapshot.size !== lake.catalog.size;
+    if (loadStarted !== undefined) lake.journal?.fullLoadDone(loadStarted);
     if (options.search !== 'scan')
       lake.searchIndex = await SearchIndex.open(lake.searchHost, { worker: options.indexWorker });
     return lake;
   }
 
-  /** Picks up other instances' writes (stores, updates, deletes) made since `open` or the last refresh. */
-  async refresh(): Promise<void> {
+  /**
+   * Picks up other instances' writes (stores, updates, deletes) made since `open` or the last refresh:
+   * from the change journal when it can tell (cost in proportion to the changes), otherwise, or
+   * with `full`, by listing every record.
+   */
+  async refresh(options: { full?: boolean } = {}): Promise<void> {
     this.assertOpen();
-    const result = await this.loadCatalog((id) => {
-      const item = this.catalog.get(id);
-      return item && !item.pending
-        ? { record: { format: 1, entry: item.entry }, etag: item.etag }
-        : undefined;
-    });
-    if (result.fetched > 0) this.changedSinceSnapshot = true;
+    const batch = options.full ? undefined : await this.journal?.changes();
+    if (batch) {
+      await this.applyChanges(batch.ids);
+      batch.commit();
+    } else {
+      const started = this.journal?.fullLoadStarting();
+      const result = await this.loadCatalog((id) => {
+        const item = this.catalog.get(id);
+        return item && !item.pending
+          ? { record: { format: 1, entry: item.entry }, etag: item.etag }
+          : undefined;
+      });
+      if (result.fetched > 0) this.changedSinceSnapshot = true;
+      if (started !== undefined) this.journal?.fullLoadDone(started);
+    }
     await this.searchIndex?.sync();
   }
 
@@ -194,10 +220,11 @@ export class DataLake implements Lake {
     try {
       // The index first (its worker may still be building the last segment), the snapshot meanwhile.
       const index = this.searchIndex?.close();
+      const journal = this.journal?.close();
       const snapshot = this.changedSinceSnapshot
         ? this.unlessReadOnly(writeSnapshot(this.backend, this.catalog.itemsInPathOrder()))
         : undefined;
-      for (const result of await Promise.allSettled([index, snapshot]))
+      for (const result of await Promise.allSettled([index, snapshot, journal]))
         if (result.status === 'rejected') throw result.reason;
     } finally {
       if (!this.options.keepBackendOpen) await this.backend.close?.();
@@ -246,7 +273,7 @@ export class DataLake implements Lake {
       throw error;
     }
     this.changedSinceSnapshot = true;
-    await this.searchIndex?.upsert(entry, digest.bytes());
+    await Promise.all([this.searchIndex?.upsert(entry, digest.bytes()), this.journal?.noteChange(id)]);
     return entry;
   }
 
@@ -404,7 +431,7 @@ export class DataLake implements Lake {
         continue;
       }
       await this.forget(id);
-      await this.removeObjects(current.record.entry);
+      await Promise.all([this.removeObjects(current.record.entry), this.journal?.noteChange(id)]);
       return true;
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
@@ -550,7 +577,7 @@ export class DataLake implements Lake {
       backend: this.backend,
       leaseMs: this.leaseMs,
       writer: () => writerTag(this.instance),
-      refresh: () => this.refresh(),
+      refresh: () => this.refresh({ full: true }),
       item: (id) => this.catalog.get(id),
       idAtPath: (filePath) => this.catalog.idAtPath(filePath),
       itemsInPathOrder: () => this.catalog.itemsInPathOrder(),
@@ -888,8 +915,20 @@ export class DataLake implements Lake {
   private async committed(entry: Entry, etag: string, content: Uint8Array | null): Promise<Entry> {
     this.catalog.set(entry, etag);
     this.changedSinceSnapshot = true;
-    await this.searchIndex?.upsert(entry, content);
+    await Promise.all([this.searchIndex?.upsert(entry, content), this.journal?.noteChange(entry.id)]);
     return entry;
+  }
+
+  /** Re-reads the records of the entries the change journal names. */
+  private async applyChanges(ids: readonly string[]): Promise<void> {
+    for (const [id, loaded] of await readChangedRecords(this.backend, ids)) {
+      if (loaded === null) await this.forget(id);
+      else if ('reason' in loaded) {
+        await this.forget(id);
+        this.leaveOut({ ...loaded, kind: 'invalid' });
+      } else await this.admit(loaded);
+    }
+    if (ids.length > 0) this.changedSinceSnapshot = true;
   }
 
   /**
@@ -917,6 +956,7 @@ export class DataLake implements Lake {
       this.recovered('update', entry.id);
       this.catalog.set(entry, written);
       this.changedSinceSnapshot = true;
+      await this.journal?.noteChange(entry.id);
       return entry;
     }
     const fresh = await this.loadFresh(entry.id);

@@ -19,6 +19,8 @@ export const QUARANTINE_PREFIX = '.quarantine/';
 export const AUTH_PREFIX = '.auth/';
 /** The audit log of `datalake serve`: writes, deletes and admin actions. */
 export const AUDIT_PREFIX = '.audit/';
+/** The change journal: short-lived notes naming what each write changed (see `change-notes.ts`). */
+export const CHANGES_PREFIX = '.changes/';
 
 /**
  * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
@@ -33,6 +35,7 @@ export const RESERVED_PREFIXES: readonly string[] = [
   QUARANTINE_PREFIX,
   AUTH_PREFIX,
   AUDIT_PREFIX,
+  CHANGES_PREFIX,
 ];
 
 /** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */

@@ -2,11 +2,13 @@
  * A server in a process of its own for the server suite: either `datalake serve`'s server over a
  * disk lake, or a bare Fastify route answering a fixed body from memory (the baseline). Run as
  * `node --import tsx server-serve.ts <request JSON>`. Prints one JSON line when it listens
- * (`ServeStarted`), and on SIGTERM one more with its peak RSS, then exits.
+ * (`ServeStarted`), and on SIGTERM one more with its peak RSS and its storage list calls by
+ * prefix, then exits.
  */
 import { readFileSync } from 'node:fs';
 import { DiskBackend } from '@datalake/backend-disk';
-import { DataLake } from '@datalake/core';
+import { S3Backend } from '@datalake/backend-s3';
+import { DataLake, type StorageBackend } from '@datalake/core';
 import { createServer, TokenStore } from '@datalake/server';
 import Fastify from 'fastify';
 
@@ -14,7 +16,15 @@ export type ServerServeRequest =
   | { kind: 'bare'; bodyBytes: number }
   | {
       kind: 'lake';
+      /** A disk lake's folder (fsync off), unless `s3` names an S3 lake. */
       root: string;
+      s3?: {
+        bucket: string;
+        prefix: string;
+        endpoint: string;
+        region: string;
+        credentials: { accessKeyId: string; secretAccessKey: string };
+      };
       /** Timed in this process before it listens: the in-process medians to compare HTTP with. */
       queries?: string[];
       runs?: number;
@@ -41,7 +51,15 @@ async function start(
     const port = typeof address === 'object' && address ? address.port : 0;
     return { started: { url: `http://127.0.0.1:${port}` }, stop: () => app.close() };
   }
-  const backend = new DiskBackend({ root: request.root, fsync: false });
+  const backend: StorageBackend = request.s3
+    ? await S3Backend.connect(request.s3)
+    : new DiskBackend({ root: request.root, fsync: false });
+  // List calls by prefix, printed at the end: what staying current cost this server.
+  const list = backend.list.bind(backend);
+  backend.list = (prefix, options) => {
+    lists[prefix] = (lists[prefix] ?? 0) + 1;
+    return list(prefix, options);
+  };
   const lake = await DataLake.open(backend, {
     onNotice: (message) => process.stderr.write(`notice: ${message}\n`),
   });
@@ -57,6 +75,8 @@ async function start(
   };
 }
 
+const lists: Record<string, number> = {};
+
 function peakRssKiB(): number {
   try {
     const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
@@ -71,6 +91,6 @@ const { started, stop } = await start(JSON.parse(process.argv[2] ?? '{}') as Ser
 process.stdout.write(`${JSON.stringify(started)}\n`);
 process.once('SIGTERM', () => {
   void stop().then(() => {
-    process.stdout.write(`${JSON.stringify({ maxRssKiB: peakRssKiB() })}\n`, () => process.exit(0));
+    process.stdout.write(`${JSON.stringify({ maxRssKiB: peakRssKiB(), lists })}\n`, () => process.exit(0));
   });
 });

@@ -137,6 +137,26 @@ export const listingChecks: ContractCheck[] = [
     },
   ),
 
+  defineCheck(
+    GROUP,
+    'startAfter lists only the keys after it, in order, and pages on with the cursor',
+    async ({ backend }) => {
+      const keys = Array.from({ length: 12 }, (_, index) => `s/${String(index).padStart(3, '0')}-x`);
+      await putAll(backend, [...keys, 'r/before', 't/after']);
+      const after = (startAfter: string) =>
+        listAll(backend, 's/', { startAfter, limit: 5 }, 10).then((all) => all.objects.map((o) => o.key));
+      expect(await after('s/004')).toEqual(keys.slice(4));
+      expect(await after('s/004-x')).toEqual(keys.slice(5));
+      expect(await after('a')).toEqual(keys);
+      expect(await after('s/999')).toEqual([]);
+      const first = await backend.list('s/', { startAfter: 's/002-x', limit: 3 });
+      expect(first.objects.map((object) => object.key)).toEqual(keys.slice(3, 6));
+      if (first.cursor === undefined) throw new Error('a page of 3 out of 9 keys carries no cursor');
+      const next = await backend.list('s/', { startAfter: 's/002-x', cursor: first.cursor, limit: 3 });
+      expect(next.objects.map((object) => object.key)).toEqual(keys.slice(6, 9));
+    },
+  ),
+
   defineCheck(GROUP, 'a limit that is not a positive integer is a validation error', async ({ backend }) => {
     for (const limit of [0, -1, 1.5]) {
       await expectErrorCode(() => backend.list('', { limit }), 'VALIDATION', `list limit ${limit}`);

@@ -1,0 +1,137 @@
+import type { StorageBackend } from '../backend/types.js';
+import { DataLakeError, ValidationError } from '../model/errors.js';
+import { compactJournal } from './change-compactor.js';
+import { writerOfInstance } from './change-notes.js';
+import { type ChangeBatch, ChangeReader } from './change-reader.js';
+import { ChangeWriter } from './change-writer.js';
+
+export interface ChangeJournalOptions {
+  /**
+   * How far back (ms) each refresh looks again before where the previous one started: the clock
+   * skew between instances plus the longest a note's write may take. Default 10 s.
+   */
+  windowMs?: number;
+  /** Notes older than this (ms) are deleted; an instance that did not refresh for half of it reloads everything. Default 10 minutes. */
+  retentionMs?: number;
+  /**
+   * Every this many ms a refresh lists every record anyway (default 10 minutes): it picks up writes
+   * whose note was lost (a writer that crashed between its commit and its note, or one that writes
+   * no notes).
+   */
+  fullRefreshMs?: number;
+  /** The clock (tests). */
+  now?: () => number;
+}
+
+const DEFAULTS = { windowMs: 10_000, retentionMs: 10 * 60_000, fullRefreshMs: 10 * 60_000 };
+
+/**
+ * The change journal of one lake instance: notes its own commits (`noteChange`), tells what other
+ * instances changed since the last refresh (`changes`), says when a full reload is due instead, and
+ * now and then deletes notes older than the retention.
+ */
+export class ChangeJournal {
+  private readonly writer: ChangeWriter;
+  private readonly reader: ChangeReader;
+  private readonly settings: typeof DEFAULTS;
+  private readonly now: () => number;
+  private lastFullLoad = Number.NEGATIVE_INFINITY;
+  private lastCompaction = Number.NEGATIVE_INFINITY;
+  private compaction: Promise<void> | undefined;
+
+  constructor(
+    private readonly backend: StorageBackend,
+    instance: string,
+    private readonly notice: (message: string) => void,
+    options: ChangeJournalOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.settings = {
+      windowMs: durationOption('windowMs', options.windowMs, DEFAULTS.windowMs),
+      retentionMs: durationOption('retentionMs', options.retentionMs, DEFAULTS.retentionMs),
+      fullRefreshMs: durationOption('fullRefreshMs', options.fullRefreshMs, DEFAULTS.fullRefreshMs),
+    };
+    if (this.settings.retentionMs < 4 * this.settings.windowMs)
+      throw new ValidationError('changeJournal.retentionMs must be at least 4 times windowMs');
+    const writer = writerOfInstance(instance);
+    let failureReported = false;
+    this.writer = new ChangeWriter(
+      backend,
+      writer,
+      (error) => {
+        if (failureReported) return;
+        failureReported = true;
+        this.notice(
+          `could not write a change note (${errorMessage(error)}): other instances see such changes at their next full refresh`,
+        );
+      },
+      this.now,
+    );
+    this.reader = new ChangeReader(backend, writer, {
+      windowMs: this.settings.windowMs,
+      maxGapMs: this.settings.retentionMs / 2,
+      now: this.now,
+    });
+  }
+
+  /** Records that this instance committed a change of entry `id`; resolves once the note is stored. */
+  noteChange(id: string): Promise<void> {
+    this.compactNowAndThen();
+    return this.writer.note(id);
+  }
+
+  /** The time a full load starts at; pass it to `fullLoadDone` once the load is applied. */
+  fullLoadStarting(): number {
+    return this.now();
+  }
+
+  fullLoadDone(startedAt: number): void {
+    this.lastFullLoad = startedAt;
+    this.reader.restart(startedAt);
+  }
+
+  /** What other instances changed since the last refresh, or `undefined` when a full load is due. */
+  async changes(): Promise<ChangeBatch | undefined> {
+    if (this.now() - this.lastFullLoad >= this.settings.fullRefreshMs) return undefined;
+    this.compactNowAndThen();
+    return this.reader.read();
+  }
+
+  /** Waits for notes and a compaction in flight. */
+  async close(): Promise<void> {
+    await this.writer.flush();
+    await this.compaction;
+  }
+
+  /** Compacts in the background, at most every quarter of the retention per instance. */
+  private compactNowAndThen(): void {
+    const now = this.now();
+    if (this.compaction || now - this.lastCompaction < this.settings.retentionMs / 4) return;
+    this.lastCompaction = now;
+    this.compaction = compactJournal(this.backend, now - this.settings.retentionMs)
+      .then(
+        () => {},
+        (error: unknown) => {
+          // A read-only or failing backend: the notes stay until an instance that can delete them comes.
+          if (!(error instanceof DataLakeError))
+            this.notice(`change journal compaction failed: ${errorMessage(error)}`);
+        },
+      )
+      .finally(() => {
+        this.compaction = undefined;
+      });
+  }
+}
+
+function durationOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ValidationError(
+      `changeJournal.${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
+  return value;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
