@@ -428,7 +428,7 @@ export class DiskBackend implements StorageBackend {
       if (options.deferDurability) {
         if (options.ifNoneMatch === '*') await this.createExclusive(key, placed);
         else await this.replace(key, placed, { ifMatch: options.ifMatch });
-        journal.append(record).catch((error: unknown) => {
+        journal.appendDeferred(record).catch((error: unknown) => {
           this.deferredLost ??= error;
         });
       } else {

@@ -82,6 +82,16 @@ export class WriteAheadJournal {
   }
 
   /**
+   * Queues a record without asking for a flush: it is written and made durable with the next
+   * `append` (or at `close`), before that record. The promise rejects if that flush fails.
+   */
+  appendDeferred(record: JournalRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ key: record.key, bytes: encodeRecord(record), resolve, reject });
+    });
+  }
+
+  /**
    * Keeps checkpoints waiting until the returned release is called: taken by a write that places its
    * object after its record is durable, so that no checkpoint fsyncs the key before the object is there.
    */
@@ -101,6 +111,7 @@ export class WriteAheadJournal {
 
   /** Waits for queued records, checkpoints what the journal names and removes it. */
   async close(): Promise<void> {
+    if (this.queue.length > 0) this.flushing ??= this.flushLoop();
     await this.flushing;
     const current = this.current;
     this.current = undefined;
