@@ -424,7 +424,11 @@ export class DiskBackend implements StorageBackend {
           expectedLength: options.contentLength,
         }));
       const placed = temp;
-      const record: JournalRecord = { op: 'put', key, stamp: stampOf(placed.stat.etag), body };
+      const stamp = stampOf(placed.stat.etag);
+      const record: JournalRecord =
+        options.ifNoneMatch === '*'
+          ? { op: 'put', key, stamp, body, create: true }
+          : { op: 'put', key, stamp, body };
       if (options.deferDurability) {
         if (options.ifNoneMatch === '*') await this.createExclusive(key, placed);
         else await this.replace(key, placed, { ifMatch: options.ifMatch });
@@ -435,7 +439,6 @@ export class DiskBackend implements StorageBackend {
         const release = journal.hold();
         try {
           if (options.ifNoneMatch === '*') {
-            if (await this.statObject(key)) throw exists(key);
             await this.durably(journal.append(record));
             await this.createExclusive(key, placed).catch((error: unknown) => {
               // Logged but not done: recovery must not replay it.
@@ -484,18 +487,18 @@ export class DiskBackend implements StorageBackend {
 
   /** How recovery repairs objects: durably, through the same primitives as writes (see `JournalRepair`). */
   private journalRepair(): JournalRepair {
-    const writtenAfter = async (key: string, stamp: bigint) => {
+    /** The modification time (microseconds) of the object at `key`, or `undefined` when there is none. */
+    const writtenAt = async (key: string) => {
       if ((await this.guard.check(parentKey(key)).catch(() => 'absent')) !== 'present') return undefined;
-      const stats = await this.lstatOrNull(this.layout.objectPath(key));
-      if (!stats?.isFile()) return false;
-      return (
-        mtimeNanoseconds(await this.fs.lstat(this.layout.objectPath(key), { bigint: true })) / 1000n > stamp
-      );
+      const file = this.layout.objectPath(key);
+      if (!(await this.lstatOrNull(file))?.isFile()) return undefined;
+      return mtimeNanoseconds(await this.fs.lstat(file, { bigint: true })) / 1000n;
     };
     return {
       restartedSince: (mtimeMs) => mtimeMs < Date.now() - os.uptime() * 1000,
-      restore: async (key, body, stamp) => {
-        if (await writtenAfter(key, stamp)) return;
+      restore: async (key, body, stamp, create) => {
+        const current = await writtenAt(key);
+        if (current !== undefined && (create ? current !== stamp : current > stamp)) return;
         const clock = { next: () => stamp * 1000n } as WriteClock;
         const temp = await writeTempFile(this.fs, this.layout, this.guard, clock, body, { durable: true });
         await this.ensureParentFolder(key);
@@ -503,7 +506,8 @@ export class DiskBackend implements StorageBackend {
         await this.syncFolder(path.dirname(this.layout.objectPath(key)));
       },
       remove: async (key, stamp) => {
-        if ((await writtenAfter(key, stamp)) !== false) return;
+        const current = await writtenAt(key);
+        if (current === undefined || current > stamp) return;
         await this.fs.unlink(this.layout.objectPath(key)).catch(() => undefined);
         await this.syncFolder(path.dirname(this.layout.objectPath(key)));
       },
@@ -761,10 +765,6 @@ function stampOf(etag: string): string {
   let value = 0n;
   for (const digit of digits) value = value * 36n + BigInt(Number.parseInt(digit, 36));
   return value.toString();
-}
-
-function exists(key: string): PreconditionFailedError {
-  return new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
 }
 
 /** Codes with which `link` says hard links are not available here. */

@@ -15,6 +15,13 @@ const recordArb: fc.Arbitrary<JournalRecord> = fc.oneof(
     key: fc.string({ minLength: 1 }),
     stamp: fc.bigInt({ min: 0n, max: 2n ** 60n }).map(String),
     body: fc.uint8Array({ maxLength: 64 }),
+    create: fc.constant(true),
+  }),
+  fc.record({
+    op: fc.constant('put' as const),
+    key: fc.string({ minLength: 1 }),
+    stamp: fc.bigInt({ min: 0n, max: 2n ** 60n }).map(String),
+    body: fc.uint8Array({ maxLength: 64 }),
   }),
   fc.record({
     op: fc.constantFrom('delete' as const, 'cancel' as const),
@@ -132,7 +139,8 @@ describe('recovery of a dead writer’s journal', () => {
   const micros = (ms: number) => BigInt(ms) * 1000n;
 
   it('after a restart, replays it: lost and torn objects come back, later writes and cancelled creates are respected', async () => {
-    const now = Date.now();
+    // Whole seconds: set with utimes, they read back exactly.
+    const now = Math.floor(Date.now() / 1000) * 1000 - 60_000;
     const stamp = micros(now).toString();
     const body = (value: string) => new TextEncoder().encode(value);
     const { disk, folder, name, repair, file } = await setup([
@@ -142,6 +150,10 @@ describe('recovery of a dead writer’s journal', () => {
       { op: 'put', key: 'cancelled/one', stamp, body: body('never created') },
       { op: 'cancel', key: 'cancelled/one', stamp },
       { op: 'put', key: 'deleted/one', stamp, body: body('deleted') },
+      // A create that failed on an older object, its cancel record lost with the crash.
+      { op: 'put', key: 'blocked/one', stamp, body: body('failed create'), create: true },
+      // A create whose own file was torn.
+      { op: 'put', key: 'created/one', stamp, body: body('created'), create: true },
       { op: 'delete', key: 'deleted/one', stamp: micros(now + 1).toString() },
     ]);
     // torn: the file is there but its data was lost (stamped with the write's own time).
@@ -152,12 +164,18 @@ describe('recovery of a dead writer’s journal', () => {
     // later: another writer replaced it after the journal's write.
     await disk.put('later/one', text('newer write'));
     await utimes(file('later/one'), (now + 5000) / 1000, (now + 5000) / 1000);
+    await disk.put('blocked/one', text('was there first'));
+    await utimes(file('blocked/one'), (now - 5000) / 1000, (now - 5000) / 1000);
+    await disk.put('created/one', text(''));
+    await utimes(file('created/one'), now / 1000, now / 1000);
     // deleted: the delete was lost, the old object came back.
     await disk.put('deleted/one', text('deleted'));
     await utimes(file('deleted/one'), now / 1000, now / 1000);
 
     const report = await recoverJournals(nodeFs(), folder, [name], { ...repair, restartedSince: () => true });
-    expect(report).toEqual({ journals: 1, replayed: 5 });
+    expect(report).toEqual({ journals: 1, replayed: 7 });
+    expect(await readText(disk, 'blocked/one')).toBe('was there first');
+    expect(await readText(disk, 'created/one')).toBe('created');
     expect(await readText(disk, 'lost/one')).toBe('lost one');
     expect(await readText(disk, 'torn/one')).toBe('torn one');
     expect(await readText(disk, 'later/one')).toBe('newer write');

@@ -5,7 +5,8 @@ import { crc32 } from 'node:zlib';
  * modification time in microseconds (as a decimal string): replaying never undoes a later write.
  */
 export type JournalRecord =
-  | { op: 'put'; key: string; stamp: string; body: Uint8Array }
+  /** `create`: a conditional create (it never replaces an object that was there before it). */
+  | { op: 'put'; key: string; stamp: string; body: Uint8Array; create?: boolean }
   /** A put logged before its conditional create, whose create then failed: never replay it. */
   | { op: 'cancel'; key: string; stamp: string }
   | { op: 'delete'; key: string; stamp: string };
@@ -21,7 +22,10 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * op, key and stamp) and the body. A torn or never-written record fails the magic or the CRC.
  */
 export function encodeRecord(record: JournalRecord): Uint8Array {
-  const header = encoder.encode(JSON.stringify({ op: record.op, key: record.key, stamp: record.stamp }));
+  const fields = { op: record.op, key: record.key, stamp: record.stamp };
+  const header = encoder.encode(
+    JSON.stringify(record.op === 'put' && record.create ? { ...fields, create: true } : fields),
+  );
   const body = record.op === 'put' ? record.body : new Uint8Array(0);
   const bytes = new Uint8Array(HEAD_BYTES + header.byteLength + body.byteLength);
   const view = new DataView(bytes.buffer);
@@ -47,8 +51,11 @@ export function decodeRecords(file: Uint8Array): JournalRecord[] {
     if (crc32(file.subarray(at + 8, end)) !== view.getUint32(at + 4, true)) break;
     const record = parseRecord(file.subarray(at + HEAD_BYTES, at + HEAD_BYTES + headerBytes));
     if (!record) break;
-    if (record.op === 'put') records.push({ ...record, op: 'put', body: file.slice(end - bodyBytes, end) });
-    else records.push({ op: record.op, key: record.key, stamp: record.stamp });
+    const { op, key, stamp } = record;
+    if (op !== 'put') records.push({ op, key, stamp });
+    else if (record.create)
+      records.push({ op, key, stamp, body: file.slice(end - bodyBytes, end), create: true });
+    else records.push({ op, key, stamp, body: file.slice(end - bodyBytes, end) });
     at = end;
   }
   return records;
@@ -56,13 +63,13 @@ export function decodeRecords(file: Uint8Array): JournalRecord[] {
 
 function parseRecord(
   header: Uint8Array,
-): { op: JournalRecord['op']; key: string; stamp: string } | undefined {
+): { op: JournalRecord['op']; key: string; stamp: string; create: boolean } | undefined {
   try {
     const value = JSON.parse(decoder.decode(header)) as Record<string, unknown>;
     const { op, key, stamp } = value;
     if (op !== 'put' && op !== 'cancel' && op !== 'delete') return undefined;
     if (typeof key !== 'string' || typeof stamp !== 'string' || !/^\d+$/.test(stamp)) return undefined;
-    return { op, key, stamp };
+    return { op, key, stamp, create: value.create === true };
   } catch {
     return undefined;
   }

@@ -8,8 +8,13 @@ import { decodeRecords, type JournalRecord } from './record.js';
 export interface JournalRepair {
   /** Whether the machine restarted after `mtimeMs` (an OS crash or power loss may have lost unsynced writes). */
   restartedSince(mtimeMs: number): boolean;
-  /** Writes `body` at `key`, durably, unless the object there was written after `stamp` (microseconds). */
-  restore(key: string, body: Uint8Array, stamp: bigint): Promise<void>;
+  /**
+   * Writes `body` at `key`, durably, unless the object there was written after `stamp`
+   * (microseconds), or, for a conditional create (`create`), before it: that object made the create
+   * fail (whose cancel record was lost), and only a missing object or the write's own torn one
+   * (stamped `stamp`) is restored.
+   */
+  restore(key: string, body: Uint8Array, stamp: bigint, create: boolean): Promise<void>;
   /** Removes the object at `key` durably, unless it was written after `stamp`. */
   remove(key: string, stamp: bigint): Promise<void>;
   /** Makes the objects at `keys` (those that exist) and their folders durable. */
@@ -71,7 +76,7 @@ async function replay(records: readonly JournalRecord[], repair: JournalRepair):
     if (record.op === 'cancel') continue;
     if (record.op === 'put') {
       if (cancelled.has(`${record.key}\n${record.stamp}`)) continue;
-      await repair.restore(record.key, record.body, BigInt(record.stamp));
+      await repair.restore(record.key, record.body, BigInt(record.stamp), record.create === true);
     } else await repair.remove(record.key, BigInt(record.stamp));
     replayed++;
   }
