@@ -83,17 +83,22 @@ function byFilePath(a: Entry, b: Entry): number {
   return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
 }
 
-function merge(left: Entry[], right: Entry[]): Entry[] {
+/**
+ * Merges a few ordered entries into many: each is placed by binary search and the runs between are
+ * copied whole, so the cost is a comparison per step of the searches, not one per entry of `left`.
+ * On equal paths the entries of `left` come first.
+ */
+function merge(left: readonly Entry[], right: readonly Entry[]): Entry[] {
   const out = new Array<Entry>(left.length + right.length);
-  let i = 0;
-  let j = 0;
+  let from = 0;
   let k = 0;
-  while (i < left.length && j < right.length) {
-    out[k++] =
-      byFilePath(left[i] as Entry, right[j] as Entry) <= 0 ? (left[i++] as Entry) : (right[j++] as Entry);
+  for (const entry of right) {
+    const at = upperBound(left, entry.filePath, from);
+    for (let i = from; i < at; i++) out[k++] = left[i] as Entry;
+    out[k++] = entry;
+    from = at;
   }
-  while (i < left.length) out[k++] = left[i++] as Entry;
-  while (j < right.length) out[k++] = right[j++] as Entry;
+  for (let i = from; i < left.length; i++) out[k++] = left[i] as Entry;
   return out;
 }
 
@@ -109,8 +114,8 @@ function endOfPrefix(sorted: Entry[], prefix: string, from: number): number {
   return low;
 }
 
-function upperBound(sorted: readonly Entry[], path: string): number {
-  let low = 0;
+function upperBound(sorted: readonly Entry[], path: string, from = 0): number {
+  let low = from;
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;

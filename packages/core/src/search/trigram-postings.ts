@@ -23,6 +23,8 @@ const EMPTY: PostingTable = {
   masks: new Uint8Array(0),
 };
 const RADIX_BITS = 12;
+/** A run merge a read may trigger involves runs of at most this many postings (so a read stays cheap). */
+const READ_MERGE_POSTINGS = 1 << 18;
 const RADIX = 1 << RADIX_BITS;
 
 /**
@@ -131,6 +133,8 @@ export class TrigramPostings {
    */
   sealPending(minimum = 1): void {
     if (this.pending < minimum) return;
+    // A read merges small runs only: larger merges wait for the builder's next run (a larger `minimum`).
+    const mergeLimit = minimum > 1 ? Number.POSITIVE_INFINITY : READ_MERGE_POSTINGS;
     const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
     this.runs.push(tableOf(pending, this.pending));
     this.sealedCount += this.pending;
@@ -143,7 +147,7 @@ export class TrigramPostings {
     while (runs.length >= 2) {
       const newer = runs[runs.length - 1] as PostingTable;
       const older = runs[runs.length - 2] as PostingTable;
-      if (newer.docs.length * 2 < older.docs.length) break;
+      if (newer.docs.length * 2 < older.docs.length || older.docs.length > mergeLimit) break;
       runs.splice(runs.length - 2, 2, mergeTables(older, newer));
     }
   }
