@@ -1,5 +1,6 @@
 import * as nodeSyncFs from 'node:fs';
 import * as nodeFs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {
   type BackendCapabilities,
@@ -9,6 +10,7 @@ import {
   type DeleteOptions,
   type GetOptions,
   type GetResult,
+  type HttpCondition,
   httpCondition,
   type ListOptions,
   type ListPage,
@@ -45,10 +47,21 @@ import {
   toUtimesSeconds,
   WriteClock,
 } from './etag.js';
-import { assertDiskKey, assertDiskPrefix, DiskLayout, parentKey, TEMP_FOLDER } from './layout.js';
+import { WriteAheadJournal } from './journal/journal.js';
+import type { JournalRecord } from './journal/record.js';
+import { type JournalRepair, recoverJournals } from './journal/recover.js';
+import {
+  assertDiskKey,
+  assertDiskPrefix,
+  DiskLayout,
+  JOURNAL_FOLDER,
+  parentKey,
+  TEMP_FOLDER,
+} from './layout.js';
 import { listFromDisk } from './listing.js';
 import { KeyLocks, type LockTimings } from './lock.js';
 import { tempFileName } from './owner.js';
+import { mapWithConcurrency } from './pool.js';
 import { readChunks } from './read-stream.js';
 import { recoverLeftovers } from './recovery.js';
 import { type TempFile, writeSmallTempFileSync, writeTempFile } from './temp-file.js';
@@ -95,6 +108,8 @@ const NODE_FS: DiskFs = { ...(nodeFs as unknown as DiskFs), sync: nodeSyncFs as 
 
 /** Tries of a rename or link whose target folder a concurrent delete just pruned. */
 const PLACE_ATTEMPTS = 5;
+/** Buffered bodies up to this size are made durable through the write-ahead journal (larger ones by their own fsync). */
+const JOURNAL_MAX_BODY = 1024 * 1024;
 
 /**
  * A `StorageBackend` over a folder: the object `a/b/c.sql` is the file `<root>/a/b/c.sql`.
@@ -126,6 +141,10 @@ export class DiskBackend implements StorageBackend {
   private guard!: FolderGuard;
   private locks!: KeyLocks;
   private attributes!: AttributeStore;
+  /** Makes small durable writes durable with one shared flush (see `WriteAheadJournal`); off without fsync. */
+  private journal: WriteAheadJournal | undefined;
+  /** A write with `deferDurability` may have been lost with a failed journal flush: the next durable write fails too. */
+  private deferredLost: unknown;
   private startup: Promise<void> | undefined;
   /** Measured on the first write: reads never need it (and a read-only lake cannot be probed). */
   private clock: Promise<WriteClock> | undefined;
@@ -166,6 +185,11 @@ export class DiskBackend implements StorageBackend {
     const condition = httpCondition(options.mode, key);
     if (this.readOnly) throw openedReadOnly('put', key, this.givenRoot);
     await this.start();
+    const journal = this.journal;
+    if (journal && body instanceof Uint8Array && body.byteLength <= JOURNAL_MAX_BODY) {
+      if (AttributeStore.isEmpty(attributes))
+        return this.putJournaled(journal, key, body, options, condition);
+    }
     let temp: TempFile | undefined;
     let attributeFile: string | undefined;
     let committed = false;
@@ -285,7 +309,10 @@ export class DiskBackend implements StorageBackend {
       } finally {
         await this.locks.release(lock);
       }
-      if (this.durable) await this.syncFolder(path.dirname(file));
+      if (this.journal) {
+        const stamp = (await this.writeClock()).next() / 1000n;
+        await this.durably(this.journal.append({ op: 'delete', key, stamp: stamp.toString() }));
+      } else if (this.durable) await this.syncFolder(path.dirname(file));
       await this.pruneEmptyFolders(path.dirname(file));
       return true;
     } catch (error) {
@@ -304,7 +331,9 @@ export class DiskBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
+    await this.journal?.close();
   }
 
   private fail(operation: string, key: string, error: unknown) {
@@ -317,6 +346,15 @@ export class DiskBackend implements StorageBackend {
     this.guard = new FolderGuard(this.fs, this.layout.root, this.syncCallMaxBytes > 0);
     this.locks = new KeyLocks(this.fs, this.layout, this.guard, this.lockTimings);
     this.attributes = new AttributeStore(this.fs, this.layout, this.guard);
+    this.journal =
+      this.durable && !this.readOnly
+        ? new WriteAheadJournal(
+            this.fs,
+            this.layout.journalDir,
+            () => this.guard.ensure(JOURNAL_FOLDER),
+            (keys) => this.checkpoint(keys),
+          )
+        : undefined;
   }
 
   /**
@@ -339,6 +377,7 @@ export class DiskBackend implements StorageBackend {
     if (root !== this.layout.root) this.wire(root);
     if (!this.readOnly) {
       await recoverLeftovers(this.fs, this.layout, this.guard, this.locks, this.tempMaxAgeMs);
+      await this.recoverJournals();
     }
   }
 
@@ -369,6 +408,144 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
+  /**
+   * A durable write through the journal: the object file is written without an fsync of its own.
+   * Normally its record is made durable first and the object placed after (so that an OS crash can
+   * never leave a damaged object behind a durable record); with `deferDurability` the object is
+   * placed at once and its record made durable by the caller's next durable write.
+   */
+  private async putJournaled(
+    journal: WriteAheadJournal,
+    key: string,
+    body: Uint8Array,
+    options: PutOptions,
+    condition: HttpCondition,
+  ): Promise<PutResult> {
+    let temp: TempFile | undefined;
+    try {
+      const clock = await this.writeClock();
+      temp =
+        this.writeSmallTempFile(clock, body, options.contentLength, true) ??
+        (await writeTempFile(this.fs, this.layout, this.guard, clock, body, {
+          durable: false,
+          expectedLength: options.contentLength,
+        }));
+      const placed = temp;
+      const stamp = stampOf(placed.stat.etag);
+      const record: JournalRecord =
+        condition.ifNoneMatch === '*'
+          ? { op: 'put', key, stamp, body, create: true }
+          : { op: 'put', key, stamp, body };
+      if (options.deferDurability) {
+        if (condition.ifNoneMatch === '*') await this.createExclusive(key, placed);
+        else await this.replace(key, placed, { ifMatch: condition.ifMatch });
+        journal.appendDeferred(record).catch((error: unknown) => {
+          this.deferredLost ??= error;
+        });
+      } else {
+        const release = journal.hold();
+        try {
+          if (condition.ifNoneMatch === '*') {
+            await this.durably(journal.append(record));
+            await this.createExclusive(key, placed).catch((error: unknown) => {
+              // Logged but not done: recovery must not replay it.
+              journal.append({ op: 'cancel', key, stamp: record.stamp }).catch(() => undefined);
+              throw error;
+            });
+          } else {
+            await this.replace(key, placed, { ifMatch: condition.ifMatch }, () =>
+              this.durably(journal.append(record)),
+            );
+          }
+        } finally {
+          release();
+        }
+      }
+      return { etag: placed.stat.etag, size: placed.stat.size };
+    } catch (error) {
+      if (temp) await this.fs.unlink(temp.path).catch(() => undefined);
+      throw this.fail('put', key, error);
+    }
+  }
+
+  /** Waits for a journal record, failing as well when an earlier deferred write's record was lost. */
+  private async durably(appended: Promise<void>): Promise<void> {
+    await appended;
+    const lost = this.deferredLost;
+    if (lost !== undefined) {
+      this.deferredLost = undefined;
+      throw lost;
+    }
+  }
+
+  /** Finishes the journals of dead writers (see `recoverJournals`). */
+  private async recoverJournals(): Promise<void> {
+    if ((await this.guard.check(JOURNAL_FOLDER).catch(() => 'absent')) !== 'present') return;
+    const names = (await this.fs.readdir(this.layout.journalDir, { withFileTypes: true })).flatMap((entry) =>
+      typeof entry === 'object' &&
+      !(entry instanceof Uint8Array) &&
+      typeof entry.name === 'string' &&
+      entry.isFile()
+        ? [entry.name]
+        : [],
+    );
+    if (names.length > 0) await recoverJournals(this.fs, this.layout.journalDir, names, this.journalRepair());
+  }
+
+  /** How recovery repairs objects: durably, through the same primitives as writes (see `JournalRepair`). */
+  private journalRepair(): JournalRepair {
+    /** The modification time (microseconds) of the object at `key`, or `undefined` when there is none. */
+    const writtenAt = async (key: string) => {
+      if ((await this.guard.check(parentKey(key)).catch(() => 'absent')) !== 'present') return undefined;
+      const file = this.layout.objectPath(key);
+      if (!(await this.lstatOrNull(file))?.isFile()) return undefined;
+      return mtimeNanoseconds(await this.fs.lstat(file, { bigint: true })) / 1000n;
+    };
+    return {
+      restartedSince: (mtimeMs) => mtimeMs < Date.now() - os.uptime() * 1000,
+      restore: async (key, body, stamp, create) => {
+        const current = await writtenAt(key);
+        if (current !== undefined && (create ? current !== stamp : current > stamp)) return;
+        const clock = { next: () => stamp * 1000n } as WriteClock;
+        const temp = await writeTempFile(this.fs, this.layout, this.guard, clock, body, { durable: true });
+        await this.ensureParentFolder(key);
+        await this.renameIntoPlace(key, temp.path, this.layout.objectPath(key));
+        await this.syncFolder(path.dirname(this.layout.objectPath(key)));
+      },
+      remove: async (key, stamp) => {
+        const current = await writtenAt(key);
+        if (current === undefined || current > stamp) return;
+        await this.fs.unlink(this.layout.objectPath(key)).catch(() => undefined);
+        await this.syncFolder(path.dirname(this.layout.objectPath(key)));
+      },
+      checkpoint: (keys) => this.checkpoint(keys),
+    };
+  }
+
+  /** Makes the objects at `keys` that exist, and the folders of all of them, durable. */
+  private async checkpoint(keys: ReadonlySet<string>): Promise<void> {
+    const folders = new Set<string>();
+    await mapWithConcurrency([...keys], 16, async (key) => {
+      const file = this.layout.objectPath(key);
+      folders.add(path.dirname(file));
+      try {
+        const handle = await this.fs.open(file, READ_NO_FOLLOW);
+        try {
+          await handle.datasync();
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        if (!isMissing(error) && errorCode(error) !== 'EISDIR' && !isNoFollowRefusal(error)) throw error;
+      }
+    });
+    await mapWithConcurrency([...folders], 16, async (folder) => {
+      await this.syncFolder(folder).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+    });
+  }
+
   /** The write clock, measuring the timestamp resolution on the first write. */
   private writeClock(): Promise<WriteClock> {
     this.clock ??= this.probeTimestampResolution().then(
@@ -395,9 +572,12 @@ export class DiskBackend implements StorageBackend {
     }
   }
 
-  /** Whether small writes may use synchronous calls (`fsync` off and `syncCallMaxBytes` above 0). */
+  /**
+   * Whether small writes may use synchronous calls: `syncCallMaxBytes` above 0, and no fsync of
+   * their own (`fsync` off, or made durable by the journal).
+   */
   private get unsyncedSmallWrites(): boolean {
-    return !this.durable && this.syncCallMaxBytes > 0;
+    return (!this.durable || this.journal !== undefined) && this.syncCallMaxBytes > 0;
   }
 
   /** The temp file written in synchronous calls, or `undefined` when the body does not qualify. */
@@ -405,9 +585,11 @@ export class DiskBackend implements StorageBackend {
     clock: WriteClock,
     body: BodyInput,
     expectedLength: number | undefined,
+    journaled = false,
   ): TempFile | undefined {
     const sync = this.fs.sync;
-    if (!sync || !this.unsyncedSmallWrites || !(body instanceof Uint8Array)) return undefined;
+    if (!sync || !(body instanceof Uint8Array)) return undefined;
+    if (!this.unsyncedSmallWrites || (this.durable && !journaled)) return undefined;
     if (body.byteLength > this.syncCallMaxBytes) return undefined;
     if (expectedLength !== undefined && body.byteLength !== expectedLength) {
       throw new ValidationError(
@@ -485,6 +667,8 @@ export class DiskBackend implements StorageBackend {
     key: string,
     temp: TempFile,
     condition: { ifMatch?: string; mustNotExist?: boolean },
+    /** Runs once the condition holds, just before the rename (with the key still locked). */
+    beforeRename?: () => Promise<void>,
   ) {
     const target = this.layout.objectPath(key);
     await this.ensureParentFolder(key);
@@ -498,6 +682,7 @@ export class DiskBackend implements StorageBackend {
       if (condition.mustNotExist && current) {
         throw new PreconditionFailedError(`key ${JSON.stringify(key)} already exists`, { details: { key } });
       }
+      await beforeRename?.();
       await this.renameIntoPlace(key, temp.path, target);
       if (current && current.etag !== temp.stat.etag) {
         await this.attributes.remove(key, current.etag).catch(() => undefined);
@@ -579,6 +764,14 @@ const READ: number = nodeSyncFs.constants.O_RDONLY;
 
 function pathText(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : new TextDecoder().decode(value);
+}
+
+/** The write's modification time in microseconds, as its etag (`ino-mtime-size`, base 36) carries it. */
+function stampOf(etag: string): string {
+  const digits = etag.split('-')[1] ?? '0';
+  let value = 0n;
+  for (const digit of digits) value = value * 36n + BigInt(Number.parseInt(digit, 36));
+  return value.toString();
 }
 
 /** Codes with which `link` says hard links are not available here. */

@@ -11,6 +11,7 @@ export const INTERNAL_FOLDER = '.datalake-disk';
 export const TEMP_FOLDER = `${INTERNAL_FOLDER}/tmp`;
 export const LOCK_FOLDER = `${INTERNAL_FOLDER}/locks`;
 export const ATTRIBUTE_FOLDER = `${INTERNAL_FOLDER}/attributes`;
+export const JOURNAL_FOLDER = `${INTERNAL_FOLDER}/journal`;
 
 /** Where everything lives below one root. */
 export class DiskLayout {
@@ -19,6 +20,7 @@ export class DiskLayout {
   readonly tempDir: string;
   readonly lockDir: string;
   readonly attributeDir: string;
+  readonly journalDir: string;
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -26,6 +28,7 @@ export class DiskLayout {
     this.tempDir = this.folderPath(TEMP_FOLDER);
     this.lockDir = this.folderPath(LOCK_FOLDER);
     this.attributeDir = this.folderPath(ATTRIBUTE_FOLDER);
+    this.journalDir = this.folderPath(JOURNAL_FOLDER);
   }
 
   /** The file of a key. The key must have passed `assertDiskKey`, which keeps it inside the root. */

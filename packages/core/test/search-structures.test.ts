@@ -143,6 +143,8 @@ describe('TrigramPostings', () => {
             keys: fc.uniqueArray(fc.integer({ min: 0, max: (1 << 24) - 1 }), { maxLength: 40 }),
             commonKeys: fc.uniqueArray(fc.integer({ min: 0, max: 12 }), { maxLength: 8 }),
             readAfter: fc.boolean(),
+            /** Sorts what is pending into a run once at least this many postings wait (as a filling builder does). */
+            sealAt: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
           }),
           { maxLength: 120 },
         ),
@@ -160,7 +162,7 @@ describe('TrigramPostings', () => {
             expect(postings.count(1 << 24)).toBe(0);
             expect(postings.list(1 << 24).docs).toHaveLength(0);
           };
-          docs.forEach(({ keys, commonKeys, readAfter }, doc) => {
+          docs.forEach(({ keys, commonKeys, readAfter, sealAt }, doc) => {
             const distinct = [...new Set([...keys, ...commonKeys.map((key) => key << 12)])];
             const masks = distinct.map((key) => maskOf(key, doc));
             if (doc % 2 === 0) postings.addAll(distinct, masks, doc);
@@ -170,6 +172,7 @@ describe('TrigramPostings', () => {
               });
             for (const key of distinct)
               expected.set(key, [...(expected.get(key) ?? []), [doc, maskOf(key, doc)]]);
+            if (sealAt !== undefined) postings.sealPending(sealAt);
             if (readAfter) check();
           });
           check();

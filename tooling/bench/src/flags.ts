@@ -1,6 +1,16 @@
 import { parseArgs } from 'node:util';
 
-export const SUITE_NAMES = ['core', 's3', 'ingest', 'search', 'messy', 'server', 'transfer', 'web'] as const;
+export const SUITE_NAMES = [
+  'core',
+  's3',
+  'ingest',
+  'search',
+  'messy',
+  'server',
+  'transfer',
+  'web',
+  'live',
+] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 export interface BenchFlags {

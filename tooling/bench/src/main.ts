@@ -8,6 +8,7 @@ import { formatReport } from './report.js';
 import type { Suite, SuiteContext } from './suite.js';
 import { coreSuite } from './suites/core.js';
 import { ingestSuite } from './suites/ingest.js';
+import { liveSuite } from './suites/live.js';
 import { messySuite } from './suites/messy.js';
 import { s3Suite } from './suites/s3.js';
 import { searchSuite } from './suites/search-runner.js';
@@ -24,6 +25,7 @@ const SUITES: Record<SuiteName, Suite> = {
   server: serverSuite,
   transfer: transferSuite,
   web: webSuite,
+  live: liveSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -175,7 +175,12 @@ export class StorageFront implements StorageBackend {
       );
     }
     const checked: AdapterPutOptions = { mode: checkedPutMode(options.mode, key) };
-    const { contentLength, contentType, metadata } = options;
+    const { contentLength, contentType, metadata, deferDurability } = options;
+    if (deferDurability !== undefined) {
+      if (typeof deferDurability !== 'boolean')
+        throw new ValidationError(`put of ${JSON.stringify(key)}: deferDurability must be a boolean`);
+      if (deferDurability) checked.deferDurability = true;
+    }
     if (contentLength !== undefined) {
       if (!Number.isSafeInteger(contentLength) || contentLength < 0) {
         throw new ValidationError(

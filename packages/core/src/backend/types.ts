@@ -18,6 +18,13 @@ export interface PutOptions {
   metadata?: Record<string, string>;
   /** Total byte length when the body is a stream and the caller knows it (lets backends avoid buffering). */
   contentLength?: number;
+  /**
+   * The caller does not need this write to be durable when `put` returns, only once a later `put`
+   * without this flag (or `delete`) on the same backend instance returns: that one makes both
+   * durable, in order. Lets a backend with a write-ahead journal make several writes durable with
+   * one flush. Backends without one ignore it (every write is durable when it returns).
+   */
+  deferDurability?: boolean;
 }
 
 export interface PutResult {

@@ -786,7 +786,9 @@ export class DataLake implements Lake {
     const key = claimKey(filePath);
     const claim: PathClaim = { format: 1, id, filePath, writer: writerTag(this.instance) };
     try {
-      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.create })).etag;
+      // The claim and the content become durable with the store's record (see `PutOptions.deferDurability`).
+      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.create, deferDurability: true }))
+        .etag;
     } catch (error) {
       if (!(error instanceof PreconditionFailedError)) throw error;
     }
@@ -843,7 +845,7 @@ export class DataLake implements Lake {
     if (body instanceof Uint8Array) {
       const [claim, content] = await Promise.allSettled([
         this.claimPath(filePath, id),
-        this.backend.put(filePath, body, { mode: PutMode.create }),
+        this.backend.put(filePath, body, { mode: PutMode.create, deferDurability: true }),
       ]);
       if (claim.status === 'rejected') throw claim.reason;
       claimEtag = claim.value;

@@ -42,30 +42,63 @@ export class SortedEntries {
   /** Merges pending additions and removals (done lazily by reads; callable after a bulk load). */
   settle(): void {
     if (this.added.length === 0 && this.removed.size === 0) return;
-    const kept =
-      this.removed.size === 0 ? this.sorted : this.sorted.filter((entry) => !this.removed.has(entry));
     const fresh = this.added.filter((entry) => !this.removed.has(entry)).sort(byFilePath);
-    this.sorted = fresh.length === 0 ? kept : merge(kept, fresh);
+    // A few changes are placed by binary search (no comparison of every path), many by a merge.
+    if (fresh.length + this.removed.size <= FEW_CHANGES)
+      this.sorted = placed(this.sorted, fresh, this.removed);
+    else {
+      const kept =
+        this.removed.size === 0 ? this.sorted : this.sorted.filter((entry) => !this.removed.has(entry));
+      this.sorted = fresh.length === 0 ? kept : merge(kept, fresh);
+    }
     this.added = [];
     this.removed.clear();
   }
+}
+
+/** Changes up to this many are placed one by one (see `placed`). */
+const FEW_CHANGES = 32;
+
+/**
+ * A copy of `sorted` without the `removed` entries and with the `fresh` ones (ordered) inserted
+ * after any entry of the same path, as `merge` orders them. Readers keep the array they were given.
+ */
+function placed(sorted: readonly Entry[], fresh: readonly Entry[], removed: ReadonlySet<Entry>): Entry[] {
+  const out = sorted.slice();
+  for (const entry of removed) {
+    for (let at = lowerBound(out, entry.filePath); at < out.length; at++) {
+      const candidate = out[at] as Entry;
+      if (candidate.filePath !== entry.filePath) break;
+      if (candidate === entry) {
+        out.splice(at, 1);
+        break;
+      }
+    }
+  }
+  for (const entry of fresh) out.splice(upperBound(out, entry.filePath), 0, entry);
+  return out;
 }
 
 function byFilePath(a: Entry, b: Entry): number {
   return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
 }
 
-function merge(left: Entry[], right: Entry[]): Entry[] {
+/**
+ * Merges a few ordered entries into many: each is placed by binary search and the runs between are
+ * copied whole, so the cost is a comparison per step of the searches, not one per entry of `left`.
+ * On equal paths the entries of `left` come first.
+ */
+function merge(left: readonly Entry[], right: readonly Entry[]): Entry[] {
   const out = new Array<Entry>(left.length + right.length);
-  let i = 0;
-  let j = 0;
+  let from = 0;
   let k = 0;
-  while (i < left.length && j < right.length) {
-    out[k++] =
-      byFilePath(left[i] as Entry, right[j] as Entry) <= 0 ? (left[i++] as Entry) : (right[j++] as Entry);
+  for (const entry of right) {
+    const at = upperBound(left, entry.filePath, from);
+    for (let i = from; i < at; i++) out[k++] = left[i] as Entry;
+    out[k++] = entry;
+    from = at;
   }
-  while (i < left.length) out[k++] = left[i++] as Entry;
-  while (j < right.length) out[k++] = right[j++] as Entry;
+  for (let i = from; i < left.length; i++) out[k++] = left[i] as Entry;
   return out;
 }
 
@@ -81,7 +114,18 @@ function endOfPrefix(sorted: Entry[], prefix: string, from: number): number {
   return low;
 }
 
-function lowerBound(sorted: Entry[], path: string): number {
+function upperBound(sorted: readonly Entry[], path: string, from = 0): number {
+  let low = from;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((sorted[middle] as Entry).filePath <= path) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function lowerBound(sorted: readonly Entry[], path: string): number {
   let low = 0;
   let high = sorted.length;
   while (low < high) {

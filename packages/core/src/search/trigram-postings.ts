@@ -23,21 +23,29 @@ const EMPTY: PostingTable = {
   masks: new Uint8Array(0),
 };
 const RADIX_BITS = 12;
+/** A run merge a read may trigger involves runs of at most this many postings (so a read stays cheap). */
+const READ_MERGE_POSTINGS = 1 << 18;
 const RADIX = 1 << RADIX_BITS;
 
 /**
  * Trigram posting lists under construction. Adding appends a (trigram, document, position mask)
  * posting to a log, without any lookup; reading sorts the pending postings by trigram (a stable
- * two-pass radix sort) and merges them into a sorted table. Documents must be added in ascending
+ * two-pass radix sort) into a sorted table of their own, a run. Runs are merged like a binary
+ * counter (a run is merged into the one before it once it is at least half its size), so a read
+ * after each of many small additions costs about the additions, not the whole builder, and a
+ * builder holds a few runs at most (logarithmically many). Documents must be added in ascending
  * order (a document added after a read must be numbered above every document added before it), so
- * every list comes out ascending.
+ * every list comes out ascending: runs hold ascending document ranges, oldest first.
  */
 export class TrigramPostings {
   private pendingKeys: Uint32Array<ArrayBuffer>;
   private pendingDocs: Uint32Array<ArrayBuffer>;
   private pendingMasks: Uint8Array<ArrayBuffer>;
   private pending = 0;
-  private table = EMPTY;
+  /** Sorted runs, oldest (lowest documents) first; see `sealed`. */
+  private runs: PostingTable[] = [];
+  /** Postings in `runs`. */
+  private sealedCount = 0;
 
   /** `expected`: postings room to start with (growing is by doubling, which costs copies). */
   constructor(expected = 4096) {
@@ -48,12 +56,12 @@ export class TrigramPostings {
 
   /** Number of (document, trigram) postings. */
   get size(): number {
-    return this.table.docs.length + this.pending;
+    return this.sealedCount + this.pending;
   }
 
   /** Number of distinct trigrams. */
   get keyCount(): number {
-    return this.sealed().keys.length;
+    return this.whole().keys.length;
   }
 
   add(key: number, doc: number, mask: number): void {
@@ -80,15 +88,30 @@ export class TrigramPostings {
 
   /** Number of documents listed under `key`. */
   count(key: number): number {
-    const { keys, offsets } = this.sealed();
-    const at = findKey(keys, key);
-    return at < 0 ? 0 : (offsets[at + 1] as number) - (offsets[at] as number);
+    let total = 0;
+    for (const { keys, offsets } of this.sealed()) {
+      const at = findKey(keys, key);
+      if (at >= 0) total += (offsets[at + 1] as number) - (offsets[at] as number);
+    }
+    return total;
   }
 
-  /** Ascending documents listed under `key` with their masks (views: do not modify). */
+  /** Ascending documents listed under `key` with their masks (views or copies: do not modify). */
   list(key: number): TrigramList {
-    const table = this.sealed();
-    return listAt(table, findKey(table.keys, key));
+    const lists = this.sealed()
+      .map((table) => listAt(table, findKey(table.keys, key)))
+      .filter((list) => list.docs.length > 0);
+    if (lists.length <= 1) return lists[0] ?? listAt(EMPTY, -1);
+    const length = lists.reduce((sum, list) => sum + list.docs.length, 0);
+    const docs = new Uint32Array(length);
+    const masks = new Uint8Array(length);
+    let filled = 0;
+    for (const list of lists) {
+      docs.set(list.docs, filled);
+      masks.set(list.masks, filled);
+      filled += list.docs.length;
+    }
+    return { docs, masks };
   }
 
   /**
@@ -98,22 +121,51 @@ export class TrigramPostings {
   forEach(
     visit: (key: number, docs: Uint32Array, masks: Uint8Array, from: number, to: number) => void,
   ): void {
-    const { keys, offsets, docs, masks } = this.sealed();
+    const { keys, offsets, docs, masks } = this.whole();
     for (let i = 0; i < keys.length; i++)
       visit(keys[i] as number, docs, masks, offsets[i] as number, offsets[i + 1] as number);
   }
 
-  private sealed(): PostingTable {
-    if (this.pending === 0) return this.table;
+  /**
+   * Sorts postings added since the last read into a run of their own once there are at least
+   * `minimum` of them (a builder being filled calls this with a large minimum, so that a read after
+   * many additions has little left to sort).
+   */
+  sealPending(minimum = 1): void {
+    if (this.pending < minimum) return;
+    // A read merges small runs only: larger merges wait for the builder's next run (a larger `minimum`).
+    const mergeLimit = minimum > 1 ? Number.POSITIVE_INFINITY : READ_MERGE_POSTINGS;
     const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
-    const added = tableOf(pending, this.pending);
-    this.table = this.table.docs.length === 0 ? added : mergeTables(this.table, added);
-    // The table may keep views of the pending buffers: later postings go to new ones.
+    this.runs.push(tableOf(pending, this.pending));
+    this.sealedCount += this.pending;
+    // The run keeps views of the pending buffers: later postings go to new ones.
     this.pendingKeys = new Uint32Array(4096);
     this.pendingDocs = new Uint32Array(4096);
     this.pendingMasks = new Uint8Array(4096);
     this.pending = 0;
-    return this.table;
+    const runs = this.runs;
+    while (runs.length >= 2) {
+      const newer = runs[runs.length - 1] as PostingTable;
+      const older = runs[runs.length - 2] as PostingTable;
+      if (newer.docs.length * 2 < older.docs.length || older.docs.length > mergeLimit) break;
+      runs.splice(runs.length - 2, 2, mergeTables(older, newer));
+    }
+  }
+
+  /** The runs, with every posting added so far in one of them. */
+  private sealed(): readonly PostingTable[] {
+    this.sealPending();
+    return this.runs;
+  }
+
+  /** Every posting in one table (merging the runs for good). */
+  private whole(): PostingTable {
+    const runs = this.sealed();
+    if (runs.length === 0) return EMPTY;
+    let table = runs[0] as PostingTable;
+    for (let i = 1; i < runs.length; i++) table = mergeTables(table, runs[i] as PostingTable);
+    this.runs = [table];
+    return table;
   }
 
   private reserve(extra: number): void {
