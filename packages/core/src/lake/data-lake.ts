@@ -3,6 +3,7 @@ import { collectBody } from '../backend/body.js';
 import type { StorageBackend } from '../backend/types.js';
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type {
+  ChangeNoteInput,
   Entry,
   EntryWithContent,
   LakeStats,
@@ -43,6 +44,8 @@ import {
   reconcile,
   writeSnapshot,
 } from './loader.js';
+import { normaliseNote } from './history/inputs.js';
+import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
 import { mergeMetadata, normaliseMetadata } from './metadata.js';
 import {
   assertDataType,
@@ -54,7 +57,13 @@ import {
   normaliseSubpath,
   parseContentPath,
 } from './paths.js';
-import { decodePathClaim, type EntryRecord, encodeJson, type PathClaim } from './record.js';
+import {
+  decodePathClaim,
+  type EntryRecord,
+  encodeJson,
+  type PathClaim,
+  type PendingUpdate,
+} from './record.js';
 import { isAbandoned, newInstanceId, writerTag } from './writer.js';
 
 export interface DataLakeOptions {
@@ -124,6 +133,8 @@ export class DataLake implements Lake {
   private leftOut = new Map<string, LeftOutRecord>();
   /** Abandoned writes this instance finished since `fsck` last asked. */
   private recoveries: RecoveredWrite[] = [];
+  /** The history half of every write (versions, kept content, deleted records). */
+  private readonly historyOps: VersionWriter;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -131,6 +142,7 @@ export class DataLake implements Lake {
   ) {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
+    this.historyOps = new VersionWriter(backend);
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
@@ -197,6 +209,7 @@ export class DataLake implements Lake {
     const name = normaliseName(input.name);
     const subpath = normaliseSubpath(input.subpath);
     const metadata = normaliseMetadata(input.metadata);
+    const note = normaliseNote(input);
     if (input.content === undefined || input.content === null)
       throw new ValidationError('content is required');
     const body = contentChunks(input.content);
@@ -222,7 +235,7 @@ export class DataLake implements Lake {
         size: digest.size,
         sha256: digest.sha256(),
       });
-      const record: EntryRecord = { format: 1, entry };
+      const record: EntryRecord = { format: 1, entry, history: firstHistory(entry, note) };
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { ifNoneMatch: '*' });
       this.catalog.set(entry, written.etag);
     } catch (error) {
@@ -333,6 +346,12 @@ export class DataLake implements Lake {
     if (!input || typeof input !== 'object') throw new ValidationError('update() needs an object argument');
     const patch = normaliseMetadata(input.metadata);
     const body = input.content === undefined ? undefined : contentChunks(input.content);
+    return this.writeVersion(id, { patch, body, note: normaliseNote(input), op: 'update' });
+  }
+
+  /** Commits a new version of `id`: `patch` merged into (or, with `replace`, replacing) its metadata. */
+  private async writeVersion(id: string, change: VersionChange): Promise<Entry> {
+    const { patch, body } = change;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.loadFresh(id);
       if (current.record.pending) {
@@ -341,22 +360,26 @@ export class DataLake implements Lake {
         continue;
       }
       const base = current.record.entry;
-      const metadata = mergeMetadata(base.metadata, patch);
+      const metadata = change.replace ? patch : mergeMetadata(base.metadata, patch);
       const updatedAt = new Date().toISOString();
+      const { history } = current.record;
       if (body === undefined) {
         const entry = Object.freeze({ ...base, metadata, updatedAt });
-        const written = await this.casRecord(current.etag, { format: 1, entry });
+        const record = await this.historyOps.recordWithVersion(current.record, entry, pendingOf(change, updatedAt));
+        const written = await this.casRecord(current.etag, record);
         if (written) return this.committed(entry, written, null);
         await pause(attempt);
         continue;
       }
-      const pending = { writer: writerTag(this.instance), metadata, updatedAt };
-      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending });
+      // Before the old content can be overwritten, its version gets a copy that stays.
+      await this.historyOps.keepCurrentContent(base);
+      const pending = { writer: writerTag(this.instance), metadata, ...pendingOf(change, updatedAt) };
+      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending, history });
       if (!marked) {
         await pause(attempt);
         continue;
       }
-      return this.writeContentUpdate(base, marked, body, metadata, updatedAt);
+      return this.writeContentUpdate({ format: 1, entry: base, pending, history }, marked, body);
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
       details: { id },
@@ -364,8 +387,9 @@ export class DataLake implements Lake {
   }
 
   /** `true` if the entry existed and is now deleted, `false` if there was no such entry. */
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, options?: ChangeNoteInput): Promise<boolean> {
     this.assertOpen();
+    const note = normaliseNote(options);
     if (typeof id !== 'string' || id.length === 0) return false;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.loadRecordOrNull(id);
@@ -379,10 +403,11 @@ export class DataLake implements Lake {
         else await pause(attempt);
         continue;
       }
+      await this.historyOps.assertDeletable(current.record);
+      await this.historyOps.keepCurrentContent(current.record.entry);
       // The conditional put of a tombstone is the commit point: it loses to any concurrent update.
       const tombstone: EntryRecord = {
-        format: 1,
-        entry: current.record.entry,
+        ...(await this.historyOps.recordWithDeletion(current.record, note)),
         deleted: writerTag(this.instance),
       };
       if (!(await this.casRecord(current.etag, tombstone))) {
@@ -390,7 +415,7 @@ export class DataLake implements Lake {
         continue;
       }
       await this.forget(id);
-      await this.removeObjects(current.record.entry);
+      await this.removeObjects(tombstone);
       return true;
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
@@ -569,7 +594,7 @@ export class DataLake implements Lake {
       await this.forget(loaded.record.entry.id);
       if (
         isAbandoned(deleted, this.leaseMs) &&
-        (await this.unlessReadOnly(this.removeObjects(loaded.record.entry)))
+        (await this.unlessReadOnly(this.removeObjects(loaded.record)))
       ) {
         this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
         this.recovered('delete', loaded.record.entry.id);
@@ -838,28 +863,30 @@ export class DataLake implements Lake {
   }
 
   private async writeContentUpdate(
-    base: Entry,
+    marked: EntryRecord & { pending: PendingUpdate },
     markedEtag: string,
     body: Uint8Array | AsyncIterable<Uint8Array>,
-    metadata: Entry['metadata'],
-    updatedAt: string,
   ): Promise<Entry> {
+    const { entry: base, pending, history } = marked;
     const digest = new ContentDigest(this.captureBytes);
     try {
       await this.backend.put(base.filePath, digesting(body, digest));
     } catch (error) {
       // The content write is atomic: the old content is still there, so drop the pending mark.
-      await this.casRecord(markedEtag, { format: 1, entry: base }).catch(() => undefined);
+      await this.casRecord(markedEtag, { format: 1, entry: base, history }).catch(() => undefined);
       throw error;
     }
     const entry: Entry = Object.freeze({
       ...base,
-      metadata,
-      updatedAt,
+      metadata: pending.metadata,
+      updatedAt: pending.updatedAt,
       size: digest.size,
       sha256: digest.sha256(),
     });
-    const written = await this.casRecord(markedEtag, { format: 1, entry });
+    const written = await this.casRecord(
+      markedEtag,
+      await this.historyOps.recordWithVersion(marked, entry, pending),
+    );
     if (!written) {
       throw new ConflictError(
         `the update of ${base.id} took longer than the write lease and was taken over`,
@@ -888,9 +915,13 @@ export class DataLake implements Lake {
     // Hashed as it streams by: the content may be of any size.
     const digest = object ? await digestBody(object.body) : digestOf(new Uint8Array());
     const entry = resolvePendingView(record, digest) ?? record.entry;
+    const changed = entry.sha256 !== record.entry.sha256 && record.pending !== undefined;
     let written: string | undefined;
     try {
-      written = await this.casRecord(loaded.etag, { format: 1, entry });
+      const next = changed
+        ? await this.historyOps.recordWithVersion(record, entry, record.pending as PendingUpdate)
+        : { format: 1 as const, entry, history: record.history };
+      written = await this.casRecord(loaded.etag, next);
     } catch (error) {
       if (!(error instanceof ReadOnlyError)) throw error;
       // Seen as it is, but not committed: kept out of the snapshot like any unfinished update.
@@ -914,7 +945,9 @@ export class DataLake implements Lake {
    * content and claim stay when the claim (or, without a claim, the catalog) gives the path to
    * another entry: a record copied onto another entry's path must not take that entry's content along.
    */
-  private async removeObjects(entry: Entry): Promise<void> {
+  private async removeObjects(record: EntryRecord): Promise<void> {
+    const { entry } = record;
+    await this.historyOps.keepDeletedRecord(record);
     let claim: Awaited<ReturnType<DataLake['claimOf']>>;
     try {
       claim = await this.claimOf(entry.filePath);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pathProblem } from '../backend/keys.js';
 import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
 import { ValidationError } from '../model/errors.js';
+import { VERSIONS_PREFIX } from './history/keys.js';
 
 /**
  * Where the lake keeps entry metadata, path claims, its catalog snapshot, search index and
@@ -19,6 +20,8 @@ export const QUARANTINE_PREFIX = '.quarantine/';
 export const AUTH_PREFIX = '.auth/';
 /** The audit log of `datalake serve`: writes, deletes and admin actions. */
 export const AUDIT_PREFIX = '.audit/';
+/** Entry history: noncurrent content, spilled version pages, deleted entries' records, retention. */
+export { VERSIONS_PREFIX } from './history/keys.js';
 
 /**
  * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
@@ -33,6 +36,7 @@ export const RESERVED_PREFIXES: readonly string[] = [
   QUARANTINE_PREFIX,
   AUTH_PREFIX,
   AUDIT_PREFIX,
+  VERSIONS_PREFIX,
 ];
 
 /** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */
