@@ -25,6 +25,15 @@ export type {
   FsckProblemKind,
   FsckReport,
 } from './lake/fsck.js';
+export type {
+  ChangeNote,
+  EntryAtVersion,
+  EntryHistory,
+  EntryVersion,
+  HistoryOptions,
+  VersionDiff,
+  VersionOperation,
+} from './lake/history/types.js';
 export type { EntryStream, Lake } from './lake/lake.js';
 export {
   AUDIT_PREFIX,
@@ -34,6 +43,7 @@ export {
   normaliseSubpath,
   parseContentPath,
   RESERVED_PREFIXES,
+  VERSIONS_PREFIX,
 } from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';
 export * from './model/data-type.js';

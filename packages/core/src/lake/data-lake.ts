@@ -3,6 +3,7 @@ import { collectBody } from '../backend/body.js';
 import type { StorageBackend } from '../backend/types.js';
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type {
+  AsOfOptions,
   ChangeNoteInput,
   Entry,
   EntryWithContent,
@@ -10,6 +11,7 @@ import type {
   ListFilter,
   StoreInput,
   UpdateInput,
+  VersionOptions,
 } from '../model/entry.js';
 import {
   ClosedError,
@@ -33,7 +35,12 @@ import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/typ
 import { Catalog, folderOf } from './catalog.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
-import type { Lake } from './lake.js';
+import { normaliseNote } from './history/inputs.js';
+import { deletedKey } from './history/keys.js';
+import { type HistoryHost, LakeHistory } from './history/lake-history.js';
+import type { ChangeNote, EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
+import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
+import type { EntryStream, Lake } from './lake.js';
 import {
   type InvalidRecord,
   type LoadedRecord,
@@ -44,8 +51,6 @@ import {
   reconcile,
   writeSnapshot,
 } from './loader.js';
-import { normaliseNote } from './history/inputs.js';
-import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
 import { mergeMetadata, normaliseMetadata } from './metadata.js';
 import {
   assertDataType,
@@ -135,6 +140,8 @@ export class DataLake implements Lake {
   private recoveries: RecoveredWrite[] = [];
   /** The history half of every write (versions, kept content, deleted records). */
   private readonly historyOps: VersionWriter;
+  /** History reads, and the writes built on them (`restore`, `undelete`). */
+  private readonly timeline: LakeHistory;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -143,6 +150,7 @@ export class DataLake implements Lake {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
     this.historyOps = new VersionWriter(backend);
+    this.timeline = new LakeHistory(this.historyHost());
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
@@ -267,19 +275,26 @@ export class DataLake implements Lake {
   }
 
   /** The entry and its content. `content` is the UTF-8 decoding; `bytes` are exactly what was stored. */
-  async retrieve(id: string): Promise<EntryWithContent> {
+  async retrieve(id: string, options?: VersionOptions): Promise<EntryWithContent> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.retrieve(id, options.version);
     const { entry, bytes } = await this.readVerified(id);
     return { ...entry, content: utf8.decode(bytes), bytes };
   }
 
-  async retrieveByPath(filePath: string): Promise<EntryWithContent> {
+  /** With `asOf`: the entry that was at `filePath` at that moment, as it was then. */
+  async retrieveByPath(filePath: string, options?: AsOfOptions): Promise<EntryWithContent> {
+    if (options?.asOf !== undefined) {
+      this.assertOpen();
+      return this.timeline.retrieveByPath(filePath, options.asOf);
+    }
     return this.retrieve((await this.getEntryByPath(filePath)).id);
   }
 
-  /** The exact stored bytes, verified against the entry's SHA-256. */
-  async readBytes(id: string): Promise<Uint8Array> {
+  /** The exact stored bytes (of the current version, or of `version`), verified against their SHA-256. */
+  async readBytes(id: string, options?: VersionOptions): Promise<Uint8Array> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.readBytes(id, options.version);
     return (await this.readVerified(id)).bytes;
   }
 
@@ -287,8 +302,9 @@ export class DataLake implements Lake {
    * Streams the content without holding it in memory. The SHA-256 is checked as the stream ends: a
    * mismatch (content replaced by another writer mid-read) makes the stream throw `ConflictError`.
    */
-  async readStream(id: string): Promise<{ entry: Entry; stream: AsyncIterable<Uint8Array> }> {
+  async readStream(id: string, options?: VersionOptions): Promise<EntryStream> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.readStream(id, options.version);
     let entry = await this.entryOrThrow(id);
     let object = await this.backend.get(entry.filePath);
     for (let attempt = 0; !object && attempt < 3; attempt++) {
@@ -323,6 +339,7 @@ export class DataLake implements Lake {
   /** Entries (without content), ordered by `filePath`. Answered from the catalog: no backend reads. */
   async list(filter: ListFilter = {}): Promise<Entry[]> {
     this.assertOpen();
+    if (filter.asOf !== undefined) return this.timeline.list(filter);
     const recursive = filter.recursive ?? true;
     const subpath = normaliseSubpath(filter.subpath);
     if (filter.dataType !== undefined) assertDataType(filter.dataType);
@@ -365,7 +382,11 @@ export class DataLake implements Lake {
       const { history } = current.record;
       if (body === undefined) {
         const entry = Object.freeze({ ...base, metadata, updatedAt });
-        const record = await this.historyOps.recordWithVersion(current.record, entry, pendingOf(change, updatedAt));
+        const record = await this.historyOps.recordWithVersion(
+          current.record,
+          entry,
+          pendingOf(change, updatedAt),
+        );
         const written = await this.casRecord(current.etag, record);
         if (written) return this.committed(entry, written, null);
         await pause(attempt);
@@ -421,6 +442,30 @@ export class DataLake implements Lake {
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
       details: { id },
     });
+  }
+
+  /** The entry's versions, newest first, deletions included; paged with `limit` and `cursor`. */
+  async history(id: string, options?: HistoryOptions): Promise<EntryHistory> {
+    this.assertOpen();
+    return this.timeline.history(id, options);
+  }
+
+  /** Makes `version` current again, as a new version: nothing is destroyed. */
+  async restore(id: string, version: number, note?: ChangeNoteInput): Promise<Entry> {
+    this.assertOpen();
+    return this.timeline.restore(id, version, note);
+  }
+
+  /** Brings a deleted entry back at its path, as it was when deleted (a new version). */
+  async undelete(id: string, note?: ChangeNoteInput): Promise<Entry> {
+    this.assertOpen();
+    return this.timeline.undelete(id, note);
+  }
+
+  /** A unified diff of two versions: metadata, and content unless it is binary. */
+  async diff(id: string, from: number, to: number): Promise<VersionDiff> {
+    this.assertOpen();
+    return this.timeline.diff(id, from, to);
   }
 
   /** Counts from the catalog: O(1), no backend reads. */
@@ -554,6 +599,58 @@ export class DataLake implements Lake {
     this.notice(
       `left out entry record ${JSON.stringify(record.key)}: ${record.reason}; fsck with repair moves it to the quarantine`,
     );
+  }
+
+  private historyHost(): HistoryHost {
+    return {
+      backend: this.backend,
+      readLiveRecord: (id) => this.loadRecordOrNull(id),
+      finishAbandonedDelete: async (loaded) => {
+        if (!loaded.record.deleted || !isAbandoned(loaded.record.deleted, this.leaseMs)) return false;
+        await this.admit(loaded);
+        return true;
+      },
+      entriesInPathOrder: () => this.catalog.inPathOrder(),
+      idAtPath: async (filePath) => this.catalog.idAtPath(filePath) ?? (await this.idFromClaim(filePath)),
+      readCurrent: (id) => this.readVerified(id),
+      streamCurrent: (id) => this.readStream(id),
+      writeVersion: (id, change) => this.writeVersion(id, change),
+      revive: (record, body, note) => this.revive(record, body, note),
+    };
+  }
+
+  /** `undelete`: the entry's path claimed again, its content written back, its record recreated. */
+  private async revive(
+    record: EntryRecord,
+    body: AsyncIterable<Uint8Array>,
+    note: ChangeNote,
+  ): Promise<Entry> {
+    const { id, filePath } = record.entry;
+    const nesting = this.catalog.nestingConflict(filePath);
+    if (nesting)
+      throw new ConflictError(`cannot undelete at "${filePath}": ${nesting}`, { details: { filePath } });
+    const digest = new ContentDigest(this.captureBytes);
+    const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
+    let entry: Entry;
+    let etag: string;
+    try {
+      const updatedAt = new Date().toISOString();
+      entry = Object.freeze({ ...record.entry, updatedAt, size: digest.size, sha256: digest.sha256() });
+      const revived = await this.historyOps.recordWithVersion(record, entry, {
+        updatedAt,
+        op: 'undelete',
+        ...note,
+      });
+      etag = (await this.backend.put(metadataKey(id), encodeJson(revived), { ifNoneMatch: '*' })).etag;
+    } catch (error) {
+      await ignoringBackendErrors(() => this.backend.delete(filePath));
+      await this.releaseClaim(filePath, claimEtag);
+      if (error instanceof PreconditionFailedError)
+        throw new ConflictError(`entry ${id} was undeleted concurrently`, { details: { id } });
+      throw error;
+    }
+    await ignoringBackendErrors(() => this.backend.delete(deletedKey(id)));
+    return this.committed(entry, etag, digest.bytes());
   }
 
   private fsckHost(): FsckHost {

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { pathProblem } from '../backend/keys.js';
 import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
 import { ValidationError } from '../model/errors.js';
-import { VERSIONS_PREFIX } from './history/keys.js';
 
 /**
  * Where the lake keeps entry metadata, path claims, its catalog snapshot, search index and
@@ -21,7 +20,7 @@ export const AUTH_PREFIX = '.auth/';
 /** The audit log of `datalake serve`: writes, deletes and admin actions. */
 export const AUDIT_PREFIX = '.audit/';
 /** Entry history: noncurrent content, spilled version pages, deleted entries' records, retention. */
-export { VERSIONS_PREFIX } from './history/keys.js';
+export const VERSIONS_PREFIX = '.versions/';
 
 /**
  * Every key prefix the lake reserves for itself. None is a data type folder (content lives at

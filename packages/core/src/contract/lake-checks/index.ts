@@ -1,6 +1,7 @@
 import type { ContractCheck } from '../types.js';
 import { crashChecks } from './crash.js';
 import { damagedRecordChecks } from './damaged-records.js';
+import { historyChecks } from './history.js';
 import { instanceChecks } from './instances.js';
 import { listStatsChecks } from './list-stats.js';
 import { searchChecks } from './search.js';
@@ -16,6 +17,7 @@ export const lakeChecks: readonly ContractCheck[] = [
   ...updateDeleteChecks,
   ...validationChecks,
   ...instanceChecks,
+  ...historyChecks,
   ...crashChecks,
   ...damagedRecordChecks,
 ];

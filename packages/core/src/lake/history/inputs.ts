@@ -21,9 +21,12 @@ export function parseMoment(value: unknown, name = 'asOf'): number {
   const time =
     value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(time))
-    throw new ValidationError(`${name} must be a Date or an ISO-8601 timestamp; got ${JSON.stringify(value)}`, {
-      details: { [name]: String(value) },
-    });
+    throw new ValidationError(
+      `${name} must be a Date or an ISO-8601 timestamp; got ${JSON.stringify(value)}`,
+      {
+        details: { [name]: String(value) },
+      },
+    );
   return time;
 }
 

@@ -1,11 +1,12 @@
-import { isPlausibleId } from '../paths.js';
+import { isPlausibleId, VERSIONS_PREFIX } from '../paths.js';
+
+export { VERSIONS_PREFIX };
 
 /**
  * Where entry history lives: noncurrent content by SHA-256 (`blobs/`), spilled pages of long version
  * lists (`pages/<id>/`), the records of deleted entries (`deleted/<id>.json`) and the retention
  * rules and holds (`retention/`). Reserved like `.metadata/`: never listed, searched or checked as content.
  */
-export const VERSIONS_PREFIX = '.versions/';
 export const BLOBS_PREFIX = `${VERSIONS_PREFIX}blobs/`;
 export const PAGES_PREFIX = `${VERSIONS_PREFIX}pages/`;
 export const DELETED_PREFIX = `${VERSIONS_PREFIX}deleted/`;

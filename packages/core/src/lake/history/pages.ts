@@ -38,7 +38,11 @@ export async function spillIfLong(
 }
 
 /** The versions of one page, oldest first, validated against what the record says it holds. */
-export async function readPage(backend: StorageBackend, ref: VersionPageRef, id: string): Promise<EntryVersion[]> {
+export async function readPage(
+  backend: StorageBackend,
+  ref: VersionPageRef,
+  id: string,
+): Promise<EntryVersion[]> {
   const object = await backend.get(ref.key);
   const damaged = (reason: string) =>
     new CorruptDataError(`history page ${ref.key} of entry ${id} ${reason}`, {
@@ -51,7 +55,8 @@ export async function readPage(backend: StorageBackend, ref: VersionPageRef, id:
   } catch {
     throw damaged('is not JSON');
   }
-  if (page?.format !== 1 || page.id !== id || !Array.isArray(page.versions)) throw damaged('is not a page of it');
+  if (page?.format !== 1 || page.id !== id || !Array.isArray(page.versions))
+    throw damaged('is not a page of it');
   const expected = ref.last - ref.first + 1;
   if (page.versions.length !== expected) throw damaged(`does not hold ${expected} versions`);
   page.versions.forEach((version, index) => {

@@ -1,6 +1,6 @@
 import type { BodyInput, StorageBackend } from '../../backend/types.js';
 import type { Entry, Metadata } from '../../model/entry.js';
-import { encodeJson, type EntryRecord } from '../record.js';
+import { type EntryRecord, encodeJson } from '../record.js';
 import { keepContent } from './blobs.js';
 import { deletedKey } from './keys.js';
 import { spillIfLong } from './pages.js';
