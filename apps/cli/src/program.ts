@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { registerFsck } from './commands/fsck.js';
 import { registerGet } from './commands/get.js';
+import { registerHistory } from './commands/history.js';
 import { registerIndexMaintenance } from './commands/index-maintenance.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerLs } from './commands/ls.js';
@@ -78,6 +79,7 @@ Examples:
     registerSearch,
     registerUpdate,
     registerRm,
+    registerHistory,
     registerStats,
     registerIndexMaintenance,
     registerFsck,

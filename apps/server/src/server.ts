@@ -15,6 +15,7 @@ import { Refresher } from './refresher.js';
 import { adminRoutes } from './routes/admin.js';
 import { entryRoutes } from './routes/entries.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
 import { lakeRoutes } from './routes/lake-routes.js';
 import { sharedSchemas } from './schemas.js';
 
@@ -195,6 +196,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
   healthRoutes(app, context);
   entryRoutes(app, context);
   lakeRoutes(app, context);
+  historyRoutes(app, context);
   adminRoutes(app, context);
   await app.ready();
   await tokens.sync();

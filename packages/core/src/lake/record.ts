@@ -102,19 +102,18 @@ export function decodeEntryRecord(
   if (bytes.byteLength > MAX_RECORD_BYTES)
     throw invalid(key, 'entry record', `it is ${bytes.byteLength} bytes, more than any record`);
   const value = parseJson(bytes, key, 'entry record');
-  const reason = recordValueProblem(value, key, bytes.byteLength, id);
+  const reason = recordValueProblem(value, bytes.byteLength, id);
   if (reason !== undefined) throw invalid(key, 'entry record', reason);
   return value as EntryRecord;
 }
 
 /** `recordValueProblem` for a record that did not come from bytes (the catalog snapshot). */
 export function entryRecordValueProblem(value: unknown, key: string): string | undefined {
-  return recordValueProblem(value, key, undefined, idFromMetadataKey(key));
+  return recordValueProblem(value, undefined, idFromMetadataKey(key));
 }
 
 function recordValueProblem(
   value: unknown,
-  key: string,
   byteLength: number | undefined,
   id: string | undefined,
 ): string | undefined {
