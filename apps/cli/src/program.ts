@@ -58,8 +58,8 @@ export function createProgram(): Command {
       'after',
       `
 Exit codes: 0 ok; 1 part of the work failed (or an unexpected error); 2 usage error or invalid
-input; 3 not found; 4 conflict; 5 corrupt data; 6 storage failure; 7 read-only lake;
-130/143 interrupted (SIGINT/SIGTERM). With --json, an error is one line on stderr:
+input; 3 not found; 4 conflict, or refused by a retention hold or rule; 5 corrupt data; 6 storage
+failure; 7 read-only lake; 130/143 interrupted (SIGINT/SIGTERM). With --json, an error is one line on stderr:
 {"error":{"code":"NOT_FOUND","message":"...","details":{...}}}.
 
 Examples:

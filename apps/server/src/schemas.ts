@@ -44,7 +44,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     code: Type.String({
       description:
-        'NOT_FOUND, VALIDATION, CONFLICT, PRECONDITION_FAILED, BACKEND, CLOSED, CORRUPT, READ_ONLY, TOO_LARGE, UNAUTHORIZED or FORBIDDEN',
+        'NOT_FOUND, VALIDATION, CONFLICT, PRECONDITION_FAILED, BACKEND, CLOSED, CORRUPT, READ_ONLY, TOO_LARGE, RETENTION, UNAUTHORIZED or FORBIDDEN',
     }),
     detail: Type.String(),
     details: Type.Optional(JsonObject),

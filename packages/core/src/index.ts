@@ -25,6 +25,18 @@ export type {
   FsckProblemKind,
   FsckReport,
 } from './lake/fsck.js';
+export type { LakeRetention, RetentionRunOptions } from './lake/history/retention/lake-retention.js';
+export type { RetentionOutcome } from './lake/history/retention/purge.js';
+export type {
+  EntryHolds,
+  LegalHoldInput,
+  RetainUntilInput,
+  RetentionMatch,
+  RetentionMode,
+  RetentionPlan,
+  RetentionRule,
+  RetentionRules,
+} from './lake/history/retention/types.js';
 export type {
   ChangeNote,
   EntryAtVersion,

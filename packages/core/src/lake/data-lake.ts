@@ -38,6 +38,8 @@ import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type Recov
 import { normaliseNote } from './history/inputs.js';
 import { deletedKey } from './history/keys.js';
 import { type HistoryHost, LakeHistory } from './history/lake-history.js';
+import { assertNoHold } from './history/retention/holds.js';
+import { LakeRetention } from './history/retention/lake-retention.js';
 import type { ChangeNote, EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
 import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
 import type { EntryStream, Lake } from './lake.js';
@@ -142,6 +144,8 @@ export class DataLake implements Lake {
   private readonly historyOps: VersionWriter;
   /** History reads, and the writes built on them (`restore`, `undelete`). */
   private readonly timeline: LakeHistory;
+  /** Retention rules, holds on entries, and the purge they allow. */
+  readonly retention: LakeRetention;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -149,8 +153,17 @@ export class DataLake implements Lake {
   ) {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
-    this.historyOps = new VersionWriter(backend);
+    this.historyOps = new VersionWriter(backend, (record) =>
+      assertNoHold(backend, record.entry.id, 'delete'),
+    );
     this.timeline = new LakeHistory(this.historyHost());
+    this.retention = new LakeRetention({
+      backend,
+      entries: () => this.catalog.inPathOrder(),
+      load: (id) => this.timeline.load(id),
+      casRecord: (etag, record) => this.casRecord(etag, record),
+      graceMs: this.leaseMs,
+    });
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);

@@ -8,7 +8,8 @@ export type DataLakeErrorCode =
   | 'CLOSED'
   | 'CORRUPT'
   | 'READ_ONLY'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'RETENTION';
 
 export interface DataLakeErrorOptions {
   cause?: unknown;
@@ -89,6 +90,16 @@ export class ReadOnlyError extends DataLakeError {
 export class TooLargeError extends DataLakeError {
   constructor(message: string, options?: DataLakeErrorOptions) {
     super('TOO_LARGE', message, options);
+  }
+}
+
+/**
+ * A hold or retention rule forbids the delete or purge asked for (or the shortening of a compliance
+ * retention). `details.hold` (`legal`, `governance`, `compliance`) or `details.rule` says which.
+ */
+export class RetentionError extends DataLakeError {
+  constructor(message: string, options?: DataLakeErrorOptions) {
+    super('RETENTION', message, options);
   }
 }
 

@@ -4,6 +4,7 @@ import { damagedRecordChecks } from './damaged-records.js';
 import { historyChecks } from './history.js';
 import { instanceChecks } from './instances.js';
 import { listStatsChecks } from './list-stats.js';
+import { retentionChecks } from './retention.js';
 import { searchChecks } from './search.js';
 import { storeRetrieveChecks } from './store-retrieve.js';
 import { updateDeleteChecks } from './update-delete.js';
@@ -18,6 +19,7 @@ export const lakeChecks: readonly ContractCheck[] = [
   ...validationChecks,
   ...instanceChecks,
   ...historyChecks,
+  ...retentionChecks,
   ...crashChecks,
   ...damagedRecordChecks,
 ];

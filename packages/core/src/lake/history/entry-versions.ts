@@ -45,11 +45,14 @@ export async function findVersion(
 ): Promise<EntryVersion> {
   const inline = history.versions[0] as EntryVersion;
   if (number >= inline.version) {
-    const version = history.versions[number - inline.version];
+    // Usually at its own offset; retention may have purged some versions before it.
+    const at = history.versions[number - inline.version];
+    const version = at?.version === number ? at : history.versions.find((item) => item.version === number);
     if (version) return version;
   } else {
     const page = history.pages.find((ref) => ref.first <= number && number <= ref.last);
-    if (page) return (await readPage(backend, page, id))[number - page.first] as EntryVersion;
+    const version = page && (await readPage(backend, page, id)).find((item) => item.version === number);
+    if (version) return version;
   }
   throw new NotFoundError(`entry ${id} has no version ${number}`, { details: { id, version: number } });
 }

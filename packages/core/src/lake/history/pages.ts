@@ -57,11 +57,11 @@ export async function readPage(
   }
   if (page?.format !== 1 || page.id !== id || !Array.isArray(page.versions))
     throw damaged('is not a page of it');
-  const expected = ref.last - ref.first + 1;
-  if (page.versions.length !== expected) throw damaged(`does not hold ${expected} versions`);
+  let previous = ref.first - 1;
   page.versions.forEach((version, index) => {
-    if (versionProblem(version) !== undefined || version.version !== ref.first + index)
+    if (versionProblem(version) !== undefined || version.version <= previous || version.version > ref.last)
       throw damaged(`holds a damaged version at position ${index}`);
+    previous = version.version;
   });
   return freezeJson(page.versions as never) as EntryVersion[];
 }

@@ -78,20 +78,21 @@ export function historyProblem(value: unknown, id: string): string | undefined {
   const { versions, pages } = value;
   if (!Array.isArray(versions) || versions.length === 0) return 'its history has no versions';
   if (!Array.isArray(pages)) return "its history's pages are not a list";
+  // Numbers only grow; retention may have purged some, so they need not be contiguous.
   let expected: number | undefined;
   for (const page of pages) {
     if (!isObject(page) || typeof page.key !== 'string' || !isPageKeyOf(page.key, id))
       return "its history names a page that is not one of this entry's";
     if (!isCount(page.first) || !isCount(page.last) || page.last < page.first)
       return "its history's page range is not valid";
-    if (expected !== undefined && page.first !== expected) return "its history's pages are not contiguous";
+    if (expected !== undefined && page.first < expected) return "its history's pages overlap";
     expected = page.last + 1;
   }
   for (const version of versions) {
     const problem = versionProblem(version);
     if (problem !== undefined) return `its history ${problem}`;
     const number = (version as EntryVersion).version;
-    if (expected !== undefined && number !== expected) return 'its history is not numbered in sequence';
+    if (expected !== undefined && number < expected) return 'its history is not numbered in sequence';
     expected = number + 1;
   }
   return undefined;
