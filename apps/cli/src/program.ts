@@ -5,6 +5,7 @@ import { registerHistory } from './commands/history.js';
 import { registerIndexMaintenance } from './commands/index-maintenance.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerLs } from './commands/ls.js';
+import { registerRetention } from './commands/retention.js';
 import { registerRm } from './commands/rm.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -80,6 +81,7 @@ Examples:
     registerUpdate,
     registerRm,
     registerHistory,
+    registerRetention,
     registerStats,
     registerIndexMaintenance,
     registerFsck,

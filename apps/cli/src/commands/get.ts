@@ -16,7 +16,7 @@ interface GetFlags {
   output?: string;
   outputDir?: string;
   path?: boolean;
-  version?: number;
+  atVersion?: number;
 }
 
 export function registerGet(program: Command): void {
@@ -28,9 +28,9 @@ export function registerGet(program: Command): void {
     .option('-d, --output-dir <folder>', 'write each entry to <folder>/<its lake path>')
     .option('-p, --path', 'the arguments are lake paths (schema/billing/tables.sql), not ids')
     .option(
-      '--version <n>',
+      '--at-version <n>',
       'the bytes of this version (see `datalake history`)',
-      parsePositiveInteger('--version'),
+      parsePositiveInteger('--at-version'),
     )
     .addHelpText(
       'after',
@@ -41,7 +41,7 @@ Binary content is not written to a terminal (it could garble it): redirect or pi
 Examples:
   $ datalake get 6f1c2e9a-... > tables.sql
   $ datalake get --path schema/billing/tables.sql -o tables.sql
-  $ datalake get 6f1c2e9a-... --version 2 > old.sql
+  $ datalake get 6f1c2e9a-... --at-version 2 > old.sql
   $ datalake get --output-dir ./export $(datalake ls --type macro --ids)`,
     )
     .action(async (references: string[], flags: GetFlags, command: Command) => {
@@ -56,10 +56,10 @@ Examples:
           const entry = await findEntry(lake, reference, flags.path ?? false);
           const target = flags.outputDir ? join(flags.outputDir, ...entry.filePath.split('/')) : output;
           if (target) {
-            await copyToFile(lake, entry, target, flags.version);
+            await copyToFile(lake, entry, target, flags.atVersion);
             written.push({ id: entry.id, filePath: entry.filePath, size: entry.size, output: target });
           } else {
-            await copyToStdout(lake, entry, forceStdout, flags.version);
+            await copyToStdout(lake, entry, forceStdout, flags.atVersion);
           }
         }
         if (written.length === 0) return;
