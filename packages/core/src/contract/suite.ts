@@ -61,7 +61,8 @@ function registerChecks(
     }
     for (const [group, groupChecks] of byGroup) {
       describe(group, () => {
-        for (const check of groupChecks) it(check.name, () => runCheck(check, options), timeout);
+        for (const check of groupChecks)
+          it(check.name, () => runCheck(check, options), timeout * (check.timeoutFactor ?? 1));
       });
     }
   });

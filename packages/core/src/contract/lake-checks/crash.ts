@@ -262,4 +262,4 @@ export const crashChecks: ContractCheck[] = [
       ({ backend }) => crashEverywhere(backend, scenario),
     ),
   )
-  .map((check) => ({ ...check, needsLocalLake: true }));
+  .map((check) => ({ ...check, needsLocalLake: true, timeoutFactor: 3 }));

@@ -253,7 +253,7 @@ export const retentionChecks: ContractCheck[] = [
       }
     },
   ),
-].map((check) => ({ ...check, needsLocalLake: true }));
+].map((check) => ({ ...check, needsLocalLake: true, timeoutFactor: 3 }));
 
 /** The backend with everything the last round left removed: each crash point starts from an empty lake. */
 async function emptied(backend: StorageBackend): Promise<StorageBackend> {
