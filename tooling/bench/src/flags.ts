@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SUITE_NAMES = ['core', 's3', 'ingest', 'search', 'messy', 'server'] as const;
+export const SUITE_NAMES = ['core', 's3', 'ingest', 'search', 'messy', 'server', 'history'] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 
 export interface BenchFlags {

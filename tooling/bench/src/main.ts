@@ -7,6 +7,7 @@ import { collectGarbage } from './measure.js';
 import { formatReport } from './report.js';
 import type { Suite, SuiteContext } from './suite.js';
 import { coreSuite } from './suites/core.js';
+import { historySuite } from './suites/history.js';
 import { ingestSuite } from './suites/ingest.js';
 import { messySuite } from './suites/messy.js';
 import { s3Suite } from './suites/s3.js';
@@ -20,6 +21,7 @@ const SUITES: Record<SuiteName, Suite> = {
   search: searchSuite,
   messy: messySuite,
   server: serverSuite,
+  history: historySuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {
