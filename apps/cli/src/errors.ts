@@ -34,6 +34,7 @@ const EXIT_CODE_OF: Record<DataLakeErrorCode, number> = {
   TOO_LARGE: ExitCode.USAGE,
   NOT_FOUND: ExitCode.NOT_FOUND,
   CONFLICT: ExitCode.CONFLICT,
+  RETENTION: ExitCode.CONFLICT,
   PRECONDITION_FAILED: ExitCode.CONFLICT,
   CORRUPT: ExitCode.CORRUPT,
   BACKEND: ExitCode.STORAGE,

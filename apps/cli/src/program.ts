@@ -3,9 +3,11 @@ import { registerBackup } from './commands/backup.js';
 import { registerCopy } from './commands/copy.js';
 import { registerFsck } from './commands/fsck.js';
 import { registerGet } from './commands/get.js';
+import { registerHistory } from './commands/history.js';
 import { registerIndexMaintenance } from './commands/index-maintenance.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerLs } from './commands/ls.js';
+import { registerRetention } from './commands/retention.js';
 import { registerRm } from './commands/rm.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
@@ -59,8 +61,8 @@ export function createProgram(): Command {
       'after',
       `
 Exit codes: 0 ok; 1 part of the work failed (or an unexpected error); 2 usage error or invalid
-input; 3 not found; 4 conflict; 5 corrupt data; 6 storage failure; 7 read-only lake;
-130/143 interrupted (SIGINT/SIGTERM). With --json, an error is one line on stderr:
+input; 3 not found; 4 conflict, or refused by a retention hold or rule; 5 corrupt data; 6 storage
+failure; 7 read-only lake; 130/143 interrupted (SIGINT/SIGTERM). With --json, an error is one line on stderr:
 {"error":{"code":"NOT_FOUND","message":"...","details":{...}}}.
 
 Examples:
@@ -80,6 +82,8 @@ Examples:
     registerSearch,
     registerUpdate,
     registerRm,
+    registerHistory,
+    registerRetention,
     registerStats,
     registerIndexMaintenance,
     registerFsck,

@@ -44,7 +44,7 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     code: Type.String({
       description:
-        'NOT_FOUND, VALIDATION, CONFLICT, PRECONDITION_FAILED, BACKEND, CLOSED, CORRUPT, READ_ONLY, TOO_LARGE, UNAUTHORIZED or FORBIDDEN',
+        'NOT_FOUND, VALIDATION, CONFLICT, PRECONDITION_FAILED, BACKEND, CLOSED, CORRUPT, READ_ONLY, TOO_LARGE, RETENTION, UNAUTHORIZED or FORBIDDEN',
     }),
     detail: Type.String(),
     details: Type.Optional(JsonObject),
@@ -86,6 +86,7 @@ export const ListQuery = Type.Object(
     recursive: Type.Optional(Type.Boolean({ default: true })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
     cursor: Type.Optional(Type.String()),
+    asOf: Type.Optional(Type.String({ description: 'The lake as it was at this moment (ISO-8601)' })),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ import { adminRoutes } from './routes/admin.js';
 import { entryRoutes } from './routes/entries.js';
 import { folderRoutes } from './routes/folders.js';
 import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
 import { lakeRoutes } from './routes/lake-routes.js';
 import { pageRoutes } from './routes/page.js';
 import { sharedSchemas } from './schemas.js';
@@ -206,6 +207,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
   healthRoutes(app, context);
   entryRoutes(app, context);
   lakeRoutes(app, context);
+  historyRoutes(app, context);
   adminRoutes(app, context);
   folderRoutes(app, context);
   if (options.web !== false) await pageRoutes(app, options.web?.root ?? webAssetsDir);

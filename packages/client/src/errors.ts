@@ -9,6 +9,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   ReadOnlyError,
+  RetentionError,
   TooLargeError,
   ValidationError,
 } from '@datalake/core';
@@ -52,6 +53,7 @@ const CLASSES: Record<string, ErrorClass> = {
   CORRUPT: CorruptDataError,
   READ_ONLY: ReadOnlyError,
   TOO_LARGE: TooLargeError,
+  RETENTION: RetentionError,
   UNAUTHORIZED: UnauthorizedError,
   FORBIDDEN: ForbiddenError,
 };

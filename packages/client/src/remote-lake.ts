@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import {
+  type AsOfOptions,
   BackendError,
+  type ChangeNoteInput,
   ClosedError,
   ConflictError,
   CorruptDataError,
   type DataLakeError,
   type Entry,
+  type EntryHistory,
   type EntryStream,
   type EntryWithContent,
+  type HistoryOptions,
   type IndexCheckReport,
   type IndexReport,
   type Lake,
@@ -19,6 +23,8 @@ import {
   type StoreInput,
   type UpdateInput,
   ValidationError,
+  type VersionDiff,
+  type VersionOptions,
 } from '@datalake/core';
 import { contentBody, sourceErrorIn } from './content.js';
 import { errorFromProblem, type Problem } from './errors.js';
@@ -95,6 +101,7 @@ export class RemoteLake implements Lake {
         'content-type': 'application/octet-stream',
         ...(length !== undefined ? { 'content-length': String(length) } : {}),
         ...metadataHeader(input.metadata),
+        ...noteHeaders(input),
       },
     });
   }
@@ -107,19 +114,35 @@ export class RemoteLake implements Lake {
     return this.json<Entry>('GET', `/v1/paths/${pathSegments(filePath)}`);
   }
 
-  async retrieve(id: string): Promise<EntryWithContent> {
+  async retrieve(id: string, options?: VersionOptions): Promise<EntryWithContent> {
+    if (options?.version !== undefined)
+      return this.retrieveFrom(`/v1/entries/${idSegment(id)}/versions/${versionSegment(options.version)}`);
     return this.retrieveFrom(`/v1/entries/${idSegment(id)}/content`);
   }
 
-  async retrieveByPath(filePath: string): Promise<EntryWithContent> {
+  async retrieveByPath(filePath: string, options?: AsOfOptions): Promise<EntryWithContent> {
+    if (options?.asOf !== undefined) {
+      const query = new URLSearchParams({ asOf: momentOf(options.asOf) });
+      return this.retrieveFrom(`/v1/history/files/${pathSegments(filePath)}?${query}`);
+    }
     return this.retrieveFrom(`/v1/files/${pathSegments(filePath)}`);
   }
 
-  async readBytes(id: string): Promise<Uint8Array> {
-    return (await this.retrieve(id)).bytes;
+  async readBytes(id: string, options?: VersionOptions): Promise<Uint8Array> {
+    return (await this.retrieve(id, options)).bytes;
   }
 
-  async readStream(id: string): Promise<EntryStream> {
+  async readStream(id: string, options?: VersionOptions): Promise<EntryStream> {
+    if (options?.version !== undefined) {
+      // A version's content comes whole and checked (versions are read rarely, and never change).
+      const { content: _content, bytes, ...entry } = await this.retrieve(id, options);
+      return {
+        entry,
+        stream: (async function* () {
+          yield bytes;
+        })(),
+      };
+    }
     const response = await this.request('GET', `/v1/entries/${idSegment(id)}/content`);
     const entry = await this.entryOf(response, id);
     const body = response.body;
@@ -170,6 +193,7 @@ export class RemoteLake implements Lake {
     if (options.recursive !== undefined) query.set('recursive', String(options.recursive));
     if (options.limit !== undefined) query.set('limit', String(options.limit));
     if (options.cursor !== undefined) query.set('cursor', options.cursor);
+    if (options.asOf !== undefined) query.set('asOf', momentOf(options.asOf));
     const suffix = query.size > 0 ? `?${query}` : '';
     return this.json('GET', `/v1/entries${suffix}`);
   }
@@ -195,7 +219,7 @@ export class RemoteLake implements Lake {
       const request = jsonBody({ metadata: input.metadata ?? {} });
       return this.json('PATCH', `/v1/entries/${idSegment(id)}`, {
         ...request,
-        headers: { ...request.headers, ...condition },
+        headers: { ...request.headers, ...condition, ...noteHeaders(input) },
       });
     }
     const { body, length } = contentBody(input.content);
@@ -206,20 +230,48 @@ export class RemoteLake implements Lake {
         ...(length !== undefined ? { 'content-length': String(length) } : {}),
         ...metadataHeader(input.metadata),
         ...condition,
+        ...noteHeaders(input),
       },
     });
   }
 
-  async delete(id: string, conditions: Conditional = {}): Promise<boolean> {
+  async delete(id: string, conditions: Conditional & ChangeNoteInput = {}): Promise<boolean> {
     try {
       await this.request('DELETE', `/v1/entries/${idSegment(id)}`, {
-        headers: conditions.ifMatch === undefined ? {} : { 'if-match': quoted(conditions.ifMatch) },
+        headers: {
+          ...(conditions.ifMatch === undefined ? {} : { 'if-match': quoted(conditions.ifMatch) }),
+          ...noteHeaders(conditions),
+        },
       });
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
       throw error;
     }
+  }
+
+  async history(id: string, options: HistoryOptions = {}): Promise<EntryHistory> {
+    const query = new URLSearchParams();
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.cursor !== undefined) query.set('cursor', wellFormed(options.cursor, 'cursor'));
+    return this.json('GET', `/v1/entries/${idSegment(id)}/history${query.size > 0 ? `?${query}` : ''}`);
+  }
+
+  async restore(id: string, version: number, note: ChangeNoteInput = {}): Promise<Entry> {
+    return this.json(
+      'POST',
+      `/v1/entries/${idSegment(id)}/restore`,
+      jsonBody({ version: versionNumber(version), ...noteOf(note) }),
+    );
+  }
+
+  async undelete(id: string, note: ChangeNoteInput = {}): Promise<Entry> {
+    return this.json('POST', `/v1/entries/${idSegment(id)}/undelete`, jsonBody(noteOf(note)));
+  }
+
+  async diff(id: string, from: number, to: number): Promise<VersionDiff> {
+    const query = new URLSearchParams({ from: versionSegment(from), to: versionSegment(to) });
+    return this.json('GET', `/v1/entries/${idSegment(id)}/diff?${query}`);
   }
 
   async getStats(): Promise<LakeStats> {
@@ -342,6 +394,46 @@ interface RequestParts {
 
 function jsonBody(value: unknown): RequestParts {
   return { body: JSON.stringify(value), headers: { 'content-type': 'application/json' } };
+}
+
+/** `author` and `message` travel URI-encoded in headers, beside the content. */
+function noteHeaders(input: ChangeNoteInput): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const note = noteOf(input);
+  if (note.author !== undefined) headers['datalake-author'] = encodeURIComponent(note.author);
+  if (note.message !== undefined) headers['datalake-message'] = encodeURIComponent(note.message);
+  return headers;
+}
+
+function noteOf(input: ChangeNoteInput): ChangeNoteInput {
+  const note: ChangeNoteInput = {};
+  for (const field of ['author', 'message'] as const) {
+    const value = input[field];
+    if (value === undefined || value === null) continue;
+    note[field] = wellFormed(value, field);
+  }
+  return note;
+}
+
+/** A version number as the server takes it (a bad one is the lake's own ValidationError). */
+function versionNumber(version: unknown): number {
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1)
+    throw new ValidationError(`version must be a whole number from 1; got ${JSON.stringify(version)}`, {
+      details: { version: String(version) },
+    });
+  return version;
+}
+
+function versionSegment(version: unknown): string {
+  return String(versionNumber(version));
+}
+
+function momentOf(value: Date | string): string {
+  const time =
+    value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(time))
+    throw new ValidationError(`asOf must be a Date or an ISO-8601 timestamp; got ${JSON.stringify(value)}`);
+  return new Date(time).toISOString();
 }
 
 function metadataHeader(metadata: unknown): Record<string, string> {

@@ -37,6 +37,27 @@ export type {
   FsckProblemKind,
   FsckReport,
 } from './lake/fsck.js';
+export type { LakeRetention, RetentionRunOptions } from './lake/history/retention/lake-retention.js';
+export type { RetentionOutcome } from './lake/history/retention/purge.js';
+export type {
+  EntryHolds,
+  LegalHoldInput,
+  RetainUntilInput,
+  RetentionMatch,
+  RetentionMode,
+  RetentionPlan,
+  RetentionRule,
+  RetentionRules,
+} from './lake/history/retention/types.js';
+export type {
+  ChangeNote,
+  EntryAtVersion,
+  EntryHistory,
+  EntryVersion,
+  HistoryOptions,
+  VersionDiff,
+  VersionOperation,
+} from './lake/history/types.js';
 export type { EntryStream, Lake } from './lake/lake.js';
 export {
   AUDIT_PREFIX,
@@ -46,6 +67,7 @@ export {
   normaliseSubpath,
   parseContentPath,
   RESERVED_PREFIXES,
+  VERSIONS_PREFIX,
 } from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';
 export * from './model/data-type.js';

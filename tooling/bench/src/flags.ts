@@ -10,6 +10,7 @@ export const SUITE_NAMES = [
   'transfer',
   'web',
   'live',
+  'history',
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 

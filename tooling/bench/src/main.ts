@@ -7,6 +7,7 @@ import { collectGarbage } from './measure.js';
 import { formatReport } from './report.js';
 import type { Suite, SuiteContext } from './suite.js';
 import { coreSuite } from './suites/core.js';
+import { historySuite } from './suites/history.js';
 import { ingestSuite } from './suites/ingest.js';
 import { liveSuite } from './suites/live.js';
 import { messySuite } from './suites/messy.js';
@@ -26,6 +27,7 @@ const SUITES: Record<SuiteName, Suite> = {
   transfer: transferSuite,
   web: webSuite,
   live: liveSuite,
+  history: historySuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -8,6 +8,7 @@ import { withLake } from '../context.js';
 import { displayName } from '../display.js';
 import { findEntry } from '../entry-ref.js';
 import { tidyReason, UsageError } from '../errors.js';
+import { parsePositiveInteger } from '../options.js';
 import { formatBytes, printJson, printLine, streamToStdout } from '../output.js';
 import { isBinary, peekHead } from '../terminal-content.js';
 
@@ -15,6 +16,7 @@ interface GetFlags {
   output?: string;
   outputDir?: string;
   path?: boolean;
+  atVersion?: number;
 }
 
 export function registerGet(program: Command): void {
@@ -25,6 +27,11 @@ export function registerGet(program: Command): void {
     .option('-o, --output <file>', 'write to this file instead of standard output (- : standard output)')
     .option('-d, --output-dir <folder>', 'write each entry to <folder>/<its lake path>')
     .option('-p, --path', 'the arguments are lake paths (schema/billing/tables.sql), not ids')
+    .option(
+      '--at-version <n>',
+      'the bytes of this version (see `datalake history`)',
+      parsePositiveInteger('--at-version'),
+    )
     .addHelpText(
       'after',
       `
@@ -34,6 +41,7 @@ Binary content is not written to a terminal (it could garble it): redirect or pi
 Examples:
   $ datalake get 6f1c2e9a-... > tables.sql
   $ datalake get --path schema/billing/tables.sql -o tables.sql
+  $ datalake get 6f1c2e9a-... --at-version 2 > old.sql
   $ datalake get --output-dir ./export $(datalake ls --type macro --ids)`,
     )
     .action(async (references: string[], flags: GetFlags, command: Command) => {
@@ -48,10 +56,10 @@ Examples:
           const entry = await findEntry(lake, reference, flags.path ?? false);
           const target = flags.outputDir ? join(flags.outputDir, ...entry.filePath.split('/')) : output;
           if (target) {
-            await copyToFile(lake, entry, target);
+            await copyToFile(lake, entry, target, flags.atVersion);
             written.push({ id: entry.id, filePath: entry.filePath, size: entry.size, output: target });
           } else {
-            await copyToStdout(lake, entry, forceStdout);
+            await copyToStdout(lake, entry, forceStdout, flags.atVersion);
           }
         }
         if (written.length === 0) return;
@@ -63,8 +71,8 @@ Examples:
     });
 }
 
-async function copyToFile(lake: Lake, entry: Entry, target: string): Promise<void> {
-  const { stream } = await lake.readStream(entry.id);
+async function copyToFile(lake: Lake, entry: Entry, target: string, version?: number): Promise<void> {
+  const { stream } = await lake.readStream(entry.id, version === undefined ? undefined : { version });
   try {
     await mkdir(dirname(target), { recursive: true });
     await pipeline(stream, createWriteStream(target));
@@ -77,8 +85,8 @@ async function copyToFile(lake: Lake, entry: Entry, target: string): Promise<voi
  * Streams the bytes to standard output. Binary content is refused on a terminal (unless forced);
  * when the reader closes the pipe (`| head -c 100`), the copy simply stops.
  */
-async function copyToStdout(lake: Lake, entry: Entry, force: boolean): Promise<void> {
-  const { stream } = await lake.readStream(entry.id);
+async function copyToStdout(lake: Lake, entry: Entry, force: boolean, version?: number): Promise<void> {
+  const { stream } = await lake.readStream(entry.id, version === undefined ? undefined : { version });
   let body: AsyncIterable<Uint8Array> = stream;
   if (process.stdout.isTTY && !force) {
     const peeked = await peekHead(stream);

@@ -2,7 +2,7 @@ import type { DataType } from '@datalake/core';
 import type { Command } from 'commander';
 import { withLake } from '../context.js';
 import { displayName } from '../display.js';
-import { parseDataType } from '../options.js';
+import { parseDataType, parseDate } from '../options.js';
 import { formatBytes, formatTable, printJson, printLine } from '../output.js';
 
 interface LsFlags {
@@ -11,6 +11,7 @@ interface LsFlags {
   recursive: boolean;
   ids?: boolean;
   long?: boolean;
+  asOf?: string;
 }
 
 export function registerLs(program: Command): void {
@@ -22,6 +23,7 @@ export function registerLs(program: Command): void {
     .option('--no-recursive', 'only direct children of --subpath, not deeper folders')
     .option('-l, --long', 'also show id, size and last change')
     .option('--ids', 'print only the ids, one per line')
+    .option('--as-of <time>', 'the lake as it was at this moment (ISO-8601)', parseDate)
     .addHelpText(
       'after',
       `
@@ -30,7 +32,8 @@ With --json, prints the array list() returns.
 Examples:
   $ datalake ls
   $ datalake ls --type schema --subpath billing --no-recursive -l
-  $ datalake ls --type logs --json | jq length`,
+  $ datalake ls --type logs --json | jq length
+  $ datalake ls --as-of 2024-05-01T12:00:00Z`,
     )
     .action(async (flags: LsFlags, command: Command) => {
       await withLake(command, async (lake, options) => {
@@ -38,6 +41,7 @@ Examples:
           dataType: flags.type,
           subpath: flags.subpath,
           recursive: flags.recursive,
+          ...(flags.asOf ? { asOf: flags.asOf } : {}),
         });
         if (options.json) return printJson(entries);
         if (flags.ids) {

@@ -20,6 +20,8 @@ interface UpdateFlags {
   metaJson?: MetadataPairs;
   path?: boolean;
   maxSize: number;
+  author?: string;
+  message?: string;
 }
 
 export function registerUpdate(program: Command): void {
@@ -36,6 +38,8 @@ export function registerUpdate(program: Command): void {
     )
     .option('-p, --path', 'the argument is a lake path, not an id')
     .addOption(maxSizeOption('refuse new content larger than this (e.g. 10MiB, 1g)'))
+    .option('--author <name>', 'who makes the change (kept with the new version)')
+    .option('--message <text>', 'why (kept with the new version)')
     .addHelpText(
       'after',
       `
@@ -56,7 +60,10 @@ Examples:
         const entry = await findEntry(lake, reference, flags.path ?? false);
         let input: InputContent | undefined;
         try {
-          const update: UpdateInput = {};
+          const update: UpdateInput = {
+            ...(flags.author !== undefined ? { author: flags.author } : {}),
+            ...(flags.message !== undefined ? { message: flags.message } : {}),
+          };
           if (flags.content !== undefined) {
             input = await readInput(flags.content, flags.maxSize);
             update.content = input.content();

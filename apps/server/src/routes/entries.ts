@@ -93,8 +93,13 @@ export function entryRoutes(app: App, context: ServerContext): void {
       },
     },
     async (request) => {
-      const { dataType, subpath, recursive, limit = 1000, cursor } = request.query;
-      const listed = await lake.list({ dataType, subpath, recursive: recursive ?? true });
+      const { dataType, subpath, recursive, limit = 1000, cursor, asOf } = request.query;
+      const listed = await lake.list({
+        dataType,
+        subpath,
+        recursive: recursive ?? true,
+        ...(asOf !== undefined ? { asOf } : {}),
+      });
       const visible = request.access.visible(listed);
       return pageOf(visible, limit, cursor);
     },
@@ -198,7 +203,7 @@ export function entryRoutes(app: App, context: ServerContext): void {
       const { id } = request.params;
       const updated = await audited(context, request, { action: 'update', entry: { id } }, async () => {
         const entry = await updateEntry(context, request, id, request.headers['if-match'], () =>
-          lake.update(id, { metadata: request.body.metadata as Metadata }),
+          lake.update(id, { metadata: request.body.metadata as Metadata, ...noteFromHeaders(request) }),
         );
         return { value: entry, status: 200, entry: { id, filePath: entry.filePath } };
       });
@@ -230,7 +235,7 @@ export function entryRoutes(app: App, context: ServerContext): void {
         );
         const entry = await updateEntry(context, request, id, request.headers['if-match'], async () => {
           const content = await contentOf(rawBody(request), context.maxBodyBytes, length);
-          return lake.update(id, { content, ...(metadata ? { metadata } : {}) });
+          return lake.update(id, { content, ...(metadata ? { metadata } : {}), ...noteFromHeaders(request) });
         });
         return { value: entry, status: 200, entry: { id, filePath: entry.filePath } };
       });
@@ -259,7 +264,7 @@ export function entryRoutes(app: App, context: ServerContext): void {
           const entry = await visibleEntry(context, request.access, id);
           requireAction(request.access, 'delete', entry);
           if (ifMatch !== undefined) await checkIfMatch(context, id, ifMatch);
-          return (await lake.delete(id)) ? entry : undefined;
+          return (await lake.delete(id, noteFromHeaders(request))) ? entry : undefined;
         });
         if (!deleted) throw notFound(id);
         return { value: undefined, status: 204, entry: { id, filePath: deleted.filePath } };
@@ -315,6 +320,7 @@ export async function storeChecked(
       subpath,
       content: await input.content(),
       ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...noteFromHeaders(request),
     });
   } catch (error) {
     if (error instanceof ConflictError && !request.access.canRead(location)) {
@@ -324,6 +330,23 @@ export async function storeChecked(
     }
     throw error;
   }
+}
+
+/** `author` and `message` of a write, from the `Datalake-Author` / `Datalake-Message` headers (URI-encoded). */
+function noteFromHeaders(request: FastifyRequest): { author?: string; message?: string } {
+  const note: { author?: string; message?: string } = {};
+  for (const field of ['author', 'message'] as const) {
+    const value = request.headers[`datalake-${field}`];
+    if (typeof value !== 'string') continue;
+    try {
+      note[field] = decodeURIComponent(value);
+    } catch {
+      throw new ValidationError(
+        `the Datalake-${field === 'author' ? 'Author' : 'Message'} header is not URI-encoded`,
+      );
+    }
+  }
+  return note;
 }
 
 function requireOctetStream(request: FastifyRequest, alternative = ''): void {

@@ -69,7 +69,7 @@ export async function planContract(
       group: check.group,
       name: check.name,
       layer,
-      timeoutMs,
+      timeoutMs: timeoutMs * (check.timeoutFactor ?? 1),
       async run() {
         if (layer === 'lake' && failedStorage.length > 0) {
           if (stopReported) return 'skipped';

@@ -87,6 +87,11 @@ export interface ContractCheck {
    * only with the default opener.
    */
   readonly needsLocalLake?: boolean;
+  /**
+   * The check repeats an operation once per write it makes (crash injection): it may take this
+   * many times the suite's per-check timeout, as slow shared servers stretch every repetition.
+   */
+  readonly timeoutFactor?: number;
   readonly run: (context: CheckContext) => Promise<void>;
 }
 

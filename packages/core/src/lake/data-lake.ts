@@ -4,12 +4,15 @@ import { PutMode } from '../backend/put-mode.js';
 import type { StorageAdapter, StorageBackend } from '../backend/types.js';
 import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type {
+  AsOfOptions,
+  ChangeNoteInput,
   Entry,
   EntryWithContent,
   LakeStats,
   ListFilter,
   StoreInput,
   UpdateInput,
+  VersionOptions,
 } from '../model/entry.js';
 import {
   ClosedError,
@@ -36,7 +39,14 @@ import { ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
 import { readChangedRecords } from './changed-records.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
-import type { Lake } from './lake.js';
+import { normaliseNote } from './history/inputs.js';
+import { deletedKey } from './history/keys.js';
+import { type HistoryHost, LakeHistory } from './history/lake-history.js';
+import { assertNoHold } from './history/retention/holds.js';
+import { LakeRetention } from './history/retention/lake-retention.js';
+import type { ChangeNote, EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
+import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
+import type { EntryStream, Lake } from './lake.js';
 import {
   type InvalidRecord,
   type LoadedRecord,
@@ -58,7 +68,13 @@ import {
   normaliseSubpath,
   parseContentPath,
 } from './paths.js';
-import { decodePathClaim, type EntryRecord, encodeJson, type PathClaim } from './record.js';
+import {
+  decodePathClaim,
+  type EntryRecord,
+  encodeJson,
+  type PathClaim,
+  type PendingUpdate,
+} from './record.js';
 import { isAbandoned, newInstanceId, writerTag } from './writer.js';
 
 export interface DataLakeOptions {
@@ -143,6 +159,12 @@ export class DataLake implements Lake {
   /** Abandoned writes this instance finished since `fsck` last asked. */
   private recoveries: RecoveredWrite[] = [];
   private readonly journal: ChangeJournal | undefined;
+  /** The history half of every write (versions, kept content, deleted records). */
+  private readonly historyOps: VersionWriter;
+  /** History reads, and the writes built on them (`restore`, `undelete`). */
+  private readonly timeline: LakeHistory;
+  /** Retention rules, holds on entries, and the purge they allow. */
+  readonly retention: LakeRetention;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -150,6 +172,17 @@ export class DataLake implements Lake {
   ) {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
+    this.historyOps = new VersionWriter(backend, (record) =>
+      assertNoHold(backend, record.entry.id, 'delete'),
+    );
+    this.timeline = new LakeHistory(this.historyHost());
+    this.retention = new LakeRetention({
+      backend,
+      entries: () => this.catalog.inPathOrder(),
+      load: (id) => this.timeline.load(id),
+      casRecord: (etag, record) => this.casRecord(etag, record),
+      graceMs: this.leaseMs,
+    });
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
@@ -238,6 +271,7 @@ export class DataLake implements Lake {
     const name = normaliseName(input.name);
     const subpath = normaliseSubpath(input.subpath);
     const metadata = normaliseMetadata(input.metadata);
+    const note = normaliseNote(input);
     if (input.content === undefined || input.content === null)
       throw new ValidationError('content is required');
     const body = contentChunks(input.content);
@@ -263,7 +297,7 @@ export class DataLake implements Lake {
         size: digest.size,
         sha256: digest.sha256(),
       });
-      const record: EntryRecord = { format: 1, entry };
+      const record: EntryRecord = { format: 1, entry, history: firstHistory(entry, note) };
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { mode: PutMode.create });
       this.catalog.set(entry, written.etag);
     } catch (error) {
@@ -295,19 +329,26 @@ export class DataLake implements Lake {
   }
 
   /** The entry and its content. `content` is the UTF-8 decoding; `bytes` are exactly what was stored. */
-  async retrieve(id: string): Promise<EntryWithContent> {
+  async retrieve(id: string, options?: VersionOptions): Promise<EntryWithContent> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.retrieve(id, options.version);
     const { entry, bytes } = await this.readVerified(id);
     return { ...entry, content: utf8.decode(bytes), bytes };
   }
 
-  async retrieveByPath(filePath: string): Promise<EntryWithContent> {
+  /** With `asOf`: the entry that was at `filePath` at that moment, as it was then. */
+  async retrieveByPath(filePath: string, options?: AsOfOptions): Promise<EntryWithContent> {
+    if (options?.asOf !== undefined) {
+      this.assertOpen();
+      return this.timeline.retrieveByPath(filePath, options.asOf);
+    }
     return this.retrieve((await this.getEntryByPath(filePath)).id);
   }
 
-  /** The exact stored bytes, verified against the entry's SHA-256. */
-  async readBytes(id: string): Promise<Uint8Array> {
+  /** The exact stored bytes (of the current version, or of `version`), verified against their SHA-256. */
+  async readBytes(id: string, options?: VersionOptions): Promise<Uint8Array> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.readBytes(id, options.version);
     return (await this.readVerified(id)).bytes;
   }
 
@@ -315,8 +356,9 @@ export class DataLake implements Lake {
    * Streams the content without holding it in memory. The SHA-256 is checked as the stream ends: a
    * mismatch (content replaced by another writer mid-read) makes the stream throw `ConflictError`.
    */
-  async readStream(id: string): Promise<{ entry: Entry; stream: AsyncIterable<Uint8Array> }> {
+  async readStream(id: string, options?: VersionOptions): Promise<EntryStream> {
     this.assertOpen();
+    if (options?.version !== undefined) return this.timeline.readStream(id, options.version);
     let entry = await this.entryOrThrow(id);
     let object = await this.backend.get(entry.filePath);
     for (let attempt = 0; !object && attempt < 3; attempt++) {
@@ -351,6 +393,7 @@ export class DataLake implements Lake {
   /** Entries (without content), ordered by `filePath`. Answered from the catalog: no backend reads. */
   async list(filter: ListFilter = {}): Promise<Entry[]> {
     this.assertOpen();
+    if (filter.asOf !== undefined) return this.timeline.list(filter);
     const recursive = filter.recursive ?? true;
     const subpath = normaliseSubpath(filter.subpath);
     if (filter.dataType !== undefined) assertDataType(filter.dataType);
@@ -374,6 +417,12 @@ export class DataLake implements Lake {
     if (!input || typeof input !== 'object') throw new ValidationError('update() needs an object argument');
     const patch = normaliseMetadata(input.metadata);
     const body = input.content === undefined ? undefined : contentChunks(input.content);
+    return this.writeVersion(id, { patch, body, note: normaliseNote(input), op: 'update' });
+  }
+
+  /** Commits a new version of `id`: `patch` merged into (or, with `replace`, replacing) its metadata. */
+  private async writeVersion(id: string, change: VersionChange): Promise<Entry> {
+    const { patch, body } = change;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.loadFresh(id);
       if (current.record.pending) {
@@ -382,22 +431,30 @@ export class DataLake implements Lake {
         continue;
       }
       const base = current.record.entry;
-      const metadata = mergeMetadata(base.metadata, patch);
+      const metadata = change.replace ? patch : mergeMetadata(base.metadata, patch);
       const updatedAt = new Date().toISOString();
+      const { history } = current.record;
       if (body === undefined) {
         const entry = Object.freeze({ ...base, metadata, updatedAt });
-        const written = await this.casRecord(current.etag, { format: 1, entry });
+        const record = await this.historyOps.recordWithVersion(
+          current.record,
+          entry,
+          pendingOf(change, updatedAt),
+        );
+        const written = await this.casRecord(current.etag, record);
         if (written) return this.committed(entry, written, null);
         await pause(attempt);
         continue;
       }
-      const pending = { writer: writerTag(this.instance), metadata, updatedAt };
-      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending });
+      // Before the old content can be overwritten, its version gets a copy that stays.
+      await this.historyOps.keepCurrentContent(base);
+      const pending = { writer: writerTag(this.instance), metadata, ...pendingOf(change, updatedAt) };
+      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending, history });
       if (!marked) {
         await pause(attempt);
         continue;
       }
-      return this.writeContentUpdate(base, marked, body, metadata, updatedAt);
+      return this.writeContentUpdate({ format: 1, entry: base, pending, history }, marked, body);
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
       details: { id },
@@ -405,8 +462,9 @@ export class DataLake implements Lake {
   }
 
   /** `true` if the entry existed and is now deleted, `false` if there was no such entry. */
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, options?: ChangeNoteInput): Promise<boolean> {
     this.assertOpen();
+    const note = normaliseNote(options);
     if (typeof id !== 'string' || id.length === 0) return false;
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const current = await this.loadRecordOrNull(id);
@@ -420,10 +478,11 @@ export class DataLake implements Lake {
         else await pause(attempt);
         continue;
       }
+      await this.historyOps.assertDeletable(current.record);
+      await this.historyOps.keepCurrentContent(current.record.entry);
       // The conditional put of a tombstone is the commit point: it loses to any concurrent update.
       const tombstone: EntryRecord = {
-        format: 1,
-        entry: current.record.entry,
+        ...(await this.historyOps.recordWithDeletion(current.record, note)),
         deleted: writerTag(this.instance),
       };
       if (!(await this.casRecord(current.etag, tombstone))) {
@@ -431,12 +490,36 @@ export class DataLake implements Lake {
         continue;
       }
       await this.forget(id);
-      await Promise.all([this.removeObjects(current.record.entry), this.journal?.noteChange(id)]);
+      await Promise.all([this.removeObjects(tombstone), this.journal?.noteChange(id)]);
       return true;
     }
     throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
       details: { id },
     });
+  }
+
+  /** The entry's versions, newest first, deletions included; paged with `limit` and `cursor`. */
+  async history(id: string, options?: HistoryOptions): Promise<EntryHistory> {
+    this.assertOpen();
+    return this.timeline.history(id, options);
+  }
+
+  /** Makes `version` current again, as a new version: nothing is destroyed. */
+  async restore(id: string, version: number, note?: ChangeNoteInput): Promise<Entry> {
+    this.assertOpen();
+    return this.timeline.restore(id, version, note);
+  }
+
+  /** Brings a deleted entry back at its path, as it was when deleted (a new version). */
+  async undelete(id: string, note?: ChangeNoteInput): Promise<Entry> {
+    this.assertOpen();
+    return this.timeline.undelete(id, note);
+  }
+
+  /** A unified diff of two versions: metadata, and content unless it is binary. */
+  async diff(id: string, from: number, to: number): Promise<VersionDiff> {
+    this.assertOpen();
+    return this.timeline.diff(id, from, to);
   }
 
   /** Counts from the catalog: O(1), no backend reads. */
@@ -572,6 +655,58 @@ export class DataLake implements Lake {
     );
   }
 
+  private historyHost(): HistoryHost {
+    return {
+      backend: this.backend,
+      readLiveRecord: (id) => this.loadRecordOrNull(id),
+      finishAbandonedDelete: async (loaded) => {
+        if (!loaded.record.deleted || !isAbandoned(loaded.record.deleted, this.leaseMs)) return false;
+        await this.admit(loaded);
+        return true;
+      },
+      entriesInPathOrder: () => this.catalog.inPathOrder(),
+      idAtPath: async (filePath) => this.catalog.idAtPath(filePath) ?? (await this.idFromClaim(filePath)),
+      readCurrent: (id) => this.readVerified(id),
+      streamCurrent: (id) => this.readStream(id),
+      writeVersion: (id, change) => this.writeVersion(id, change),
+      revive: (record, body, note) => this.revive(record, body, note),
+    };
+  }
+
+  /** `undelete`: the entry's path claimed again, its content written back, its record recreated. */
+  private async revive(
+    record: EntryRecord,
+    body: AsyncIterable<Uint8Array>,
+    note: ChangeNote,
+  ): Promise<Entry> {
+    const { id, filePath } = record.entry;
+    const nesting = this.catalog.nestingConflict(filePath);
+    if (nesting)
+      throw new ConflictError(`cannot undelete at "${filePath}": ${nesting}`, { details: { filePath } });
+    const digest = new ContentDigest(this.captureBytes);
+    const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
+    let entry: Entry;
+    let etag: string;
+    try {
+      const updatedAt = new Date().toISOString();
+      entry = Object.freeze({ ...record.entry, updatedAt, size: digest.size, sha256: digest.sha256() });
+      const revived = await this.historyOps.recordWithVersion(record, entry, {
+        updatedAt,
+        op: 'undelete',
+        ...note,
+      });
+      etag = (await this.backend.put(metadataKey(id), encodeJson(revived), { mode: PutMode.create })).etag;
+    } catch (error) {
+      await ignoringBackendErrors(() => this.backend.delete(filePath));
+      await this.releaseClaim(filePath, claimEtag);
+      if (error instanceof PreconditionFailedError)
+        throw new ConflictError(`entry ${id} was undeleted concurrently`, { details: { id } });
+      throw error;
+    }
+    await ignoringBackendErrors(() => this.backend.delete(deletedKey(id)));
+    return this.committed(entry, etag, digest.bytes());
+  }
+
   private fsckHost(): FsckHost {
     return {
       backend: this.backend,
@@ -610,7 +745,7 @@ export class DataLake implements Lake {
       await this.forget(loaded.record.entry.id);
       if (
         isAbandoned(deleted, this.leaseMs) &&
-        (await this.unlessReadOnly(this.removeObjects(loaded.record.entry)))
+        (await this.unlessReadOnly(this.removeObjects(loaded.record)))
       ) {
         this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
         this.recovered('delete', loaded.record.entry.id);
@@ -881,28 +1016,30 @@ export class DataLake implements Lake {
   }
 
   private async writeContentUpdate(
-    base: Entry,
+    marked: EntryRecord & { pending: PendingUpdate },
     markedEtag: string,
     body: Uint8Array | AsyncIterable<Uint8Array>,
-    metadata: Entry['metadata'],
-    updatedAt: string,
   ): Promise<Entry> {
+    const { entry: base, pending, history } = marked;
     const digest = new ContentDigest(this.captureBytes);
     try {
       await this.backend.put(base.filePath, digesting(body, digest));
     } catch (error) {
       // The content write is atomic: the old content is still there, so drop the pending mark.
-      await this.casRecord(markedEtag, { format: 1, entry: base }).catch(() => undefined);
+      await this.casRecord(markedEtag, { format: 1, entry: base, history }).catch(() => undefined);
       throw error;
     }
     const entry: Entry = Object.freeze({
       ...base,
-      metadata,
-      updatedAt,
+      metadata: pending.metadata,
+      updatedAt: pending.updatedAt,
       size: digest.size,
       sha256: digest.sha256(),
     });
-    const written = await this.casRecord(markedEtag, { format: 1, entry });
+    const written = await this.casRecord(
+      markedEtag,
+      await this.historyOps.recordWithVersion(marked, entry, pending),
+    );
     if (!written) {
       throw new ConflictError(
         `the update of ${base.id} took longer than the write lease and was taken over`,
@@ -943,9 +1080,13 @@ export class DataLake implements Lake {
     // Hashed as it streams by: the content may be of any size.
     const digest = object ? await digestBody(object.body) : digestOf(new Uint8Array());
     const entry = resolvePendingView(record, digest) ?? record.entry;
+    const changed = entry.sha256 !== record.entry.sha256 && record.pending !== undefined;
     let written: string | undefined;
     try {
-      written = await this.casRecord(loaded.etag, { format: 1, entry });
+      const next = changed
+        ? await this.historyOps.recordWithVersion(record, entry, record.pending as PendingUpdate)
+        : { format: 1 as const, entry, history: record.history };
+      written = await this.casRecord(loaded.etag, next);
     } catch (error) {
       if (!(error instanceof ReadOnlyError)) throw error;
       // Seen as it is, but not committed: kept out of the snapshot like any unfinished update.
@@ -970,7 +1111,9 @@ export class DataLake implements Lake {
    * content and claim stay when the claim (or, without a claim, the catalog) gives the path to
    * another entry: a record copied onto another entry's path must not take that entry's content along.
    */
-  private async removeObjects(entry: Entry): Promise<void> {
+  private async removeObjects(record: EntryRecord): Promise<void> {
+    const { entry } = record;
+    await this.historyOps.keepDeletedRecord(record);
     let claim: Awaited<ReturnType<DataLake['claimOf']>>;
     try {
       claim = await this.claimOf(entry.filePath);

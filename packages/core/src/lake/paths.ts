@@ -21,6 +21,8 @@ export const AUTH_PREFIX = '.auth/';
 export const AUDIT_PREFIX = '.audit/';
 /** The change journal: short-lived notes naming what each write changed (see `change-notes.ts`). */
 export const CHANGES_PREFIX = '.changes/';
+/** Entry history: noncurrent content, spilled version pages, deleted entries' records, retention. */
+export const VERSIONS_PREFIX = '.versions/';
 
 /**
  * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
@@ -36,6 +38,7 @@ export const RESERVED_PREFIXES: readonly string[] = [
   AUTH_PREFIX,
   AUDIT_PREFIX,
   CHANGES_PREFIX,
+  VERSIONS_PREFIX,
 ];
 
 /** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */

@@ -2,6 +2,8 @@ import { pathProblem } from '../backend/keys.js';
 import { isDataType } from '../model/data-type.js';
 import type { Entry, Metadata } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
+import type { HistoryState, VersionOperation } from './history/types.js';
+import { historyProblem } from './history/versions.js';
 import { MAX_METADATA_BYTES } from './metadata.js';
 import { claimKey, contentKey, idFromMetadataKey, isPlausibleId } from './paths.js';
 
@@ -18,6 +20,11 @@ export interface PendingUpdate {
   writer: WriterTag;
   metadata: Metadata;
   updatedAt: string;
+  /** The version the update commits: what made it, and who and why (recovery records them too). */
+  op?: VersionOperation;
+  author?: string;
+  message?: string;
+  restoredFrom?: number;
 }
 
 /** The JSON document stored at `.metadata/<id>.json`: the source of truth for one entry. */
@@ -30,6 +37,8 @@ export interface EntryRecord {
    * gone, whatever of its objects a crash leaves behind (the next instance that meets it finishes).
    */
   deleted?: WriterTag;
+  /** The entry's versions (records written before history existed have none). */
+  history?: HistoryState;
 }
 
 /** The JSON document stored at `.claims/<hash of path>`: which entry owns a content path. */
@@ -42,9 +51,10 @@ export interface PathClaim {
 
 /**
  * No record the lake writes comes near this size (two metadata objects of at most
- * `MAX_METADATA_BYTES` and a few short strings); a larger object under `.metadata/` is not read whole.
+ * `MAX_METADATA_BYTES`, a few short strings, and inline versions, spilled to pages well before
+ * this); a larger object under `.metadata/` is not read whole.
  */
-export const MAX_RECORD_BYTES = 4 * MAX_METADATA_BYTES;
+export const MAX_RECORD_BYTES = 8 * MAX_METADATA_BYTES;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -84,28 +94,35 @@ export function entryRecordProblem(bytes: Uint8Array, key: string): string | und
  * from a record must be something the lake itself could have written, or a hand-edited record could
  * make it act on a key outside its content folders. Throws `CorruptDataError` (`details.reason`).
  */
-export function decodeEntryRecord(bytes: Uint8Array, key: string): EntryRecord {
+export function decodeEntryRecord(
+  bytes: Uint8Array,
+  key: string,
+  id: string | undefined = idFromMetadataKey(key),
+): EntryRecord {
   if (bytes.byteLength > MAX_RECORD_BYTES)
     throw invalid(key, 'entry record', `it is ${bytes.byteLength} bytes, more than any record`);
   const value = parseJson(bytes, key, 'entry record');
-  const reason = recordValueProblem(value, key, bytes.byteLength);
+  const reason = recordValueProblem(value, bytes.byteLength, id);
   if (reason !== undefined) throw invalid(key, 'entry record', reason);
   return value as EntryRecord;
 }
 
 /** `recordValueProblem` for a record that did not come from bytes (the catalog snapshot). */
 export function entryRecordValueProblem(value: unknown, key: string): string | undefined {
-  return recordValueProblem(value, key, undefined);
+  return recordValueProblem(value, undefined, idFromMetadataKey(key));
 }
 
-function recordValueProblem(value: unknown, key: string, byteLength: number | undefined): string | undefined {
+function recordValueProblem(
+  value: unknown,
+  byteLength: number | undefined,
+  id: string | undefined,
+): string | undefined {
   if (!isObject(value)) return 'it is not a JSON object';
   if (value.format !== 1) return `its format is ${describe(value.format)}, not 1`;
   const entry = value.entry;
   if (!isObject(entry)) return 'it has no entry object';
   const entryProblem = entryValueProblem(entry, byteLength);
   if (entryProblem !== undefined) return entryProblem;
-  const id = idFromMetadataKey(key);
   if (entry.id !== id) return `its id ${describe(entry.id)} does not match its key`;
   if (value.pending !== undefined) {
     const pending = value.pending;
@@ -114,6 +131,13 @@ function recordValueProblem(value: unknown, key: string, byteLength: number | un
     if (writer !== undefined) return `its pending update's writer ${writer}`;
     if (!isObject(pending.metadata)) return "its pending update's metadata is not a JSON object";
     if (!isTimestamp(pending.updatedAt)) return "its pending update's updatedAt is not a timestamp";
+    for (const field of ['author', 'message', 'op'] as const)
+      if (pending[field] !== undefined && typeof pending[field] !== 'string')
+        return `its pending update's ${field} is not text`;
+  }
+  if (value.history !== undefined) {
+    const problem = historyProblem(value.history, id as string);
+    if (problem !== undefined) return problem;
   }
   if (value.deleted !== undefined) {
     const writer = writerProblem(value.deleted);

@@ -36,7 +36,13 @@ export interface EntryWithContent extends Entry {
 /** Content accepted by `store` and `update`: text (stored as UTF-8), bytes, or a stream of bytes. */
 export type ContentInput = string | Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-export interface StoreInput {
+/** Who makes a change and why: kept with the version the change creates. Optional on every write. */
+export interface ChangeNoteInput {
+  author?: string;
+  message?: string;
+}
+
+export interface StoreInput extends ChangeNoteInput {
   name: string;
   content: ContentInput;
   dataType: DataType;
@@ -45,7 +51,7 @@ export interface StoreInput {
   subpath?: string;
 }
 
-export interface UpdateInput {
+export interface UpdateInput extends ChangeNoteInput {
   content?: ContentInput;
   /** Merged into the existing metadata (top-level keys replace; a key set to `null` is kept as null). */
   metadata?: Metadata;
@@ -57,6 +63,18 @@ export interface ListFilter {
   subpath?: string;
   /** Default true: include entries in every folder below `subpath`; false: direct children only. */
   recursive?: boolean;
+  /** The lake as it was at this moment (a `Date` or an ISO-8601 string): entries then, in their state then. */
+  asOf?: Date | string;
+}
+
+/** Which version `retrieve`, `readBytes` and `readStream` read: default the current one. */
+export interface VersionOptions {
+  version?: number;
+}
+
+/** Which moment `retrieveByPath` reads: default now. */
+export interface AsOfOptions {
+  asOf?: Date | string;
 }
 
 export interface LakeStats {

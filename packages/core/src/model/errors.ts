@@ -8,7 +8,8 @@ export type DataLakeErrorCode =
   | 'CLOSED'
   | 'CORRUPT'
   | 'READ_ONLY'
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'RETENTION';
 
 export interface DataLakeErrorOptions {
   cause?: unknown;
@@ -98,6 +99,16 @@ export class TooLargeError extends DataLakeError {
  * `acceptNonAtomicWrites: true` to open it anyway (when only one process ever writes).
  */
 export class UnsafeBackendError extends ValidationError {}
+
+/**
+ * A hold or retention rule forbids the delete or purge asked for (or the shortening of a compliance
+ * retention). `details.hold` (`legal`, `governance`, `compliance`) or `details.rule` says which.
+ */
+export class RetentionError extends DataLakeError {
+  constructor(message: string, options?: DataLakeErrorOptions) {
+    super('RETENTION', message, options);
+  }
+}
 
 export function isDataLakeError(error: unknown): error is DataLakeError {
   return error instanceof DataLakeError;

@@ -6,6 +6,7 @@ import { CrashingBackend, type CrashMode } from '../support/crashing-backend.js'
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
+import { assertHistoryWhole } from './history.js';
 import { openLocalLake as openLake } from './open-lake.js';
 
 const GROUP = 'lake: crash safety';
@@ -94,9 +95,14 @@ function updateScenario(withContent: boolean): CrashScenario {
         expect(entry.content).toBe(oldText(tag));
       }
       if (withContent) expect(await hitCount(lake, `new-${tag}`)).toBe(isNew ? 1 : 0);
+      const versions = (await lake.history(id as string)).versions;
+      expect(versions.length, 'one version per committed change').toBe(isNew ? 2 : 1);
+      expect(versions[0]?.sha256).toBe(entry.sha256);
+      await assertHistoryWhole(lake, id as string);
       const after = await lake.update(id as string, { metadata: { after: true } });
       expect(after.metadata.after).toBe(true);
       expect(sha256Hex(await lake.readBytes(id as string))).toBe(after.sha256);
+      await assertHistoryWhole(lake, id as string);
     },
   };
 }
@@ -123,8 +129,74 @@ const deleteScenario: CrashScenario = {
     expect(listed, 'listed exactly when retrievable').toBe(present);
     if (!present)
       await expectErrorCode(() => lake.retrieveByPath(path), 'NOT_FOUND', 'retrieveByPath after delete');
+    const history = await lake.history(id as string);
+    expect(history.deleted).toBe(!present);
+    expect(history.versions.map((version) => version.op)).toEqual(present ? ['store'] : ['delete', 'store']);
+    await assertHistoryWhole(lake, id as string);
     expect(await lake.delete(id as string)).toBe(present);
+    expect((await lake.retrieve(id as string, { version: 1 })).content).toBe(oldText(tag));
     await lake.store({ name: `${tag}.log`, content: 'reused path', dataType: DataType.LOGS });
+  },
+};
+
+const restoreScenario: CrashScenario = {
+  name: 'restore',
+  async setup(lake, tag) {
+    const entry = await lake.store({
+      name: `${tag}.md`,
+      content: oldText(tag),
+      dataType: DataType.DOCUMENTATION,
+      metadata: { rev: 0 },
+    });
+    await lake.update(entry.id, { content: newBytes(tag), metadata: { rev: 1 } });
+    return entry.id;
+  },
+  act: (lake, _tag, id) => lake.restore(id as string, 1),
+  async verify(lake, tag, id) {
+    const entry = await lake.retrieve(id as string);
+    expect(sha256Hex(entry.bytes)).toBe(entry.sha256);
+    const versions = (await lake.history(id as string)).versions;
+    if (versions.length === 3) {
+      expect(entry.content).toBe(oldText(tag));
+      expect(versions[0]).toMatchObject({ op: 'restore', restoredFrom: 1, sha256: entry.sha256 });
+    } else {
+      expect(versions).toHaveLength(2);
+      expect(entry.sha256).toBe(sha256Hex(newBytes(tag)));
+    }
+    await assertHistoryWhole(lake, id as string);
+    await lake.restore(id as string, 2);
+    expect(sha256Hex(await lake.readBytes(id as string))).toBe(sha256Hex(newBytes(tag)));
+  },
+};
+
+const undeleteScenario: CrashScenario = {
+  name: 'undelete',
+  async setup(lake, tag) {
+    const entry = await lake.store({
+      name: `${tag}.cfg`,
+      content: oldText(tag),
+      dataType: DataType.CONFIGURATION,
+    });
+    await lake.delete(entry.id);
+    return entry.id;
+  },
+  act: (lake, _tag, id) => lake.undelete(id as string),
+  async verify(lake, tag, id) {
+    const path = `configuration/${tag}.cfg`;
+    const history = await lake.history(id as string);
+    const listed = (await lake.list({ dataType: DataType.CONFIGURATION })).some((entry) => entry.id === id);
+    expect(listed, 'listed exactly when not deleted').toBe(!history.deleted);
+    if (history.deleted) {
+      expect(history.versions.map((version) => version.op)).toEqual(['delete', 'store']);
+      await expectErrorCode(() => lake.retrieve(id as string), 'NOT_FOUND', 'a still deleted entry');
+      await lake.undelete(id as string);
+    } else {
+      expect(history.versions.map((version) => version.op)).toEqual(['undelete', 'delete', 'store']);
+    }
+    const entry = await lake.retrieveByPath(path);
+    expect(entry.content).toBe(oldText(tag));
+    expect(await hitCount(lake, `old-${tag}`)).toBe(1);
+    await assertHistoryWhole(lake, id as string);
   },
 };
 
@@ -180,6 +252,8 @@ export const crashChecks: ContractCheck[] = [
   updateScenario(false),
   updateScenario(true),
   deleteScenario,
+  restoreScenario,
+  undeleteScenario,
 ]
   .map((scenario) =>
     defineCheck(
@@ -188,4 +262,4 @@ export const crashChecks: ContractCheck[] = [
       ({ backend }) => crashEverywhere(backend, scenario),
     ),
   )
-  .map((check) => ({ ...check, needsLocalLake: true }));
+  .map((check) => ({ ...check, needsLocalLake: true, timeoutFactor: 3 }));

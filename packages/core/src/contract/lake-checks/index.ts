@@ -1,8 +1,10 @@
 import type { ContractCheck } from '../types.js';
 import { crashChecks } from './crash.js';
 import { damagedRecordChecks } from './damaged-records.js';
+import { historyChecks } from './history.js';
 import { instanceChecks } from './instances.js';
 import { listStatsChecks } from './list-stats.js';
+import { retentionChecks } from './retention.js';
 import { searchChecks } from './search.js';
 import { storeRetrieveChecks } from './store-retrieve.js';
 import { updateDeleteChecks } from './update-delete.js';
@@ -16,6 +18,8 @@ export const lakeChecks: readonly ContractCheck[] = [
   ...updateDeleteChecks,
   ...validationChecks,
   ...instanceChecks,
+  ...historyChecks,
+  ...retentionChecks,
   ...crashChecks,
   ...damagedRecordChecks,
 ];

@@ -1,0 +1,102 @@
+import { collectBody } from '../../backend/body.js';
+import type { StorageBackend } from '../../backend/types.js';
+import { NotFoundError } from '../../model/errors.js';
+import { decodeEntryRecord, type EntryRecord } from '../record.js';
+import { deletedKey } from './keys.js';
+import { readPage } from './pages.js';
+import type { EntryVersion, HistoryState } from './types.js';
+import { inlineVersionAt } from './versions.js';
+
+/** An entry's record and where it stands: live (`.metadata/`) or deleted (`.versions/deleted/`). */
+export interface VersionedRecord {
+  record: EntryRecord;
+  history: HistoryState;
+  deleted: boolean;
+  /** The live record's etag (for a deleted entry: undefined). */
+  etag?: string;
+}
+
+/** The record of a deleted entry, or null when it has none (never deleted, or deleted before history). */
+export async function readDeletedRecord(backend: StorageBackend, id: string): Promise<EntryRecord | null> {
+  const key = deletedKey(id);
+  const object = await backend.get(key);
+  if (!object) return null;
+  return decodeEntryRecord(await collectBody(object.body), key, id);
+}
+
+/** Every version of a history, oldest first (reads every page). */
+export async function allVersions(
+  backend: StorageBackend,
+  id: string,
+  history: HistoryState,
+): Promise<EntryVersion[]> {
+  const out: EntryVersion[] = [];
+  for (const page of history.pages) out.push(...(await readPage(backend, page, id)));
+  out.push(...history.versions);
+  return out;
+}
+
+/** Version `number` of the history, reading at most one page. */
+export async function findVersion(
+  backend: StorageBackend,
+  id: string,
+  history: HistoryState,
+  number: number,
+): Promise<EntryVersion> {
+  const inline = history.versions[0] as EntryVersion;
+  if (number >= inline.version) {
+    // Usually at its own offset; retention may have purged some versions before it.
+    const at = history.versions[number - inline.version];
+    const version = at?.version === number ? at : history.versions.find((item) => item.version === number);
+    if (version) return version;
+  } else {
+    const page = history.pages.find((ref) => ref.first <= number && number <= ref.last);
+    const version = page && (await readPage(backend, page, id)).find((item) => item.version === number);
+    if (version) return version;
+  }
+  throw new NotFoundError(`entry ${id} has no version ${number}`, { details: { id, version: number } });
+}
+
+/** The newest version committed at or before `time`, or undefined when the entry did not exist yet. */
+export async function versionAt(
+  backend: StorageBackend,
+  id: string,
+  history: HistoryState,
+  time: number,
+): Promise<EntryVersion | undefined> {
+  const inline = inlineVersionAt(history, time);
+  if (inline || history.pages.length === 0) return inline;
+  for (let index = history.pages.length - 1; index >= 0; index--) {
+    const versions = await readPage(backend, history.pages[index] as never, id);
+    for (let at = versions.length - 1; at >= 0; at--) {
+      const version = versions[at] as EntryVersion;
+      if (Date.parse(version.at) <= time) return version;
+    }
+  }
+  return undefined;
+}
+
+/** The versions of one history page as `history()` pages them: newest first, below `before`. */
+export async function versionsBefore(
+  backend: StorageBackend,
+  id: string,
+  history: HistoryState,
+  before: number,
+  limit: number,
+): Promise<EntryVersion[]> {
+  const out: EntryVersion[] = [];
+  for (let index = history.versions.length - 1; index >= 0 && out.length < limit; index--) {
+    const version = history.versions[index] as EntryVersion;
+    if (version.version < before) out.push(version);
+  }
+  for (let index = history.pages.length - 1; index >= 0 && out.length < limit; index--) {
+    const ref = history.pages[index] as HistoryState['pages'][number];
+    if (ref.first >= before) continue;
+    const versions = await readPage(backend, ref, id);
+    for (let at = versions.length - 1; at >= 0 && out.length < limit; at--) {
+      const version = versions[at] as EntryVersion;
+      if (version.version < before) out.push(version);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+import { isPlausibleId, VERSIONS_PREFIX } from '../paths.js';
+
+export { VERSIONS_PREFIX };
+
+/**
+ * Where entry history lives: noncurrent content by SHA-256 (`blobs/`), spilled pages of long version
+ * lists (`pages/<id>/`), the records of deleted entries (`deleted/<id>.json`) and the retention
+ * rules and holds (`retention/`). Reserved like `.metadata/`: never listed, searched or checked as content.
+ */
+export const BLOBS_PREFIX = `${VERSIONS_PREFIX}blobs/`;
+export const PAGES_PREFIX = `${VERSIONS_PREFIX}pages/`;
+export const DELETED_PREFIX = `${VERSIONS_PREFIX}deleted/`;
+export const RETENTION_PREFIX = `${VERSIONS_PREFIX}retention/`;
+
+/** Content stored once per distinct SHA-256 (lower-case hex). */
+export function blobKey(sha256: string): string {
+  return `${BLOBS_PREFIX}${sha256}`;
+}
+
+/** The record of a deleted entry: its last state and its whole version list. */
+export function deletedKey(id: string): string {
+  return `${DELETED_PREFIX}${id}.json`;
+}
+
+/** The id a `.versions/deleted/<id>.json` key names, or undefined. */
+export function idFromDeletedKey(key: string): string | undefined {
+  if (!key.startsWith(DELETED_PREFIX) || !key.endsWith('.json')) return undefined;
+  const id = key.slice(DELETED_PREFIX.length, -'.json'.length);
+  return isPlausibleId(id) ? id : undefined;
+}
+
+/** A spilled page of versions `first..last` of entry `id`; `tag` keeps racing writers' pages apart. */
+export function pageKey(id: string, first: number, last: number, tag: string): string {
+  return `${PAGES_PREFIX}${id}/${first}-${last}-${tag}.json`;
+}
+
+/** Whether `key` is a page key of entry `id` (a record must never point a reader anywhere else). */
+export function isPageKeyOf(key: string, id: string): boolean {
+  const prefix = `${PAGES_PREFIX}${id}/`;
+  return key.startsWith(prefix) && /^\d+-\d+-[0-9a-f]{1,32}\.json$/.test(key.slice(prefix.length));
+}

@@ -1,0 +1,330 @@
+import { collectBody } from '../../backend/body.js';
+import type { BodyInput, StorageBackend } from '../../backend/types.js';
+import { DATA_TYPES } from '../../model/data-type.js';
+import type { Entry, EntryWithContent, ListFilter } from '../../model/entry.js';
+import { ConflictError, CorruptDataError, NotFoundError, ValidationError } from '../../model/errors.js';
+import { folderOf } from '../catalog.js';
+import { sha256Hex } from '../content.js';
+import type { EntryStream } from '../lake.js';
+import type { LoadedRecord } from '../loader.js';
+import { assertDataType, isPlausibleId, normaliseSubpath } from '../paths.js';
+import type { EntryRecord } from '../record.js';
+import { verified } from './blobs.js';
+import { diffVersions } from './diff.js';
+import {
+  findVersion,
+  readDeletedRecord,
+  type VersionedRecord,
+  versionAt,
+  versionsBefore,
+} from './entry-versions.js';
+import { normaliseNote, parseMoment, parseVersion } from './inputs.js';
+import { blobKey, DELETED_PREFIX, idFromDeletedKey } from './keys.js';
+import type {
+  ChangeNote,
+  EntryAtVersion,
+  EntryHistory,
+  EntryVersion,
+  HistoryOptions,
+  VersionDiff,
+} from './types.js';
+import type { VersionChange } from './version-writer.js';
+import { historyOf, latestVersion } from './versions.js';
+
+const DEFAULT_HISTORY_LIMIT = 100;
+const MAX_HISTORY_LIMIT = 1000;
+const READ_CONCURRENCY = 32;
+const utf8 = new TextDecoder('utf-8');
+
+/** What the history operations need of the lake they serve. */
+export interface HistoryHost {
+  readonly backend: StorageBackend;
+  /** The record at `.metadata/<id>.json` (validated), or null. */
+  readLiveRecord(id: string): Promise<LoadedRecord | null>;
+  /** Finishes a delete whose writer is gone (its record is then under `.versions/deleted/`). */
+  finishAbandonedDelete(loaded: LoadedRecord): Promise<boolean>;
+  /** The live entries in `filePath` order. */
+  entriesInPathOrder(): readonly Entry[];
+  /** The live entry at `filePath` now, if any. */
+  idAtPath(filePath: string): Promise<string | undefined>;
+  readCurrent(id: string): Promise<{ entry: Entry; bytes: Uint8Array }>;
+  streamCurrent(id: string): Promise<EntryStream>;
+  writeVersion(id: string, change: VersionChange): Promise<Entry>;
+  /** Brings a deleted entry back at its path with `body` as content; `ConflictError` if the path is taken. */
+  revive(record: EntryRecord, body: AsyncIterable<Uint8Array>, note: ChangeNote): Promise<Entry>;
+}
+
+/** History reads and the writes that build on them: `restore`, `undelete`, `diff`, `asOf` views. */
+export class LakeHistory {
+  constructor(private readonly host: HistoryHost) {}
+
+  /** The entry's versions, newest first, deletions included. */
+  async history(id: string, options: HistoryOptions = {}): Promise<EntryHistory> {
+    const limit = historyLimit(options.limit);
+    const before = options.cursor === undefined ? Number.MAX_SAFE_INTEGER : parseCursor(options.cursor);
+    const state = await this.load(id);
+    const versions = await versionsBefore(this.host.backend, id, state.history, before, limit);
+    const oldest = versions[versions.length - 1];
+    const result: EntryHistory = {
+      id,
+      filePath: state.record.entry.filePath,
+      deleted: state.deleted,
+      versions,
+    };
+    if (oldest && oldest.version > 1 && versions.length === limit) result.cursor = String(oldest.version);
+    return result;
+  }
+
+  async version(id: string, number: unknown): Promise<{ state: VersionedRecord; version: EntryVersion }> {
+    const wanted = parseVersion(number);
+    const state = await this.load(id);
+    return { state, version: await findVersion(this.host.backend, id, state.history, wanted) };
+  }
+
+  /** The entry as it was at version `number`, with its content. */
+  async retrieve(id: string, number: unknown): Promise<EntryWithContent & { version: number }> {
+    const { state, version } = await this.version(id, number);
+    assertHasContent(id, version);
+    const bytes = await this.contentOf(id, state, version);
+    return { ...viewAt(state.record.entry, version), content: utf8.decode(bytes), bytes };
+  }
+
+  async readBytes(id: string, number: unknown): Promise<Uint8Array> {
+    const { state, version } = await this.version(id, number);
+    assertHasContent(id, version);
+    return this.contentOf(id, state, version);
+  }
+
+  async readStream(id: string, number: unknown): Promise<EntryStream> {
+    const { state, version } = await this.version(id, number);
+    assertHasContent(id, version);
+    const entry = viewAt(state.record.entry, version);
+    if (isCurrentContent(state, version)) {
+      const current = await this.host.streamCurrent(id).catch(() => undefined);
+      if (current && current.entry.sha256 === version.sha256) return { entry, stream: current.stream };
+    }
+    const object = await this.host.backend.get(blobKey(version.sha256));
+    if (!object) throw missingVersionContent(id, version);
+    return { entry, stream: verified(object.body, version.sha256, blobKey(version.sha256)) };
+  }
+
+  /** The entry that was at `filePath` at `asOf`, as it was then, with its content. */
+  async retrieveByPath(filePath: string, asOf: unknown): Promise<EntryWithContent> {
+    const time = parseMoment(asOf);
+    if (typeof filePath !== 'string') throw new ValidationError('filePath must be a string');
+    const path = filePath.normalize('NFC');
+    const current = await this.host.idAtPath(path);
+    const candidates = current === undefined ? [] : [current];
+    for await (const record of this.deletedRecords()) {
+      if (record.entry.filePath === path && record.entry.id !== current) candidates.push(record.entry.id);
+    }
+    for (const id of candidates) {
+      const state = await this.load(id).catch(() => undefined);
+      const version = state && (await versionAt(this.host.backend, id, state.history, time));
+      if (state && version && !version.deleted) return this.retrieve(id, version.version);
+    }
+    throw new NotFoundError(`no entry at path "${filePath}" at ${new Date(time).toISOString()}`, {
+      details: { filePath, asOf: new Date(time).toISOString() },
+    });
+  }
+
+  /**
+   * The lake as it was at `asOf`, filtered like `list`. Entries unchanged since then are taken from
+   * the catalog as they are; only those changed or deleted since are read.
+   */
+  async list(filter: ListFilter): Promise<Entry[]> {
+    const time = parseMoment(filter.asOf);
+    const matches = entryFilter(filter);
+    const out: Entry[] = [];
+    const changed: Entry[] = [];
+    for (const entry of this.host.entriesInPathOrder()) {
+      if (!matches(entry) || Date.parse(entry.createdAt) > time) continue;
+      if (Date.parse(entry.updatedAt ?? entry.createdAt) <= time) out.push(entry);
+      else changed.push(entry);
+    }
+    const live = new Set(this.host.entriesInPathOrder().map((entry) => entry.id));
+    await forEachConcurrently(changed, async (entry) => {
+      const state = await this.load(entry.id).catch(() => undefined);
+      const version = state && (await versionAt(this.host.backend, entry.id, state.history, time));
+      if (state && version && !version.deleted) out.push(viewAt(state.record.entry, version));
+    });
+    for await (const record of this.deletedRecords()) {
+      const { entry } = record;
+      if (live.has(entry.id) || !matches(entry) || Date.parse(entry.createdAt) > time) continue;
+      const version = await versionAt(this.host.backend, entry.id, historyOf(entry, record.history), time);
+      if (version && !version.deleted) out.push(viewAt(entry, version));
+    }
+    return out.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
+  }
+
+  /** Makes version `number` current again, as a new version. */
+  async restore(id: string, number: unknown, noteInput?: ChangeNote): Promise<Entry> {
+    const note = normaliseNote(noteInput);
+    const { state, version } = await this.version(id, number);
+    if (state.deleted)
+      throw new NotFoundError(`entry ${id} is deleted: undelete it first`, {
+        details: { id, deleted: true },
+      });
+    assertHasContent(id, version);
+    const sameContent = version.sha256 === state.record.entry.sha256;
+    let body: BodyInput | undefined;
+    if (!sameContent) {
+      const object = await this.host.backend.get(blobKey(version.sha256));
+      if (!object) throw missingVersionContent(id, version);
+      body = verified(object.body, version.sha256, blobKey(version.sha256));
+    }
+    return this.host.writeVersion(id, {
+      patch: version.metadata,
+      replace: true,
+      ...(body ? { body } : {}),
+      note,
+      op: 'restore',
+      restoredFrom: version.version,
+    });
+  }
+
+  /** Brings a deleted entry back, with the content and metadata it had, as a new version. */
+  async undelete(id: string, noteInput?: ChangeNote): Promise<Entry> {
+    const note = normaliseNote(noteInput);
+    const state = await this.load(id);
+    if (!state.deleted) throw new ConflictError(`entry ${id} is not deleted`, { details: { id } });
+    const last = latestVersion(state.history);
+    const object = await this.host.backend.get(blobKey(last.sha256));
+    if (!object) throw missingVersionContent(id, last);
+    return this.host.revive(state.record, verified(object.body, last.sha256, blobKey(last.sha256)), note);
+  }
+
+  async diff(id: string, from: unknown, to: unknown): Promise<VersionDiff> {
+    const older = await this.version(id, from);
+    const newer = await this.version(id, to);
+    const [before, after] = await Promise.all([
+      this.contentOf(id, older.state, older.version),
+      this.contentOf(id, newer.state, newer.version),
+    ]);
+    return diffVersions(older.state.record.entry.filePath, id, older.version, before, newer.version, after);
+  }
+
+  /** The entry's record, live or deleted, with its history (a record from before history gets one). */
+  async load(id: string): Promise<VersionedRecord> {
+    if (typeof id !== 'string' || !isPlausibleId(id))
+      throw new NotFoundError(`no entry with id "${String(id)}"`, { details: { id } });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const live = await this.host.readLiveRecord(id);
+      if (live && !live.record.deleted) {
+        const { record, etag } = live;
+        return { record, history: historyOf(record.entry, record.history), deleted: false, etag };
+      }
+      const deleted = await readDeletedRecord(this.host.backend, id);
+      if (deleted)
+        return { record: deleted, history: historyOf(deleted.entry, deleted.history), deleted: true };
+      if (!live) break;
+      // A delete in flight: its record holds the deletion already; finish it if its writer is gone.
+      if (!(await this.host.finishAbandonedDelete(live))) {
+        const record = live.record;
+        if (record.history) return { record, history: record.history, deleted: true };
+        break;
+      }
+    }
+    throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
+  }
+
+  /** The bytes of a version: the entry's current content when it is that, else the kept copy. */
+  private async contentOf(id: string, state: VersionedRecord, version: EntryVersion): Promise<Uint8Array> {
+    if (isCurrentContent(state, version)) {
+      const current = await this.host.readCurrent(id).catch(() => undefined);
+      if (current && current.entry.sha256 === version.sha256) return current.bytes;
+    }
+    const object = await this.host.backend.get(blobKey(version.sha256));
+    if (!object) throw missingVersionContent(id, version);
+    const bytes = await collectBody(object.body);
+    if (sha256Hex(bytes) !== version.sha256)
+      throw new CorruptDataError(`the kept content of version ${version.version} of entry ${id} is damaged`, {
+        details: { id, version: version.version, key: blobKey(version.sha256), problem: 'hash-mismatch' },
+      });
+    return bytes;
+  }
+
+  /** Every deleted entry's record (damaged ones are skipped: `fsck` reports them). */
+  private async *deletedRecords(): AsyncIterable<EntryRecord> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.host.backend.list(DELETED_PREFIX, { cursor, limit: 1000 });
+      const ids = page.objects.map((object) => idFromDeletedKey(object.key)).filter((id) => id !== undefined);
+      const records: EntryRecord[] = [];
+      await forEachConcurrently(ids, async (id) => {
+        const record = await readDeletedRecord(this.host.backend, id).catch(() => null);
+        if (record) records.push(record);
+      });
+      yield* records;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+}
+
+/** The entry as it was at `version`. */
+export function viewAt(entry: Entry, version: EntryVersion): EntryAtVersion {
+  return Object.freeze({
+    ...entry,
+    metadata: version.metadata,
+    size: version.size,
+    sha256: version.sha256,
+    updatedAt: version.op === 'store' ? null : version.at,
+    version: version.version,
+  });
+}
+
+function isCurrentContent(state: VersionedRecord, version: EntryVersion): boolean {
+  return !state.deleted && version.sha256 === state.record.entry.sha256;
+}
+
+function assertHasContent(id: string, version: EntryVersion): void {
+  if (version.deleted)
+    throw new NotFoundError(`version ${version.version} of entry ${id} is its deletion`, {
+      details: { id, version: version.version, deleted: true },
+    });
+}
+
+function missingVersionContent(id: string, version: EntryVersion): CorruptDataError {
+  return new CorruptDataError(`the content of version ${version.version} of entry ${id} is missing`, {
+    details: { id, version: version.version, key: blobKey(version.sha256), problem: 'missing-content' },
+  });
+}
+
+function historyLimit(value: unknown): number {
+  if (value === undefined) return DEFAULT_HISTORY_LIMIT;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > MAX_HISTORY_LIMIT)
+    throw new ValidationError(`limit must be a whole number from 1 to ${MAX_HISTORY_LIMIT}`, {
+      details: { limit: value as never },
+    });
+  return value;
+}
+
+function parseCursor(cursor: unknown): number {
+  if (typeof cursor !== 'string' || !/^[1-9]\d{0,15}$/.test(cursor))
+    throw new ValidationError('cursor is not one that history() returned', {
+      details: { cursor: String(cursor) },
+    });
+  return Number(cursor);
+}
+
+/** `list`'s filter as a predicate over entries. */
+function entryFilter(filter: ListFilter): (entry: Entry) => boolean {
+  const recursive = filter.recursive ?? true;
+  const subpath = normaliseSubpath(filter.subpath);
+  if (filter.dataType !== undefined) assertDataType(filter.dataType);
+  const types = new Set(filter.dataType ? [filter.dataType] : DATA_TYPES);
+  return (entry) => {
+    if (!types.has(entry.dataType)) return false;
+    const folder = `${folderOf({ dataType: entry.dataType, subpath })}/`;
+    if (!entry.filePath.startsWith(folder)) return false;
+    return recursive || entry.filePath.indexOf('/', folder.length) === -1;
+  };
+}
+
+async function forEachConcurrently<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, items.length) }, worker));
+}

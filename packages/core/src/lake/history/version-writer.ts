@@ -1,0 +1,86 @@
+import type { BodyInput, StorageBackend } from '../../backend/types.js';
+import type { Entry, Metadata } from '../../model/entry.js';
+import { type EntryRecord, encodeJson } from '../record.js';
+import { keepContent } from './blobs.js';
+import { deletedKey } from './keys.js';
+import { spillIfLong } from './pages.js';
+import type { ChangeNote, HistoryState, VersionOperation } from './types.js';
+import { appended, historyOf, versionFor } from './versions.js';
+
+/** A change `writeVersion` commits as a new version. */
+export interface VersionChange {
+  /** Merged into the metadata, or with `replace` the whole new metadata. */
+  patch: Metadata;
+  replace?: boolean;
+  body?: BodyInput;
+  note: ChangeNote;
+  op: VersionOperation;
+  restoredFrom?: number;
+}
+
+/** What a version records besides the entry itself (also carried by a pending update, for recovery). */
+export interface VersionInfo extends ChangeNote {
+  updatedAt: string;
+  op?: VersionOperation;
+  restoredFrom?: number;
+}
+
+export function pendingOf(change: VersionChange, updatedAt: string): VersionInfo {
+  const info: VersionInfo = { updatedAt, op: change.op, ...change.note };
+  if (change.restoredFrom !== undefined) info.restoredFrom = change.restoredFrom;
+  return info;
+}
+
+/** The history of a new entry: its first version. */
+export function firstHistory(entry: Entry, note: ChangeNote): HistoryState {
+  return { versions: [versionFor(entry, 'store', entry.createdAt, note, undefined)], pages: [] };
+}
+
+/**
+ * The history half of every write: the record a write commits (its version appended, long lists
+ * spilled), and the copies that must exist before it commits.
+ */
+export class VersionWriter {
+  constructor(
+    private readonly backend: StorageBackend,
+    /** Throws the typed error of the hold or rule that forbids deleting the entry of `record`. */
+    readonly assertDeletable: (record: EntryRecord) => Promise<void> = async () => {},
+  ) {}
+
+  /** `record` moved on to `entry`, the change recorded as its newest version. */
+  async recordWithVersion(record: EntryRecord, entry: Entry, info: VersionInfo): Promise<EntryRecord> {
+    const previous = historyOf(record.entry, record.history);
+    const note: ChangeNote = {};
+    if (info.author !== undefined) note.author = info.author;
+    if (info.message !== undefined) note.message = info.message;
+    const extra = info.restoredFrom === undefined ? {} : { restoredFrom: info.restoredFrom };
+    const version = versionFor(entry, info.op ?? 'update', info.updatedAt, note, previous, extra);
+    const history = await spillIfLong(this.backend, entry.id, appended(previous, version));
+    return { format: 1, entry, history };
+  }
+
+  /** `record` with its deletion recorded as the newest version. */
+  async recordWithDeletion(record: EntryRecord, note: ChangeNote): Promise<EntryRecord> {
+    const previous = historyOf(record.entry, record.history);
+    const version = versionFor(record.entry, 'delete', new Date().toISOString(), note, previous, {
+      deleted: true,
+    });
+    const history = await spillIfLong(this.backend, record.entry.id, appended(previous, version));
+    return { format: 1, entry: record.entry, history };
+  }
+
+  /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
+  async keepCurrentContent(entry: Entry): Promise<void> {
+    await keepContent(this.backend, entry.sha256, entry.filePath);
+  }
+
+  /**
+   * Before a deleted entry's objects go, its record (with the whole version list) is kept under
+   * `.versions/deleted/`: repeated by whoever finishes an interrupted delete, so it is never lost.
+   */
+  async keepDeletedRecord(record: EntryRecord): Promise<void> {
+    if (!record.history) return;
+    const kept: EntryRecord = { format: 1, entry: record.entry, history: record.history };
+    await this.backend.put(deletedKey(record.entry.id), encodeJson(kept));
+  }
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { DiskBackend } from '@datalake/backend-disk';
+import { DataLake, DataType, PutMode, type StorageBackend } from '@datalake/core';
+import { latency, type Measurement, timeMs } from '../measure.js';
+import type { ResultRow, SuiteReport } from '../report.js';
+import type { Suite, SuiteContext } from '../suite.js';
+import { latencyAtMost, latencyRatioAtMost } from '../targets.js';
+
+const encoder = new TextEncoder();
+
+/**
+ * Issue 15: entry history. Updates with history against the writes an update made before history
+ * (pending mark, content, commit) replayed on the same backend; the first history page of an entry
+ * with 1,000 versions; `list({ asOf })` over the lake.
+ */
+export const historySuite: Suite = {
+  name: 'history',
+  title: 'history (issue 15): versions, time travel',
+  async run(context) {
+    const rows: ResultRow[] = [];
+    const notes = [
+      'baseline of "update": the three writes an update made before history (pending mark, content, commit), replayed on the same disk backend; the lake is opened with search: scan, as the replay keeps no index',
+      `targets: update ≤ 1.3× baseline (fsync off and on); first history page of 1,000 versions ≤ 5 ms; list asOf over the largest size < 1 s`,
+    ];
+    const updates = context.quick ? 100 : 400;
+    for (const fsync of [false, true]) {
+      const root = path.join(context.workRoot, `history-update-${fsync ? 'fsync' : 'nofsync'}`);
+      const backend = new DiskBackend({ root, fsync });
+      // Without search upkeep, which the replayed writes do not include either.
+      const lake = await DataLake.open(backend, {
+        search: 'scan',
+        keepBackendOpen: true,
+        onNotice: () => {},
+      });
+      const entry = await lake.store({ name: 'cfg.txt', content: 'v0', dataType: DataType.CONFIGURATION });
+      const baseline = await replayedUpdates(backend, updates);
+      const result = await latency(updates, (i) =>
+        lake.update(entry.id, { content: `content of version ${i}\n` }),
+      );
+      rows.push({
+        operation: `update with history (fsync ${fsync ? 'on' : 'off'})`,
+        backend: 'disk',
+        n: updates,
+        result,
+        baseline: { label: 'update writes before history', measurement: baseline },
+        target: latencyRatioAtMost(1.3),
+      });
+      await lake.close();
+      await backend.close();
+    }
+
+    const root = path.join(context.workRoot, 'history-long');
+    const backend = new DiskBackend({ root, fsync: false });
+    const lake = await DataLake.open(backend, {
+      ...context.lakeOptions,
+      keepBackendOpen: true,
+      onNotice: () => {},
+    });
+    const long = await lake.store({ name: 'long.log', content: 'v0', dataType: DataType.LOGS });
+    for (let i = 1; i < 1000; i++)
+      await lake.update(long.id, i % 10 === 0 ? { content: `v${i}` } : { metadata: { i } });
+    rows.push({
+      operation: 'first history page (1,000 versions)',
+      backend: 'disk',
+      n: 1000,
+      result: await latency(context.quick ? 50 : 200, () => lake.history(long.id, { limit: 100 })),
+      target: latencyAtMost(5),
+    });
+    await lake.close();
+
+    const size = Math.max(...context.sizes);
+    const listed = await listAsOf(context, size);
+    rows.push({
+      operation: 'list({ asOf }) (a third changed since)',
+      backend: 'disk',
+      n: size,
+      result: listed,
+      target: latencyAtMost(1000),
+    });
+    await backend.close();
+    return { rows, notes } satisfies SuiteReport;
+  },
+};
+
+/** The writes of an update before history: a conditional pending mark, the content, a conditional commit. */
+async function replayedUpdates(backend: StorageBackend, count: number): Promise<Measurement> {
+  const key = '.bench/record.json';
+  let etag = (await backend.put(key, encoder.encode('{"format":1}'))).etag;
+  return latency(count, async (i) => {
+    etag = (
+      await backend.put(key, encoder.encode(`{"format":1,"pending":${i}}`), { mode: PutMode.replace(etag) })
+    ).etag;
+    await backend.put('configuration/baseline.txt', encoder.encode(`content of version ${i}\n`));
+    etag = (await backend.put(key, encoder.encode(`{"format":1,"at":${i}}`), { mode: PutMode.replace(etag) }))
+      .etag;
+  });
+}
+
+async function listAsOf(context: SuiteContext, size: number): Promise<Measurement> {
+  const root = path.join(context.workRoot, `history-asof-${size}`);
+  const backend = new DiskBackend({ root, fsync: false });
+  const lake = await DataLake.open(backend, {
+    ...context.lakeOptions,
+    search: 'scan',
+    keepBackendOpen: true,
+    onNotice: () => {},
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const entry = await lake.store({
+      name: `e${i}.txt`,
+      content: `entry ${i}`,
+      dataType: DataType.OTHER,
+      subpath: `f${i % 100}`,
+    });
+    ids.push(entry.id);
+    if (i > 0 && i % 10_000 === 0) context.log(`history: stored ${i} of ${size}`);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const asOf = new Date();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let i = 0; i < size; i += 3) await lake.update(ids[i] as string, { metadata: { changed: true } });
+  const samples: number[] = [];
+  for (let run = 0; run < (context.quick ? 2 : 5); run++)
+    samples.push(await timeMs(() => lake.list({ asOf })));
+  await lake.close();
+  await backend.close();
+  return { kind: 'latency', samples };
+}
