@@ -1,6 +1,6 @@
 import { join } from 'node:path';
+import { corpusOrSkip } from '@datalake/test-support/corpus';
 import { describe } from 'vitest';
-import { corpusOrSkip } from './support/corpus.js';
 import { describeCorpusIngest } from './support/corpus-suite.js';
 
 const corpus = corpusOrSkip();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
+import { corpusOrSkip } from '@datalake/test-support/corpus';
 import { beforeAll, describe } from 'vitest';
-import { corpusOrSkip } from './support/corpus.js';
 import { describeCorpusIngest } from './support/corpus-suite.js';
 import { type S3Target, s3Target } from './support/s3.js';
 

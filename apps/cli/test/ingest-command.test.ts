@@ -5,10 +5,10 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Entry } from '@datalake/core';
 import type { IngestSummary } from '@datalake/ingest';
+import { sha256, writeRaw } from '@datalake/test-support/trees';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, runJson } from './support/cli.js';
 import { scratchFolder } from './support/scratch.js';
-import { sha256, writeRaw } from './support/trees.js';
 
 /**
  * The `ingest` command end to end on messy trees (issue 10): what it prints, its JSON and its exit

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { corpusOrSkip } from '@datalake/test-support/corpus';
 import { describe, expect, it } from 'vitest';
 import { classify } from '../src/classify.js';
 import { decodeText } from '../src/encoding.js';
-import { corpusOrSkip } from './support/corpus.js';
 
 const corpus = corpusOrSkip();
 

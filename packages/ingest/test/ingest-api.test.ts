@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemoryBackend } from '@datalake/backend-memory';
 import { DataLake, ValidationError } from '@datalake/core';
+import { writeRaw } from '@datalake/test-support/trees';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +12,6 @@ import {
   SOURCE_PATH,
   SOURCE_ROOT,
 } from '../src/index.js';
-import { writeRaw } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
 /** The package's public entry as another program (a server, a migration tool) would call it. */

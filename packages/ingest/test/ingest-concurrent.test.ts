@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '@datalake/core';
+import { sha256, writeRaw } from '@datalake/test-support/trees';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IngestSummary } from '../src/ingest.js';
-import { ingest, openDiskLake, sha256, writeRaw } from './support/ingest.js';
+import { ingest, openDiskLake } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
 let work: string;

@@ -10,10 +10,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { rawJoin, sha256 } from '@datalake/test-support/trees';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readableName, readablePath, sourceKey } from '../src/source-names.js';
-import { changes, ingest, openDiskLake, rawJoin, sha256, sourceBytesOf } from './support/ingest.js';
+import { changes, ingest, openDiskLake, sourceBytesOf } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
 /**

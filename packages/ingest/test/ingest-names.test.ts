@@ -1,18 +1,10 @@
 import { rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entry } from '@datalake/core';
+import { rawJoin, sha256, writeRaw } from '@datalake/test-support/trees';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { walkTree } from '../src/walk.js';
-import {
-  changes,
-  ingest,
-  ingestInto,
-  openDiskLake,
-  rawJoin,
-  sha256,
-  sourceBytesOf,
-  writeRaw,
-} from './support/ingest.js';
+import { changes, ingest, ingestInto, openDiskLake, sourceBytesOf } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
 const NFC = Buffer.from('caf\u00e9.txt');

@@ -1,7 +1,8 @@
 import { readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeRaw } from '@datalake/test-support/trees';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { changes, ingest, ingestInto, openDiskLake, writeRaw } from './support/ingest.js';
+import { changes, ingest, ingestInto, openDiskLake } from './support/ingest.js';
 import { scratchFolder } from './support/scratch.js';
 
 let work: string;

@@ -1,10 +1,10 @@
 import { isUtf8 } from 'node:buffer';
 import { assertValidKey, MAX_SEGMENT_BYTES } from '@datalake/core';
+import { sha256 } from '@datalake/test-support/trees';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type FolderMember, lakeNames } from '../src/lake-names.js';
 import { readableName, readablePath, sourceKey, sourceKeyBytes } from '../src/source-names.js';
-import { sha256 } from './support/ingest.js';
 
 const file = (name: string | Buffer): FolderMember => ({ raw: Buffer.from(name), isFolder: false });
 const folder = (name: string | Buffer): FolderMember => ({ raw: Buffer.from(name), isFolder: true });

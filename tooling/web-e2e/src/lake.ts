@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DiskBackend } from '@datalake/backend-disk';
 import { DATA_TYPES, DataLake, type DataType } from '@datalake/core';
+import { corpusFromEnv, readManifest } from '@datalake/test-support/corpus';
 
 export interface LakeFile {
   name: string;
@@ -10,25 +11,19 @@ export interface LakeFile {
   content: Uint8Array;
 }
 
-/** The corpus folder from `DATALAKE_CORPUS`, when it is set and holds a manifest. */
+/**
+ * The corpus folder from `DATALAKE_CORPUS`, when it is set; set to a folder without a manifest, it
+ * throws rather than testing a generated lake in its place.
+ */
 export async function corpusDir(): Promise<string | undefined> {
-  const dir = process.env.DATALAKE_CORPUS;
-  if (!dir) return undefined;
-  try {
-    await readFile(path.join(dir, 'manifest.tsv'));
-    return dir;
-  } catch {
-    return undefined;
-  }
+  return corpusFromEnv()?.dir;
 }
 
 /** The corpus's files, placed as the manifest classifies them (`<type>/<folders>/<name>`). */
 export async function corpusFiles(dir: string): Promise<LakeFile[]> {
-  const manifest = await readFile(path.join(dir, 'manifest.tsv'), 'utf8');
   const files: LakeFile[] = [];
-  for (const row of manifest.trim().split('\n').slice(1)) {
-    const [relative, type] = row.split('\t');
-    if (!relative || !(DATA_TYPES as readonly string[]).includes(type ?? '')) continue;
+  for (const { path: relative, type } of readManifest(dir)) {
+    if (!(DATA_TYPES as readonly string[]).includes(type)) continue;
     const parts = relative.split('/');
     files.push({
       name: parts.at(-1) as string,

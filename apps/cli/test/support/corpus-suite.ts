@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Entry, SearchResult } from '@datalake/core';
 import type { IngestSummary } from '@datalake/ingest';
+import type { Corpus, ManifestItem } from '@datalake/test-support/corpus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliOptions, runCli, runJson } from './cli.js';
-import type { Corpus, ManifestItem } from './corpus.js';
 
 /** Corpus files that are not artifacts (and so are not in the manifest). */
 const NOT_ARTIFACTS = ['--exclude', 'LICENSES', '--exclude', 'SOURCES.md', '--exclude', 'manifest.tsv'];

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { corpusFromEnv } from '@datalake/test-support/corpus';
 import type { DataType } from '../../src/model/data-type.js';
 import type { TestDocument } from './search-host.js';
 
@@ -31,20 +32,17 @@ const BUILT_IN: TestDocument[] = [
  * built-in documents stand alone.
  */
 export function corpusSample(stride: number, maxBytes: number): TestDocument[] {
-  const root = process.env.DATALAKE_CORPUS;
-  if (!root) return BUILT_IN;
-  const manifest = join(root, 'manifest.tsv');
-  if (!existsSync(manifest)) throw new Error(`DATALAKE_CORPUS names no corpus (no ${manifest})`);
-  const rows = readFileSync(manifest, 'utf8').trim().split('\n').slice(1);
+  const corpus = corpusFromEnv();
+  if (!corpus) return BUILT_IN;
+  const root = corpus.dir;
   const docs: TestDocument[] = [...BUILT_IN];
-  rows.forEach((row, i) => {
-    const [path, type, size] = row.split('\t') as [string, DataType, string];
+  corpus.manifest.forEach(({ path, type, bytes }, i) => {
     const invalidUtf8 = !isUtf8(readFileSync(join(root, path)));
-    if (!invalidUtf8 && (i % stride !== 0 || Number(size) > maxBytes)) return;
+    if (!invalidUtf8 && (i % stride !== 0 || bytes > maxBytes)) return;
     const parts = path.split('/');
     docs.push({
       name: parts.at(-1) as string,
-      dataType: type,
+      dataType: type as DataType,
       subpath: parts.slice(1, -1).join('/'),
       content: new Uint8Array(readFileSync(join(root, path))),
       metadata: { source: parts[1] as string, index: i },
