@@ -28,6 +28,8 @@ export interface DiskDirent {
 }
 
 export interface DiskFileHandle {
+  /** The file descriptor, where the file system has one (for `DiskSyncFs` calls on an open file). */
+  readonly fd?: number;
   write(
     buffer: Uint8Array,
     offset: number,

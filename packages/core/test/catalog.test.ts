@@ -66,18 +66,19 @@ describe('Catalog', () => {
 });
 
 describe('SortedEntries', () => {
-  it('answers prefix queries like a sorted filter, through any mix of adds and removes (property)', async () => {
+  it('answers prefix queries like a sorted filter, through any mix of adds, removes and reads, whatever the recent-additions limit (property)', async () => {
     const { SortedEntries } = await import('../src/lake/sorted-entries.js');
     const fc = (await import('fast-check')).default;
     const segment = fc.constantFrom('a', 'b', 'ab', 'é', 'z');
     const path = fc.array(segment, { minLength: 2, maxLength: 4 }).map((parts) => `macro/${parts.join('/')}`);
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.boolean(), path, fc.boolean()), { maxLength: 60 }),
+        fc.array(fc.tuple(fc.boolean(), path, fc.boolean()), { maxLength: 150 }),
         fc.array(segment, { maxLength: 2 }),
         fc.boolean(),
-        (operations, prefixParts, direct) => {
-          const sorted = new SortedEntries();
+        fc.option(fc.integer({ min: 0, max: 6 }), { nil: undefined }),
+        (operations, prefixParts, direct, recentLimit) => {
+          const sorted = new SortedEntries(recentLimit);
           const live = new Map<string, Entry>();
           let serial = 0;
           for (const [add, filePath, query] of operations) {
@@ -102,6 +103,9 @@ describe('SortedEntries', () => {
             .map((e) => e.filePath)
             .sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
           expect(sorted.withPrefix(prefix, direct).map((e) => e.filePath)).toEqual(expected);
+          expect(sorted.all().map((e) => e.filePath)).toEqual(
+            [...live.values()].map((e) => e.filePath).sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)),
+          );
         },
       ),
     );

@@ -135,7 +135,7 @@ describe('WordPostings', () => {
 });
 
 describe('TrigramPostings', () => {
-  it('lists, per trigram, the documents in ascending order with their masks however reads and adds interleave', () => {
+  it('lists, per trigram, the documents in ascending order with their masks however reads, adds and run sizes interleave', () => {
     fc.assert(
       fc.property(
         fc.array(
@@ -148,8 +148,9 @@ describe('TrigramPostings', () => {
           }),
           { maxLength: 120 },
         ),
-        (docs) => {
-          const postings = new TrigramPostings();
+        fc.option(fc.integer({ min: 1, max: 200 }), { nil: undefined }),
+        (docs, runPostings) => {
+          const postings = new TrigramPostings(16, runPostings);
           const expected = new Map<number, Array<[number, number]>>();
           const maskOf = (key: number, doc: number) => ((key * 31 + doc) & 0xff) | 1;
           const check = () => {

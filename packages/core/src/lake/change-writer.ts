@@ -41,7 +41,8 @@ export class ChangeWriter {
     const ids = [...new Set(this.waiting)];
     this.waiting = [];
     const write = this.backend
-      .put(noteKey(this.now(), this.writer), encodeNote(ids), { mode: PutMode.create })
+      // A note is a hint: it needs no flush of its own, and becomes durable with the next write that does.
+      .put(noteKey(this.now(), this.writer), encodeNote(ids), { mode: PutMode.create, deferDurability: true })
       .then(
         () => {},
         (error: unknown) => this.onFailure(error),

@@ -2,21 +2,46 @@ import type { Entry } from '../model/entry.js';
 
 /**
  * Every entry ordered by `filePath`, so that a listing under a path prefix is a binary search plus a
- * walk over just the results. Additions and removals are batched and merged in on the next read: a
- * read after N writes costs O(n + N log N) once, then O(log n + results).
+ * walk over just the results. Until the first read, additions are batched and sorted at once (a
+ * bulk load costs O(N log N) once). From then on, the lake lives: an addition is placed by binary
+ * search among the few recent ones, which are merged into the whole at write time once there are
+ * more than `recentLimit` of them. A read then merges at most that many, however many entries were added
+ * since the previous read, and costs O(n + RECENT_LIMIT log n) once, then O(log n + results).
  */
 export class SortedEntries {
   private sorted: Entry[] = [];
+  /** Additions before the first read, in the order they came. */
   private added: Entry[] = [];
+  /** Additions since the lake was first read, not merged into `sorted` yet, ordered like it. */
+  private readonly recent: Entry[] = [];
   private readonly removed = new Set<Entry>();
+  private live = false;
+
+  /** `recentLimit`: recent additions merged into the whole at write time (see above). */
+  constructor(private readonly recentLimit = RECENT_LIMIT) {}
 
   add(entry: Entry): void {
-    this.added.push(entry);
+    if (!this.live) {
+      this.added.push(entry);
+      return;
+    }
+    this.recent.splice(upperBound(this.recent, entry.filePath), 0, entry);
+    if (this.recent.length > this.recentLimit) this.settle();
   }
 
   /** `entry` must be the very object that was added. */
   remove(entry: Entry): void {
+    const recent = this.recent;
+    for (let at = lowerBound(recent, entry.filePath); at < recent.length; at++) {
+      const candidate = recent[at] as Entry;
+      if (candidate.filePath !== entry.filePath) break;
+      if (candidate === entry) {
+        recent.splice(at, 1);
+        return;
+      }
+    }
     this.removed.add(entry);
+    if (this.live && this.removed.size > this.recentLimit) this.settle();
   }
 
   /** Entries whose `filePath` starts with `prefix`, in order; `direct` keeps only those with no further '/'. */
@@ -41,8 +66,12 @@ export class SortedEntries {
 
   /** Merges pending additions and removals (done lazily by reads; callable after a bulk load). */
   settle(): void {
-    if (this.added.length === 0 && this.removed.size === 0) return;
-    const fresh = this.added.filter((entry) => !this.removed.has(entry)).sort(byFilePath);
+    this.live = true;
+    if (this.added.length === 0 && this.recent.length === 0 && this.removed.size === 0) return;
+    const fresh =
+      this.added.length > 0
+        ? this.added.filter((entry) => !this.removed.has(entry)).sort(byFilePath)
+        : this.recent;
     // A few changes are placed by binary search (no comparison of every path), many by a merge.
     if (fresh.length + this.removed.size <= FEW_CHANGES)
       this.sorted = placed(this.sorted, fresh, this.removed);
@@ -52,9 +81,13 @@ export class SortedEntries {
       this.sorted = fresh.length === 0 ? kept : merge(kept, fresh);
     }
     this.added = [];
+    this.recent.length = 0;
     this.removed.clear();
   }
 }
+
+/** Recent additions (or removals) merged into the whole at write time (see `SortedEntries`). */
+const RECENT_LIMIT = 64;
 
 /** Changes up to this many are placed one by one (see `placed`). */
 const FEW_CHANGES = 32;

@@ -106,7 +106,7 @@ export class SearchIndex {
     | {
         ordered: readonly Entry[];
         coverageVersion: number;
-        bySegment: Map<Segment, Array<Entry | null | undefined>>;
+        bySegment: Map<Segment, Map<number, Entry | null>>;
       }
     | undefined;
   private readonly analyser = new Analyser();
@@ -486,10 +486,10 @@ export class SearchIndex {
       const known = this.knownEntries(segment, ordered);
       for (let d = 0; d < docs.length; d++) {
         const doc = docs[d] as number;
-        let entry = known[doc];
+        let entry = known.get(doc);
         if (entry === undefined) {
           entry = (segment.docs.state(doc) !== 'failed' && this.validEntry(segment, doc)) || null;
-          known[doc] = entry;
+          known.set(doc, entry);
         }
         if (entry && matchesFilters(entry, query.filters)) candidates.push(entry);
       }
@@ -518,9 +518,10 @@ export class SearchIndex {
   /**
    * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none,
    * or a `failed` document, whose entry is a candidate anyway),
-   * kept while the entries and coverage stay the same: repeated queries skip the map lookups.
+   * kept while the entries and coverage stay the same: repeated queries skip the map lookups. Filled
+   * as candidates are looked up, so that a search after a change costs its candidates, not the segment.
    */
-  private knownEntries(segment: Segment, ordered: readonly Entry[]): Array<Entry | null | undefined> {
+  private knownEntries(segment: Segment, ordered: readonly Entry[]): Map<number, Entry | null> {
     let known = this.known;
     if (known?.ordered !== ordered || known.coverageVersion !== this.coverageVersion) {
       known = { ordered, coverageVersion: this.coverageVersion, bySegment: new Map() };
@@ -528,7 +529,7 @@ export class SearchIndex {
     }
     let entries = known.bySegment.get(segment);
     if (!entries) {
-      entries = new Array<Entry | null | undefined>(segment.docs.length);
+      entries = new Map();
       known.bySegment.set(segment, entries);
     }
     return entries;

@@ -15,7 +15,7 @@ export class SegmentBuilder implements Segment {
 
   /** `previous`: a builder of about the same size, to size buffers from (its postings counts, no reference kept). */
   constructor(previous?: SegmentBuilder) {
-    this.trigrams = new TrigramPostings(Math.min(roomFor(previous?.trigrams.size ?? 0, 4096), RUN_POSTINGS));
+    this.trigrams = new TrigramPostings(roomFor(previous?.trigrams.size ?? 0, 4096));
     this.terms = new WordPostings(roomFor(previous?.terms.size ?? 0, 1024));
   }
 
@@ -33,7 +33,6 @@ export class SegmentBuilder implements Segment {
     const number = this.docs.length;
     collector.collect(text);
     this.trigrams.addAll(collector.keys, collector.masks, number, collector.count);
-    this.trigrams.sealPending(RUN_POSTINGS);
     const words = this.terms.addDocument(text, number);
     this.docs.add(doc.id, doc.sha256, words, text.length, state);
     this.textBytes += text.length;
@@ -79,12 +78,6 @@ export class SegmentBuilder implements Segment {
     return out.encode();
   }
 }
-
-/**
- * Trigram postings sorted into a run as the builder fills (see `TrigramPostings`): a search after
- * many stores then sorts at most this many, whatever the size of the builder.
- */
-const RUN_POSTINGS = 1 << 17;
 
 /** A quarter more than `expected`, so that a similar builder does not have to grow. */
 function roomFor(expected: number, least: number): number {

@@ -23,19 +23,25 @@ const EMPTY: PostingTable = {
   masks: new Uint8Array(0),
 };
 const RADIX_BITS = 12;
+/**
+ * Pending postings sorted into a run as they are added (see `TrigramPostings`): a read sorts fewer
+ * than this many, whatever the size of the builder.
+ */
+const DEFAULT_RUN_POSTINGS = 4096;
 /** A run merge a read may trigger involves runs of at most this many postings (so a read stays cheap). */
-const READ_MERGE_POSTINGS = 1 << 18;
+const READ_MERGE_POSTINGS = 4 * DEFAULT_RUN_POSTINGS;
 const RADIX = 1 << RADIX_BITS;
 
 /**
  * Trigram posting lists under construction. Adding appends a (trigram, document, position mask)
- * posting to a log, without any lookup; reading sorts the pending postings by trigram (a stable
- * two-pass radix sort) into a sorted table of their own, a run. Runs are merged like a binary
- * counter (a run is merged into the one before it once it is at least half its size), so a read
- * after each of many small additions costs about the additions, not the whole builder, and a
- * builder holds a few runs at most (logarithmically many). Documents must be added in ascending
- * order (a document added after a read must be numbered above every document added before it), so
- * every list comes out ascending: runs hold ascending document ranges, oldest first.
+ * posting to a log, without any lookup; once `runPostings` of them wait, they are sorted by trigram
+ * (a stable two-pass radix sort) into a sorted table of their own, a run, and runs are merged like a
+ * binary counter (a run is merged into the one before it once it is at least half its size). That
+ * work is done as postings are added, so a read only sorts the few postings added since the last
+ * run and merges small runs: its cost stays bounded however much was added before it, and a builder
+ * holds a few runs at most (logarithmically many). Documents must be added in ascending order (a
+ * document added after a read must be numbered above every document added before it), so every list
+ * comes out ascending: runs hold ascending document ranges, oldest first.
  */
 export class TrigramPostings {
   private pendingKeys: Uint32Array<ArrayBuffer>;
@@ -46,12 +52,18 @@ export class TrigramPostings {
   private runs: PostingTable[] = [];
   /** Postings in `runs`. */
   private sealedCount = 0;
+  private readonly runPostings: number;
 
-  /** `expected`: postings room to start with (growing is by doubling, which costs copies). */
-  constructor(expected = 4096) {
-    this.pendingKeys = new Uint32Array(expected);
-    this.pendingDocs = new Uint32Array(expected);
-    this.pendingMasks = new Uint8Array(expected);
+  /**
+   * `expected`: postings room to start with (growing is by doubling, which costs copies).
+   * `runPostings`: pending postings sorted into a run as they are added (see the class comment).
+   */
+  constructor(expected = 4096, runPostings = DEFAULT_RUN_POSTINGS) {
+    this.runPostings = Math.max(1, runPostings);
+    const room = Math.max(1, Math.min(expected, this.runPostings));
+    this.pendingKeys = new Uint32Array(room);
+    this.pendingDocs = new Uint32Array(room);
+    this.pendingMasks = new Uint8Array(room);
   }
 
   /** Number of (document, trigram) postings. */
@@ -69,6 +81,7 @@ export class TrigramPostings {
     this.pendingKeys[this.pending] = key;
     this.pendingMasks[this.pending] = mask;
     this.pendingDocs[this.pending++] = doc;
+    this.keepUp();
   }
 
   /** Lists `doc` under each of the first `count` `keys` (distinct 24-bit trigrams) with the matching position mask. */
@@ -84,6 +97,7 @@ export class TrigramPostings {
       pendingDocs[at++] = doc;
     }
     this.pending = at;
+    this.keepUp();
   }
 
   /** Number of documents listed under `key`. */
@@ -127,27 +141,37 @@ export class TrigramPostings {
   }
 
   /**
-   * Sorts postings added since the last read into a run of their own once there are at least
-   * `minimum` of them (a builder being filled calls this with a large minimum, so that a read after
-   * many additions has little left to sort).
+   * Sorts postings added since the last run into a run of their own once at least `minimum` of them
+   * wait, merging runs like a binary counter; a read (the default `minimum`) merges small runs only
+   * (of at most `READ_MERGE_POSTINGS`): larger merges are left to the next addition (`keepUp`).
    */
   sealPending(minimum = 1): void {
-    if (this.pending < minimum) return;
-    // A read merges small runs only: larger merges wait for the builder's next run (a larger `minimum`).
-    const mergeLimit = minimum > 1 ? Number.POSITIVE_INFINITY : READ_MERGE_POSTINGS;
-    const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
-    this.runs.push(tableOf(pending, this.pending));
-    this.sealedCount += this.pending;
-    // The run keeps views of the pending buffers: later postings go to new ones.
-    this.pendingKeys = new Uint32Array(4096);
-    this.pendingDocs = new Uint32Array(4096);
-    this.pendingMasks = new Uint8Array(4096);
-    this.pending = 0;
+    if (this.pending >= minimum && this.pending > 0) {
+      const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
+      this.runs.push(tableOf(pending, this.pending));
+      this.sealedCount += this.pending;
+      // The run keeps views of the pending buffers: later postings go to new ones.
+      const room = Math.min(this.pendingKeys.length, this.runPostings);
+      this.pendingKeys = new Uint32Array(room);
+      this.pendingDocs = new Uint32Array(room);
+      this.pendingMasks = new Uint8Array(room);
+      this.pending = 0;
+    }
+    this.mergeRuns(minimum > 1 ? Number.POSITIVE_INFINITY : READ_MERGE_POSTINGS);
+  }
+
+  /** Seals a full log into a run and restores the binary-counter shape of the runs (after additions). */
+  private keepUp(): void {
+    this.sealPending(this.pending >= this.runPostings ? this.runPostings : Number.POSITIVE_INFINITY);
+  }
+
+  /** Merges the newest run into the one before it while it is at least half its size (and that one at most `limit`). */
+  private mergeRuns(limit: number): void {
     const runs = this.runs;
     while (runs.length >= 2) {
       const newer = runs[runs.length - 1] as PostingTable;
       const older = runs[runs.length - 2] as PostingTable;
-      if (newer.docs.length * 2 < older.docs.length || older.docs.length > mergeLimit) break;
+      if (newer.docs.length * 2 < older.docs.length || older.docs.length > limit) break;
       runs.splice(runs.length - 2, 2, mergeTables(older, newer));
     }
   }

@@ -24,10 +24,18 @@ interface Plan {
   alternations: number;
   /** Lake sizes of the search-between-writes rows. */
   sizes: number[];
+  /** A/B rounds the alternations are split into (quiet searches, then searches after a store). */
+  searchRounds: number;
 }
 
-const FULL: Plan = { rounds: 7, perRound: 60, alternations: 40, sizes: [5000, 20_000, 100_000] };
-const QUICK: Plan = { rounds: 3, perRound: 40, alternations: 20, sizes: [5000, 20_000] };
+const FULL: Plan = {
+  rounds: 7,
+  perRound: 60,
+  alternations: 40,
+  sizes: [5000, 20_000, 100_000],
+  searchRounds: 8,
+};
+const QUICK: Plan = { rounds: 3, perRound: 40, alternations: 20, sizes: [5000, 20_000], searchRounds: 4 };
 
 /**
  * Issue 12: the lake under a live workload. Durable stores against raw `write` + `fdatasync` +
@@ -44,11 +52,11 @@ export const liveSuite: Suite = {
       `durable stores: ${ENTRY_BYTES} B entries on the disk backend with fsync on (the default), rounds of ${plan.perRound} alternating with the raw baseline`,
       `searches between writes: one store, then one selective search (${plan.alternations} times), against the same queries on the unchanged lake`,
     ];
-    rows.push(...(await durableStores(context, plan)));
+    rows.push(...(await durableStores(context, plan, notes)));
     collectGarbage();
     for (const n of plan.sizes) {
       for (const subject of SUBJECTS) {
-        rows.push(...(await searchesBetweenWrites(context, plan, subject, n)));
+        rows.push(...(await searchesBetweenWrites(context, plan, subject, n, notes)));
         collectGarbage();
       }
     }
@@ -56,7 +64,7 @@ export const liveSuite: Suite = {
   },
 };
 
-async function durableStores(context: SuiteContext, plan: Plan): Promise<ResultRow[]> {
+async function durableStores(context: SuiteContext, plan: Plan, notes: string[]): Promise<ResultRow[]> {
   const root = path.join(context.workRoot, 'live-durable');
   const raw = new RawFsStore(path.join(root, 'raw'), true);
   const lake = await DataLake.open(new DiskBackend({ root: path.join(root, 'lake') }), {
@@ -110,6 +118,14 @@ async function durableStores(context: SuiteContext, plan: Plan): Promise<ResultR
   } finally {
     await lake.close();
   }
+  const perRound = (result: number[], baseline: number[]) =>
+    result.map((rate, round) => rate / (baseline[round] as number));
+  const oneRatios = perRound(lakeRates, rawRates);
+  const parallelRatios = perRound(parallelRates, lakeRates);
+  notes.push(
+    `durable store / raw, per round: ${oneRatios.map((ratio) => `${ratio.toFixed(2)}×`).join(' ')} (median ${middle(oneRatios).toFixed(2)}×)`,
+    `${IN_FLIGHT} in flight / one at a time, per round: ${parallelRatios.map((ratio) => `${ratio.toFixed(2)}×`).join(' ')} (median ${middle(parallelRatios).toFixed(2)}×)`,
+  );
   const rawMeasurement: Measurement = { kind: 'rate', samples: rawRates };
   const oneAtATime: Measurement = { kind: 'rate', samples: lakeRates };
   return [
@@ -153,6 +169,7 @@ async function searchesBetweenWrites(
   plan: Plan,
   subject: Subject,
   n: number,
+  notes: string[],
 ): Promise<ResultRow[]> {
   const root = path.join(context.workRoot, `live-search-${subject.label.replace(/\W+/g, '-')}-${n}`);
   const lake = await DataLake.open(subject.backend(root), { ...context.lakeOptions, onNotice: () => {} });
@@ -168,22 +185,44 @@ async function searchesBetweenWrites(
     await inFlight(n, 16, (i) => store(i, 512 + (i % 8) * 448, `base/${i % 100}`));
     const queries = Array.from({ length: plan.alternations }, (_, k) => selectiveQuery(k * 7919, n));
     for (const query of queries.slice(0, 5)) await lake.search(query); // warm up
+    // A/B rounds: searches on the unchanged lake, then the same searches each after a store, so that
+    // the machine's load weighs on both sides alike. The first search of a quiet block is untimed: it
+    // pays for the block's preceding stores.
     const quiet: number[] = [];
-    for (const query of queries) quiet.push(await timed(() => lake.search(query)));
     const between: number[] = [];
+    const roundRatios: number[] = [];
+    const perRound = Math.max(1, Math.floor(queries.length / plan.searchRounds));
     let fresh = n;
-    for (const query of queries) {
-      await store(fresh++, 2048, 'live');
-      between.push(await timed(() => lake.search(query)));
+    for (let round = 0; round < plan.searchRounds; round++) {
+      const block = queries.slice(round * perRound, (round + 1) * perRound);
+      await lake.search(block[0] as string);
+      const quietBlock: number[] = [];
+      for (const query of block) quietBlock.push(await timed(() => lake.search(query)));
+      const betweenBlock: number[] = [];
+      for (const query of block) {
+        await store(fresh++, 2048, 'live');
+        betweenBlock.push(await timed(() => lake.search(query)));
+      }
+      quiet.push(...quietBlock);
+      between.push(...betweenBlock);
+      roundRatios.push(middle(betweenBlock) / middle(quietBlock));
     }
+    // The first search after a bulk of writes, against quiet searches right before and after it.
+    await lake.search(queries[1] as string);
+    const aroundBulk: number[] = [];
+    for (const query of queries.slice(0, 5)) aroundBulk.push(await timed(() => lake.search(query)));
     let bulk = 0;
     while (bulk < BULK_BYTES) {
       await store(fresh++, 4096, 'bulk');
       bulk += 4096;
     }
     const afterBulk = await timed(() => lake.search(queries[0] as string));
+    for (const query of queries.slice(0, 5)) aroundBulk.push(await timed(() => lake.search(query)));
     const quietMeasurement: Measurement = { kind: 'latency', samples: quiet };
     const backend = subject.label;
+    notes.push(
+      `${backend}, ${n.toLocaleString('en-US')} entries: search after a store / unchanged, per A/B round: ${roundRatios.map((ratio) => `${ratio.toFixed(2)}×`).join(' ')} (median ${middle(roundRatios).toFixed(2)}×)`,
+    );
     return [
       { operation: 'selective search, unchanged lake', backend, n, result: quietMeasurement },
       {
@@ -199,13 +238,21 @@ async function searchesBetweenWrites(
         backend,
         n,
         result: { kind: 'latency', samples: [afterBulk] },
-        baseline: { label: 'unchanged', measurement: quietMeasurement },
+        baseline: { label: 'unchanged, around it', measurement: { kind: 'latency', samples: aroundBulk } },
         target: latencyRatioAtMost(2),
       },
     ];
   } finally {
     await lake.close();
   }
+}
+
+function middle(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[half] as number)
+    : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
 }
 
 async function rateOf(count: number, action: () => Promise<unknown>): Promise<number> {
