@@ -1,3 +1,9 @@
 export { ForbiddenError, type Problem, UnauthorizedError } from './errors.js';
 export { type Conditional, type ListPageOptions, RemoteLake, type RemoteLakeOptions } from './remote-lake.js';
+export {
+  type JsonCall,
+  RemoteRetention,
+  type RemoteRetentionPlan,
+  type RulesChange,
+} from './remote-retention.js';
 export type { Action, AuditPage, AuditRecord, Grant, NewToken, TokenInfo, WhoAmI } from './types.js';
