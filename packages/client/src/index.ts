@@ -7,3 +7,16 @@ export {
   type RulesChange,
 } from './remote-retention.js';
 export type { Action, AuditPage, AuditRecord, Grant, NewToken, TokenInfo, WhoAmI } from './types.js';
+/** The lake's types of the answers about history and retention, for callers that import only the client. */
+export type {
+  EntryHistory,
+  EntryHolds,
+  EntryVersion,
+  RetentionMatch,
+  RetentionMode,
+  RetentionOutcome,
+  RetentionPlan,
+  RetentionRule,
+  RetentionRules,
+  VersionDiff,
+} from '@datalake/core';
