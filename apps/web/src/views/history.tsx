@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api, ApiError, EntryHistory, EntryVersion } from '../api.js';
 import type { Session } from '../app.js';
 import { formatBytes, formatTime } from '../format.js';
@@ -192,6 +192,11 @@ function Confirmed({
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
+  const why = useRef<HTMLInputElement>(null);
+  // The button that asked is gone: keyboard focus moves to the first field of the question.
+  useEffect(() => {
+    if (asking) why.current?.focus();
+  }, [asking]);
   if (!asking)
     return (
       <p class="actions">
@@ -219,6 +224,7 @@ function Confirmed({
       <div class="field">
         <label for={`${idPrefix}-message`}>Why (optional, kept with the new version)</label>
         <input
+          ref={why}
           id={`${idPrefix}-message`}
           value={message}
           onInput={(event) => setMessage(event.currentTarget.value)}
