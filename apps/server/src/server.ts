@@ -13,6 +13,8 @@ import type { App, ServerContext } from './context.js';
 import { problem, toProblem } from './http/problems.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Refresher } from './refresher.js';
+import { retentionRoutes } from './retention/routes.js';
+import { retentionSchemas } from './retention/schemas.js';
 import { adminRoutes } from './routes/admin.js';
 import { entryRoutes } from './routes/entries.js';
 import { folderRoutes } from './routes/folders.js';
@@ -127,7 +129,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
     isReady: () => ready && !closing,
   };
 
-  for (const schema of sharedSchemas) app.addSchema(schema);
+  for (const schema of [...sharedSchemas, ...retentionSchemas]) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -208,6 +210,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
   entryRoutes(app, context);
   lakeRoutes(app, context);
   historyRoutes(app, context);
+  retentionRoutes(app, context);
   adminRoutes(app, context);
   folderRoutes(app, context);
   if (options.web !== false) await pageRoutes(app, options.web?.root ?? webAssetsDir);

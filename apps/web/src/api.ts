@@ -1,9 +1,45 @@
 /** The lake's HTTP API as the page uses it: every call carries the signed-in token. */
 
+import type {
+  Action,
+  EntryHistory,
+  EntryHolds,
+  EntryVersion,
+  Grant,
+  RetentionMode,
+  RetentionPlan,
+  RetentionRule,
+  RetentionRules,
+  TokenInfo,
+  VersionDiff,
+} from '@datalake/client';
+
+export type {
+  Action,
+  EntryHistory,
+  EntryHolds,
+  EntryVersion,
+  Grant,
+  RetentionMode,
+  RetentionRule,
+  RetentionRules,
+  TokenInfo,
+  VersionDiff,
+};
+
+/** A plan as the server gives it: `partial` when filtered to what a non-admin token may read. */
+export type Plan = RetentionPlan & { partial: boolean };
+
 export const DATA_TYPES = ['schema', 'macro', 'documentation', 'configuration', 'logs', 'other'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
-export const ACTIONS = ['read', 'write', 'delete', 'admin'] as const;
-export type Action = (typeof ACTIONS)[number];
+export const ACTIONS = ['read', 'write', 'delete', 'admin'] as const satisfies readonly Action[];
+
+/** The page's list of types and actions is the lake's, in both directions (a compile-time check). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const typesMatch: Same<DataType, NonNullable<Grant['dataType']>> = true;
+const actionsMatch: Same<(typeof ACTIONS)[number], Action> = true;
+void typesMatch;
+void actionsMatch;
 
 export interface Entry {
   id: string;
@@ -16,22 +52,6 @@ export interface Entry {
   subpath: string;
   size: number;
   sha256: string;
-}
-
-export interface Grant {
-  actions: Action[];
-  dataType?: DataType;
-  pathPrefix?: string;
-}
-
-export interface TokenInfo {
-  id: string;
-  name: string;
-  grants: Grant[];
-  createdAt: string;
-  createdBy: string | null;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
 }
 
 export interface Folder {
@@ -155,6 +175,89 @@ export class Api {
 
   async revokeToken(id: string): Promise<void> {
     await this.call(`/v1/tokens/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  history(id: string, cursor: string | undefined, limit = 20): Promise<EntryHistory> {
+    return this.json(
+      `/v1/entries/${encodeURIComponent(id)}/history${query({ limit: String(limit), cursor })}`,
+    );
+  }
+
+  diff(id: string, from: number, to: number): Promise<VersionDiff> {
+    return this.json(
+      `/v1/entries/${encodeURIComponent(id)}/diff${query({ from: String(from), to: String(to) })}`,
+    );
+  }
+
+  restore(id: string, version: number, message: string): Promise<Entry> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/restore`, {
+      method: 'POST',
+      body: JSON.stringify({ version, ...(message ? { message } : {}) }),
+      json: true,
+    });
+  }
+
+  undelete(id: string, message: string): Promise<Entry> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/undelete`, {
+      method: 'POST',
+      body: JSON.stringify(message ? { message } : {}),
+      json: true,
+    });
+  }
+
+  rules(): Promise<RetentionRules> {
+    return this.json('/v1/retention/rules');
+  }
+
+  putRule(rule: RetentionRule, ifVersion: number): Promise<RetentionRules> {
+    const { name, ...settings } = rule;
+    return this.json(`/v1/retention/rules/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      body: JSON.stringify({ ...settings, ifVersion }),
+      json: true,
+    });
+  }
+
+  deleteRule(name: string, ifVersion: number): Promise<RetentionRules> {
+    return this.json(
+      `/v1/retention/rules/${encodeURIComponent(name)}${query({ ifVersion: String(ifVersion) })}`,
+      { method: 'DELETE' },
+    );
+  }
+
+  holds(id: string): Promise<EntryHolds> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/holds`);
+  }
+
+  setLegalHold(id: string, reason: string): Promise<EntryHolds> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/holds/legal`, {
+      method: 'PUT',
+      body: JSON.stringify({ reason }),
+      json: true,
+    });
+  }
+
+  releaseLegalHold(id: string): Promise<EntryHolds> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/holds/legal`, { method: 'DELETE' });
+  }
+
+  setRetainUntil(
+    id: string,
+    body: { until: string | null; mode: RetentionMode; override: boolean; message?: string },
+  ): Promise<EntryHolds> {
+    return this.json(`/v1/entries/${encodeURIComponent(id)}/holds/retain-until`, {
+      method: 'PUT',
+      body: JSON.stringify(body),
+      json: true,
+    });
+  }
+
+  plan(): Promise<Plan> {
+    return this.json('/v1/retention/plan');
+  }
+
+  apply(): Promise<RetentionPlan & { pagesRemoved: number }> {
+    return this.json('/v1/retention/apply', { method: 'POST' });
   }
 
   private async json<T>(

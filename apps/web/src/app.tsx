@@ -4,8 +4,11 @@ import { asApiError } from './load.js';
 import { parseRoute, type Route } from './route.js';
 import { forgetToken, savedToken, saveToken } from './session.js';
 import { Browse } from './views/browse.js';
+import { DiffView } from './views/diff.js';
 import { EntryView } from './views/entry.js';
+import { History } from './views/history.js';
 import { Layout } from './views/layout.js';
+import { Retention } from './views/retention.js';
 import { Search } from './views/search.js';
 import { SignIn } from './views/sign-in.js';
 import { Tokens } from './views/tokens.js';
@@ -96,6 +99,12 @@ function view(route: Route, session: Session) {
       return <Search api={session.api} route={route} />;
     case 'entry':
       return <EntryView key={route.id} api={session.api} id={route.id} />;
+    case 'history':
+      return <History key={route.id} session={session} id={route.id} />;
+    case 'diff':
+      return <DiffView api={session.api} id={route.id} from={route.from} to={route.to} />;
+    case 'retention':
+      return <Retention api={session.api} />;
     case 'upload':
       return <Upload api={session.api} />;
     case 'tokens':

@@ -5,6 +5,9 @@ export type Route =
   | { view: 'browse'; dataType: DataType | undefined; subpath: string }
   | { view: 'search'; query: string; mode: SearchMode; dataType: DataType | undefined; subpath: string }
   | { view: 'entry'; id: string }
+  | { view: 'history'; id: string }
+  | { view: 'diff'; id: string; from: number; to: number }
+  | { view: 'retention' }
   | { view: 'upload' }
   | { view: 'tokens' };
 
@@ -13,8 +16,19 @@ export function parseRoute(hash: string): Route {
   const params = new URLSearchParams(search);
   const dataType = typeOf(params.get('type'));
   const subpath = params.get('folder') ?? '';
-  if (path.startsWith('entry/'))
-    return { view: 'entry', id: decodeURIComponent(path.slice('entry/'.length)) };
+  if (path.startsWith('entry/')) {
+    const [id = '', part] = path.slice('entry/'.length).split('/', 2);
+    const entryId = decodeURIComponent(id);
+    if (part === 'history') return { view: 'history', id: entryId };
+    if (part === 'diff')
+      return {
+        view: 'diff',
+        id: entryId,
+        from: versionOf(params.get('from')),
+        to: versionOf(params.get('to')),
+      };
+    return { view: 'entry', id: entryId };
+  }
   if (path === 'search') {
     const mode = params.get('mode');
     return {
@@ -27,6 +41,7 @@ export function parseRoute(hash: string): Route {
   }
   if (path === 'upload') return { view: 'upload' };
   if (path === 'tokens') return { view: 'tokens' };
+  if (path === 'retention') return { view: 'retention' };
   return { view: 'browse', dataType, subpath };
 }
 
@@ -43,9 +58,19 @@ export function href(route: Route): string {
       })}`;
     case 'entry':
       return `#/entry/${encodeURIComponent(route.id)}`;
+    case 'history':
+      return `#/entry/${encodeURIComponent(route.id)}/history`;
+    case 'diff':
+      return `#/entry/${encodeURIComponent(route.id)}/diff${params({ from: String(route.from), to: String(route.to) })}`;
     default:
       return `#/${route.view}`;
   }
+}
+
+/** A version number from the URL (0, which names no version, for anything else). */
+function versionOf(value: string | null): number {
+  const number = Number(value);
+  return Number.isSafeInteger(number) && number >= 1 ? number : 0;
 }
 
 function typeOf(value: string | null): DataType | undefined {

@@ -63,7 +63,14 @@ describe('routes', () => {
         subpath: text,
       }),
       fc.record({ view: fc.constant('entry' as const), id: text.filter((id) => id !== '') }),
-      fc.constantFrom<Route>({ view: 'upload' }, { view: 'tokens' }),
+      fc.record({ view: fc.constant('history' as const), id: text.filter((id) => id !== '') }),
+      fc.record({
+        view: fc.constant('diff' as const),
+        id: text.filter((id) => id !== ''),
+        from: fc.integer({ min: 1, max: 1e9 }),
+        to: fc.integer({ min: 1, max: 1e9 }),
+      }),
+      fc.constantFrom<Route>({ view: 'upload' }, { view: 'tokens' }, { view: 'retention' }),
     );
     fc.assert(
       fc.property(route, (value) => {

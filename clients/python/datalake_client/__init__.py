@@ -15,6 +15,7 @@ from .errors import (
 )
 from .interface import DataLakeInterface
 from .models import DataLakeEntry, DataType
+from .retention import Retention
 
 __all__ = [
     "BackendError",
@@ -28,6 +29,7 @@ __all__ = [
     "ForbiddenError",
     "NotFoundError",
     "PreconditionFailedError",
+    "Retention",
     "TooLargeError",
     "UnauthorizedError",
     "ValidationError",

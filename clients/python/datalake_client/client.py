@@ -22,6 +22,7 @@ from .errors import (
 )
 from .interface import DataLakeInterface
 from .models import DataLakeEntry, DataType, entry_from_json
+from .retention import Retention
 
 _LIST_PAGE = 5000
 _SEARCH_PAGE = 1000
@@ -60,6 +61,8 @@ class DataLakeClient(DataLakeInterface):
             base_url=base_url.rstrip("/"), headers=headers, timeout=timeout, transport=transport
         )
         self._content_slots = asyncio.Semaphore(content_concurrency)
+        #: Retention rules, holds on entries, plan and apply.
+        self.retention = Retention(self._json)
 
     async def __aenter__(self) -> DataLakeClient:
         return self

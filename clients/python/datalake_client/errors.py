@@ -86,7 +86,8 @@ _BY_CODE: dict[str, type[DataLakeError]] = {
     )
 }
 # Codes without a class of their own here.
-_BY_CODE.update({"CLOSED": BackendError, "READ_ONLY": BackendError})
+# A retention refusal is a conflict (409) whose ``code`` is ``RETENTION`` and whose ``details`` name the hold.
+_BY_CODE.update({"CLOSED": BackendError, "READ_ONLY": BackendError, "RETENTION": ConflictError})
 
 
 def error_from_problem(status: int, problem: dict[str, Any] | None) -> DataLakeError:

@@ -28,6 +28,7 @@ import {
 } from '@datalake/core';
 import { contentBody, sourceErrorIn } from './content.js';
 import { errorFromProblem, type Problem } from './errors.js';
+import { RemoteRetention } from './remote-retention.js';
 import type { AuditPage, NewToken, TokenInfo, WhoAmI } from './types.js';
 
 export interface RemoteLakeOptions {
@@ -66,6 +67,8 @@ export class RemoteLake implements Lake {
   private readonly headers: Record<string, string>;
   private readonly fetchImpl: typeof fetch;
   private closed = false;
+  /** Retention rules, holds, plan and apply (as `lake.retention` of a `DataLake`). */
+  readonly retention: RemoteRetention;
 
   constructor(options: RemoteLakeOptions) {
     const url = new URL(String(options.url));
@@ -76,6 +79,9 @@ export class RemoteLake implements Lake {
     this.base = url.href.replace(/\/+$/, '');
     this.headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
     this.fetchImpl = options.fetch ?? fetch;
+    this.retention = new RemoteRetention((method, path, body) =>
+      this.json(method, path, body === undefined ? {} : jsonBody(body)),
+    );
   }
 
   /** Connects and checks the token (`UnauthorizedError` when the server refuses it). */

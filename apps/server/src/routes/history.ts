@@ -168,14 +168,14 @@ export function historyRoutes(app: App, context: ServerContext): void {
 }
 
 /** The caller may read the entry at `filePath`, or the entry does not exist for it. */
-function requireVisible(access: Access, filePath: string, id: string): void {
+export function requireVisible(access: Access, filePath: string, id: string): void {
   const location = parseContentPath(filePath);
   if (!location || !access.canRead(location))
     throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
 }
 
 /** Read access to the entry (live or deleted), and `action` on it. */
-async function requireOnEntry(
+export async function requireOnEntry(
   context: ServerContext,
   access: Access,
   id: string,

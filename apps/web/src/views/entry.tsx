@@ -26,6 +26,9 @@ function EntryDetails({ api, entry }: { api: Api; entry: Entry }) {
   return (
     <>
       <p class="path">{entry.filePath}</p>
+      <p>
+        <a href={href({ view: 'history', id: entry.id })}>History: versions, differences, restore</a>
+      </p>
       <Download api={api} entry={entry} />
       <section aria-labelledby="meta-heading">
         <h2 id="meta-heading">Metadata</h2>

@@ -9,6 +9,9 @@ const TITLES: Record<Route['view'], string> = {
   entry: 'Entry',
   upload: 'Upload',
   tokens: 'Tokens',
+  history: 'History',
+  diff: 'Differences',
+  retention: 'Retention',
 };
 
 export function Layout({
@@ -35,7 +38,12 @@ export function Layout({
     { view: 'browse', label: 'Browse', to: '#/browse' },
     { view: 'search', label: 'Search', to: '#/search' },
     { view: 'upload', label: 'Upload', to: '#/upload' },
-    ...(session.isAdmin ? [{ view: 'tokens' as const, label: 'Tokens', to: '#/tokens' }] : []),
+    ...(session.isAdmin
+      ? [
+          { view: 'tokens' as const, label: 'Tokens', to: '#/tokens' },
+          { view: 'retention' as const, label: 'Retention', to: '#/retention' },
+        ]
+      : []),
   ];
   return (
     <>
