@@ -265,3 +265,42 @@ describe('history through backup and restore, and copy', () => {
     );
   });
 });
+
+describe('a killed restore of an archive with history', () => {
+  it('is completed by a second run, equal to the original', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const folder = await scratch();
+    const source = await openMemoryLake();
+    const { gone } = await historied(source);
+    const file = join(folder, 'history.tar');
+    await backupToFile(source, file);
+    const root = join(folder, 'target');
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--conditions=@datalake/source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./support/restore-child.ts', import.meta.url)),
+        file,
+        root,
+        '4',
+      ],
+      { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(child.signal, child.stderr).toBe('SIGKILL');
+    const target = await openDiskLake(root);
+    const partial = (await target.list()).length;
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan((await source.list()).length);
+    const second = await restoreBackup(file, target);
+    expect(second.failed).toEqual([]);
+    expect(second.unchanged).toBeGreaterThan(0);
+    const ids = await allIds(source, [gone.id]);
+    expect(await target.list()).toEqual(await source.list());
+    expect(await historyView(target, ids)).toEqual(await historyView(source, ids));
+    expect((await target.fsck()).problems).toEqual([]);
+    await target.close();
+  });
+});
