@@ -88,17 +88,23 @@ export async function copyWithHistory(
   for (const listed of work) {
     await pool.run(async () => {
       try {
-        const item = await from.entryWithHistory(listed.id);
+        let item = await from.entryWithHistory(listed.id);
+        let content: Uint8Array | AsyncIterable<Uint8Array> | undefined;
+        const mine = byId.get(item.entry.id);
+        // An entry that changes while it is read is read again at its later version.
+        for (let attempt = 1; !item.deleted && mine?.sha256 !== item.entry.sha256; attempt++) {
+          const opened = await source.readStream(item.entry.id);
+          if (opened.entry.sha256 === item.entry.sha256 || attempt >= 3) {
+            content = item.entry.size <= WHOLE_BYTES ? await collectBody(opened.stream) : opened.stream;
+            report.bytes += item.entry.size;
+            break;
+          }
+          for await (const _ of opened.stream);
+          item = await from.entryWithHistory(listed.id);
+        }
         await keepFrom(item);
         const other = byPath.get(item.entry.filePath);
         if (other && other.id !== item.entry.id) await target.delete(other.id);
-        const mine = byId.get(item.entry.id);
-        let content: Uint8Array | AsyncIterable<Uint8Array> | undefined;
-        if (!item.deleted && mine?.sha256 !== item.entry.sha256) {
-          const opened = await source.readStream(item.entry.id);
-          content = item.entry.size <= WHOLE_BYTES ? await collectBody(opened.stream) : opened.stream;
-          report.bytes += item.entry.size;
-        }
         await to.importEntry({ ...item, ...(content === undefined ? {} : { content }) });
         if (item.deleted) report.vanished++;
         else if (mine || other) report.updated++;
