@@ -58,6 +58,13 @@ export type {
   VersionDiff,
   VersionOperation,
 } from './lake/history/types.js';
+export type {
+  EntryWithHistory,
+  ImportedEntry,
+  ImportOutcome,
+  LakeHistoryTransfer,
+  RetentionExport,
+} from './lake/history-transfer/index.js';
 export type { EntryStream, Lake } from './lake/lake.js';
 export {
   AUDIT_PREFIX,

@@ -9,6 +9,8 @@ import {
   NotFoundError,
 } from '@datalake/core';
 import { compareEntries } from './compare.js';
+import { copyWithHistory } from './copy-history.js';
+import { historyOf } from './history-lake.js';
 import { needsContent, placeEntry } from './place.js';
 import { Pool } from './pool.js';
 import type { TransferProgress } from './progress.js';
@@ -45,6 +47,10 @@ export interface CopyReport {
   vanished: number;
   /** Content bytes written into the target. */
   bytes: number;
+  /** Whether entries were copied with their ids, timestamps and versions (both lakes take history). */
+  history: boolean;
+  /** Deleted entries copied with their history. */
+  deletedEntries: number;
   failed: { filePath: string; code: string; reason: string }[];
 }
 
@@ -60,6 +66,9 @@ const ATTEMPTS = 3;
  * Each entry is copied at one version: one that changes while it is read is read again.
  */
 export async function copyLake(source: Lake, target: Lake, options: CopyOptions = {}): Promise<CopyReport> {
+  const from = historyOf(source);
+  const to = historyOf(target);
+  if (from && to) return copyWithHistory(source, from, target, to, options);
   await Promise.all([source.refresh(), target.refresh()]);
   const [wanted, present] = await Promise.all([source.list(), target.list()]);
   const comparison = compareEntries(wanted, present);
@@ -74,6 +83,8 @@ export async function copyLake(source: Lake, target: Lake, options: CopyOptions 
     verified: 0,
     vanished: 0,
     bytes: 0,
+    history: false,
+    deletedEntries: 0,
     failed: [],
   };
   if (options.dryRun) return report;
@@ -180,7 +191,7 @@ async function vanished(source: Lake, id: string): Promise<boolean> {
 }
 
 /** Reads the copy back from the target and hashes it. */
-async function verifyCopy(target: Lake, placed: Entry, wanted: Entry): Promise<void> {
+export async function verifyCopy(target: Lake, placed: Entry, wanted: Entry): Promise<void> {
   const { stream } = await target.readStream(placed.id);
   const hash = createHash('sha256');
   for await (const chunk of stream) hash.update(chunk);

@@ -12,8 +12,8 @@ export const CONTENT_PREFIX = `${ROOT}content/`;
 export const AMENDMENTS_MEMBER = `${ROOT}amendments.jsonl`;
 export const CHECKSUMS_MEMBER = `${ROOT}checksums.jsonl`;
 
-/** The archive format this code writes, and the newest it reads. */
-export const ARCHIVE_FORMAT = 1;
+/** The newest archive format this code writes and reads (it writes 1 for a lake without history). */
+export const ARCHIVE_FORMAT = 2;
 
 export function contentMember(sha256: string): string {
   return `${CONTENT_PREFIX}${sha256}`;

@@ -2,6 +2,7 @@ import {
   DATA_TYPES,
   type DataType,
   type Entry,
+  type EntryVersion,
   type JsonValue,
   type Metadata,
   parseContentPath,
@@ -10,10 +11,10 @@ import { ArchiveError } from './errors.js';
 import { ARCHIVE_FORMAT, isSha256 } from './layout.js';
 
 /**
- * The first line of `manifest.jsonl`. Format 1 holds each entry at its current version. Entry
- * history (versions, retention rules, holds) has its place reserved: `history` says whether entry
- * lines carry `versions`, `retention` holds the lake's rules and holds; a format 1 archive has
- * neither (`history: false`, empty `retention`). A reader refuses a format newer than it knows.
+ * The first line of `manifest.jsonl`. Format 1 holds each entry at its current version. Format 2
+ * adds entry history: with `history`, every entry line carries its `versions`, deleted entries have
+ * lines of their own, and `retention` holds the lake's rules and holds. A reader refuses a format
+ * newer than it knows.
  */
 export interface ManifestHeader {
   type: 'datalake-backup';
@@ -32,6 +33,21 @@ export interface ManifestHeader {
   history: boolean;
   /** Retention rules and holds of the lake (empty in format 1). */
   retention: { rules: JsonValue[]; holds: JsonValue[] };
+  /** Format 2: deleted entry lines that follow the entry lines (0 without history). */
+  deleted?: number;
+}
+
+/** A deleted entry of a backup with history: as it was when deleted, and every version. */
+export interface DeletedEntry {
+  entry: Entry;
+  versions: EntryVersion[];
+}
+
+/** The format a backup is written in: 2 with history, 1 for a lake that cannot give its history. */
+export interface ManifestShape {
+  format: 1 | 2;
+  retention: { rules: JsonValue[]; holds: JsonValue[] };
+  deleted: number;
 }
 
 /** A distinct content the backup refers to: in this archive, or in the `since` backup's chain. */
@@ -43,7 +59,9 @@ export interface ContentRef {
 
 /** One line of the manifest or of an amendments member after the header. */
 export type ManifestLine =
-  | { entry: Entry }
+  | { entry: Entry; versions?: EntryVersion[] }
+  /** Format 2: a deleted entry with its history. */
+  | { deleted: DeletedEntry }
   | { content: ContentRef }
   /** Amendments only: the entry was deleted while the backup was written. */
   | { removed: string }
@@ -63,18 +81,21 @@ export function newHeader(
   since: ManifestHeader['since'],
   entries: number,
   contents: number,
+  shape: ManifestShape = { format: 1, retention: { rules: [], holds: [] }, deleted: 0 },
 ): ManifestHeader {
-  return {
+  const header: ManifestHeader = {
     type: 'datalake-backup',
-    format: ARCHIVE_FORMAT,
+    format: shape.format,
     backupId,
     createdAt,
     since,
     entries,
     contents,
-    history: false,
-    retention: { rules: [], holds: [] },
+    history: shape.format >= 2,
+    retention: shape.retention,
   };
+  if (shape.format >= 2) header.deleted = shape.deleted;
+  return header;
 }
 
 export function parseHeader(value: unknown): ManifestHeader {
@@ -98,20 +119,27 @@ export function parseHeader(value: unknown): ManifestHeader {
   )
     throw bad('since is not valid');
   if (!isCount(entries) || !isCount(contents)) throw bad('the entry or content count is not valid');
-  if (history !== false) throw bad('history is not supported by format 1');
-  if (
-    !isObject(retention) ||
-    !Array.isArray(retention.rules) ||
-    !Array.isArray(retention.holds) ||
-    retention.rules.length > 0 ||
-    retention.holds.length > 0
-  )
-    throw bad('retention rules and holds are not supported by format 1');
+  if (!isObject(retention) || !Array.isArray(retention.rules) || !Array.isArray(retention.holds))
+    throw bad('retention is not {rules, holds}');
+  if (![...retention.rules, ...retention.holds].every(isObject))
+    throw bad('a retention rule or hold is not an object');
+  if (format === 1) {
+    if (history !== false) throw bad('history is not supported by format 1');
+    if (retention.rules.length > 0 || retention.holds.length > 0)
+      throw bad('retention rules and holds are not supported by format 1');
+  } else {
+    if (typeof history !== 'boolean') throw bad('history is not true or false');
+    if (!isCount(value.deleted)) throw bad('the deleted entry count is not valid');
+    if (!history && (value.deleted as number) > 0) throw bad('deleted entries without history');
+  }
   return value as unknown as ManifestHeader;
 }
 
-/** Parses one line after the header; `amendment` allows the lines only amendments have. */
-export function parseLine(text: string, amendment: boolean): ManifestLine {
+/**
+ * Parses one line after the header; `amendment` allows the lines only amendments have, `history`
+ * (format 2 with history) requires entry lines to carry their versions and allows deleted entries.
+ */
+export function parseLine(text: string, amendment: boolean, history = false): ManifestLine {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -120,13 +148,76 @@ export function parseLine(text: string, amendment: boolean): ManifestLine {
   }
   if (!isObject(value)) throw bad('a line is not an object');
   const keys = Object.keys(value);
+  if (history && 'entry' in value && keys.length === 2 && 'versions' in value) {
+    const entry = parseEntry(value.entry);
+    return { entry, versions: parseVersions(value.versions, entry, false) };
+  }
   if (keys.length !== 1) throw bad('a line must hold exactly one of entry, content, removed, void');
+  if (history && 'entry' in value) throw bad('an entry line has no versions');
+  if (history && 'deleted' in value && isObject(value.deleted)) {
+    const { entry: given, versions, ...rest } = value.deleted;
+    if (Object.keys(rest).length > 0) throw bad('a deleted entry line has unknown fields');
+    const entry = parseEntry(given);
+    return { deleted: { entry, versions: parseVersions(versions, entry, true) } };
+  }
   if ('entry' in value) return { entry: parseEntry(value.entry) };
   if ('content' in value) return { content: parseContent(value.content) };
   if (amendment && 'removed' in value && typeof value.removed === 'string' && value.removed.length > 0)
     return { removed: value.removed };
   if (amendment && 'void' in value && isSha256(value.void)) return { void: value.void };
   throw bad(`unexpected line ${JSON.stringify(keys[0])}`);
+}
+
+const VERSION_KEYS = new Set([
+  'version',
+  'at',
+  'op',
+  'deleted',
+  'size',
+  'sha256',
+  'metadata',
+  'author',
+  'message',
+  'restoredFrom',
+]);
+const OPERATIONS = new Set(['store', 'update', 'delete', 'restore', 'undelete']);
+/** Most versions one entry line may carry. */
+export const MAX_VERSIONS = 100_000;
+
+/**
+ * The versions of an entry line: numbered upwards, each a state the lake could have recorded, the
+ * last one the entry as the line gives it (a deletion for a deleted entry). The lake checks them
+ * again, fully, when they are restored.
+ */
+export function parseVersions(value: unknown, entry: Entry, deleted: boolean): EntryVersion[] {
+  const id = entry.id;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_VERSIONS)
+    throw bad(`entry ${id}: its versions are not a list of 1 to ${MAX_VERSIONS}`);
+  let previous = 0;
+  const versions = value.map((version: unknown) => {
+    if (!isObject(version)) throw bad(`entry ${id}: a version is not an object`);
+    for (const key of Object.keys(version))
+      if (!VERSION_KEYS.has(key))
+        throw bad(`entry ${id}: a version has an unknown field ${JSON.stringify(key)}`);
+    const { version: number, at, op, deleted: gone, size, sha256, metadata } = version;
+    if (!Number.isSafeInteger(number) || (number as number) <= previous)
+      throw bad(`entry ${id}: its versions are not numbered upwards`);
+    previous = number as number;
+    if (!isTimestamp(at) || !OPERATIONS.has(op as string) || typeof gone !== 'boolean')
+      throw bad(`entry ${id}: version ${number} has no valid time, kind or deleted flag`);
+    if (!isCount(size) || !isSha256(sha256) || !isObject(metadata))
+      throw bad(`entry ${id}: version ${number} has no valid size, sha256 or metadata`);
+    for (const key of ['author', 'message'])
+      if (version[key] !== undefined && typeof version[key] !== 'string')
+        throw bad(`entry ${id}: version ${number} has a ${key} that is not text`);
+    if (version.restoredFrom !== undefined && !Number.isSafeInteger(version.restoredFrom))
+      throw bad(`entry ${id}: version ${number} is restored from no version`);
+    return version as unknown as EntryVersion;
+  });
+  const last = versions[versions.length - 1] as EntryVersion;
+  if (last.deleted !== deleted || last.sha256 !== entry.sha256 || last.size !== entry.size)
+    throw bad(`entry ${id}: its last version is not the entry's state`);
+  return versions;
 }
 
 function parseContent(value: unknown): ContentRef {

@@ -5,8 +5,12 @@ export function updatable(present: Entry, wanted: Entry): boolean {
   return Object.keys(present.metadata).every((key) => Object.hasOwn(wanted.metadata, key));
 }
 
-/** Whether making `present` into `wanted` needs the content's bytes. */
-export function needsContent(present: Entry | undefined, wanted: Entry): boolean {
+/**
+ * Whether making `present` into `wanted` needs the content's bytes. An import (`imported`, with
+ * history) needs them unless it only moves the same entry on without changing its content.
+ */
+export function needsContent(present: Entry | undefined, wanted: Entry, imported = false): boolean {
+  if (imported) return !present || present.id !== wanted.id || present.sha256 !== wanted.sha256;
   return !present || present.sha256 !== wanted.sha256 || !updatable(present, wanted);
 }
 

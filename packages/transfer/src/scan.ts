@@ -1,10 +1,18 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Entry } from '@datalake/core';
+import type { Entry, EntryVersion } from '@datalake/core';
 import { type ArchiveSource, type RawMember, readMembers } from './archive-reader.js';
 import { ArchiveError } from './errors.js';
 import { CHECKSUMS_MEMBER, memberKind } from './layout.js';
 import { splitLines } from './lines.js';
-import { type ContentRef, MAX_LINE_BYTES, type ManifestHeader, parseHeader, parseLine } from './manifest.js';
+import {
+  type ContentRef,
+  type DeletedEntry,
+  MAX_LINE_BYTES,
+  type ManifestHeader,
+  type ManifestLine,
+  parseHeader,
+  parseLine,
+} from './manifest.js';
 
 /** A content the backup refers to, and where its bytes are. */
 export interface ContentState extends ContentRef {
@@ -19,6 +27,10 @@ export interface ArchiveSummary {
   entries: Map<string, Entry>;
   /** Every content the entries refer to, by SHA-256. */
   contents: Map<string, ContentState>;
+  /** With history (format 2): every version of each entry of `entries`, oldest first, by id. */
+  versions: Map<string, EntryVersion[]>;
+  /** With history (format 2): the deleted entries, by id. */
+  deleted: Map<string, DeletedEntry>;
   /** Members of the archive. */
   members: number;
   /** Bytes of content in the archive (member bodies, void ones included). */
@@ -67,11 +79,15 @@ class ScanState {
   private header: ManifestHeader | undefined;
   private manifestBytes = 0;
   private readonly entries = new Map<string, Entry>();
+  private readonly versions = new Map<string, EntryVersion[]>();
+  private readonly deleted = new Map<string, DeletedEntry>();
   private readonly contents = new Map<string, ContentState>();
   /** Contents declared by the latest manifest or amendments and not yet seen in the archive. */
   private expected = new Set<string>();
   /** Content members whose bytes did not match their name: the next amendments must void them. */
   private readonly suspect = new Map<string, number>();
+  /** Entry lines carry their versions (format 2 with history). */
+  private history = false;
   private readonly written: { member: string; size: number; sha256: string }[] = [];
   private contentBytes = 0;
   private voidMembers = 0;
@@ -137,38 +153,72 @@ class ScanState {
         });
       }
     }
+    for (const [id, versions] of this.versions) this.checkVersionContents(id, versions);
+    for (const [id, { versions }] of this.deleted) this.checkVersionContents(id, versions);
     return {
       header: this.header,
       entries: this.entries,
       contents: this.contents,
+      versions: this.versions,
+      deleted: this.deleted,
       members: this.written.length + 1,
       contentBytes: this.contentBytes,
       voidMembers: this.voidMembers,
     };
   }
 
+  /** Every version's content (but a live entry's current one, checked above) is declared, of its size, and at hand. */
+  private checkVersionContents(id: string, versions: readonly EntryVersion[]): void {
+    for (const version of versions) {
+      const content = this.contents.get(version.sha256);
+      if (!content)
+        throw manifestError(
+          `version ${version.version} of entry ${id} refers to content the backup does not declare`,
+        );
+      if (content.size !== version.size)
+        throw manifestError(
+          `version ${version.version} of entry ${id} says ${version.size} bytes, its content is declared of ${content.size}`,
+        );
+      if (content.in === 'archive' && content.member === undefined)
+        throw new ArchiveError(
+          'missing-content',
+          `the content of version ${version.version} of entry ${id} is not in the archive`,
+          { id, version: version.version, sha256: version.sha256 },
+        );
+    }
+  }
+
   private async readManifest(body: AsyncIterable<Uint8Array>): Promise<void> {
     let header: ManifestHeader | undefined;
     let entries = 0;
+    let deleted = 0;
     let contents = 0;
     for await (const line of splitLines(body, MAX_LINE_BYTES)) {
       if (!header) {
         header = parseHeader(parseJson(line));
+        this.history = header.format >= 2 && header.history;
         continue;
       }
-      const parsed = parseLine(line, false);
+      const parsed = parseLine(line, false, this.history);
       if ('entry' in parsed) {
-        if (contents > 0) throw manifestError('an entry line follows the content lines');
+        if (contents > 0 || deleted > 0)
+          throw manifestError('an entry line follows the deleted or content lines');
         if (this.entries.has(parsed.entry.id)) throw manifestError(`entry ${parsed.entry.id} appears twice`);
-        this.entries.set(parsed.entry.id, parsed.entry);
+        this.setEntry(parsed);
         entries++;
+      } else if ('deleted' in parsed) {
+        if (contents > 0) throw manifestError('a deleted entry line follows the content lines');
+        const { id } = parsed.deleted.entry;
+        if (this.entries.has(id) || this.deleted.has(id)) throw manifestError(`entry ${id} appears twice`);
+        this.deleted.set(id, parsed.deleted);
+        deleted++;
       } else if ('content' in parsed) {
         this.declare(parsed.content);
         contents++;
       }
     }
     if (!header) throw manifestError('the manifest is empty');
-    if (entries !== header.entries || contents !== header.contents)
+    if (entries !== header.entries || contents !== header.contents || deleted !== (header.deleted ?? 0))
       throw manifestError('the manifest does not hold as many entries and contents as its header says');
     for (const entry of this.entries.values()) {
       const content = this.contents.get(entry.sha256);
@@ -177,6 +227,11 @@ class ScanState {
     }
     this.header = header;
     this.phase = 'contents';
+  }
+
+  private setEntry(line: Extract<ManifestLine, { entry: Entry }>): void {
+    this.entries.set(line.entry.id, line.entry);
+    if (line.versions) this.versions.set(line.entry.id, line.versions);
   }
 
   private declare(content: ContentRef): void {
@@ -213,15 +268,20 @@ class ScanState {
     if (this.phase !== 'contents') throw structure('amendments before the manifest');
     this.expected = new Set();
     for await (const line of splitLines(body, MAX_LINE_BYTES)) {
-      const parsed = parseLine(line, true);
+      const parsed = parseLine(line, true, this.history);
       if ('void' in parsed) {
         if (!this.suspect.delete(parsed.void))
           throw manifestError(`amendments void content ${parsed.void}, which no member holds unchecked`);
         this.voidMembers++;
       } else if ('removed' in parsed) {
         this.entries.delete(parsed.removed);
+        this.versions.delete(parsed.removed);
+        this.deleted.delete(parsed.removed);
       } else if ('entry' in parsed) {
-        this.entries.set(parsed.entry.id, parsed.entry);
+        this.deleted.delete(parsed.entry.id);
+        this.setEntry(parsed);
+      } else if ('deleted' in parsed) {
+        throw manifestError('amendments hold a deleted entry line');
       } else if ('content' in parsed) {
         this.declare(parsed.content);
       }

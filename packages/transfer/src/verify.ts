@@ -26,7 +26,13 @@ export interface VerifyReport {
   backupId: string;
   createdAt: string;
   since: { backupId: string; createdAt: string } | null;
+  /** The archive's format (2: with history). */
+  format: number;
   entries: number;
+  /** Deleted entries the backup holds with their history (format 2). */
+  deleted: number;
+  /** Versions of all entries, deleted ones included (format 1: one per entry). */
+  versions: number;
   /** Distinct contents the entries refer to, in this archive and (for a `--since` backup) in its bases. */
   contents: number;
   contentsInBase: number;
@@ -58,13 +64,23 @@ export async function verifyBackup(
     },
   });
   const used = new Set([...summary.entries.values()].map((entry) => entry.sha256));
+  for (const versions of summary.versions.values()) for (const version of versions) used.add(version.sha256);
+  for (const item of summary.deleted.values()) for (const version of item.versions) used.add(version.sha256);
   let inBase = 0;
   for (const sha256 of used) if (summary.contents.get(sha256)?.in === 'base') inBase++;
   const report: VerifyReport = {
     backupId: summary.header.backupId,
     createdAt: summary.header.createdAt,
     since: summary.header.since,
+    format: summary.header.format,
     entries: summary.entries.size,
+    deleted: summary.deleted.size,
+    versions: summary.header.history
+      ? [...summary.versions.values(), ...[...summary.deleted.values()].map((item) => item.versions)].reduce(
+          (sum, versions) => sum + versions.length,
+          0,
+        )
+      : summary.entries.size,
     contents: used.size,
     contentsInBase: inBase,
     contentBytes: summary.contentBytes,

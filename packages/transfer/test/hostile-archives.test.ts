@@ -98,7 +98,7 @@ describe('hostile and broken archives are refused, nothing restored', () => {
   it('refuses a manifest of a newer format, saying so', async () => {
     const members = validMembers();
     const manifest = members[0] as HandMember;
-    members[0] = { ...manifest, body: String(manifest.body).replace('"format":1', '"format":2') };
+    members[0] = { ...manifest, body: String(manifest.body).replace('"format":1', '"format":3') };
     members[members.length - 1] = checksumsOf(members.slice(0, -1));
     await expectRefused(await handMadeTar(members), 'manifest');
     const folder = await scratch();

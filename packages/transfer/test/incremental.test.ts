@@ -28,10 +28,11 @@ describe('backups --since an earlier one', () => {
     const incremental = join(folder, 'monday.tar');
     const second = await backupToFile(lake, incremental, { since: full });
     expect(second.since).toEqual({ backupId: first.backupId, createdAt: first.createdAt });
-    expect(second).toMatchObject({ entries: 6, contents: 2, contentsInBase: 3 });
+    // With history the backup also names the blob's earlier content and the deleted entry's.
+    expect(second).toMatchObject({ entries: 6, deleted: 1, contents: 2, contentsInBase: 5 });
 
     const verified = await verifyBackup(incremental, { against: lake });
-    expect(verified).toMatchObject({ contentsInBase: 3, against: { matches: true } });
+    expect(verified).toMatchObject({ contentsInBase: 5, against: { matches: true } });
 
     const alone = await openDiskLake(join(folder, 'alone'));
     const refused = await restoreBackup(incremental, alone).catch((error: unknown) => error);

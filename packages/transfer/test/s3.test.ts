@@ -11,11 +11,13 @@ import { DataLake, DataType } from '@datalake/core';
 import { describeEachS3Server } from '@datalake/s3-test-servers/vitest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { copyLake, restoreBackup, verifyBackup } from '../src/index.js';
+import { allIds, historied, historyView } from './support/history.js';
 import {
   backupToFile,
   contentsOf,
   fillLake,
   openDiskLake,
+  openMemoryLake,
   patternBytes,
   useScratch,
 } from './support/lakes.js';
@@ -94,5 +96,18 @@ describeEachS3Server('copy and backup with S3 lakes', (server) => {
     expect(report.created).toHaveLength(6);
     expect((await verifyBackup(file, { against: target })).against?.matches).toBe(true);
     expect(await contentsOf(target)).toEqual(await contentsOf(source));
+  });
+
+  it('copies a lake with history to S3 and back, equal', async () => {
+    const source = await openMemoryLake();
+    const { gone } = await historied(source);
+    const remote = await s3Lake('history');
+    expect(await copyLake(source, remote, { verify: true })).toMatchObject({ history: true, failed: [] });
+    const ids = await allIds(source, [gone.id]);
+    expect(await historyView(remote, ids)).toEqual(await historyView(source, ids));
+    const back = await openMemoryLake();
+    await copyLake(remote, back);
+    expect(await historyView(back, ids)).toEqual(await historyView(source, ids));
+    expect(await back.list()).toEqual(await source.list());
   });
 });

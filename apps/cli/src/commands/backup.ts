@@ -50,14 +50,14 @@ export function registerBackup(program: Command): void {
     .addHelpText(
       'after',
       `
-The archive holds a manifest (every entry, with its metadata) first, each distinct content once,
-and checksums last; it is written as it goes, in bounded memory. Writers may keep working: every
+The archive holds a manifest first (every entry with its metadata and every version of its history,
+deleted entries, retention rules and holds), each distinct content once, and checksums last; it is written as it goes, in bounded memory. Writers may keep working: every
 entry is at a version that existed when the backup started, or a later one. A file is written under
 a temporary name and renamed when complete.
 
 Exit code 0 when every entry is in the backup, 1 when some could not be read (damaged content:
-run fsck). With --json, prints { backupId, createdAt, since, entries, contents, contentBytes,
-contentsInBase, amended, removed, unreadable, archiveBytes }.
+run fsck). With --json, prints { backupId, createdAt, since, format, entries, deleted, versions, contents,
+contentBytes, contentsInBase, amended, removed, unreadable, archiveBytes }.
 
 Examples:
   $ datalake backup create --out lake-2026-12-01.tar.gz
@@ -155,12 +155,14 @@ The whole archive is checked first; a broken or hostile one (absolute paths, "..
 larger than the manifest says, truncation, a wrong checksum, a decompression bomb) is refused with
 exit code 5 and nothing written. Then entries the lake lacks are stored, each whole or not at all.
 Nothing is deleted without --prune, nothing replaced without --overwrite. A restore stopped halfway
-and run again skips what is done. Restored entries get new ids; paths, contents and metadata are the
-backup's.
+and run again skips what is done. Entries keep their ids, timestamps and every version (history,
+asOf, undelete and diff answer as in the backed-up lake); deleted entries, retention rules and holds
+come along. Archives written before history (format 1) restore too, ids and timestamps kept. A lake
+behind a server takes each entry's current version only, with new ids.
 
 Exit code 0 when everything was restored, 1 when some entries failed (run it again).
-With --json, prints { dryRun, backupId, backupCreatedAt, entries, created, replaced, unchanged,
-kept, pruned, extra, failed, bytes }.
+With --json, prints { dryRun, backupId, backupCreatedAt, history, entries, created, advanced,
+replaced, unchanged, kept, pruned, extra, deletedEntries, keptContents, failed, bytes }.
 
 Examples:
   $ datalake backup restore lake.tar.gz --into ./restored --dry-run
@@ -250,6 +252,8 @@ function printRestored(report: RestoreReport): void {
   const verb = report.dryRun ? 'would restore' : 'restored';
   for (const path of report.created)
     printLine(`${report.dryRun ? 'create' : 'created'}   ${displayName(path)}`);
+  for (const path of report.advanced)
+    printLine(`${report.dryRun ? 'advance' : 'advanced'}  ${displayName(path)}`);
   for (const path of report.replaced)
     printLine(`${report.dryRun ? 'replace' : 'replaced'}  ${displayName(path)}`);
   for (const path of report.pruned)
@@ -257,7 +261,7 @@ function printRestored(report: RestoreReport): void {
   for (const path of report.kept)
     printLine(`kept      ${displayName(path)} (differs from the backup; --overwrite replaces it)`);
   printLine(
-    `${verb} backup ${report.backupId}: ${report.created.length} created, ${report.replaced.length} replaced, ${report.unchanged} already there, ${report.kept.length} kept, ${report.pruned.length} pruned, ${report.extra} extra left alone, ${report.failed.length} failed`,
+    `${verb} backup ${report.backupId}: ${report.created.length} created, ${report.advanced.length} advanced, ${report.replaced.length} replaced, ${report.unchanged} already there, ${report.kept.length} kept, ${report.pruned.length} pruned, ${report.extra} extra left alone, ${report.deletedEntries} deleted entries with history, ${report.failed.length} failed`,
   );
   for (const failure of report.failed)
     printNotice(`failed: ${displayName(failure.filePath)}: ${displayName(failure.reason)}`);

@@ -34,10 +34,14 @@ export function registerCopy(program: Command): void {
       `
 Entries are matched by path: one the target lacks is stored, one with other content or metadata is
 updated, an equal one is skipped, so running the copy again copies only what changed. Contents
-stream from one lake to the other, never held whole. Copied entries get new ids.
+stream from one lake to the other, never held whole. Between two lakes opened here (disk, S3,
+memory), entries keep their ids, timestamps and every version, and deleted entries, retention rules
+and holds come along; an entry changed since the last copy is brought forward along its history.
+A lake behind a server gets each entry's current version only, with new ids.
 
 Exit code 0 when everything was copied, 1 when some entries failed. With --json, prints { dryRun,
-entries, created, updated, unchanged, pruned, extra, verified, vanished, bytes, failed }.
+entries, created, updated, unchanged, pruned, extra, verified, vanished, bytes, history,
+deletedEntries, failed }.
 
 Examples:
   $ datalake copy --from ./.datalake --to s3://artifacts/team-a --verify

@@ -46,6 +46,7 @@ import { assertNoHold } from './history/retention/holds.js';
 import { LakeRetention } from './history/retention/lake-retention.js';
 import type { ChangeNote, EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
 import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
+import { type HistoryTransferHost, LakeHistoryTransfer } from './history-transfer/index.js';
 import type { EntryStream, Lake } from './lake.js';
 import {
   type InvalidRecord,
@@ -165,6 +166,8 @@ export class DataLake implements Lake {
   private readonly timeline: LakeHistory;
   /** Retention rules, holds on entries, and the purge they allow. */
   readonly retention: LakeRetention;
+  /** Entries with their whole history, read and written for backup, restore and copy. */
+  readonly transfer: LakeHistoryTransfer;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -186,6 +189,7 @@ export class DataLake implements Lake {
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
+    this.transfer = new LakeHistoryTransfer(this.transferHost());
     const journal = options.changeJournal ?? backend.capabilities.sharedAcrossProcesses;
     if (journal)
       this.journal = new ChangeJournal(backend, this.instance, this.notice, journal === true ? {} : journal);
@@ -670,6 +674,23 @@ export class DataLake implements Lake {
       streamCurrent: (id) => this.readStream(id),
       writeVersion: (id, change) => this.writeVersion(id, change),
       revive: (record, body, note) => this.revive(record, body, note),
+    };
+  }
+
+  private transferHost(): HistoryTransferHost {
+    return {
+      backend: this.backend,
+      retention: this.retention,
+      captureBytes: this.captureBytes,
+      load: (id) => this.timeline.load(id),
+      liveIds: () => this.catalog.inPathOrder().map((entry) => entry.id),
+      nestingConflict: (filePath) => this.catalog.nestingConflict(filePath),
+      claimAndWriteContent: (...args) => this.claimAndWriteContent(...args),
+      releaseClaim: (filePath, etag) => this.releaseClaim(filePath, etag),
+      casRecord: (etag, record) => this.casRecord(etag, record),
+      writer: () => writerTag(this.instance),
+      committed: async (entry, etag, content) => void (await this.committed(entry, etag, content)),
+      delete: (id) => this.delete(id),
     };
   }
 

@@ -1,0 +1,2 @@
+export { type HistoryTransferHost, LakeHistoryTransfer } from './lake-history-transfer.js';
+export type { EntryWithHistory, ImportedEntry, ImportOutcome, RetentionExport } from './types.js';

@@ -1,0 +1,29 @@
+import type { Entry, EntryVersion } from '@datalake/core';
+import { sameJson } from './compare.js';
+import type { ArchiveSummary } from './scan.js';
+
+/**
+ * The versions of an entry of a backup: those the archive carries, or for an archive without
+ * history (format 1) the one version a lake gives an entry recorded before history existed.
+ */
+export function versionsOf(summary: ArchiveSummary, entry: Entry): EntryVersion[] {
+  return summary.versions.get(entry.id) ?? [singleVersion(entry)];
+}
+
+export function singleVersion(entry: Entry): EntryVersion {
+  return {
+    version: 1,
+    at: entry.updatedAt ?? entry.createdAt,
+    op: entry.updatedAt === null ? 'store' : 'update',
+    deleted: false,
+    size: entry.size,
+    sha256: entry.sha256,
+    metadata: entry.metadata,
+  };
+}
+
+/** Whether `earlier` is the start of `later` (`later` only adds versions). */
+export function isPrefixOf(earlier: readonly EntryVersion[], later: readonly EntryVersion[]): boolean {
+  if (earlier.length > later.length) return false;
+  return earlier.every((version, index) => sameJson(version as never, later[index] as never));
+}
