@@ -446,10 +446,11 @@ export class DataLake implements Lake {
         await pause(attempt);
         continue;
       }
-      // Before the old content can be overwritten, its version gets a copy that stays.
-      await this.historyOps.keepCurrentContent(base);
       const pending = { writer: writerTag(this.instance), metadata, ...pendingOf(change, updatedAt) };
-      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending, history });
+      // The old content's copy and the pending mark are written at once; both precede the overwrite.
+      const marked = await this.historyOps.markKeepingContent(current, pending, (etag, record) =>
+        this.casRecord(etag, record),
+      );
       if (!marked) {
         await pause(attempt);
         continue;
