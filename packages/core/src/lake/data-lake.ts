@@ -257,7 +257,8 @@ export class DataLake implements Lake {
       const snapshot = this.changedSinceSnapshot
         ? this.unlessReadOnly(writeSnapshot(this.backend, this.catalog.itemsInPathOrder()))
         : undefined;
-      for (const result of await Promise.allSettled([index, snapshot, journal]))
+      const timeline = this.unlessReadOnly(this.timeline.index.save((id) => this.catalog.get(id)?.etag));
+      for (const result of await Promise.allSettled([index, snapshot, journal, timeline]))
         if (result.status === 'rejected') throw result.reason;
     } finally {
       if (!this.options.keepBackendOpen) await this.backend.close?.();
@@ -665,7 +666,7 @@ export class DataLake implements Lake {
         await this.admit(loaded);
         return true;
       },
-      entriesInPathOrder: () => this.catalog.inPathOrder(),
+      itemsInPathOrder: () => this.catalog.itemsInPathOrder(),
       idAtPath: async (filePath) => this.catalog.idAtPath(filePath) ?? (await this.idFromClaim(filePath)),
       readCurrent: (id) => this.readVerified(id),
       streamCurrent: (id) => this.readStream(id),
@@ -1009,6 +1010,7 @@ export class DataLake implements Lake {
       const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
         mode: PutMode.replace(etag),
       });
+      this.timeline.index.noteLive(record.entry.id, written.etag, record.history);
       return written.etag;
     } catch (error) {
       if (error instanceof PreconditionFailedError) return undefined;
