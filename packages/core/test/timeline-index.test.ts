@@ -35,7 +35,12 @@ async function changedLake(backend: StorageBackend) {
   const lake = await open(backend);
   const store = (name: string) =>
     lake.store({ name, content: `${name} v1`, dataType: DataType.CONFIGURATION, metadata: { v: 1 } });
-  const [a, b, c, d] = [await store('a.txt'), await store('b.txt'), await store('c.txt'), await store('d.txt')];
+  const [a, b, c, d] = [
+    await store('a.txt'),
+    await store('b.txt'),
+    await store('c.txt'),
+    await store('d.txt'),
+  ];
   await lake.update(b.id, { content: 'b v2' });
   await pause();
   const asOf = new Date();
@@ -51,7 +56,12 @@ async function changedLake(backend: StorageBackend) {
 }
 
 function summary(entries: readonly Entry[]) {
-  return entries.map((entry) => [entry.filePath, entry.sha256, JSON.stringify(entry.metadata), entry.updatedAt]);
+  return entries.map((entry) => [
+    entry.filePath,
+    entry.sha256,
+    JSON.stringify(entry.metadata),
+    entry.updatedAt,
+  ]);
 }
 
 describe('list({ asOf }) from the timeline index', () => {
@@ -80,7 +90,7 @@ describe('list({ asOf }) from the timeline index', () => {
   it('reads the records a stale timeline file no longer describes, and answers right', async () => {
     const backend = new MapBackend();
     const { asOf, expected, ids } = await changedLake(backend);
-    const stale = await collectBody((await backend.get(TIMELINE_KEY))?.body ?? []);
+    const stale = await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array());
     const writer = await open(backend);
     await writer.update(ids.a, { metadata: { v: 5 } });
     await writer.update(ids.d, { content: 'd v2' });
@@ -110,7 +120,9 @@ describe('list({ asOf }) from the timeline index', () => {
     const backend = new MapBackend();
     const { asOf, expected } = await changedLake(backend);
     const file = JSON.parse(
-      Buffer.from(await collectBody((await backend.get(TIMELINE_KEY))?.body ?? [])).toString('utf8'),
+      Buffer.from(await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array())).toString(
+        'utf8',
+      ),
     );
     for (const item of file.live) {
       item[1] = 'not-the-etag';

@@ -97,6 +97,8 @@ export class VersionWriter {
    */
   async keepDeletedRecord(record: EntryRecord): Promise<void> {
     if (!record.history) return;
+    // Kept before the tombstone by the delete itself; again here for a tombstone that was not.
+    await this.keepCurrentContent(record.entry);
     const kept: EntryRecord = { format: 1, entry: record.entry, history: record.history };
     await this.backend.put(deletedKey(record.entry.id), encodeJson(kept));
   }
