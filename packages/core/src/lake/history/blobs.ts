@@ -5,6 +5,7 @@ import type { StorageBackend } from '../../backend/types.js';
 import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
 import { digestBody, sha256Hex } from '../content.js';
 import { blobKey } from './keys.js';
+import { waitWhilePurging } from './purge-marks.js';
 
 /** Content up to this size is read whole before it is kept, so the backend can journal its write. */
 const BUFFERED_KEEP_BYTES = 1024 * 1024;
@@ -19,7 +20,23 @@ const BUFFERED_KEEP_BYTES = 1024 * 1024;
  * by a crash). `false` when the source does not hold that content (missing or damaged): nothing is
  * left to keep.
  */
-export async function keepContent(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
+export async function keepContent(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  purgeMarkStaleMs = DEFAULT_PURGE_MARK_STALE_MS,
+): Promise<boolean> {
+  for (;;) {
+    const kept = await keepOnce(backend, sha256, source);
+    // A retention run may be removing this very blob: wait for it, then keep the content again.
+    if (!kept || !(await waitWhilePurging(backend, sha256, purgeMarkStaleMs))) return kept;
+  }
+}
+
+/** A retention run's mark older than this (10 minutes) is taken for one whose run is gone. */
+const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
+
+async function keepOnce(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
   const key = blobKey(sha256);
   const object = await backend.get(source);
   if (!object) return false;
