@@ -261,7 +261,8 @@ export class DataLake implements Lake {
       const snapshot = this.changedSinceSnapshot
         ? this.unlessReadOnly(writeSnapshot(this.backend, this.catalog.itemsInPathOrder()))
         : undefined;
-      for (const result of await Promise.allSettled([index, snapshot, journal]))
+      const timeline = this.unlessReadOnly(this.timeline.index.save((id) => this.catalog.get(id)?.etag));
+      for (const result of await Promise.allSettled([index, snapshot, journal, timeline]))
         if (result.status === 'rejected') throw result.reason;
     } finally {
       if (!this.options.keepBackendOpen) await this.backend.close?.();
@@ -450,10 +451,11 @@ export class DataLake implements Lake {
         await pause(attempt);
         continue;
       }
-      // Before the old content can be overwritten, its version gets a copy that stays.
-      await this.historyOps.keepCurrentContent(base);
       const pending = { writer: writerTag(this.instance), metadata, ...pendingOf(change, updatedAt) };
-      const marked = await this.casRecord(current.etag, { format: 1, entry: base, pending, history });
+      // The old content's copy and the pending mark are written at once; both precede the overwrite.
+      const marked = await this.historyOps.markKeepingContent(current, pending, (etag, record) =>
+        this.casRecord(etag, record),
+      );
       if (!marked) {
         await pause(attempt);
         continue;
@@ -668,7 +670,7 @@ export class DataLake implements Lake {
         await this.admit(loaded);
         return true;
       },
-      entriesInPathOrder: () => this.catalog.inPathOrder(),
+      itemsInPathOrder: () => this.catalog.itemsInPathOrder(),
       idAtPath: async (filePath) => this.catalog.idAtPath(filePath) ?? (await this.idFromClaim(filePath)),
       readCurrent: (id) => this.readVerified(id),
       streamCurrent: (id) => this.readStream(id),
@@ -1029,6 +1031,7 @@ export class DataLake implements Lake {
       const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
         mode: PutMode.replace(etag),
       });
+      this.timeline.index.noteLive(record.entry.id, written.etag, record.history);
       return written.etag;
     } catch (error) {
       if (error instanceof PreconditionFailedError) return undefined;

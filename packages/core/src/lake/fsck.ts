@@ -11,6 +11,7 @@ import {
 } from '../model/errors.js';
 import type { IndexCheckReport, IndexReport } from '../search/types.js';
 import type { CatalogItem } from './catalog.js';
+import { checkVersions, type VersionsProblemKind } from './history/fsck-versions.js';
 import { type InvalidRecord, readRecordAt } from './loader.js';
 import {
   CLAIMS_PREFIX,
@@ -50,7 +51,9 @@ export type FsckProblemKind =
   /** A delete whose writer is gone. Finished (by loading the lake, or by `repair`). */
   | 'unfinished-delete'
   /** The search index does not cover every entry, or a segment is corrupt. Rebuilt. */
-  | 'search-index';
+  | 'search-index'
+  /** Entry history (`.versions/`): see `checkVersions`. */
+  | VersionsProblemKind;
 
 export type FsckAction = 'quarantined' | 'released' | 'recreated' | 'finished' | 'reindexed';
 
@@ -211,6 +214,18 @@ class FsckRun {
     await this.checkClaims();
     await this.checkMissingClaims();
     await this.checkContent();
+    await checkVersions({
+      backend: this.host.backend,
+      graceMs: this.host.leaseMs,
+      verifyContent: this.verifyContent,
+      items: () => this.host.itemsInPathOrder(),
+      report: (kind, key, reason, id) =>
+        this.problems.push({ kind, key, ...(id ? { id } : {}), reason, repairable: false }),
+      quarantined: (kind, object, reason, id) => this.quarantined(kind, object, reason, id),
+      verified: (bytes) => {
+        this.checked.contentBytesVerified += bytes;
+      },
+    });
     await this.checkIndex();
   }
 

@@ -1,30 +1,86 @@
 import { createHash } from 'node:crypto';
+import { collectBody } from '../../backend/body.js';
 import { PutMode } from '../../backend/put-mode.js';
 import type { StorageBackend } from '../../backend/types.js';
 import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
+import { digestBody, sha256Hex } from '../content.js';
 import { blobKey } from './keys.js';
+import { waitWhilePurging } from './purge-marks.js';
+
+/** Content up to this size is read whole before it is kept, so the backend can journal its write. */
+const BUFFERED_KEEP_BYTES = 1024 * 1024;
 
 /**
  * Makes sure the content `sha256` is kept under `.versions/blobs/`, copying it from `source` (the
  * entry's current content) when it is not there yet. Called before a write that makes that content
- * noncurrent commits, so no version ever names content that is gone. `false` when the source does
- * not hold that content (missing or damaged): nothing is left to keep.
+ * noncurrent commits, so no version ever names content that is gone. The copy need not be durable
+ * at once: the durable write that follows it on the same backend (the pending mark, the new content
+ * or the tombstone) makes it durable first (`PutOptions.deferDurability`), so keeping costs no flush
+ * of its own. A blob already there is checked and replaced when it is not that content (left damaged
+ * by a crash). `false` when the source does not hold that content (missing or damaged): nothing is
+ * left to keep.
  */
-export async function keepContent(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
+export async function keepContent(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  purgeMarkStaleMs = DEFAULT_PURGE_MARK_STALE_MS,
+): Promise<boolean> {
+  for (;;) {
+    const kept = await keepOnce(backend, sha256, source);
+    // A retention run may be removing this very blob: wait for it, then keep the content again.
+    if (!kept || !(await waitWhilePurging(backend, sha256, purgeMarkStaleMs))) return kept;
+  }
+}
+
+/** A retention run's mark older than this (10 minutes) is taken for one whose run is gone. */
+const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
+
+async function keepOnce(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
   const key = blobKey(sha256);
-  if (await backend.head(key)) return true;
   const object = await backend.get(source);
   if (!object) return false;
   const check = { mismatch: false };
   try {
-    await backend.put(key, verified(object.body, sha256, source, check), { mode: PutMode.create });
+    const body =
+      object.size <= BUFFERED_KEEP_BYTES
+        ? await collectVerified(object.body, sha256)
+        : verified(object.body, sha256, source, check);
+    if (body === undefined) return false;
+    await backend.put(key, body, { mode: PutMode.create, deferDurability: true });
     return true;
   } catch (error) {
     // The backend may wrap the stream's own error: the flag tells what happened.
     if (check.mismatch) return false;
-    if (error instanceof PreconditionFailedError) return true; // another writer kept it first
+    if (error instanceof PreconditionFailedError) return keepExisting(backend, sha256, source);
     throw error;
   }
+}
+
+/** A blob of `sha256` exists: it stays if it holds that content, else the source's bytes replace it. */
+async function keepExisting(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
+  const key = blobKey(sha256);
+  const kept = await backend.get(key);
+  if (kept && (await digestBody(kept.body)).sha256 === sha256) return true;
+  const object = await backend.get(source);
+  if (!object) return false;
+  const check = { mismatch: false };
+  try {
+    await backend.put(key, verified(object.body, sha256, source, check));
+    return true;
+  } catch (error) {
+    if (check.mismatch) return false;
+    throw error;
+  }
+}
+
+/** The whole body, or undefined when it is not the content `sha256`. */
+async function collectVerified(
+  body: AsyncIterable<Uint8Array>,
+  sha256: string,
+): Promise<Uint8Array | undefined> {
+  const bytes = await collectBody(body);
+  return sha256Hex(bytes) === sha256 ? bytes : undefined;
 }
 
 /** The bytes of `body` as they stream by; throws at the end if they are not the content `sha256`. */

@@ -18,10 +18,18 @@ export interface VersionedRecord {
 
 /** The record of a deleted entry, or null when it has none (never deleted, or deleted before history). */
 export async function readDeletedRecord(backend: StorageBackend, id: string): Promise<EntryRecord | null> {
+  return (await readDeletedRecordTagged(backend, id))?.record ?? null;
+}
+
+/** `readDeletedRecord` with the etag of the object it came from. */
+export async function readDeletedRecordTagged(
+  backend: StorageBackend,
+  id: string,
+): Promise<{ record: EntryRecord; etag: string } | null> {
   const key = deletedKey(id);
   const object = await backend.get(key);
   if (!object) return null;
-  return decodeEntryRecord(await collectBody(object.body), key, id);
+  return { record: decodeEntryRecord(await collectBody(object.body), key, id), etag: object.etag };
 }
 
 /** Every version of a history, oldest first (reads every page). */

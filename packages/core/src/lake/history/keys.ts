@@ -11,6 +11,8 @@ export const BLOBS_PREFIX = `${VERSIONS_PREFIX}blobs/`;
 export const PAGES_PREFIX = `${VERSIONS_PREFIX}pages/`;
 export const DELETED_PREFIX = `${VERSIONS_PREFIX}deleted/`;
 export const RETENTION_PREFIX = `${VERSIONS_PREFIX}retention/`;
+/** The version lists of changed entries, for time travel without reading every record (see `TimelineIndex`). */
+export const TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.json`;
 
 /** Content stored once per distinct SHA-256 (lower-case hex). */
 export function blobKey(sha256: string): string {

@@ -3,7 +3,7 @@ import type { BodyInput, StorageBackend } from '../../backend/types.js';
 import { DATA_TYPES } from '../../model/data-type.js';
 import type { Entry, EntryWithContent, ListFilter } from '../../model/entry.js';
 import { ConflictError, CorruptDataError, NotFoundError, ValidationError } from '../../model/errors.js';
-import { folderOf } from '../catalog.js';
+import { type CatalogItem, folderOf } from '../catalog.js';
 import { sha256Hex } from '../content.js';
 import type { EntryStream } from '../lake.js';
 import type { LoadedRecord } from '../loader.js';
@@ -14,12 +14,14 @@ import { diffVersions } from './diff.js';
 import {
   findVersion,
   readDeletedRecord,
+  readDeletedRecordTagged,
   type VersionedRecord,
   versionAt,
   versionsBefore,
 } from './entry-versions.js';
 import { normaliseNote, parseMoment, parseVersion } from './inputs.js';
 import { blobKey, DELETED_PREFIX, idFromDeletedKey } from './keys.js';
+import { TimelineIndex } from './timeline-index.js';
 import type {
   ChangeNote,
   EntryAtVersion,
@@ -29,7 +31,7 @@ import type {
   VersionDiff,
 } from './types.js';
 import type { VersionChange } from './version-writer.js';
-import { historyOf, latestVersion } from './versions.js';
+import { historyOf, inlineVersionAt, latestVersion } from './versions.js';
 
 const DEFAULT_HISTORY_LIMIT = 100;
 const MAX_HISTORY_LIMIT = 1000;
@@ -43,8 +45,8 @@ export interface HistoryHost {
   readLiveRecord(id: string): Promise<LoadedRecord | null>;
   /** Finishes a delete whose writer is gone (its record is then under `.versions/deleted/`). */
   finishAbandonedDelete(loaded: LoadedRecord): Promise<boolean>;
-  /** The live entries in `filePath` order. */
-  entriesInPathOrder(): readonly Entry[];
+  /** The live entries in `filePath` order, with their records' etags. */
+  itemsInPathOrder(): Iterable<CatalogItem>;
   /** The live entry at `filePath` now, if any. */
   idAtPath(filePath: string): Promise<string | undefined>;
   readCurrent(id: string): Promise<{ entry: Entry; bytes: Uint8Array }>;
@@ -56,7 +58,12 @@ export interface HistoryHost {
 
 /** History reads and the writes that build on them: `restore`, `undelete`, `diff`, `asOf` views. */
 export class LakeHistory {
-  constructor(private readonly host: HistoryHost) {}
+  /** The version lists of changed and deleted entries, for `list({ asOf })`. */
+  readonly index: TimelineIndex;
+
+  constructor(private readonly host: HistoryHost) {
+    this.index = new TimelineIndex(host.backend);
+  }
 
   /** The entry's versions, newest first, deletions included. */
   async history(id: string, options: HistoryOptions = {}): Promise<EntryHistory> {
@@ -130,30 +137,51 @@ export class LakeHistory {
 
   /**
    * The lake as it was at `asOf`, filtered like `list`. Entries unchanged since then are taken from
-   * the catalog as they are; only those changed or deleted since are read.
+   * the catalog as they are; the version lists of those changed or deleted since come from the
+   * timeline index, and only records it does not know (at their current etag) are read.
    */
   async list(filter: ListFilter): Promise<Entry[]> {
     const time = parseMoment(filter.asOf);
     const matches = entryFilter(filter);
     const out: Entry[] = [];
-    const changed: Entry[] = [];
-    for (const entry of this.host.entriesInPathOrder()) {
+    const unknown: CatalogItem[] = [];
+    const live = new Set<string>();
+    await this.index.ready();
+    // In path order: what is answered from memory needs no sort.
+    for (const item of this.host.itemsInPathOrder()) {
+      const { entry } = item;
+      live.add(entry.id);
       if (!matches(entry) || Date.parse(entry.createdAt) > time) continue;
-      if (Date.parse(entry.updatedAt ?? entry.createdAt) <= time) out.push(entry);
-      else changed.push(entry);
+      if (Date.parse(entry.updatedAt ?? entry.createdAt) <= time) {
+        out.push(entry);
+        continue;
+      }
+      const history = item.pending ? undefined : this.index.liveHistory(entry.id, item.etag);
+      // The version is usually inline; one in a page is read with the record's other pages.
+      const inline = history && inlineVersionAt(history, time);
+      if (!history || (!inline && history.pages.length > 0)) unknown.push(item);
+      else if (inline && !inline.deleted) out.push(viewAt(entry, inline));
     }
-    const live = new Set(this.host.entriesInPathOrder().map((entry) => entry.id));
-    await forEachConcurrently(changed, async (entry) => {
+    const { backend } = this.host;
+    let sorted = true;
+    await forEachConcurrently(unknown, async ({ entry }) => {
       const state = await this.load(entry.id).catch(() => undefined);
-      const version = state && (await versionAt(this.host.backend, entry.id, state.history, time));
-      if (state && version && !version.deleted) out.push(viewAt(state.record.entry, version));
+      const version = state && (await versionAt(backend, entry.id, state.history, time));
+      if (state && version && !version.deleted) {
+        out.push(viewAt(state.record.entry, version));
+        sorted = false;
+      }
     });
     for await (const record of this.deletedRecords()) {
       const { entry } = record;
       if (live.has(entry.id) || !matches(entry) || Date.parse(entry.createdAt) > time) continue;
-      const version = await versionAt(this.host.backend, entry.id, historyOf(entry, record.history), time);
-      if (version && !version.deleted) out.push(viewAt(entry, version));
+      const version = await versionAt(backend, entry.id, historyOf(entry, record.history), time);
+      if (version && !version.deleted) {
+        out.push(viewAt(entry, version));
+        sorted = false;
+      }
     }
+    if (sorted) return out;
     return out.sort((a, b) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0));
   }
 
@@ -212,6 +240,7 @@ export class LakeHistory {
       const live = await this.host.readLiveRecord(id);
       if (live && !live.record.deleted) {
         const { record, etag } = live;
+        this.index.noteLive(id, etag, record.history);
         return { record, history: historyOf(record.entry, record.history), deleted: false, etag };
       }
       const deleted = await readDeletedRecord(this.host.backend, id);
@@ -249,11 +278,20 @@ export class LakeHistory {
     let cursor: string | undefined;
     do {
       const page = await this.host.backend.list(DELETED_PREFIX, { cursor, limit: 1000 });
-      const ids = page.objects.map((object) => idFromDeletedKey(object.key)).filter((id) => id !== undefined);
       const records: EntryRecord[] = [];
-      await forEachConcurrently(ids, async (id) => {
-        const record = await readDeletedRecord(this.host.backend, id).catch(() => null);
-        if (record) records.push(record);
+      const unknown: string[] = [];
+      for (const object of page.objects) {
+        const id = idFromDeletedKey(object.key);
+        if (id === undefined) continue;
+        const known = await this.index.deletedRecord(id, object.etag);
+        if (known) records.push(known);
+        else unknown.push(id);
+      }
+      await forEachConcurrently(unknown, async (id) => {
+        const read = await readDeletedRecordTagged(this.host.backend, id).catch(() => null);
+        if (!read) return;
+        this.index.noteDeleted(id, read.etag, read.record);
+        records.push(read.record);
       });
       yield* records;
       cursor = page.cursor;

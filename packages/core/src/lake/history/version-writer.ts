@@ -1,6 +1,6 @@
 import type { BodyInput, StorageBackend } from '../../backend/types.js';
 import type { Entry, Metadata } from '../../model/entry.js';
-import { type EntryRecord, encodeJson } from '../record.js';
+import { type EntryRecord, encodeJson, type PendingUpdate } from '../record.js';
 import { keepContent } from './blobs.js';
 import { deletedKey } from './keys.js';
 import { spillIfLong } from './pages.js';
@@ -69,6 +69,23 @@ export class VersionWriter {
     return { format: 1, entry: record.entry, history };
   }
 
+  /**
+   * Keeps the current content of `current` as a blob, then marks its record with `pending` (by
+   * compare-and-swap): the content overwrite that follows needs both. The copy's durability is
+   * deferred to the mark's (one flush for both on a journaled backend); it is made first, so the
+   * mark's flush covers it whatever the overwrite does. The new etag, or undefined when another
+   * writer changed the record first.
+   */
+  async markKeepingContent(
+    current: { record: EntryRecord; etag: string },
+    pending: PendingUpdate,
+    cas: (etag: string, record: EntryRecord) => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    const { entry, history } = current.record;
+    await this.keepCurrentContent(entry);
+    return cas(current.etag, { format: 1, entry, pending, history });
+  }
+
   /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
   async keepCurrentContent(entry: Entry): Promise<void> {
     await keepContent(this.backend, entry.sha256, entry.filePath);
@@ -80,6 +97,8 @@ export class VersionWriter {
    */
   async keepDeletedRecord(record: EntryRecord): Promise<void> {
     if (!record.history) return;
+    // Kept before the tombstone by the delete itself; again here for a tombstone that was not.
+    await this.keepCurrentContent(record.entry);
     const kept: EntryRecord = { format: 1, entry: record.entry, history: record.history };
     await this.backend.put(deletedKey(record.entry.id), encodeJson(kept));
   }

@@ -7,6 +7,7 @@ import { BLOBS_PREFIX, DELETED_PREFIX, deletedKey, idFromDeletedKey, PAGES_PREFI
 import { spillIfLong } from '../pages.js';
 import type { EntryVersion, HistoryState } from '../types.js';
 import { historyOf } from '../versions.js';
+import { removeUnnamedBlobs } from './blob-removal.js';
 import { holdRefusal, readAllHolds } from './holds.js';
 import { readRules, ruleMatches } from './rules.js';
 import type { EntryHolds, RetentionPlan, RetentionRule } from './types.js';
@@ -64,13 +65,13 @@ export async function applyRetention(host: RetentionHost, now: number): Promise<
   for (const item of plan.entries) await dropDeletedEntry(host, item.id);
   // What is left unnamed is measured again after the rewrites: that is what goes.
   const after = await survey(host, now);
-  for (const blob of after.plan.blobs) await host.backend.delete(`${BLOBS_PREFIX}${blob.sha256}`);
+  const removed = await removeUnnamedBlobs(host.backend, after.plan.blobs);
   for (const key of after.orphanPages) await host.backend.delete(key);
   return {
     versions: plan.versions,
     entries: plan.entries,
-    blobs: after.plan.blobs,
-    bytesFreed: after.plan.blobs.reduce((sum, blob) => sum + blob.size, 0),
+    blobs: removed,
+    bytesFreed: removed.reduce((sum, blob) => sum + blob.size, 0),
     pagesRemoved: after.orphanPages.length,
   };
 }
