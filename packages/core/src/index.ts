@@ -30,6 +30,8 @@ export { SortedKeys, type SortedPage } from './backend/sorted-keys.js';
 export type * from './backend/types.js';
 export { useBackend } from './lake/backend-use.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
+export type { ChangeFeed, KeyChangeListener } from './lake/change-journal.js';
+export { noteChangedKeys } from './lake/change-keys.js';
 export type {
   FsckAction,
   FsckOptions,

@@ -11,6 +11,7 @@ import { encodeNote, noteKey } from './change-notes.js';
  */
 export class ChangeWriter {
   private waiting: string[] = [];
+  private waitingKeys: string[] = [];
   /** The batch that takes ids now (it starts when the write in flight ends). */
   private next: Promise<void> | undefined;
   private writing: Promise<void> | undefined;
@@ -24,6 +25,16 @@ export class ChangeWriter {
 
   note(id: string): Promise<void> {
     this.waiting.push(id);
+    return this.batch();
+  }
+
+  /** Notes a changed bookkeeping object (a key under a reserved prefix); resolves once stored. */
+  noteKey(key: string): Promise<void> {
+    this.waitingKeys.push(key);
+    return this.batch();
+  }
+
+  private batch(): Promise<void> {
     if (!this.next) {
       const write = () => this.writeWaiting();
       this.next = this.writing ? this.writing.then(write, write) : Promise.resolve().then(write);
@@ -39,9 +50,11 @@ export class ChangeWriter {
   private async writeWaiting(): Promise<void> {
     this.next = undefined;
     const ids = [...new Set(this.waiting)];
+    const keys = [...new Set(this.waitingKeys)];
     this.waiting = [];
+    this.waitingKeys = [];
     const write = this.backend
-      .put(noteKey(this.now(), this.writer), encodeNote(ids), { mode: PutMode.create })
+      .put(noteKey(this.now(), this.writer), encodeNote(ids, keys), { mode: PutMode.create })
       .then(
         () => {},
         (error: unknown) => this.onFailure(error),
