@@ -199,10 +199,7 @@ async function propagationRows(context: SuiteContext): Promise<ResultRow[]> {
  * Two servers over one lake: for each of several stores through A, how long until B lists it; and
  * the storage list calls B made meanwhile, by prefix.
  */
-async function propagation(
-  context: SuiteContext,
-  serveRequest: ServerServeRequest,
-): Promise<Propagation> {
+async function propagation(context: SuiteContext, serveRequest: ServerServeRequest): Promise<Propagation> {
   const a = await startChild(serveRequest, context);
   const b = await startChild(serveRequest, context);
   const samples: number[] = [];
@@ -232,7 +229,8 @@ async function propagation(
       while (!(await listedBy(b.started, `other/p${i}.txt`))) await sleep(5);
       samples.push(now() - started);
     }
-    for (let i = 0; i < (context.quick ? 3 : 6); i++) revocations.push(await revocation(a.started, b.started));
+    for (let i = 0; i < (context.quick ? 3 : 6); i++)
+      revocations.push(await revocation(a.started, b.started));
   } finally {
     const [, stoppedB] = await Promise.all([a.stop(), b.stop()]);
     listsOfB = stoppedB.lists ?? {};
