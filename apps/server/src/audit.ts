@@ -33,16 +33,21 @@ interface Waiting {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** Audit objects written at once at most: a record never waits for a whole write ahead of it. */
+const MAX_WRITES_IN_FLIGHT = 4;
+
 /**
  * The audit log, kept in the lake under `.audit/<yyyy-mm-dd>/` so it works on every backend and
  * survives restarts. Records are written by group commit: each `record` call resolves once its
- * record is stored, and records that arrive while a write is under way go together in the next
- * object (`<time>-<instance>-<seq>.jsonl`, one JSON record per line). A busy server writes one
- * object per batch instead of one per request; an idle one writes at once.
+ * record is stored. Records that arrive in one turn of the event loop go together in one object
+ * (`<time>-<instance>-<seq>.jsonl`, one JSON record per line), and up to a few such objects are
+ * written at once, so a busy server writes one object per batch, and a request's answer waits
+ * for about one small write rather than for the batch ahead of it too.
  */
 export class AuditLog {
   private waiting: Waiting[] = [];
-  private writing: Promise<void> | undefined;
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
   private sequence = 0;
   private readonly instance = randomBytes(4).toString('hex');
 
@@ -55,13 +60,14 @@ export class AuditLog {
   record(record: AuditRecord): Promise<void> {
     return new Promise((done) => {
       this.waiting.push({ record, done });
-      this.writing ??= this.drain();
+      this.schedule();
     });
   }
 
   /** Waits until every record given so far is written. */
   async flush(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.inFlight.size > 0 || this.waiting.length > 0 || this.scheduled)
+      await Promise.race([...this.inFlight, new Promise((resolve) => setImmediate(resolve))]);
   }
 
   /** The records of one UTC day, oldest first, `limit` (about) at a time. */
@@ -84,22 +90,34 @@ export class AuditLog {
     return { records };
   }
 
-  private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting;
-      this.waiting = [];
-      try {
-        await this.backend.put(
-          this.nextKey(),
-          encoder.encode(batch.map((item) => `${JSON.stringify(item.record)}\n`).join('')),
-          { mode: PutMode.create },
-        );
-      } catch (error) {
-        this.onError(error);
-      }
-      for (const item of batch) item.done();
-    }
-    this.writing = undefined;
+  /** Starts a write at the end of this turn of the event loop, when fewer than the maximum are under way. */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight.size >= MAX_WRITES_IN_FLIGHT) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.startWrite();
+    });
+  }
+
+  private startWrite(): void {
+    if (this.waiting.length === 0 || this.inFlight.size >= MAX_WRITES_IN_FLIGHT) return;
+    const batch = this.waiting;
+    this.waiting = [];
+    const write = this.backend
+      .put(this.nextKey(), encoder.encode(batch.map((item) => `${JSON.stringify(item.record)}\n`).join('')), {
+        mode: PutMode.create,
+      })
+      .then(
+        () => {},
+        (error: unknown) => this.onError(error),
+      )
+      .finally(() => {
+        this.inFlight.delete(write);
+        for (const item of batch) item.done();
+        if (this.waiting.length > 0) this.schedule();
+      });
+    this.inFlight.add(write);
   }
 
   private nextKey(): string {

@@ -106,13 +106,15 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
     ...(options.auth?.lastUsedIntervalMs !== undefined
       ? { lastUsedIntervalMs: options.auth.lastUsedIntervalMs }
       : {}),
+    changeFeed: lake.changeFeed,
   });
   const audit = new AuditLog(lake.backend, (error) =>
     app.log.error({ err: error }, 'audit record not written'),
   );
   const refresher = new Refresher(
     async () => {
-      await Promise.all([lake.refresh(), tokens.sync()]);
+      // Revocations come with the lake's refresh when the lake keeps a change journal.
+      await Promise.all([lake.refresh(), tokens.followsChanges ? undefined : tokens.sync()]);
     },
     options.refreshIntervalMs ?? 1000,
     (error) => app.log.warn({ err: error }, 'refresh failed'),
@@ -234,7 +236,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
       closing = true;
       await app.close();
       await refresher.stop();
-      await Promise.all([audit.flush(), tokens.flush()]);
+      await Promise.all([audit.flush(), tokens.close()]);
     },
   };
 }

@@ -29,6 +29,8 @@ export { assertValidRange, resolveRange } from './backend/range.js';
 export { SortedKeys, type SortedPage } from './backend/sorted-keys.js';
 export type * from './backend/types.js';
 export { useBackend } from './lake/backend-use.js';
+export type { ChangeFeed, KeyChangeListener } from './lake/change-journal.js';
+export { noteChangedKeys } from './lake/change-keys.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
 export type {
   FsckAction,

@@ -54,6 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
     sizes: flags.sizes,
     scales: flags.scales,
     quick: flags.quick,
+    entries: flags.entries,
     workRoot,
     corpusDir,
     lakeOptions: flags.scan ? { search: 'scan' } : {},

@@ -7,6 +7,8 @@ export interface SuiteContext {
   sizes: number[];
   /** Corpus multipliers for the search suite. */
   scales: number[];
+  /** Entries of the S3 lake behind the server suite's two instances, when given (`--entries`). */
+  entries?: number | undefined;
   /** Fewer repeats and smaller fixed workloads. */
   quick: boolean;
   /** A fresh folder under the system temp dir, removed by the harness at the end. */

@@ -1,7 +1,9 @@
 import {
   AUTH_PREFIX,
+  type ChangeFeed,
   collectBody,
   NotFoundError,
+  noteChangedKeys,
   PreconditionFailedError,
   PutMode,
   type StorageBackend,
@@ -46,6 +48,13 @@ export interface TokenStoreOptions {
   /** How long an unknown token id is remembered as unknown (saves a lookup per bad request). Default 1 s. */
   unknownIdTtlMs?: number;
   now?: () => number;
+  /**
+   * The lake's change feed (`lake.changeFeed`): revocations are noted in it, and the revocations
+   * other instances note reach this store with the lake's own `refresh()`, so no `sync` (a listing
+   * of every token) is needed to stay current. Without it, a revocation leaves a note of its own
+   * (on storage other processes share) and the owner calls `sync` to see other instances' changes.
+   */
+  changeFeed?: ChangeFeed;
 }
 
 interface Cached {
@@ -59,8 +68,10 @@ const MAX_UNKNOWN_IDS = 10_000;
 
 /**
  * The tokens of a lake, kept in the lake itself (through its backend) so every server instance and
- * every backend shares them and they survive restarts. Each instance caches them and calls `sync`
- * on its refresh interval: a token created or revoked elsewhere is seen within that interval.
+ * every backend shares them and they survive restarts. Each instance caches them. A revocation
+ * leaves a note in the lake's change journal, which other instances read with their lake's
+ * refresh (or `sync` lists every token, for a lake without a journal); a token created elsewhere
+ * is looked up when first presented.
  */
 export class TokenStore {
   private readonly cache = new Map<string, Cached>();
@@ -70,6 +81,8 @@ export class TokenStore {
   private readonly lastUsedIntervalMs: number;
   private readonly unknownIdTtlMs: number;
   private readonly now: () => number;
+  private readonly changeFeed: ChangeFeed | undefined;
+  private readonly unfollow: (() => void) | undefined;
 
   constructor(
     private readonly backend: StorageBackend,
@@ -78,6 +91,15 @@ export class TokenStore {
     this.lastUsedIntervalMs = options.lastUsedIntervalMs ?? 60_000;
     this.unknownIdTtlMs = options.unknownIdTtlMs ?? 1000;
     this.now = options.now ?? Date.now;
+    this.changeFeed = options.changeFeed;
+    this.unfollow = this.changeFeed?.followKeys(TOKENS_PREFIX, (keys) =>
+      keys === undefined ? this.sync() : this.reread(keys),
+    );
+  }
+
+  /** Whether other instances' revocations reach this store through the lake's refresh (no `sync` needed). */
+  get followsChanges(): boolean {
+    return this.unfollow !== undefined;
   }
 
   /** Re-reads the token records that changed since the last sync (one listing, then only changed ones). */
@@ -161,17 +183,42 @@ export class TokenStore {
     return infoOf(cached.record);
   }
 
-  /** Removes a token; `false` when there was none. Other instances stop accepting it at their next sync. */
+  /**
+   * Removes a token; `false` when there was none. Resolves once the revocation's change note is
+   * stored: other instances stop accepting the token at their next refresh.
+   */
   async revoke(id: string): Promise<boolean> {
     if (!/^[0-9a-f]{16}$/.test(id)) return false;
     this.cache.delete(id);
     this.lastUsedWritten.delete(id);
-    return this.backend.delete(tokenKey(id));
+    const removed = await this.backend.delete(tokenKey(id));
+    // Noted even when this call found nothing: a revocation whose note failed is completed by a retry.
+    await (this.changeFeed
+      ? this.changeFeed.noteKeyChange(tokenKey(id))
+      : noteChangedKeys(this.backend, [tokenKey(id)]));
+    return removed;
   }
 
   /** Waits for the `lastUsedAt` writes in flight. */
   async flush(): Promise<void> {
     while (this.pendingWrites.size > 0) await Promise.allSettled([...this.pendingWrites]);
+  }
+
+  /** Stops following the lake's changes and waits for the writes in flight. */
+  async close(): Promise<void> {
+    this.unfollow?.();
+    await this.flush();
+  }
+
+  /** Re-reads the tokens other instances noted as changed. */
+  private async reread(keys: readonly string[]): Promise<void> {
+    const ids = keys.map(idOfKey).filter((id): id is string => id !== undefined);
+    await Promise.all(
+      ids.map((id) => {
+        this.unknownUntil.delete(id);
+        return this.fetch(id);
+      }),
+    );
   }
 
   private async lookUpUnknown(id: string): Promise<Cached | undefined> {
@@ -192,7 +239,10 @@ export class TokenStore {
       return undefined;
     }
     const record = decodeRecord(await collectBody(object.body), id);
-    if (!record) return undefined;
+    if (!record) {
+      this.cache.delete(id);
+      return undefined;
+    }
     const cached = { record, etag: object.etag };
     this.cache.set(id, cached);
     return cached;

@@ -1,7 +1,7 @@
 import type { StorageBackend } from '../backend/types.js';
 import { DataLakeError, ValidationError } from '../model/errors.js';
 import { compactJournal } from './change-compactor.js';
-import { writerOfInstance } from './change-notes.js';
+import { isNotableKey, writerOfInstance } from './change-notes.js';
 import { type ChangeBatch, ChangeReader } from './change-reader.js';
 import { ChangeWriter } from './change-writer.js';
 
@@ -23,6 +23,27 @@ export interface ChangeJournalOptions {
   now?: () => number;
 }
 
+/**
+ * Keys under `prefix` that other instances noted as changed since the last refresh, or `undefined`
+ * when the journal cannot tell (a full reload is due): everything under the prefix may have changed.
+ */
+export type KeyChangeListener = (keys: string[] | undefined) => Promise<void>;
+
+/**
+ * Shares changes of the lake's bookkeeping objects (access tokens and the like) between instances
+ * through the change journal, so followers stay current at the cost of the changes, not of a listing.
+ */
+export interface ChangeFeed {
+  /** Notes that the object at `key` (under a reserved prefix) changed; resolves once the note is stored. */
+  noteKeyChange(key: string): Promise<void>;
+  /**
+   * Calls `listener` during each `refresh()` with the keys under `prefix` other instances noted; a
+   * refresh whose listener fails fails too, and the next one hands the same keys again. Returns the
+   * function that stops following.
+   */
+  followKeys(prefix: string, listener: KeyChangeListener): () => void;
+}
+
 const DEFAULTS = { windowMs: 10_000, retentionMs: 10 * 60_000, fullRefreshMs: 10 * 60_000 };
 
 /**
@@ -30,7 +51,8 @@ const DEFAULTS = { windowMs: 10_000, retentionMs: 10 * 60_000, fullRefreshMs: 10
  * instances changed since the last refresh (`changes`), says when a full reload is due instead, and
  * now and then deletes notes older than the retention.
  */
-export class ChangeJournal {
+export class ChangeJournal implements ChangeFeed {
+  private readonly followers = new Set<{ prefix: string; listener: KeyChangeListener }>();
   private readonly writer: ChangeWriter;
   private readonly reader: ChangeReader;
   private readonly settings: typeof DEFAULTS;
@@ -80,6 +102,21 @@ export class ChangeJournal {
     return this.writer.note(id);
   }
 
+  noteKeyChange(key: string): Promise<void> {
+    if (!isNotableKey(key))
+      throw new ValidationError(
+        `only keys of the lake's bookkeeping can be noted, got ${JSON.stringify(key)}`,
+      );
+    this.compactNowAndThen();
+    return this.writer.noteKey(key);
+  }
+
+  followKeys(prefix: string, listener: KeyChangeListener): () => void {
+    const follower = { prefix, listener };
+    this.followers.add(follower);
+    return () => this.followers.delete(follower);
+  }
+
   /** The time a full load starts at; pass it to `fullLoadDone` once the load is applied. */
   fullLoadStarting(): number {
     return this.now();
@@ -92,9 +129,24 @@ export class ChangeJournal {
 
   /** What other instances changed since the last refresh, or `undefined` when a full load is due. */
   async changes(): Promise<ChangeBatch | undefined> {
-    if (this.now() - this.lastFullLoad >= this.settings.fullRefreshMs) return undefined;
+    if (this.now() - this.lastFullLoad >= this.settings.fullRefreshMs) {
+      await this.tellFollowers(undefined);
+      return undefined;
+    }
     this.compactNowAndThen();
-    return this.reader.read();
+    const batch = await this.reader.read();
+    await this.tellFollowers(batch?.keys);
+    return batch;
+  }
+
+  private async tellFollowers(keys: string[] | undefined): Promise<void> {
+    await Promise.all(
+      [...this.followers].map(({ prefix, listener }) => {
+        if (keys === undefined) return listener(undefined);
+        const mine = keys.filter((key) => key.startsWith(prefix));
+        return mine.length > 0 ? listener(mine) : undefined;
+      }),
+    );
   }
 
   /** Waits for notes and a compaction in flight. */

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { CHANGES_PREFIX, isPlausibleId } from './paths.js';
+import { CHANGES_PREFIX, isPlausibleId, isReservedKey } from './paths.js';
 
 export { CHANGES_PREFIX };
 
@@ -50,20 +50,45 @@ export function parseNoteKey(key: string): NoteName | undefined {
 interface NoteBody {
   format: 1;
   ids: string[];
+  /**
+   * Bookkeeping objects that changed (keys under a reserved prefix, such as access tokens), for
+   * whoever follows them (`DataLake.followKeys`). Absent when none; readers that predate it ignore it.
+   */
+  keys?: string[];
 }
 
-export function encodeNote(ids: readonly string[]): Uint8Array {
-  const body: NoteBody = { format: 1, ids: [...ids] };
+/** What one note names. */
+export interface NoteContent {
+  ids: string[];
+  keys: string[];
+}
+
+export function encodeNote(ids: readonly string[], keys: readonly string[] = []): Uint8Array {
+  const body: NoteBody = { format: 1, ids: [...ids], ...(keys.length > 0 ? { keys: [...keys] } : {}) };
   return encoder.encode(JSON.stringify(body));
 }
 
 /** The entry ids a note names, or undefined when it is not a note this lake could have written. */
 export function decodeNote(bytes: Uint8Array): string[] | undefined {
+  return decodeNoteContent(bytes)?.ids;
+}
+
+/** The entry ids and bookkeeping keys a note names, or undefined when it is not a note this lake could have written. */
+export function decodeNoteContent(bytes: Uint8Array): NoteContent | undefined {
   try {
     const body = JSON.parse(decoder.decode(bytes)) as Partial<NoteBody> | null;
-    if (body?.format !== 1 || !Array.isArray(body.ids)) return undefined;
-    return body.ids.every(isPlausibleId) ? body.ids : undefined;
+    if (body?.format !== 1 || !Array.isArray(body.ids) || !body.ids.every(isPlausibleId)) return undefined;
+    const keys = body.keys ?? [];
+    if (!Array.isArray(keys) || !keys.every(isNotableKey)) return undefined;
+    return { ids: body.ids, keys };
   } catch {
     return undefined;
   }
+}
+
+/** A key a note may name: an object of the lake's own bookkeeping, never an entry's content. */
+export function isNotableKey(key: unknown): key is string {
+  return (
+    typeof key === 'string' && key.length <= 1024 && isReservedKey(key) && !key.startsWith(CHANGES_PREFIX)
+  );
 }

@@ -1,7 +1,7 @@
 import { collectBody } from '../backend/body.js';
 import type { StorageBackend } from '../backend/types.js';
 import { CorruptDataError } from '../model/errors.js';
-import { CHANGES_PREFIX, decodeNote, parseNoteKey, stampKey } from './change-notes.js';
+import { CHANGES_PREFIX, decodeNoteContent, parseNoteKey, stampKey } from './change-notes.js';
 
 /** Bounds the pages one read follows, so a backend that ignores the cursor cannot loop forever. */
 const MAX_PAGES = 100_000;
@@ -24,6 +24,8 @@ export interface ChangeReaderOptions {
 /** What one read found: the entry ids changed since the last read, to apply before `commit`. */
 export interface ChangeBatch {
   ids: string[];
+  /** The bookkeeping keys (tokens and the like) the notes name. */
+  keys: string[];
   /** How many notes were read. */
   notes: number;
   /** Makes the read count: the next one starts where it ended. Call once the ids are applied. */
@@ -65,6 +67,7 @@ export class ChangeReader {
     const listed = await this.listFrom(stampKey(from));
     const fresh = listed.filter((note) => !this.seen.has(note.key));
     const ids = new Set<string>();
+    const keys = new Set<string>();
     let unreadable = false;
     let next = 0;
     const worker = async () => {
@@ -72,15 +75,19 @@ export class ChangeReader {
         const note = fresh[next++] as (typeof fresh)[number];
         if (note.writer === this.ownWriter) continue;
         const object = await this.backend.get(note.key);
-        const named = object ? decodeNote(await collectBody(object.body)) : undefined;
+        const named = object ? decodeNoteContent(await collectBody(object.body)) : undefined;
         if (!named) unreadable = true;
-        else for (const id of named) ids.add(id);
+        else {
+          for (const id of named.ids) ids.add(id);
+          for (const key of named.keys) keys.add(key);
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, fresh.length) }, worker));
     if (unreadable) return undefined;
     return {
       ids: [...ids],
+      keys: [...keys],
       notes: fresh.length,
       commit: () => {
         if (this.since !== since) return; // restarted meanwhile

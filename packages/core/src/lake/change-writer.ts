@@ -11,6 +11,7 @@ import { encodeNote, noteKey } from './change-notes.js';
  */
 export class ChangeWriter {
   private waiting: string[] = [];
+  private waitingKeys: string[] = [];
   /** The batch that takes ids now (it starts when the write in flight ends). */
   private next: Promise<void> | undefined;
   private writing: Promise<void> | undefined;
@@ -24,6 +25,16 @@ export class ChangeWriter {
 
   note(id: string): Promise<void> {
     this.waiting.push(id);
+    return this.batch();
+  }
+
+  /** Notes a changed bookkeeping object (a key under a reserved prefix); resolves once stored. */
+  noteKey(key: string): Promise<void> {
+    this.waitingKeys.push(key);
+    return this.batch();
+  }
+
+  private batch(): Promise<void> {
     if (!this.next) {
       const write = () => this.writeWaiting();
       this.next = this.writing ? this.writing.then(write, write) : Promise.resolve().then(write);
@@ -39,10 +50,17 @@ export class ChangeWriter {
   private async writeWaiting(): Promise<void> {
     this.next = undefined;
     const ids = [...new Set(this.waiting)];
+    const keys = [...new Set(this.waitingKeys)];
     this.waiting = [];
+    this.waitingKeys = [];
     const write = this.backend
-      // A note is a hint: it needs no flush of its own, and becomes durable with the next write that does.
-      .put(noteKey(this.now(), this.writer), encodeNote(ids), { mode: PutMode.create, deferDurability: true })
+      // A note of entries is a hint: it needs no flush of its own, and becomes durable with the next
+      // write that does. A note naming bookkeeping keys (a revoked token) is flushed: other instances
+      // must not miss it for the minutes until their next full reload.
+      .put(noteKey(this.now(), this.writer), encodeNote(ids, keys), {
+        mode: PutMode.create,
+        deferDurability: keys.length === 0,
+      })
       .then(
         () => {},
         (error: unknown) => this.onFailure(error),

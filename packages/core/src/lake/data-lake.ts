@@ -35,7 +35,7 @@ import {
 import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/types.js';
 import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
-import { ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
+import { type ChangeFeed, ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
 import { readChangedRecords } from './changed-records.js';
 import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
@@ -248,6 +248,11 @@ export class DataLake implements Lake {
       if (started !== undefined) this.journal?.fullLoadDone(started);
     }
     await this.searchIndex?.sync();
+  }
+
+  /** Shares bookkeeping changes (tokens and the like) with other instances; `undefined` without a change journal. */
+  get changeFeed(): ChangeFeed | undefined {
+    return this.journal;
   }
 
   /** Persists the catalog snapshot and search index, then closes the backend (unless `keepBackendOpen`). */

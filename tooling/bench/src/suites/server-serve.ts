@@ -2,8 +2,8 @@
  * A server in a process of its own for the server suite: either `datalake serve`'s server over a
  * disk lake, or a bare Fastify route answering a fixed body from memory (the baseline). Run as
  * `node --import tsx server-serve.ts <request JSON>`. Prints one JSON line when it listens
- * (`ServeStarted`), and on SIGTERM one more with its peak RSS and its storage list calls by
- * prefix, then exits.
+ * (`ServeStarted`), on SIGUSR2 one with its storage calls and refreshes so far, and on SIGTERM
+ * one more with its peak RSS and its storage list calls by prefix, then exits.
  */
 import { readFileSync } from 'node:fs';
 import { DiskBackend } from '@datalake/backend-disk';
@@ -60,9 +60,15 @@ async function start(
     lists[prefix] = (lists[prefix] ?? 0) + 1;
     return list(prefix, options);
   };
+  countCalls(backend);
   const lake = await DataLake.open(backend, {
     onNotice: (message) => process.stderr.write(`notice: ${message}\n`),
   });
+  const refresh = lake.refresh.bind(lake);
+  lake.refresh = async (options) => {
+    await refresh(options);
+    counters.refreshes++;
+  };
   const { token } = await new TokenStore(backend).create({ name: 'bench', grants: [{ actions: ['admin'] }] });
   const server = await createServer({ lake, refreshIntervalMs: request.refreshIntervalMs ?? 1000 });
   const url = await server.listen({ port: 0 });
@@ -76,6 +82,18 @@ async function start(
 }
 
 const lists: Record<string, number> = {};
+/** Storage calls (each one S3 request for the small objects a refresh reads) and finished refreshes. */
+const counters = { calls: 0, refreshes: 0 };
+
+function countCalls(backend: StorageBackend): void {
+  for (const method of ['get', 'head', 'put', 'delete', 'list'] as const) {
+    const original = (backend[method] as (...args: unknown[]) => unknown).bind(backend);
+    (backend as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      counters.calls++;
+      return original(...args);
+    };
+  }
+}
 
 function peakRssKiB(): number {
   try {
@@ -89,6 +107,10 @@ function peakRssKiB(): number {
 
 const { started, stop } = await start(JSON.parse(process.argv[2] ?? '{}') as ServerServeRequest);
 process.stdout.write(`${JSON.stringify(started)}\n`);
+// SIGUSR2: one line with the counters so far (the bench takes differences over an idle while).
+process.on('SIGUSR2', () => {
+  process.stdout.write(`${JSON.stringify({ counters })}\n`);
+});
 process.once('SIGTERM', () => {
   void stop().then(() => {
     process.stdout.write(`${JSON.stringify({ maxRssKiB: peakRssKiB(), lists })}\n`, () => process.exit(0));

@@ -37,7 +37,7 @@ export const serverSuite: Suite = {
     const notes: string[] = [];
     rows.push(await retrieveRow(context));
     rows.push(await storeRow(context));
-    rows.push(await propagationRow(context));
+    rows.push(...(await propagationRows(context)));
     rows.push(...(await s3PropagationRows(context, notes)));
     if (context.corpusDir) rows.push(...(await searchRows(context, notes)));
     else notes.push('search and RSS rows skipped: no corpus (set DATALAKE_CORPUS)');
@@ -170,17 +170,26 @@ async function storeOverHttp(server: ServeStarted, count: number, subpath: strin
 }
 
 /** Two servers over one disk lake: how long until a store through one is served by the other. */
-async function propagationRow(context: SuiteContext): Promise<ResultRow> {
+async function propagationRows(context: SuiteContext): Promise<ResultRow[]> {
   const root = path.join(context.workRoot, 'server-two');
   try {
-    const { samples } = await propagation(context, { kind: 'lake', root });
-    return {
-      operation: 'store via A listed by B (refresh 1 s)',
-      backend: 'disk, 2 processes',
-      n: samples.length,
-      result: { kind: 'latency', samples },
-      target: latencyAtMost(2000),
-    };
+    const { samples, revocations } = await propagation(context, { kind: 'lake', root });
+    return [
+      {
+        operation: 'store via A listed by B (refresh 1 s)',
+        backend: 'disk, 2 processes',
+        n: samples.length,
+        result: { kind: 'latency', samples },
+        target: latencyAtMost(2000),
+      },
+      {
+        operation: 'revoke via A refused by B (refresh 1 s)',
+        backend: 'disk, 2 processes',
+        n: revocations.length,
+        result: { kind: 'latency', samples: revocations },
+        target: latencyAtMost(2000),
+      },
+    ];
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -190,15 +199,20 @@ async function propagationRow(context: SuiteContext): Promise<ResultRow> {
  * Two servers over one lake: for each of several stores through A, how long until B lists it; and
  * the storage list calls B made meanwhile, by prefix.
  */
-async function propagation(
-  context: SuiteContext,
-  serveRequest: ServerServeRequest,
-): Promise<{ samples: number[]; listsOfB: Record<string, number> }> {
+async function propagation(context: SuiteContext, serveRequest: ServerServeRequest): Promise<Propagation> {
   const a = await startChild(serveRequest, context);
   const b = await startChild(serveRequest, context);
   const samples: number[] = [];
+  const revocations: number[] = [];
+  let callsPerRefresh = Number.NaN;
   let listsOfB: Record<string, number> = {};
   try {
+    // What B's refreshes cost while nothing changes: storage calls per refresh over a few seconds.
+    await sleep(2000);
+    const before = await b.counters();
+    await sleep(context.quick ? 3000 : 6000);
+    const after = await b.counters();
+    callsPerRefresh = (after.calls - before.calls) / Math.max(1, after.refreshes - before.refreshes);
     for (let i = 0; i < (context.quick ? 4 : 10); i++) {
       await httpJson(
         a.started.url,
@@ -215,11 +229,40 @@ async function propagation(
       while (!(await listedBy(b.started, `other/p${i}.txt`))) await sleep(5);
       samples.push(now() - started);
     }
+    for (let i = 0; i < (context.quick ? 3 : 6); i++)
+      revocations.push(await revocation(a.started, b.started));
   } finally {
     const [, stoppedB] = await Promise.all([a.stop(), b.stop()]);
     listsOfB = stoppedB.lists ?? {};
   }
-  return { samples, listsOfB };
+  return { samples, revocations, callsPerRefresh, listsOfB };
+}
+
+interface Propagation {
+  /** Store through A until listed by B, ms. */
+  samples: number[];
+  /** Revocation through A until B refuses the token, ms. */
+  revocations: number[];
+  /** Storage calls (S3 requests) per refresh of B while nothing changed. */
+  callsPerRefresh: number;
+  listsOfB: Record<string, number>;
+}
+
+/** A token created through A and used on B, then revoked through A: ms until B refuses it. */
+async function revocation(a: ServeStarted, b: ServeStarted): Promise<number> {
+  const created = await httpJson(
+    a.url,
+    'POST',
+    '/v1/tokens',
+    { ...auth(a), 'content-type': 'application/json' },
+    Buffer.from(JSON.stringify({ name: 'revoked', grants: [{ actions: ['read'] }] })),
+  );
+  const user = { authorization: `Bearer ${created.token}` };
+  if ((await status(b.url, '/v1/stats', user)) !== 200) throw new Error('B refused a fresh token');
+  await send(a.url, 'DELETE', `/v1/tokens/${created.info.id}`, auth(a));
+  const started = now();
+  while ((await status(b.url, '/v1/stats', user)) !== 401) await sleep(5);
+  return now() - started;
 }
 
 /**
@@ -234,7 +277,7 @@ async function s3PropagationRows(context: SuiteContext, notes: string[]): Promis
     );
     return [];
   }
-  const entries = context.quick ? 1_000 : 10_000;
+  const entries = context.entries ?? (context.quick ? 1_000 : 10_000);
   const rows: ResultRow[] = [];
   for (const target of targets) {
     const client = rawClient(target);
@@ -250,8 +293,13 @@ async function s3PropagationRows(context: SuiteContext, notes: string[]): Promis
     if (!target.bucket) await createBucket(client, bucket);
     try {
       const started = now();
-      const lake = await DataLake.open(await S3Backend.connect(s3), { onNotice: () => {}, search: 'scan' });
-      await forEachBounded(entries, 64, (i) =>
+      // Built as fast as the server takes it: no change notes (no instance is open yet), no index.
+      const lake = await DataLake.open(await S3Backend.connect(s3), {
+        onNotice: () => {},
+        search: 'scan',
+        changeJournal: false,
+      });
+      await forEachBounded(entries, 128, (i) =>
         lake.store({
           name: `s${i}.txt`,
           content: `seed ${i}`,
@@ -263,17 +311,30 @@ async function s3PropagationRows(context: SuiteContext, notes: string[]): Promis
       context.log(
         `server: ${entries} entries stored on ${target.name} in ${((now() - started) / 1000).toFixed(1)} s`,
       );
-      const { samples, listsOfB } = await propagation(context, { kind: 'lake', root: '', s3 });
-      notes.push(
-        `S3 (${target.name}), ${entries.toLocaleString('en-US')} entries: list calls of server B by prefix, from its open to its stop: ${JSON.stringify(listsOfB)} (".metadata/" only while opening; each refresh lists ".changes/")`,
-      );
-      rows.push({
-        operation: 'store via A listed by B (refresh 1 s)',
-        backend: `S3 (${target.name}), 2 processes`,
-        n: entries,
-        result: { kind: 'latency', samples },
-        target: latencyAtMost(2000),
+      const { samples, revocations, callsPerRefresh, listsOfB } = await propagation(context, {
+        kind: 'lake',
+        root: '',
+        s3,
       });
+      notes.push(
+        `S3 (${target.name}), ${entries.toLocaleString('en-US')} entries: ${callsPerRefresh.toFixed(1)} S3 requests per refresh of server B while nothing changes (a full listing of the records would take ${Math.ceil(entries / 1000)}); list calls of B by prefix, from its open to its stop: ${JSON.stringify(listsOfB)} (".metadata/" only while opening)`,
+      );
+      rows.push(
+        {
+          operation: 'store via A listed by B (refresh 1 s)',
+          backend: `S3 (${target.name}), 2 processes`,
+          n: entries,
+          result: { kind: 'latency', samples },
+          target: latencyAtMost(2000),
+        },
+        {
+          operation: 'revoke via A refused by B (refresh 1 s)',
+          backend: `S3 (${target.name}), 2 processes`,
+          n: entries,
+          result: { kind: 'latency', samples: revocations },
+          target: latencyAtMost(2000),
+        },
+      );
     } finally {
       await deletePrefix(client, bucket, `${prefix}/`).catch(() => undefined);
       if (!target.bucket) await deleteBucket(client, bucket).catch(() => undefined);
@@ -376,6 +437,8 @@ function addsAtMost(ms: number): TargetSpec {
 
 interface Child {
   started: ServeStarted;
+  /** The storage calls the server made and the refreshes it finished so far. */
+  counters(): Promise<{ calls: number; refreshes: number }>;
   stop(): Promise<{ maxRssKiB?: number; lists?: Record<string, number> }>;
 }
 
@@ -397,12 +460,20 @@ async function startChild(serveRequest: ServerServeRequest, context: SuiteContex
   if (first.done) throw new Error('the server process exited before listening');
   return {
     started: JSON.parse(first.value) as ServeStarted,
+    async counters() {
+      child.kill('SIGUSR2');
+      const line = await iterator.next();
+      if (line.done) throw new Error('the server process exited');
+      return (JSON.parse(line.value) as { counters: { calls: number; refreshes: number } }).counters;
+    },
     async stop() {
       child.kill('SIGTERM');
-      const last = await iterator.next();
-      return last.done
-        ? {}
-        : (JSON.parse(last.value) as { maxRssKiB?: number; lists?: Record<string, number> });
+      for (;;) {
+        const line = await iterator.next();
+        if (line.done) return {};
+        const parsed = JSON.parse(line.value) as { maxRssKiB?: number; lists?: Record<string, number> };
+        if ('maxRssKiB' in parsed) return parsed;
+      }
     },
   };
 }
