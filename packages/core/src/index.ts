@@ -29,6 +29,21 @@ export { assertValidRange, resolveRange } from './backend/range.js';
 export { SortedKeys, type SortedPage } from './backend/sorted-keys.js';
 export type * from './backend/types.js';
 export { useBackend } from './lake/backend-use.js';
+export {
+  availableCodecs,
+  CODEC_SUFFIXES,
+  COMPRESSION_CODECS,
+  type CompressionCodec,
+  codecAvailable,
+  DecompressionLimitError,
+  UnsupportedCodecError,
+} from './lake/compression/codecs.js';
+export {
+  type CompressionSettings,
+  DEFAULT_COMPRESSION_CODEC,
+  DEFAULT_MIN_BYTES,
+  type LakeSettings,
+} from './lake/compression/settings.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
 export type {
   FsckAction,
@@ -67,6 +82,7 @@ export {
   normaliseSubpath,
   parseContentPath,
   RESERVED_PREFIXES,
+  SETTINGS_PREFIX,
   VERSIONS_PREFIX,
 } from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';

@@ -1,23 +1,34 @@
 import { createHash } from 'node:crypto';
 import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
+import type { GetResult, StorageBackend } from '../../backend/types.js';
 import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
+import { COMPRESSION_CODECS, type CompressionCodec, decompressStream } from '../compression/codecs.js';
 import { blobKey } from './keys.js';
 
 /**
  * Makes sure the content `sha256` is kept under `.versions/blobs/`, copying it from `source` (the
- * entry's current content) when it is not there yet. Called before a write that makes that content
- * noncurrent commits, so no version ever names content that is gone. `false` when the source does
- * not hold that content (missing or damaged): nothing is left to keep.
+ * entry's current content object, compressed with `codec` if given) when it is not there yet.
+ * Called before a write that makes that content noncurrent commits, so no version ever names
+ * content that is gone. `false` when the source does not hold that content (missing or damaged):
+ * nothing is left to keep.
  */
-export async function keepContent(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
-  const key = blobKey(sha256);
+export async function keepContent(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  codec?: CompressionCodec,
+): Promise<boolean> {
+  const key = blobKey(sha256, codec);
   if (await backend.head(key)) return true;
+  if (codec && (await backend.head(blobKey(sha256)))) return true;
   const object = await backend.get(source);
   if (!object) return false;
   const check = { mismatch: false };
+  const body = codec
+    ? verifiedCompressed(object.body, codec, sha256, source, check)
+    : verified(object.body, sha256, source, check);
   try {
-    await backend.put(key, verified(object.body, sha256, source, check), { mode: PutMode.create });
+    await backend.put(key, body, { mode: PutMode.create });
     return true;
   } catch (error) {
     // The backend may wrap the stream's own error: the flag tells what happened.
@@ -45,6 +56,56 @@ export async function* verified(
   }
 }
 
+/**
+ * The compressed bytes of `body` as they stream by, unchanged; throws at the end unless they
+ * decompress to the content `sha256`.
+ */
+async function* verifiedCompressed(
+  body: AsyncIterable<Uint8Array>,
+  codec: CompressionCodec,
+  sha256: string,
+  where: string,
+  check: { mismatch: boolean },
+): AsyncIterable<Uint8Array> {
+  const raw: Uint8Array[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  async function* passed(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      const chunk = raw.shift();
+      if (chunk) yield chunk;
+      else if (ended) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  const hash = createHash('sha256');
+  const hashing = (async () => {
+    for await (const chunk of decompressStream(passed(), codec, Number.MAX_SAFE_INTEGER, where))
+      hash.update(chunk);
+  })();
+  hashing.catch(() => {});
+  try {
+    for await (const chunk of body) {
+      raw.push(chunk);
+      wake?.();
+      yield chunk;
+    }
+  } finally {
+    ended = true;
+    wake?.();
+  }
+  try {
+    await hashing;
+  } catch {
+    check.mismatch = true;
+    throw new MismatchError(where, sha256);
+  }
+  if (hash.digest('hex') !== sha256) {
+    check.mismatch = true;
+    throw new MismatchError(where, sha256);
+  }
+}
+
 /** Content read from the lake does not hash to the SHA-256 that names it. */
 export class MismatchError extends CorruptDataError {
   constructor(where: string, sha256: string) {
@@ -54,12 +115,33 @@ export class MismatchError extends CorruptDataError {
   }
 }
 
-/** Whether a kept copy of content `sha256` exists. */
+/** Whether a kept copy of content `sha256` exists (in any form). */
 export async function hasBlob(backend: StorageBackend, sha256: string): Promise<boolean> {
   try {
-    return (await backend.head(blobKey(sha256))) !== null;
+    for (const codec of [undefined, ...COMPRESSION_CODECS])
+      if ((await backend.head(blobKey(sha256, codec))) !== null) return true;
+    return false;
   } catch (error) {
     if (error instanceof DataLakeError) return false;
     throw error;
   }
+}
+
+/**
+ * The kept copy of content `sha256` (`size` bytes), as a stream of its original bytes checked
+ * against the SHA-256 as it ends; `null` when no copy exists in any form.
+ */
+export async function openBlob(
+  backend: StorageBackend,
+  sha256: string,
+  size: number,
+): Promise<{ key: string; body: AsyncIterable<Uint8Array> } | null> {
+  for (const codec of [undefined, ...COMPRESSION_CODECS]) {
+    const key = blobKey(sha256, codec);
+    const object: GetResult | null = await backend.get(key);
+    if (!object) continue;
+    const original = codec ? decompressStream(object.body, codec, size, key) : object.body;
+    return { key, body: verified(original, sha256, key) };
+  }
+  return null;
 }

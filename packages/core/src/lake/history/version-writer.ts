@@ -69,9 +69,12 @@ export class VersionWriter {
     return { format: 1, entry: record.entry, history };
   }
 
-  /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
-  async keepCurrentContent(entry: Entry): Promise<void> {
-    await keepContent(this.backend, entry.sha256, entry.filePath);
+  /**
+   * Keeps the current content of `entry` (its object at `source`) as a blob, before a write makes it
+   * noncurrent. Compressed content is kept as it is stored, under the blob key with the codec's suffix.
+   */
+  async keepCurrentContent(entry: Entry, source: string): Promise<void> {
+    await keepContent(this.backend, entry.sha256, source, entry.stored?.codec);
   }
 
   /**
