@@ -11,6 +11,7 @@ import { registerRetention } from './commands/retention.js';
 import { registerRm } from './commands/rm.js';
 import { registerSearch } from './commands/search.js';
 import { registerServe } from './commands/serve.js';
+import { registerSettings } from './commands/settings.js';
 import { registerShow } from './commands/show.js';
 import { registerStats } from './commands/stats.js';
 import { registerStore } from './commands/store.js';
@@ -85,6 +86,7 @@ Examples:
     registerHistory,
     registerRetention,
     registerStats,
+    registerSettings,
     registerIndexMaintenance,
     registerFsck,
     registerServe,

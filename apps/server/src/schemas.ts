@@ -73,6 +73,8 @@ export const StatsSchema = Type.Object(
     totalSizeMb: Type.Number(),
     createdEntries: Type.Integer(),
     updatedEntries: Type.Integer(),
+    storedSizeBytes: Type.Optional(Type.Integer({ description: 'Bytes the contents take in storage' })),
+    originalSizeBytes: Type.Optional(Type.Integer({ description: 'Bytes of the contents as given' })),
   },
   { $id: 'Stats', title: 'Stats' },
 );

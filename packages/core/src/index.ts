@@ -31,6 +31,21 @@ export type * from './backend/types.js';
 export { useBackend } from './lake/backend-use.js';
 export type { ChangeFeed, KeyChangeListener } from './lake/change-journal.js';
 export { noteChangedKeys } from './lake/change-keys.js';
+export {
+  availableCodecs,
+  CODEC_SUFFIXES,
+  COMPRESSION_CODECS,
+  type CompressionCodec,
+  codecAvailable,
+  DecompressionLimitError,
+  UnsupportedCodecError,
+} from './lake/compression/codecs.js';
+export {
+  type CompressionSettings,
+  DEFAULT_COMPRESSION_CODEC,
+  DEFAULT_MIN_BYTES,
+  type LakeSettings,
+} from './lake/compression/settings.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
 export type {
   FsckAction,
@@ -76,6 +91,7 @@ export {
   normaliseSubpath,
   parseContentPath,
   RESERVED_PREFIXES,
+  SETTINGS_PREFIX,
   VERSIONS_PREFIX,
 } from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';

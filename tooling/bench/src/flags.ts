@@ -11,6 +11,7 @@ export const SUITE_NAMES = [
   'web',
   'live',
   'history',
+  'compression',
 ] as const;
 export type SuiteName = (typeof SUITE_NAMES)[number];
 

@@ -6,6 +6,7 @@ import { type BenchFlags, parseFlags, type SuiteName, USAGE, UsageError } from '
 import { collectGarbage } from './measure.js';
 import { formatReport } from './report.js';
 import type { Suite, SuiteContext } from './suite.js';
+import { compressionSuite } from './suites/compression.js';
 import { coreSuite } from './suites/core.js';
 import { historySuite } from './suites/history.js';
 import { ingestSuite } from './suites/ingest.js';
@@ -28,6 +29,7 @@ const SUITES: Record<SuiteName, Suite> = {
   web: webSuite,
   live: liveSuite,
   history: historySuite,
+  compression: compressionSuite,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -84,10 +84,12 @@ export async function statsAs(context: ServerContext, access: Access): Promise<L
   const entries = access.visible(await context.lake.list());
   const entriesByType = Object.fromEntries(DATA_TYPES.map((type) => [type, 0])) as Record<DataType, number>;
   let totalSizeBytes = 0;
+  let storedSizeBytes = 0;
   let updatedEntries = 0;
   for (const entry of entries) {
     entriesByType[entry.dataType]++;
     totalSizeBytes += entry.size;
+    storedSizeBytes += entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) updatedEntries++;
   }
   return {
@@ -97,5 +99,7 @@ export async function statsAs(context: ServerContext, access: Access): Promise<L
     totalSizeMb: Math.round((totalSizeBytes / BYTES_PER_MB) * 1000) / 1000,
     createdEntries: entries.length - updatedEntries,
     updatedEntries,
+    storedSizeBytes,
+    originalSizeBytes: totalSizeBytes,
   };
 }

@@ -31,6 +31,7 @@ export class Catalog {
   private lastFolder: { path: string; folder: Folder } | undefined;
   private readonly ordered = new SortedEntries();
   private totalBytes = 0;
+  private storedBytes = 0;
   private updated = 0;
   private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
 
@@ -70,6 +71,7 @@ export class Catalog {
     this.folderFor(folderOf(entry), true).entryCount++;
     this.ordered.add(entry);
     this.totalBytes += entry.size;
+    this.storedBytes += entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated++;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 0) + 1);
   }
@@ -86,6 +88,7 @@ export class Catalog {
     if (folder) folder.entryCount--;
     this.pruneFolder(folderPath);
     this.totalBytes -= entry.size;
+    this.storedBytes -= entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated--;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 1) - 1);
     return true;
@@ -134,6 +137,8 @@ export class Catalog {
       totalSizeMb: Math.round((this.totalBytes / BYTES_PER_MB) * 1000) / 1000,
       createdEntries: this.byId.size - this.updated,
       updatedEntries: this.updated,
+      storedSizeBytes: this.storedBytes,
+      originalSizeBytes: this.totalBytes,
     };
   }
 

@@ -37,7 +37,19 @@ import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
 import { type ChangeFeed, ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
 import { readChangedRecords } from './changed-records.js';
-import { ContentDigest, contentChunks, digestBody, digesting, sha256Hex } from './content.js';
+import { LakeCompression } from './compression/lake-compression.js';
+import { readOriginal } from './compression/read-original.js';
+import type { CompressionSettings } from './compression/settings.js';
+import {
+  ContentPlan,
+  originalBody,
+  planNewContent,
+  planUpdate,
+  sliceOf,
+  storedKey,
+  storedKeyOf,
+} from './compression/stored-content.js';
+import { ContentDigest, contentChunks, digestBody, sha256Hex } from './content.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
 import { normaliseNote } from './history/inputs.js';
 import { deletedKey } from './history/keys.js';
@@ -168,6 +180,8 @@ export class DataLake implements Lake {
   readonly retention: LakeRetention;
   /** Entries with their whole history, read and written for backup, restore and copy. */
   readonly transfer: LakeHistoryTransfer;
+  /** The lake's compression setting, as this instance last read it. */
+  private readonly compression: LakeCompression;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -175,6 +189,7 @@ export class DataLake implements Lake {
   ) {
     this.notice = options.onNotice ?? ((message) => process.emitWarning(message, 'DataLakeNotice'));
     this.leaseMs = options.writeLeaseMs ?? DEFAULT_LEASE_MS;
+    this.compression = new LakeCompression(backend);
     this.historyOps = new VersionWriter(backend, (record) =>
       assertNoHold(backend, record.entry.id, 'delete'),
     );
@@ -216,7 +231,7 @@ export class DataLake implements Lake {
     // The listing runs while the snapshot is read and parsed (on disk, readdir works in the background).
     const listing = listRecords(backend);
     listing.catch(() => {}); // Awaited by loadCatalog; this only keeps an early failure from going unhandled.
-    const snapshot = await readSnapshot(backend);
+    const [snapshot] = await Promise.all([readSnapshot(backend), lake.compression.load()]);
     const result = await lake.loadCatalog((id) => snapshot.get(id), listing, snapshot.values());
     lake.changedSinceSnapshot = result.fetched > 0 || snapshot.size !== lake.catalog.size;
     if (loadStarted !== undefined) lake.journal?.fullLoadDone(loadStarted);
@@ -232,6 +247,7 @@ export class DataLake implements Lake {
    */
   async refresh(options: { full?: boolean } = {}): Promise<void> {
     this.assertOpen();
+    await this.compression.load();
     const batch = options.full ? undefined : await this.journal?.changes();
     if (batch) {
       await this.applyChanges(batch.ids);
@@ -292,7 +308,12 @@ export class DataLake implements Lake {
 
     const id = newEntryId();
     const digest = new ContentDigest(this.captureBytes);
-    const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
+    const where = { dataType: input.dataType, name };
+    const content = await this.claimAndWriteContent(
+      filePath,
+      id,
+      await planNewContent(body, digest, where, this.compression.settings),
+    );
     let entry: Entry;
     try {
       entry = Object.freeze({
@@ -306,14 +327,14 @@ export class DataLake implements Lake {
         subpath,
         size: digest.size,
         sha256: digest.sha256(),
+        ...storedField(content.plan),
       });
       const record: EntryRecord = { format: 1, entry, history: firstHistory(entry, note) };
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { mode: PutMode.create });
       this.catalog.set(entry, written.etag);
     } catch (error) {
       // The claim is ours, so whatever is at the path is the content this store wrote.
-      await ignoringBackendErrors(() => this.backend.delete(filePath));
-      await this.releaseClaim(filePath, claimEtag);
+      await this.undoContentWrite(filePath, content);
       throw error;
     }
     this.changedSinceSnapshot = true;
@@ -370,7 +391,7 @@ export class DataLake implements Lake {
     this.assertOpen();
     if (options?.version !== undefined) return this.timeline.readStream(id, options.version);
     let entry = await this.entryOrThrow(id);
-    let object = await this.backend.get(entry.filePath);
+    let object = await this.backend.get(storedKeyOf(entry));
     for (let attempt = 0; !object && attempt < 3; attempt++) {
       // Gone with its record: a concurrent delete. Gone while the record stands: lost or removed by hand.
       const current = await this.loadRecordOrNull(id);
@@ -381,10 +402,10 @@ export class DataLake implements Lake {
         });
       if (sameContent(fresh, entry) && !current?.record.pending) throw missingContent(fresh);
       entry = fresh;
-      object = await this.backend.get(entry.filePath);
+      object = await this.backend.get(storedKeyOf(entry));
     }
     if (!object) throw missingContent(entry);
-    const body = object.body;
+    const body = originalBody(object.body, entry);
     async function* verified(): AsyncIterable<Uint8Array> {
       const hash = createHash('sha256');
       for await (const chunk of body) {
@@ -398,6 +419,54 @@ export class DataLake implements Lake {
       }
     }
     return { entry, stream: verified() };
+  }
+
+  /**
+   * Bytes `start` to `end` (inclusive; default the last) of the current content, as a stream. On
+   * content stored as it came this is a ranged read of the backend; compressed content is
+   * decompressed from its start and the range cut out. The range must lie within the content.
+   */
+  async readRange(id: string, range: { start: number; end?: number }): Promise<EntryStream> {
+    this.assertOpen();
+    const entry = await this.entryOrThrow(id);
+    const start = range?.start;
+    const end = range?.end ?? entry.size - 1;
+    if (
+      !Number.isSafeInteger(start) ||
+      !Number.isSafeInteger(end) ||
+      start < 0 ||
+      end < start ||
+      end >= entry.size
+    )
+      throw new ValidationError(
+        `range ${start}-${end} is not within the ${entry.size} bytes of entry ${id}`,
+        {
+          details: { id, start, end, size: entry.size },
+        },
+      );
+    if (!entry.stored) {
+      const object = await this.backend.get(entry.filePath, { range: { start, end } });
+      if (!object) throw missingContent(entry);
+      return { entry, stream: object.body };
+    }
+    const { stream } = await this.readStream(id);
+    return { entry, stream: sliceOf(stream, start, end) };
+  }
+
+  /** The compression setting of the lake (as of `open` or the last `refresh`); `null` when off. */
+  compressionSettings(): CompressionSettings | null {
+    this.assertOpen();
+    return this.compression.settings ?? null;
+  }
+
+  /**
+   * Sets the lake's compression, for every instance and tool (others apply it from their next
+   * `refresh` or `open`); `null` turns it off. Entries already stored keep the form they were stored
+   * in. `UnsupportedCodecError` for a codec this Node.js lacks.
+   */
+  async setCompression(settings: Partial<CompressionSettings> | null): Promise<CompressionSettings | null> {
+    this.assertOpen();
+    return this.compression.set(settings);
   }
 
   /** Entries (without content), ordered by `filePath`. Answered from the catalog: no backend reads. */
@@ -692,7 +761,9 @@ export class DataLake implements Lake {
       load: (id) => this.timeline.load(id),
       liveIds: () => this.catalog.inPathOrder().map((entry) => entry.id),
       nestingConflict: (filePath) => this.catalog.nestingConflict(filePath),
-      claimAndWriteContent: (...args) => this.claimAndWriteContent(...args),
+      // Imported content is stored as it came: the imported entry records no compressed form.
+      claimAndWriteContent: async (filePath, id, body, digest) =>
+        (await this.claimAndWriteContent(filePath, id, new ContentPlan(undefined, body, digest))).claimEtag,
       releaseClaim: (filePath, etag) => this.releaseClaim(filePath, etag),
       casRecord: (etag, record) => this.casRecord(etag, record),
       writer: () => writerTag(this.instance),
@@ -712,12 +783,19 @@ export class DataLake implements Lake {
     if (nesting)
       throw new ConflictError(`cannot undelete at "${filePath}": ${nesting}`, { details: { filePath } });
     const digest = new ContentDigest(this.captureBytes);
-    const claimEtag = await this.claimAndWriteContent(filePath, id, body, digest);
+    const written = await this.claimAndWriteContent(filePath, id, planUpdate(body, digest, record.entry));
     let entry: Entry;
     let etag: string;
     try {
       const updatedAt = new Date().toISOString();
-      entry = Object.freeze({ ...record.entry, updatedAt, size: digest.size, sha256: digest.sha256() });
+      const { stored: _previous, ...rest } = record.entry;
+      entry = Object.freeze({
+        ...rest,
+        updatedAt,
+        size: digest.size,
+        sha256: digest.sha256(),
+        ...storedField(written.plan),
+      });
       const revived = await this.historyOps.recordWithVersion(record, entry, {
         updatedAt,
         op: 'undelete',
@@ -725,8 +803,7 @@ export class DataLake implements Lake {
       });
       etag = (await this.backend.put(metadataKey(id), encodeJson(revived), { mode: PutMode.create })).etag;
     } catch (error) {
-      await ignoringBackendErrors(() => this.backend.delete(filePath));
-      await this.releaseClaim(filePath, claimEtag);
+      await this.undoContentWrite(filePath, written);
       if (error instanceof PreconditionFailedError)
         throw new ConflictError(`entry ${id} was undeleted concurrently`, { details: { id } });
       throw error;
@@ -909,9 +986,11 @@ export class DataLake implements Lake {
   ): Promise<{ entry: Entry; bytes: Uint8Array }> {
     let entry = await this.entryOrThrow(id);
     let missing = false;
+    let undecodable: DataLakeError | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const object = await this.backend.get(entry.filePath);
-      const bytes = object ? await collectBody(object.body) : undefined;
+      const read = await readOriginal(this.backend, entry);
+      const bytes = read?.bytes;
+      undecodable = read?.error;
       if (bytes && worthChecking && !worthChecking(bytes)) return { entry, bytes };
       if (bytes && sha256Hex(bytes) === entry.sha256) return { entry, bytes };
       // Another writer may have changed or deleted the entry since: its record tells (a deleted one
@@ -922,11 +1001,12 @@ export class DataLake implements Lake {
         if (resolved) return { entry: resolved, bytes };
       }
       const current = (await this.admit(fresh)) ?? entry;
-      missing = bytes === undefined;
+      missing = read === undefined;
       if (missing && !fresh.record.pending && sameContent(current, entry)) throw missingContent(current);
       entry = current;
     }
     if (missing) throw missingContent(entry);
+    if (undecodable) throw undecodable;
     throw new CorruptDataError(`content of entry ${id} at "${entry.filePath}" does not match its SHA-256`, {
       details: { id, filePath: entry.filePath },
     });
@@ -965,7 +1045,8 @@ export class DataLake implements Lake {
         details: { filePath },
       });
     }
-    if (owner && (await this.admit(owner))) {
+    const ownerEntry = owner ? await this.admit(owner) : undefined;
+    if (ownerEntry && (ownerEntry.filePath === filePath || storedKeyOf(ownerEntry) === filePath)) {
       throw new ConflictError(`path "${filePath}" is already taken by entry ${holder.id}`, {
         details: { filePath, id: holder.id },
       });
@@ -990,25 +1071,40 @@ export class DataLake implements Lake {
   }
 
   /**
-   * Claims `filePath` and writes its content; returns the claim's etag. A buffered body is sent as a
-   * conditional create at the same time as the claim (one round trip instead of two): normally
-   * nothing is at the path yet. When the claim is lost, whatever that create made is left for the
-   * claim's holder, who replaces it (deleting it could remove the holder's own content). Content
-   * left by an interrupted store whose claim was taken over is replaced. A stream cannot be sent
-   * twice, so it is written only once the claim is ours.
+   * Claims `filePath` and writes its content as `plan` says; returns the claims and the plan that
+   * was followed. A buffered body is sent as a conditional create at the same time as the claim (one
+   * round trip instead of two): normally nothing is at the path yet. When the claim is lost,
+   * whatever that create made is left for the claim's holder, who replaces it (deleting it could
+   * remove the holder's own content). Content left by an interrupted store whose claim was taken
+   * over is replaced. A stream cannot be sent twice, so it is written only once the claim is ours.
+   * Compressed content goes to the suffixed key, which is claimed too (for the same entry), so that
+   * no entry stored at that path can overwrite it; if another entry holds it, the content is stored
+   * as it came.
    */
   private async claimAndWriteContent(
     filePath: string,
     id: string,
-    body: Uint8Array | AsyncIterable<Uint8Array>,
-    digest: ContentDigest,
-  ): Promise<string> {
+    given: ContentPlan,
+  ): Promise<WrittenContent> {
+    let plan = given;
     let created = false;
     let claimEtag: string;
-    if (body instanceof Uint8Array) {
+    let aliasEtag: string | undefined;
+    if (plan.codec) {
+      claimEtag = await this.claimPath(filePath, id);
+      try {
+        aliasEtag = await this.claimPath(storedKey(filePath, plan.codec), id);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) {
+          await this.releaseClaim(filePath, claimEtag);
+          throw error;
+        }
+        plan = plan.asIs();
+      }
+    } else if (plan.buffered) {
       const [claim, content] = await Promise.allSettled([
         this.claimPath(filePath, id),
-        this.backend.put(filePath, body, { mode: PutMode.create, deferDurability: true }),
+        this.backend.put(filePath, plan.body(), { mode: PutMode.create, deferDurability: true }),
       ]);
       if (claim.status === 'rejected') throw claim.reason;
       claimEtag = claim.value;
@@ -1020,14 +1116,26 @@ export class DataLake implements Lake {
     } else {
       claimEtag = await this.claimPath(filePath, id);
     }
+    const written: WrittenContent = { claimEtag, aliasEtag, plan };
     try {
-      if (created) digest.observe(body as Uint8Array, true);
-      else await this.backend.put(filePath, digesting(body, digest));
+      if (!created) await this.backend.put(storedKey(filePath, plan.codec), plan.body());
     } catch (error) {
-      await this.releaseClaim(filePath, claimEtag);
+      await this.releaseClaims(filePath, written);
       throw error;
     }
-    return claimEtag;
+    return written;
+  }
+
+  /** Removes what a failed store or undelete wrote: its content object and claims. */
+  private async undoContentWrite(filePath: string, written: WrittenContent): Promise<void> {
+    await ignoringBackendErrors(() => this.backend.delete(storedKey(filePath, written.plan.codec)));
+    await this.releaseClaims(filePath, written);
+  }
+
+  private async releaseClaims(filePath: string, written: WrittenContent): Promise<void> {
+    if (written.aliasEtag !== undefined && written.plan.codec)
+      await this.releaseClaim(storedKey(filePath, written.plan.codec), written.aliasEtag);
+    await this.releaseClaim(filePath, written.claimEtag);
   }
 
   /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
@@ -1051,8 +1159,9 @@ export class DataLake implements Lake {
   ): Promise<Entry> {
     const { entry: base, pending, history } = marked;
     const digest = new ContentDigest(this.captureBytes);
+    const plan = planUpdate(body, digest, base);
     try {
-      await this.backend.put(base.filePath, digesting(body, digest));
+      await this.backend.put(storedKeyOf(base), plan.body());
     } catch (error) {
       // The content write is atomic: the old content is still there, so drop the pending mark.
       await this.casRecord(markedEtag, { format: 1, entry: base, history }).catch(() => undefined);
@@ -1064,6 +1173,7 @@ export class DataLake implements Lake {
       updatedAt: pending.updatedAt,
       size: digest.size,
       sha256: digest.sha256(),
+      ...storedField(plan),
     });
     const written = await this.casRecord(
       markedEtag,
@@ -1105,10 +1215,21 @@ export class DataLake implements Lake {
    */
   private async recoverPending(loaded: LoadedRecord): Promise<Entry> {
     const { record } = loaded;
-    const object = await this.backend.get(record.entry.filePath);
-    // Hashed as it streams by: the content may be of any size.
-    const digest = object ? await digestBody(object.body) : digestOf(new Uint8Array());
-    const entry = resolvePendingView(record, digest) ?? record.entry;
+    const object = await this.backend.get(storedKeyOf(record.entry));
+    // Hashed as it streams by: the content may be of any size. Compressed content that does not
+    // decode (a write cut short) cannot be the update's: the entry stays as it was.
+    const digest = object
+      ? await digestBody(originalBody(object.body, { ...record.entry, size: Number.MAX_SAFE_INTEGER })).catch(
+          (error: unknown) => {
+            if (error instanceof DataLakeError)
+              return { sha256: record.entry.sha256, size: record.entry.size };
+            throw error;
+          },
+        )
+      : digestOf(new Uint8Array());
+    const stored =
+      record.entry.stored && object ? { codec: record.entry.stored.codec, size: object.size } : undefined;
+    const entry = resolvePendingView(record, digest, stored) ?? record.entry;
     const changed = entry.sha256 !== record.entry.sha256 && record.pending !== undefined;
     let written: string | undefined;
     try {
@@ -1152,13 +1273,27 @@ export class DataLake implements Lake {
     }
     const holder = claim ? claim.id : this.catalog.idAtPath(entry.filePath);
     if (holder === undefined || holder === entry.id) {
-      await this.backend.delete(entry.filePath);
+      await this.backend.delete(storedKeyOf(entry));
+      if (entry.stored) await this.releaseAliasClaim(storedKeyOf(entry), entry.id);
       if (claim) {
         const etag = claim.etag;
         await ignoringBackendErrors(() => this.backend.delete(claimKey(entry.filePath), { ifMatch: etag }));
       }
     }
     await this.backend.delete(metadataKey(entry.id));
+  }
+
+  /** Removes the claim on the suffixed key of compressed content, if it names `id`. */
+  private async releaseAliasClaim(key: string, id: string): Promise<void> {
+    try {
+      const alias = await this.claimOf(key);
+      if (alias?.id === id) {
+        const etag = alias.etag;
+        await ignoringBackendErrors(() => this.backend.delete(claimKey(key), { ifMatch: etag }));
+      }
+    } catch (error) {
+      if (!(error instanceof DataLakeError)) throw error;
+    }
   }
 
   private async forget(id: string): Promise<void> {
@@ -1173,6 +1308,7 @@ export class DataLake implements Lake {
 function resolvePendingView(
   record: EntryRecord,
   content: { sha256: string; size: number },
+  stored: Entry['stored'] = record.entry.stored,
 ): Entry | undefined {
   const { entry, pending } = record;
   if (!pending) return undefined;
@@ -1183,7 +1319,21 @@ function resolvePendingView(
     updatedAt: pending.updatedAt,
     size: content.size,
     sha256: content.sha256,
+    ...(stored ? { stored } : {}),
   });
+}
+
+/** The `stored` field of an entry whose content `plan` wrote (none when stored as it came). */
+function storedField(plan: ContentPlan): { stored?: Entry['stored'] } {
+  const stored = plan.storedForm();
+  return stored ? { stored } : {};
+}
+
+/** What `claimAndWriteContent` did: the path's claim, the suffixed key's claim for compressed content, and how. */
+interface WrittenContent {
+  claimEtag: string;
+  aliasEtag: string | undefined;
+  plan: ContentPlan;
 }
 
 function digestOf(bytes: Uint8Array): { sha256: string; size: number } {

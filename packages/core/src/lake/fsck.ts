@@ -11,6 +11,7 @@ import {
 } from '../model/errors.js';
 import type { IndexCheckReport, IndexReport } from '../search/types.js';
 import type { CatalogItem } from './catalog.js';
+import { originalBody, storedKeyOf, storedSizeOf, unsuffixed } from './compression/stored-content.js';
 import { checkVersions, type VersionsProblemKind } from './history/fsck-versions.js';
 import { type InvalidRecord, readRecordAt } from './loader.js';
 import {
@@ -318,6 +319,7 @@ class FsckRun {
       }
       const { claim, etag } = read;
       const holder = this.host.item(claim.id);
+      if (holder && storedKeyOf(holder.entry) === claim.filePath) return; // compressed content's second claim
       if (holder?.entry.filePath === claim.filePath) {
         this.claimed.add(holder.entry.id);
         return;
@@ -354,6 +356,7 @@ class FsckRun {
     if ('reason' in loaded) return "that entry's record is not valid";
     const { entry, deleted } = loaded.record;
     if (deleted) return undefined; // the delete releases it (finished above if abandoned)
+    if (storedKeyOf(entry) === claim.filePath) return undefined; // compressed content's second claim
     if (entry.filePath !== claim.filePath) return `that entry is at ${JSON.stringify(entry.filePath)}`;
     if (this.host.idAtPath(entry.filePath) === undefined) return undefined; // stored since the refresh
     return `entry ${this.host.idAtPath(entry.filePath)} holds that path (the record of ${claim.id} is left out)`;
@@ -407,14 +410,13 @@ class FsckRun {
     for (const dataType of DATA_TYPES) {
       await forEachListed(this.host.backend, `${dataType}/`, async (object) => {
         this.checked.contentObjects++;
-        const id = this.host.idAtPath(object.key);
-        const item = id === undefined ? undefined : this.host.item(id);
+        const item = this.ownerOf(object.key);
         if (!item) {
           await this.checkUnowned(object);
           return;
         }
         this.listed.add(item.entry.id);
-        if (this.verifyContent === 'size' && !item.pending && object.size !== item.entry.size)
+        if (this.verifyContent === 'size' && !item.pending && object.size !== storedSizeOf(item.entry))
           sizeMismatches.push(item);
       });
     }
@@ -425,7 +427,7 @@ class FsckRun {
       else if (this.verifyContent === 'hash') toHash.push(item);
     }
     for (const item of sizeMismatches)
-      await this.confirmMismatch(item, `its size is not ${item.entry.size} bytes`);
+      await this.confirmMismatch(item, `its size is not ${storedSizeOf(item.entry)} bytes`);
     let next = 0;
     const worker = async () => {
       while (next < toHash.length) {
@@ -444,13 +446,18 @@ class FsckRun {
    */
   private async hashProblem(item: CatalogItem): Promise<string | null | undefined> {
     const { entry } = item;
-    const object = await this.host.backend.get(entry.filePath);
+    const object = await this.host.backend.get(storedKeyOf(entry));
     if (!object) return null;
     const hash = createHash('sha256');
     let size = 0;
-    for await (const chunk of object.body) {
-      hash.update(chunk);
-      size += chunk.byteLength;
+    try {
+      for await (const chunk of originalBody(object.body, entry)) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+      }
+    } catch (error) {
+      if (!(error instanceof DataLakeError)) throw error;
+      return `its ${entry.stored?.codec} content does not decompress to the entry's: ${error.message}`;
     }
     this.checked.contentBytesVerified += size;
     if (size !== entry.size) return `it is ${size} bytes, the entry says ${entry.size}`;
@@ -466,11 +473,11 @@ class FsckRun {
 
   private async confirmMissing(item: CatalogItem): Promise<void> {
     const { entry } = item;
-    if (await this.host.backend.head(entry.filePath)) return; // written since the listing
+    if (await this.host.backend.head(storedKeyOf(entry))) return; // written since the listing
     if (!(await this.stillCurrent(item))) return;
     this.problems.push({
       kind: 'missing-content',
-      key: entry.filePath,
+      key: storedKeyOf(entry),
       id: entry.id,
       reason: `the content object of entry ${entry.id} is missing; re-ingest the file or restore it from a backup (the entry stays)`,
       repairable: false,
@@ -482,11 +489,27 @@ class FsckRun {
     if (!(await this.stillCurrent(item))) return;
     this.problems.push({
       kind: 'content-mismatch',
-      key: entry.filePath,
+      key: storedKeyOf(entry),
       id: entry.id,
       reason: `the content of entry ${entry.id} is damaged: ${problem}; re-ingest the file or restore it from a backup (the entry stays)`,
       repairable: false,
     });
+  }
+
+  /**
+   * The catalog item whose content object is at `key`: the entry at that path stored as it came, or
+   * the entry whose compressed content carries that key's suffix.
+   */
+  private ownerOf(key: string): CatalogItem | undefined {
+    const id = this.host.idAtPath(key);
+    const item = id === undefined ? undefined : this.host.item(id);
+    if (item && !item.entry.stored) return item;
+    for (const { filePath, codec } of unsuffixed(key)) {
+      const owner = this.host.idAtPath(filePath);
+      const candidate = owner === undefined ? undefined : this.host.item(owner);
+      if (candidate?.entry.stored?.codec === codec) return candidate;
+    }
+    return undefined;
   }
 
   /** A content object that no entry of the catalog owns: orphaned, unless a store is putting it there. */
@@ -504,7 +527,7 @@ class FsckRun {
         this.inProgress++; // its store has not committed yet
         return;
       }
-      if (loaded && !('reason' in loaded) && loaded.record.entry.filePath === object.key) {
+      if (loaded && !('reason' in loaded) && storedKeyOf(loaded.record.entry) === object.key) {
         if (loaded.record.deleted) return; // a delete in progress (or finished by the records check)
         if (this.host.idAtPath(object.key) === undefined) return; // stored since the refresh
       }

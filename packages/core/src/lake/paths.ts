@@ -23,6 +23,9 @@ export const AUDIT_PREFIX = '.audit/';
 export const CHANGES_PREFIX = '.changes/';
 /** Entry history: noncurrent content, spilled version pages, deleted entries' records, retention. */
 export const VERSIONS_PREFIX = '.versions/';
+/** The lake's own settings (compression), kept in the lake so every instance and tool applies the same. */
+export const SETTINGS_PREFIX = '.settings/';
+export const SETTINGS_KEY = `${SETTINGS_PREFIX}lake.json`;
 
 /**
  * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
@@ -39,6 +42,7 @@ export const RESERVED_PREFIXES: readonly string[] = [
   AUDIT_PREFIX,
   CHANGES_PREFIX,
   VERSIONS_PREFIX,
+  SETTINGS_PREFIX,
 ];
 
 /** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */

@@ -2,6 +2,7 @@ import { pathProblem } from '../backend/keys.js';
 import { isDataType } from '../model/data-type.js';
 import type { Entry, Metadata } from '../model/entry.js';
 import { CorruptDataError } from '../model/errors.js';
+import { isCompressionCodec } from './compression/codecs.js';
 import type { HistoryState, VersionOperation } from './history/types.js';
 import { historyProblem } from './history/versions.js';
 import { MAX_METADATA_BYTES } from './metadata.js';
@@ -167,6 +168,8 @@ function entryValueProblem(
     return `its size ${describe(size)} is not a byte count`;
   if (typeof sha256 !== 'string' || !isSha256Hex(sha256))
     return `its sha256 ${describe(sha256)} is not 64 lower-case hex digits`;
+  const storedProblem = storedFormProblem(entry.stored);
+  if (storedProblem !== undefined) return storedProblem;
   if (!isObject(metadata)) return 'its metadata is not a JSON object';
   // Only a record larger than the metadata limit can hold metadata over it: measure just those. (The
   // snapshot's records come without a size; their metadata was measured when the record was read.)
@@ -175,6 +178,17 @@ function entryValueProblem(
   if (!isTimestamp(createdAt)) return `its createdAt ${describe(createdAt)} is not a timestamp`;
   if (updatedAt !== null && !isTimestamp(updatedAt))
     return `its updatedAt ${describe(updatedAt)} is neither null nor a timestamp`;
+  return undefined;
+}
+
+/** Why an entry's `stored` (how its content is stored, when compressed) is not valid. */
+function storedFormProblem(stored: unknown): string | undefined {
+  if (stored === undefined) return undefined;
+  if (!isObject(stored)) return 'its stored form is not an object';
+  if (!isCompressionCodec(stored.codec))
+    return `its stored codec ${describe(stored.codec)} is not a known codec`;
+  if (typeof stored.size !== 'number' || !Number.isSafeInteger(stored.size) || stored.size < 0)
+    return `its stored size ${describe(stored.size)} is not a byte count`;
   return undefined;
 }
 

@@ -1,3 +1,4 @@
+import type { CompressionCodec } from '../lake/compression/codecs.js';
 import type { DataType } from './data-type.js';
 
 /** A JSON value, as stored in entry metadata. */
@@ -25,6 +26,12 @@ export interface Entry {
   size: number;
   /** Lower-case hex SHA-256 of the content bytes. */
   sha256: string;
+  /**
+   * Present when the content is stored compressed (see the lake's `compression` setting): the codec,
+   * and the size of the stored object (at `filePath` plus the codec's suffix, e.g. `.gz`). `size` and
+   * `sha256` always describe the original bytes, which every read returns.
+   */
+  stored?: { codec: CompressionCodec; size: number };
 }
 
 /** An entry with its content: `content` is the UTF-8 decoding (invalid sequences become U+FFFD); use `bytes` for exact data. */
@@ -86,4 +93,11 @@ export interface LakeStats {
   createdEntries: number;
   /** Entries updated at least once (`updatedAt` set). */
   updatedEntries: number;
+  /**
+   * Bytes the current contents take in storage, compressed ones as stored (a local `DataLake`
+   * always reports it; older servers may not).
+   */
+  storedSizeBytes?: number;
+  /** Bytes of the current contents as they were given (the same as `totalSizeBytes`). */
+  originalSizeBytes?: number;
 }

@@ -1,4 +1,5 @@
 import type { StorageBackend } from '../../backend/types.js';
+import { writeCompressionSetting } from '../../lake/compression/settings.js';
 import type { DataLake } from '../../lake/data-lake.js';
 import { DataType } from '../../model/data-type.js';
 import { sha256Hex, utf8 } from '../support/bytes.js';
@@ -22,7 +23,81 @@ interface CrashScenario {
   act(lake: DataLake, tag: string, id: string | undefined): Promise<unknown>;
   /** On a lake opened after the crash: the state must be the old or the new one, and usable. */
   verify(lake: DataLake, tag: string, id: string | undefined): Promise<void>;
+  /** The lake compresses contents of 1 KiB and more (set before anything is written). */
+  compressed?: boolean;
 }
+
+/** Log text of about 12 KiB that compresses well, unique to `tag` and `what`. */
+const bigLog = (tag: string, what: string) =>
+  Array.from({ length: 200 }, (_, line) => `${what}-${tag} INFO line ${line} of the job log\n`).join('');
+
+const compressedStoreScenario: CrashScenario = {
+  name: 'compressed store',
+  compressed: true,
+  async setup() {
+    return undefined;
+  },
+  act: (lake, tag) =>
+    lake.store({ name: `${tag}.log`, content: bigLog(tag, 'new'), dataType: DataType.LOGS }),
+  async verify(lake, tag) {
+    const path = `logs/${tag}.log`;
+    const listed = (await lake.list({ dataType: DataType.LOGS })).filter((entry) => entry.filePath === path);
+    if (listed.length === 1) {
+      const entry = await lake.retrieveByPath(path);
+      expect(entry.content).toBe(bigLog(tag, 'new'));
+      expect(entry.stored?.codec).toBe('gzip');
+      return;
+    }
+    expect(listed).toEqual([]);
+    const retried = await lake.store({
+      name: `${tag}.log`,
+      content: bigLog(tag, 'new'),
+      dataType: DataType.LOGS,
+    });
+    expect((await lake.retrieve(retried.id)).content).toBe(bigLog(tag, 'new'));
+  },
+};
+
+const compressedUpdateScenario: CrashScenario = {
+  name: 'compressed content update',
+  compressed: true,
+  async setup(lake, tag) {
+    return (await lake.store({ name: `${tag}.log`, content: bigLog(tag, 'old'), dataType: DataType.LOGS }))
+      .id;
+  },
+  act: (lake, tag, id) => lake.update(id as string, { content: bigLog(tag, 'new'), metadata: { rev: 1 } }),
+  async verify(lake, tag, id) {
+    const entry = await lake.retrieve(id as string);
+    expect(entry.stored?.codec).toBe('gzip');
+    expect(entry.content).toBe(bigLog(tag, entry.metadata.rev === 1 ? 'new' : 'old'));
+    expect(entry.size).toBe(entry.bytes.byteLength);
+    await assertHistoryWhole(lake, id as string);
+    const after = await lake.update(id as string, { content: bigLog(tag, 'after') });
+    expect((await lake.retrieve(after.id)).content).toBe(bigLog(tag, 'after'));
+    await assertHistoryWhole(lake, id as string);
+  },
+};
+
+const compressedDeleteScenario: CrashScenario = {
+  name: 'compressed delete',
+  compressed: true,
+  async setup(lake, tag) {
+    return (await lake.store({ name: `${tag}.log`, content: bigLog(tag, 'old'), dataType: DataType.LOGS }))
+      .id;
+  },
+  act: (lake, _tag, id) => lake.delete(id as string),
+  async verify(lake, tag, id) {
+    const found = await lake.getEntry(id as string).catch(() => undefined);
+    if (found) expect((await lake.retrieve(id as string)).content).toBe(bigLog(tag, 'old'));
+    else {
+      const undeleted = await lake.undelete(id as string);
+      expect((await lake.retrieve(undeleted.id)).content).toBe(bigLog(tag, 'old'));
+    }
+    expect(await lake.delete(id as string)).toBe(true);
+    const reused = await lake.store({ name: `${tag}.log.gz`, content: 'reused', dataType: DataType.LOGS });
+    expect((await lake.retrieve(reused.id)).content).toBe('reused');
+  },
+};
 
 const oldText = (tag: string) => `old-${tag} ünïcode\n`;
 const newBytes = (tag: string) => Uint8Array.from([...utf8(`new-${tag}\n`), 0xff, 0xfe, 0x80]);
@@ -206,6 +281,7 @@ const undeleteScenario: CrashScenario = {
  * at once (`writeLeaseMs: 0`), as they would be after a real crash.
  */
 async function crashEverywhere(backend: StorageBackend, scenario: CrashScenario): Promise<void> {
+  if (scenario.compressed) await writeCompressionSetting(backend, { codec: 'gzip', minBytes: 1024 });
   const healthy = await openLake(backend);
   const crashing = new CrashingBackend(backend);
   const counting = await openLake(crashing);
@@ -254,6 +330,9 @@ export const crashChecks: ContractCheck[] = [
   deleteScenario,
   restoreScenario,
   undeleteScenario,
+  compressedStoreScenario,
+  compressedUpdateScenario,
+  compressedDeleteScenario,
 ]
   .map((scenario) =>
     defineCheck(

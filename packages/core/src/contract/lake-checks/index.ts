@@ -1,4 +1,5 @@
 import type { ContractCheck } from '../types.js';
+import { compressionChecks } from './compression.js';
 import { crashChecks } from './crash.js';
 import { damagedRecordChecks } from './damaged-records.js';
 import { historyChecks } from './history.js';
@@ -20,6 +21,7 @@ export const lakeChecks: readonly ContractCheck[] = [
   ...instanceChecks,
   ...historyChecks,
   ...retentionChecks,
+  ...compressionChecks,
   ...crashChecks,
   ...damagedRecordChecks,
 ];

@@ -117,6 +117,8 @@ export const listStatsChecks: ContractCheck[] = [
       totalSizeMb: 0,
       createdEntries: 0,
       updatedEntries: 0,
+      storedSizeBytes: 0,
+      originalSizeBytes: 0,
     });
     const ids: string[] = [];
     for (const item of FIXTURE) ids.push((await lake.store({ ...item })).id);
@@ -135,6 +137,9 @@ export const listStatsChecks: ContractCheck[] = [
       updatedEntries: 2,
     });
     expect(stats.totalSizeMb).toBeCloseTo(stats.totalSizeBytes / (1024 * 1024), 3);
+    // Small contents are never compressed: stored as they came.
+    expect(stats.originalSizeBytes).toBe(stats.totalSizeBytes);
+    expect(stats.storedSizeBytes).toBe(stats.totalSizeBytes);
 
     const reopened = await openLake(backend);
     expect(await reopened.getStats()).toEqual(stats);

@@ -8,8 +8,9 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '../../model/errors.js';
+import { storedKeyOf } from '../compression/stored-content.js';
 import { ContentDigest, contentChunks } from '../content.js';
-import { hasBlob, keepContent, verified } from '../history/blobs.js';
+import { hasBlob, keepContent, openBlob, verified } from '../history/blobs.js';
 import { allVersions, readDeletedRecord, type VersionedRecord } from '../history/entry-versions.js';
 import { blobKey, DELETED_PREFIX, deletedKey, idFromDeletedKey } from '../history/keys.js';
 import { HOLDS_PREFIX, readAllHolds } from '../history/retention/holds.js';
@@ -90,12 +91,17 @@ export class LakeHistoryTransfer {
     return hasBlob(this.host.backend, assertSha256(sha256));
   }
 
-  /** The kept content `sha256` as a stream, checked against its SHA-256 as it ends. */
-  async readContent(sha256: string): Promise<AsyncIterable<Uint8Array>> {
-    const key = blobKey(assertSha256(sha256));
-    const object = await this.host.backend.get(key);
-    if (!object) throw new NotFoundError(`the lake keeps no content ${sha256}`, { details: { sha256, key } });
-    return verified(object.body, sha256, key);
+  /**
+   * The kept content `sha256` (kept as it came or compressed) as a stream of its original bytes,
+   * checked against its SHA-256 as it ends; decompression stops past `size` bytes when given.
+   */
+  async readContent(sha256: string, size = Number.MAX_SAFE_INTEGER): Promise<AsyncIterable<Uint8Array>> {
+    const blob = await openBlob(this.host.backend, assertSha256(sha256), size);
+    if (!blob)
+      throw new NotFoundError(`the lake keeps no content ${sha256}`, {
+        details: { sha256, key: blobKey(sha256) },
+      });
+    return blob.body;
   }
 
   /**
@@ -105,7 +111,7 @@ export class LakeHistoryTransfer {
    */
   async importContent(sha256: string, content: ContentInput): Promise<boolean> {
     const key = blobKey(assertSha256(sha256));
-    if (await this.host.backend.head(key)) return false;
+    if (await hasBlob(this.host.backend, sha256)) return false;
     const body = contentChunks(content);
     const chunks = body instanceof Uint8Array ? [body] : body;
     try {
@@ -148,7 +154,7 @@ export class LakeHistoryTransfer {
         throw conflict(entry, 'is being updated in this lake; try again');
       // The current content becomes noncurrent: it is kept first, like any update keeps it.
       if (!existing.deleted && keptContents(imported).has(before.sha256))
-        await keepContent(this.host.backend, before.sha256, before.filePath);
+        await keepContent(this.host.backend, before.sha256, storedKeyOf(before), before.stored?.codec);
     }
     await this.assertContentsKept(imported);
     if (deleted) {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { collectBody } from '../../backend/body.js';
 import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
+import type { GetResult, StorageBackend } from '../../backend/types.js';
 import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
+import { COMPRESSION_CODECS, type CompressionCodec, decompressStream } from '../compression/codecs.js';
 import { digestBody, sha256Hex } from '../content.js';
 import { blobKey } from './keys.js';
 import { waitWhilePurging } from './purge-marks.js';
@@ -12,7 +13,7 @@ const BUFFERED_KEEP_BYTES = 1024 * 1024;
 
 /**
  * Makes sure the content `sha256` is kept under `.versions/blobs/`, copying it from `source` (the
- * entry's current content) when it is not there yet. Called before a write that makes that content
+ * entry's current content object, compressed with `codec` if given) when it is not there yet. Called before a write that makes that content
  * noncurrent commits, so no version ever names content that is gone. The copy need not be durable
  * at once: the durable write that follows it on the same backend (the pending mark, the new content
  * or the tombstone) makes it durable first (`PutOptions.deferDurability`), so keeping costs no flush
@@ -24,10 +25,13 @@ export async function keepContent(
   backend: StorageBackend,
   sha256: string,
   source: string,
+  codec?: CompressionCodec,
   purgeMarkStaleMs = DEFAULT_PURGE_MARK_STALE_MS,
 ): Promise<boolean> {
   for (;;) {
-    const kept = await keepOnce(backend, sha256, source);
+    const kept = codec
+      ? await keepCompressedOnce(backend, sha256, source, codec)
+      : await keepOnce(backend, sha256, source);
     // A retention run may be removing this very blob: wait for it, then keep the content again.
     if (!kept || !(await waitWhilePurging(backend, sha256, purgeMarkStaleMs))) return kept;
   }
@@ -53,6 +57,35 @@ async function keepOnce(backend: StorageBackend, sha256: string, source: string)
     // The backend may wrap the stream's own error: the flag tells what happened.
     if (check.mismatch) return false;
     if (error instanceof PreconditionFailedError) return keepExisting(backend, sha256, source);
+    throw error;
+  }
+}
+
+/**
+ * Keeps compressed content as it is stored, under the blob key with the codec's suffix (or finds a
+ * copy kept uncompressed). Its durability, too, is deferred to the write that follows.
+ */
+async function keepCompressedOnce(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  codec: CompressionCodec,
+): Promise<boolean> {
+  const key = blobKey(sha256, codec);
+  if (await backend.head(key)) return true;
+  if (await backend.head(blobKey(sha256))) return true;
+  const object = await backend.get(source);
+  if (!object) return false;
+  const check = { mismatch: false };
+  try {
+    await backend.put(key, verifiedCompressed(object.body, codec, sha256, source, check), {
+      mode: PutMode.create,
+      deferDurability: true,
+    });
+    return true;
+  } catch (error) {
+    if (check.mismatch) return false;
+    if (error instanceof PreconditionFailedError) return true; // another writer kept it first
     throw error;
   }
 }
@@ -101,6 +134,56 @@ export async function* verified(
   }
 }
 
+/**
+ * The compressed bytes of `body` as they stream by, unchanged; throws at the end unless they
+ * decompress to the content `sha256`.
+ */
+async function* verifiedCompressed(
+  body: AsyncIterable<Uint8Array>,
+  codec: CompressionCodec,
+  sha256: string,
+  where: string,
+  check: { mismatch: boolean },
+): AsyncIterable<Uint8Array> {
+  const raw: Uint8Array[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  async function* passed(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      const chunk = raw.shift();
+      if (chunk) yield chunk;
+      else if (ended) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  }
+  const hash = createHash('sha256');
+  const hashing = (async () => {
+    for await (const chunk of decompressStream(passed(), codec, Number.MAX_SAFE_INTEGER, where))
+      hash.update(chunk);
+  })();
+  hashing.catch(() => {});
+  try {
+    for await (const chunk of body) {
+      raw.push(chunk);
+      wake?.();
+      yield chunk;
+    }
+  } finally {
+    ended = true;
+    wake?.();
+  }
+  try {
+    await hashing;
+  } catch {
+    check.mismatch = true;
+    throw new MismatchError(where, sha256);
+  }
+  if (hash.digest('hex') !== sha256) {
+    check.mismatch = true;
+    throw new MismatchError(where, sha256);
+  }
+}
+
 /** Content read from the lake does not hash to the SHA-256 that names it. */
 export class MismatchError extends CorruptDataError {
   constructor(where: string, sha256: string) {
@@ -110,12 +193,33 @@ export class MismatchError extends CorruptDataError {
   }
 }
 
-/** Whether a kept copy of content `sha256` exists. */
+/** Whether a kept copy of content `sha256` exists (in any form). */
 export async function hasBlob(backend: StorageBackend, sha256: string): Promise<boolean> {
   try {
-    return (await backend.head(blobKey(sha256))) !== null;
+    for (const codec of [undefined, ...COMPRESSION_CODECS])
+      if ((await backend.head(blobKey(sha256, codec))) !== null) return true;
+    return false;
   } catch (error) {
     if (error instanceof DataLakeError) return false;
     throw error;
   }
+}
+
+/**
+ * The kept copy of content `sha256` (`size` bytes), as a stream of its original bytes checked
+ * against the SHA-256 as it ends; `null` when no copy exists in any form.
+ */
+export async function openBlob(
+  backend: StorageBackend,
+  sha256: string,
+  size: number,
+): Promise<{ key: string; body: AsyncIterable<Uint8Array> } | null> {
+  for (const codec of [undefined, ...COMPRESSION_CODECS]) {
+    const key = blobKey(sha256, codec);
+    const object: GetResult | null = await backend.get(key);
+    if (!object) continue;
+    const original = codec ? decompressStream(object.body, codec, size, key) : object.body;
+    return { key, body: verified(original, sha256, key) };
+  }
+  return null;
 }

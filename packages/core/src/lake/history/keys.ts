@@ -1,3 +1,4 @@
+import { CODEC_SUFFIXES, COMPRESSION_CODECS, type CompressionCodec } from '../compression/codecs.js';
 import { isPlausibleId, VERSIONS_PREFIX } from '../paths.js';
 
 export { VERSIONS_PREFIX };
@@ -14,9 +15,24 @@ export const RETENTION_PREFIX = `${VERSIONS_PREFIX}retention/`;
 /** The version lists of changed entries, for time travel without reading every record (see `TimelineIndex`). */
 export const TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.json`;
 
-/** Content stored once per distinct SHA-256 (lower-case hex). */
-export function blobKey(sha256: string): string {
-  return `${BLOBS_PREFIX}${sha256}`;
+/**
+ * Content stored once per distinct SHA-256 (lower-case hex) of its original bytes; compressed
+ * content keeps its form and carries its codec's suffix (`<sha256>.gz`).
+ */
+export function blobKey(sha256: string, codec?: CompressionCodec): string {
+  return codec ? `${BLOBS_PREFIX}${sha256}${CODEC_SUFFIXES[codec]}` : `${BLOBS_PREFIX}${sha256}`;
+}
+
+/** The SHA-256 and codec a blob key names, or undefined for a key that is no blob's. */
+export function parseBlobKey(key: string): { sha256: string; codec?: CompressionCodec } | undefined {
+  if (!key.startsWith(BLOBS_PREFIX)) return undefined;
+  const name = key.slice(BLOBS_PREFIX.length);
+  const sha256 = name.slice(0, 64);
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  const suffix = name.slice(64);
+  if (suffix === '') return { sha256 };
+  const codec = COMPRESSION_CODECS.find((candidate) => CODEC_SUFFIXES[candidate] === suffix);
+  return codec ? { sha256, codec } : undefined;
 }
 
 /** The record of a deleted entry: its last state and its whole version list. */

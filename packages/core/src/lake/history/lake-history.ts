@@ -9,7 +9,7 @@ import type { EntryStream } from '../lake.js';
 import type { LoadedRecord } from '../loader.js';
 import { assertDataType, isPlausibleId, normaliseSubpath } from '../paths.js';
 import type { EntryRecord } from '../record.js';
-import { verified } from './blobs.js';
+import { openBlob } from './blobs.js';
 import { diffVersions } from './diff.js';
 import {
   findVersion,
@@ -110,9 +110,9 @@ export class LakeHistory {
       const current = await this.host.streamCurrent(id).catch(() => undefined);
       if (current && current.entry.sha256 === version.sha256) return { entry, stream: current.stream };
     }
-    const object = await this.host.backend.get(blobKey(version.sha256));
-    if (!object) throw missingVersionContent(id, version);
-    return { entry, stream: verified(object.body, version.sha256, blobKey(version.sha256)) };
+    const blob = await openBlob(this.host.backend, version.sha256, version.size);
+    if (!blob) throw missingVersionContent(id, version);
+    return { entry, stream: blob.body };
   }
 
   /** The entry that was at `filePath` at `asOf`, as it was then, with its content. */
@@ -197,9 +197,9 @@ export class LakeHistory {
     const sameContent = version.sha256 === state.record.entry.sha256;
     let body: BodyInput | undefined;
     if (!sameContent) {
-      const object = await this.host.backend.get(blobKey(version.sha256));
-      if (!object) throw missingVersionContent(id, version);
-      body = verified(object.body, version.sha256, blobKey(version.sha256));
+      const blob = await openBlob(this.host.backend, version.sha256, version.size);
+      if (!blob) throw missingVersionContent(id, version);
+      body = blob.body;
     }
     return this.host.writeVersion(id, {
       patch: version.metadata,
@@ -217,9 +217,9 @@ export class LakeHistory {
     const state = await this.load(id);
     if (!state.deleted) throw new ConflictError(`entry ${id} is not deleted`, { details: { id } });
     const last = latestVersion(state.history);
-    const object = await this.host.backend.get(blobKey(last.sha256));
-    if (!object) throw missingVersionContent(id, last);
-    return this.host.revive(state.record, verified(object.body, last.sha256, blobKey(last.sha256)), note);
+    const blob = await openBlob(this.host.backend, last.sha256, last.size);
+    if (!blob) throw missingVersionContent(id, last);
+    return this.host.revive(state.record, blob.body, note);
   }
 
   async diff(id: string, from: unknown, to: unknown): Promise<VersionDiff> {
@@ -263,14 +263,17 @@ export class LakeHistory {
       const current = await this.host.readCurrent(id).catch(() => undefined);
       if (current && current.entry.sha256 === version.sha256) return current.bytes;
     }
-    const object = await this.host.backend.get(blobKey(version.sha256));
-    if (!object) throw missingVersionContent(id, version);
-    const bytes = await collectBody(object.body);
-    if (sha256Hex(bytes) !== version.sha256)
+    const blob = await openBlob(this.host.backend, version.sha256, version.size);
+    if (!blob) throw missingVersionContent(id, version);
+    try {
+      return await collectBody(blob.body);
+    } catch (error) {
+      if (!(error instanceof CorruptDataError)) throw error;
       throw new CorruptDataError(`the kept content of version ${version.version} of entry ${id} is damaged`, {
-        details: { id, version: version.version, key: blobKey(version.sha256), problem: 'hash-mismatch' },
+        cause: error,
+        details: { id, version: version.version, key: blob.key, problem: 'hash-mismatch' },
       });
-    return bytes;
+    }
   }
 
   /** Every deleted entry's record (damaged ones are skipped: `fsck` reports them). */

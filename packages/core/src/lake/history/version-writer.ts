@@ -1,5 +1,6 @@
 import type { BodyInput, StorageBackend } from '../../backend/types.js';
 import type { Entry, Metadata } from '../../model/entry.js';
+import { storedKeyOf } from '../compression/stored-content.js';
 import { type EntryRecord, encodeJson, type PendingUpdate } from '../record.js';
 import { keepContent } from './blobs.js';
 import { deletedKey } from './keys.js';
@@ -88,7 +89,8 @@ export class VersionWriter {
 
   /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
   async keepCurrentContent(entry: Entry): Promise<void> {
-    await keepContent(this.backend, entry.sha256, entry.filePath);
+    // Compressed content is kept as it is stored, under the blob key with the codec's suffix.
+    await keepContent(this.backend, entry.sha256, storedKeyOf(entry), entry.stored?.codec);
   }
 
   /**

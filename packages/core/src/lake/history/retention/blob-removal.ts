@@ -1,4 +1,5 @@
 import type { StorageBackend } from '../../../backend/types.js';
+import type { CompressionCodec } from '../../compression/codecs.js';
 import { listAll, readRecordAt } from '../../loader.js';
 import { idFromMetadataKey, METADATA_PREFIX } from '../../paths.js';
 import type { EntryRecord } from '../../record.js';
@@ -14,7 +15,7 @@ const READS_AT_ONCE = 32;
  * marked (see `purge-marks.ts`), then every record and deleted record is read afresh, and only the
  * blobs no record names now go. The marks are removed last. The contents removed.
  */
-export async function removeUnnamedBlobs<T extends { sha256: string }>(
+export async function removeUnnamedBlobs<T extends { sha256: string; codec?: CompressionCodec }>(
   backend: StorageBackend,
   candidates: readonly T[],
 ): Promise<T[]> {
@@ -26,7 +27,7 @@ export async function removeUnnamedBlobs<T extends { sha256: string }>(
     const named = await namedNow(backend, wanted);
     for (const blob of candidates) {
       if (named.has(blob.sha256)) continue;
-      await backend.delete(blobKey(blob.sha256));
+      await backend.delete(blobKey(blob.sha256, blob.codec));
       removed.push(blob);
     }
   } finally {

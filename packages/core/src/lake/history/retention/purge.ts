@@ -3,7 +3,15 @@ import type { Entry } from '../../../model/entry.js';
 import { listAll } from '../../loader.js';
 import { type EntryRecord, encodeJson } from '../../record.js';
 import { allVersions, readDeletedRecord, type VersionedRecord } from '../entry-versions.js';
-import { BLOBS_PREFIX, DELETED_PREFIX, deletedKey, idFromDeletedKey, PAGES_PREFIX } from '../keys.js';
+import {
+  BLOBS_PREFIX,
+  blobKey,
+  DELETED_PREFIX,
+  deletedKey,
+  idFromDeletedKey,
+  PAGES_PREFIX,
+  parseBlobKey,
+} from '../keys.js';
 import { spillIfLong } from '../pages.js';
 import type { EntryVersion, HistoryState } from '../types.js';
 import { historyOf } from '../versions.js';
@@ -121,9 +129,13 @@ async function survey(host: RetentionHost, now: number): Promise<Survey> {
   }
   const cutoff = Math.min(now, Date.now()) - host.graceMs;
   for (const object of await listObjects(backend, BLOBS_PREFIX)) {
-    const sha256 = object.key.slice(BLOBS_PREFIX.length);
+    const blob = parseBlobKey(object.key);
+    if (!blob) continue; // not a blob the lake wrote: left alone
+    const { sha256 } = blob;
     if (!referenced.has(sha256) && object.lastModified.getTime() <= cutoff) {
-      plan.blobs.push({ sha256, size: object.size });
+      plan.blobs.push(
+        blob.codec ? { sha256, size: object.size, codec: blob.codec } : { sha256, size: object.size },
+      );
       plan.bytesFreed += object.size;
     }
   }

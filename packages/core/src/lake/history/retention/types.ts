@@ -1,5 +1,6 @@
 import type { DataType } from '../../../model/data-type.js';
 import type { JsonValue } from '../../../model/entry.js';
+import type { CompressionCodec } from '../../compression/codecs.js';
 import type { EntryVersion } from '../types.js';
 
 /** Which entries a rule applies to: every condition given must hold (none: every entry). */
@@ -68,6 +69,7 @@ export interface RetentionPlan {
   /** Deleted entries that go with their whole history. */
   entries: Array<{ id: string; filePath: string; deletedAt: string }>;
   /** Kept content no version will name any more: removed, freeing `bytesFreed`. */
-  blobs: Array<{ sha256: string; size: number }>;
+  /** `codec`: the kept copy is compressed (its key carries the codec's suffix). */
+  blobs: Array<{ sha256: string; size: number; codec?: CompressionCodec }>;
   bytesFreed: number;
 }
