@@ -1,4 +1,4 @@
-import type { Entry } from '../model/entry.js';
+import type { Entry } from '@datalake/model';
 
 /**
  * Every entry ordered by `filePath`, so that a listing under a path prefix is a binary search plus a

@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
-import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { CorruptDataError, DataLakeError, PreconditionFailedError, PutMode } from '@datalake/model';
 import { blobKey } from './keys.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { BodyInput, StorageBackend } from '../../backend/types.js';
-import type { Entry, Metadata } from '../../model/entry.js';
+import type { BodyInput, Entry, Metadata, StorageBackend } from '@datalake/model';
 import { type EntryRecord, encodeJson } from '../record.js';
 import { keepContent } from './blobs.js';
 import { deletedKey } from './keys.js';

@@ -1,5 +1,4 @@
-import type { DataType } from '../../../model/data-type.js';
-import type { JsonValue } from '../../../model/entry.js';
+import type { DataType, JsonValue } from '@datalake/model';
 import type { EntryVersion } from '../types.js';
 
 /** Which entries a rule applies to: every condition given must hold (none: every entry). */

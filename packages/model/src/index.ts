@@ -1,0 +1,21 @@
+export { bodyChunks, collectBody, concatBytes } from './body.js';
+export * from './data-type.js';
+export type * from './entry.js';
+export * from './errors.js';
+export {
+  assertValidKey,
+  assertValidPrefix,
+  compareKeys,
+  MAX_KEY_BYTES,
+  MAX_SEGMENT_BYTES,
+  pathProblem,
+} from './keys.js';
+export {
+  assertEtagHolds,
+  assertModeHolds,
+  checkedPutMode,
+  type HttpCondition,
+  httpCondition,
+  PutMode,
+} from './put-mode.js';
+export type * from './types.js';
