@@ -2,10 +2,10 @@ export { bodyChunks, collectBody, concatBytes } from './body.js';
 export * from './data-type.js';
 export type * from './entry.js';
 export * from './errors.js';
+export { compareByPath, compareKeys } from './key-order.js';
 export {
   assertValidKey,
   assertValidPrefix,
-  compareKeys,
   MAX_KEY_BYTES,
   MAX_SEGMENT_BYTES,
   pathProblem,

@@ -6,7 +6,7 @@ export interface SearchHost {
   readonly backend: StorageBackend;
   /** Every current entry, from the in-memory catalog. */
   entries(): Iterable<Entry>;
-  /** Every current entry ordered by `filePath` (code-unit order); a shared array, never to be modified. */
+  /** Every current entry ordered by `filePath` (key order: `compareKeys`, UTF-8 byte order); a shared array, never to be modified. */
   entriesInPathOrder(): readonly Entry[];
   getEntry(id: string): Entry | undefined;
   /**

@@ -452,12 +452,9 @@ export class SearchIndex {
   private async searchInPathOrder(run: SearchRun, query: NormalisedQuery): Promise<SearchResult> {
     const runs = literalTrigramRuns(this.literalRuns(query));
     if (runs.length === 0) {
-      const walked = await this.pageByWalking(run, query, this.host.entriesInPathOrder(), (entry) =>
+      return this.pageByWalking(run, query, this.host.entriesInPathOrder(), (entry) =>
         matchesFilters(entry, query.filters),
       );
-      if (walked) return walked;
-      const all = [...this.host.entries()].filter((entry) => matchesFilters(entry, query.filters));
-      return pageCandidatesInPathOrder(run, query, all);
     }
     const segments = this.allSegments();
     const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
@@ -470,13 +467,12 @@ export class SearchIndex {
         const at = segments.indexOf(segment);
         return at < 0 ? undefined : DocSet.of(perSegment[at] as ArrayLike<number>, segment.docs.length);
       });
-      const walked = await this.pageByWalking(
+      return this.pageByWalking(
         run,
         query,
         ordered,
         (entry, position) => slots.isCandidate(position, members) && matchesFilters(entry, query.filters),
       );
-      if (walked) return walked;
     }
     // No duplicates: an entry is valid in the one segment its coverage points at, or uncovered.
     const candidates: Entry[] = [];
@@ -499,19 +495,15 @@ export class SearchIndex {
     return pageCandidatesInPathOrder(run, query, candidates);
   }
 
-  /**
-   * A page from walking every entry in path order (for dense candidate sets: no sorting of them),
-   * or `undefined` when the walk met paths on which that order may differ from the order of hits.
-   */
+  /** A page from walking every entry in path order (for dense candidate sets: no sorting of them). */
   private async pageByWalking(
     run: SearchRun,
     query: NormalisedQuery,
     ordered: readonly Entry[],
     isCandidate: (entry: Entry, position: number) => boolean,
-  ): Promise<SearchResult | undefined> {
+  ): Promise<SearchResult> {
     const walk = new PathWalk(ordered, query.cursor, isCandidate);
-    const result = await verifyInPathOrder(run, query, () => walk.next());
-    return walk.diverged ? undefined : result;
+    return verifyInPathOrder(run, query, () => walk.next());
   }
 
   /**
