@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataType, Entry, Metadata, StorageBackend } from '@datalake/model';
-import { CorruptDataError } from '@datalake/model';
+import { CorruptDataError, compareByPath } from '@datalake/model';
 import type { SearchHost } from '../../src/index.js';
 
 export interface TestDocument {
@@ -34,9 +34,7 @@ export class TestHost implements SearchHost {
 
   /** Like the lake's: one shared array until the catalog changes (through `put` or `drop`). */
   entriesInPathOrder(): readonly Entry[] {
-    this.ordered ??= [...this.catalog.values()].sort((a, b) =>
-      a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0,
-    );
+    this.ordered ??= [...this.catalog.values()].sort(compareByPath);
     return this.ordered;
   }
 
