@@ -8,11 +8,9 @@ const publicEntries = {
 };
 
 export default defineConfig({
-  // The worker threads' scripts are started by their URL (next to the shared chunks), not exports.
+  // The contract's process worker is started by its URL (next to the shared chunks), not an export.
   entry: {
     ...publicEntries,
-    'index-worker': 'src/search/index-worker.ts',
-    'regex-worker': 'src/search/regex-worker.ts',
     'process-worker': 'src/contract/processes/worker.ts',
   },
   external: ['vitest', 'fast-check'],

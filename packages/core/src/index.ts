@@ -1,12 +1,87 @@
-export { bodyChunks, collectBody, concatBytes } from './backend/body.js';
-export { StorageFront } from './backend/front.js';
+// The data model and the storage interface live in `@datalake/model`; core re-exports them so
+// `@datalake/core` stays the one import for users and adapter authors.
+
+export type {
+  AdapterListOptions,
+  AdapterListPage,
+  AdapterPutOptions,
+  AsOfOptions,
+  BackendCapabilities,
+  BodyInput,
+  ByteRange,
+  ChangeNoteInput,
+  ContentInput,
+  DataLakeErrorCode,
+  DataLakeErrorOptions,
+  DeleteOptions,
+  Entry,
+  EntryWithContent,
+  GetOptions,
+  GetResult,
+  JsonValue,
+  LakeStats,
+  ListedObject,
+  ListFilter,
+  ListOptions,
+  ListPage,
+  Metadata,
+  ObjectInfo,
+  PutOptions,
+  PutResult,
+  StorageAdapter,
+  StorageBackend,
+  StoreInput,
+  UpdateInput,
+  VersionOptions,
+} from '@datalake/model';
 export {
+  assertEtagHolds,
+  assertModeHolds,
   assertValidKey,
   assertValidPrefix,
+  BackendError,
+  bodyChunks,
+  ClosedError,
+  ConflictError,
+  CorruptDataError,
+  checkedPutMode,
+  collectBody,
   compareKeys,
+  concatBytes,
+  DATA_TYPES,
+  DataLakeError,
+  DataType,
+  type HttpCondition,
+  httpCondition,
+  isDataLakeError,
+  isDataType,
   MAX_KEY_BYTES,
   MAX_SEGMENT_BYTES,
-} from './backend/keys.js';
+  NotFoundError,
+  PreconditionFailedError,
+  PutMode,
+  ReadOnlyError,
+  RetentionError,
+  TooLargeError,
+  UnsafeBackendError,
+  ValidationError,
+} from '@datalake/model';
+export type {
+  IndexCheckReport,
+  IndexReport,
+  MatchedLine,
+  MatchField,
+  NotIndexedEntry,
+  NotIndexedReason,
+  SearchHit,
+  SearchIncomplete,
+  SearchIndexOptions,
+  SearchMode,
+  SearchOptions,
+  SearchResult,
+  SkippedEntry,
+} from '@datalake/search';
+export { StorageFront } from './backend/front.js';
 export {
   commonPrefix,
   DEFAULT_LIST_LIMIT,
@@ -17,17 +92,8 @@ export {
   normaliseLimit,
   pageFromSortedObjects,
 } from './backend/list-page.js';
-export {
-  assertEtagHolds,
-  assertModeHolds,
-  checkedPutMode,
-  type HttpCondition,
-  httpCondition,
-  PutMode,
-} from './backend/put-mode.js';
 export { assertValidRange, resolveRange } from './backend/range.js';
 export { SortedKeys, type SortedPage } from './backend/sorted-keys.js';
-export type * from './backend/types.js';
 export { useBackend } from './lake/backend-use.js';
 export type { ChangeFeed, KeyChangeListener } from './lake/change-journal.js';
 export { noteChangedKeys } from './lake/change-keys.js';
@@ -95,7 +161,3 @@ export {
   VERSIONS_PREFIX,
 } from './lake/paths.js';
 export type { QuarantineNote } from './lake/quarantine.js';
-export * from './model/data-type.js';
-export type * from './model/entry.js';
-export * from './model/errors.js';
-export type * from './search/types.js';

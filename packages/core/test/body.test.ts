@@ -1,5 +1,5 @@
+import { bodyChunks, collectBody } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import { bodyChunks, collectBody } from '../src/backend/body.js';
 
 async function chunksOf(body: Parameters<typeof bodyChunks>[0]): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];

@@ -1,6 +1,6 @@
+import type { Entry } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
 import { Catalog } from '../src/lake/catalog.js';
-import type { Entry } from '../src/model/entry.js';
 
 function entry(id: string, filePath: string, size = 1, updatedAt: string | null = null): Entry {
   const [dataType, ...rest] = filePath.split('/');

@@ -1,6 +1,7 @@
+import type { ListOptions, ListPage, StorageBackend } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ListOptions, ListPage, StorageBackend } from '../src/backend/types.js';
 import { compactJournal } from '../src/lake/change-compactor.js';
 import type { ChangeJournalOptions } from '../src/lake/change-journal.js';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../src/lake/change-notes.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { METADATA_PREFIX } from '../src/lake/paths.js';
-import { DataType } from '../src/model/data-type.js';
 import { MapBackend } from './support/map-backend.js';
 
 /** A MapBackend that counts its list calls by prefix, to show what a refresh reads. */

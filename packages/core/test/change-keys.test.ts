@@ -1,10 +1,10 @@
+import type { StorageBackend } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StorageBackend } from '../src/backend/types.js';
 import { noteChangedKeys } from '../src/lake/change-keys.js';
 import { CHANGES_PREFIX, decodeNoteContent, encodeNote } from '../src/lake/change-notes.js';
 import { DataLake } from '../src/lake/data-lake.js';
-import { DataType } from '../src/model/data-type.js';
 import { MapBackend } from './support/map-backend.js';
 
 const TOKENS = '.auth/tokens/';

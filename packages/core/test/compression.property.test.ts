@@ -1,3 +1,4 @@
+import { CorruptDataError } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +11,6 @@ import {
   UnsupportedCodecError,
 } from '../src/lake/compression/codecs.js';
 import { sliceOf } from '../src/lake/compression/stored-content.js';
-import { CorruptDataError } from '../src/model/errors.js';
 
 async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];

@@ -1,11 +1,10 @@
+import type { Entry } from '@datalake/model';
+import { DATA_TYPES, type DataType, pathProblem } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pathProblem } from '../src/backend/keys.js';
 import { bytesAt, readJsonObject } from '../src/contract/lake-checks/damaged-records.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { contentKey, metadataKey } from '../src/lake/paths.js';
-import { DATA_TYPES, type DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { CorruptDataError, DataType, pathProblem } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import { pathProblem } from '../src/backend/keys.js';
-import type { StorageBackend } from '../src/backend/types.js';
 import {
   bytesAt,
   editRecord,
@@ -13,9 +13,6 @@ import {
 import { DataLake } from '../src/lake/data-lake.js';
 import { claimKey, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
 import { MAX_RECORD_BYTES } from '../src/lake/record.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
-import { CorruptDataError } from '../src/model/errors.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

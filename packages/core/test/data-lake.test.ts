@@ -1,13 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import type { Entry, StorageBackend } from '@datalake/model';
+import {
+  ClosedError,
+  ConflictError,
+  CorruptDataError,
+  collectBody,
+  DataType,
+  NotFoundError,
+} from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import { collectBody } from '../src/backend/body.js';
-import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { claimKey, metadataKey, SNAPSHOT_KEY } from '../src/lake/paths.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
-import { ClosedError, ConflictError, CorruptDataError, NotFoundError } from '../src/model/errors.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
+import type { StorageBackend } from '@datalake/model';
+import { collectBody, DataType } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import { collectBody } from '../src/backend/body.js';
-import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import type { FsckReport } from '../src/lake/fsck.js';
 import { BLOBS_PREFIX, blobKey, deletedKey, PAGES_PREFIX } from '../src/lake/history/keys.js';
 import { HOLDS_PREFIX } from '../src/lake/history/retention/holds.js';
 import { metadataKey } from '../src/lake/paths.js';
-import { DataType } from '../src/model/data-type.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

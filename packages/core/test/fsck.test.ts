@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { DataType, ValidationError } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import type { StorageBackend } from '../src/backend/types.js';
 import {
   bytesAt,
   editRecord,
@@ -13,9 +14,6 @@ import { DataLake, type DataLakeOptions } from '../src/lake/data-lake.js';
 import type { FsckProblem, FsckReport } from '../src/lake/fsck.js';
 import { claimKey, metadataKey, QUARANTINE_PREFIX } from '../src/lake/paths.js';
 import type { QuarantineNote } from '../src/lake/quarantine.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
-import { ValidationError } from '../src/model/errors.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

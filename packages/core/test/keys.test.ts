@@ -1,7 +1,12 @@
+import {
+  assertValidKey,
+  assertValidPrefix,
+  compareKeys,
+  pathProblem,
+  ValidationError,
+} from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assertValidKey, assertValidPrefix, compareKeys, pathProblem } from '../src/backend/keys.js';
-import { ValidationError } from '../src/model/errors.js';
 
 const segmentChar = fc.constantFrom(
   'a',

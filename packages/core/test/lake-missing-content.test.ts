@@ -1,9 +1,7 @@
+import { ConflictError, CorruptDataError, collectBody, DataType, NotFoundError } from '@datalake/model';
+import type { SearchOptions } from '@datalake/search';
 import { describe, expect, it } from 'vitest';
-import { collectBody } from '../src/backend/body.js';
 import { DataLake } from '../src/lake/data-lake.js';
-import { DataType } from '../src/model/data-type.js';
-import { ConflictError, CorruptDataError, NotFoundError } from '../src/model/errors.js';
-import type { SearchOptions } from '../src/search/types.js';
 import { MapBackend } from './support/map-backend.js';
 
 async function lakeWithThree(search: 'index' | 'scan' = 'index') {

@@ -1,9 +1,8 @@
+import type { ListedObject } from '@datalake/model';
+import { compareKeys, ValidationError } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareKeys } from '../src/backend/keys.js';
 import { decodeCursor, pageFromSortedObjects } from '../src/backend/list-page.js';
-import type { ListedObject } from '../src/backend/types.js';
-import { ValidationError } from '../src/model/errors.js';
 
 const objects = (keys: string[]): ListedObject[] =>
   [...new Set(keys)].sort(compareKeys).map((key) => ({ key, size: 0, etag: key, lastModified: new Date(0) }));

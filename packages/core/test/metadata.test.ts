@@ -1,6 +1,6 @@
+import { ValidationError } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
 import { mergeMetadata, normaliseMetadata } from '../src/lake/metadata.js';
-import { ValidationError } from '../src/model/errors.js';
 
 describe('metadata', () => {
   it('copies and freezes plain JSON', () => {

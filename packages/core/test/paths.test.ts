@@ -1,8 +1,8 @@
 import path from 'node:path';
+import { ValidationError } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentKey, normaliseName, normaliseSubpath, parseContentPath } from '../src/lake/paths.js';
-import { ValidationError } from '../src/model/errors.js';
 
 const hostile = fc.constantFrom(
   '..',
@@ -76,11 +76,11 @@ describe('names and subpaths', () => {
 
 describe('reserved prefixes', () => {
   it('no data type folder and no content path is reserved; every bookkeeping key is', async () => {
-    const { DATA_TYPES } = await import('../src/model/data-type.js');
+    const { DATA_TYPES } = await import('@datalake/model');
     const { RESERVED_PREFIXES, isReservedKey, metadataKey, claimKey, SNAPSHOT_KEY } = await import(
       '../src/lake/paths.js'
     );
-    const { SEGMENT_PREFIX } = await import('../src/search/search-index.js');
+    const { SEGMENT_PREFIX } = await import('@datalake/search');
     for (const prefix of RESERVED_PREFIXES) expect(prefix.startsWith('.') && prefix.endsWith('/')).toBe(true);
     for (const dataType of DATA_TYPES) expect(isReservedKey(`${dataType}/x`)).toBe(false);
     for (const key of [metadataKey('id'), claimKey('schema/a.sql'), SNAPSHOT_KEY, `${SEGMENT_PREFIX}0001`])

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { describe, expect, it } from 'vitest';
 import type {
   BodyInput,
   DeleteOptions,
+  Entry,
   GetOptions,
   GetResult,
   ListOptions,
@@ -12,16 +12,15 @@ import type {
   PutOptions,
   PutResult,
   StorageBackend,
-} from '../src/backend/types.js';
+} from '@datalake/model';
+import { DataType, ReadOnlyError } from '@datalake/model';
+import { SearchIndex, scanSearch } from '@datalake/search';
+import { describe, expect, it } from 'vitest';
+import { corpusSample } from '../../search/test/support/search-corpus.js';
+import { TestHost } from '../../search/test/support/search-host.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { metadataKey } from '../src/lake/paths.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
-import { ReadOnlyError } from '../src/model/errors.js';
-import { SearchIndex, scanSearch } from '../src/search/index.js';
 import { MapBackend } from './support/map-backend.js';
-import { corpusSample } from './support/search-corpus.js';
-import { TestHost } from './support/search-host.js';
 
 const encoder = new TextEncoder();
 

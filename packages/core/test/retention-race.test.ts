@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { blobKey } from '../src/lake/history/keys.js';
 import { purgingKey } from '../src/lake/history/purge-marks.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
 import { MapBackend } from './support/map-backend.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');

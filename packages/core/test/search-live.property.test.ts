@@ -1,7 +1,7 @@
+import { DataType } from '@datalake/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLake } from '../src/lake/data-lake.js';
-import { DataType } from '../src/model/data-type.js';
 import { MapBackend } from './support/map-backend.js';
 
 /** Words only contents hold (names are `doc-<n>.txt`), so that a query matches contents alone. */

@@ -1,10 +1,8 @@
+import type { Entry, StorageBackend } from '@datalake/model';
+import { collectBody, DataType } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
-import { collectBody } from '../src/backend/body.js';
-import type { StorageBackend } from '../src/backend/types.js';
 import { DataLake } from '../src/lake/data-lake.js';
 import { TIMELINE_KEY } from '../src/lake/history/keys.js';
-import { DataType } from '../src/model/data-type.js';
-import type { Entry } from '../src/model/entry.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();

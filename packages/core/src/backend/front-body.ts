@@ -1,6 +1,5 @@
-import { ValidationError } from '../model/errors.js';
-import { bodyChunks } from './body.js';
-import type { BodyInput } from './types.js';
+import type { BodyInput } from '@datalake/model';
+import { bodyChunks, ValidationError } from '@datalake/model';
 
 /** What a put's body turned out to hold, once the adapter has read it. */
 export interface BodyTally {

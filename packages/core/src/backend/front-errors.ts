@@ -1,4 +1,4 @@
-import { BackendError, type DataLakeErrorCode, isDataLakeError } from '../model/errors.js';
+import { BackendError, type DataLakeErrorCode, isDataLakeError } from '@datalake/model';
 
 const CODES: ReadonlySet<string> = new Set<DataLakeErrorCode>([
   'NOT_FOUND',

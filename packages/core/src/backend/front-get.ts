@@ -1,6 +1,6 @@
-import { ValidationError } from '../model/errors.js';
+import type { ByteRange, GetResult, ObjectInfo } from '@datalake/model';
+import { ValidationError } from '@datalake/model';
 import { contractBreach } from './front-errors.js';
-import type { ByteRange, GetResult, ObjectInfo } from './types.js';
 
 /** Stops reading a body the caller will never see (releases its file handle or socket). */
 export async function discardBody(body: AsyncIterable<Uint8Array>): Promise<void> {

@@ -1,7 +1,3 @@
-import { ValidationError } from '../model/errors.js';
-import { contractBreach } from './front-errors.js';
-import { assertValidPrefix, compareKeys } from './keys.js';
-import { commonPrefix, decodeCursor, encodeCursor, normaliseLimit } from './list-page.js';
 import type {
   AdapterListOptions,
   AdapterListPage,
@@ -9,7 +5,10 @@ import type {
   ListOptions,
   ListPage,
   StorageAdapter,
-} from './types.js';
+} from '@datalake/model';
+import { assertValidPrefix, compareKeys, ValidationError } from '@datalake/model';
+import { contractBreach } from './front-errors.js';
+import { commonPrefix, decodeCursor, encodeCursor, normaliseLimit } from './list-page.js';
 
 /** Sorts after every key that starts with the group it follows. */
 const GROUP_END = '\u{10ffff}';

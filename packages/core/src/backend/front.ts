@@ -1,11 +1,3 @@
-import { ClosedError, ValidationError } from '../model/errors.js';
-import { checkedBody } from './front-body.js';
-import { contractBreach, typedError } from './front-errors.js';
-import { checkedGetResult, checkedInfo, discardBody } from './front-get.js';
-import { frontList } from './front-list.js';
-import { assertValidKey } from './keys.js';
-import { checkedPutMode } from './put-mode.js';
-import { assertValidRange } from './range.js';
 import type {
   AdapterPutOptions,
   BackendCapabilities,
@@ -20,7 +12,13 @@ import type {
   PutResult,
   StorageAdapter,
   StorageBackend,
-} from './types.js';
+} from '@datalake/model';
+import { assertValidKey, ClosedError, checkedPutMode, ValidationError } from '@datalake/model';
+import { checkedBody } from './front-body.js';
+import { contractBreach, typedError } from './front-errors.js';
+import { checkedGetResult, checkedInfo, discardBody } from './front-get.js';
+import { frontList } from './front-list.js';
+import { assertValidRange } from './range.js';
 
 const fronts = new WeakMap<StorageAdapter, StorageFront>();
 

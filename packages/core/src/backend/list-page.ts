@@ -1,6 +1,5 @@
-import { ValidationError } from '../model/errors.js';
-import { compareKeys } from './keys.js';
-import type { ListedObject, ListOptions, ListPage } from './types.js';
+import type { ListedObject, ListOptions, ListPage } from '@datalake/model';
+import { compareKeys, ValidationError } from '@datalake/model';
 
 export const DEFAULT_LIST_LIMIT = 1000;
 

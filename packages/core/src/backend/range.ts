@@ -1,5 +1,5 @@
-import { ValidationError } from '../model/errors.js';
-import type { ByteRange } from './types.js';
+import type { ByteRange } from '@datalake/model';
+import { ValidationError } from '@datalake/model';
 
 /** Throws `ValidationError` unless `range` is well formed (integers, `0 <= start <= end`). */
 export function assertValidRange(range: ByteRange, key: string): void {

@@ -1,6 +1,6 @@
-import { compareKeys } from './keys.js';
+import type { AdapterListOptions } from '@datalake/model';
+import { compareKeys } from '@datalake/model';
 import { commonPrefix } from './list-page.js';
-import type { AdapterListOptions } from './types.js';
 
 /** Chunks split when they reach twice this many records (measured: 64 to 512 perform alike). */
 const CHUNK_SIZE = 128;

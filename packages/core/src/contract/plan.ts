@@ -1,5 +1,5 @@
+import type { BackendCapabilities } from '@datalake/model';
 import { StorageFront } from '../backend/front.js';
-import type { BackendCapabilities } from '../backend/types.js';
 import { lakeChecks } from './lake-checks/index.js';
 import { runCheck } from './run-check.js';
 import { storageChecks } from './storage-checks/index.js';

@@ -1,5 +1,5 @@
+import type { StorageAdapter, StorageBackend } from '@datalake/model';
 import { StorageFront } from '../backend/front.js';
-import type { StorageAdapter, StorageBackend } from '../backend/types.js';
 import { openLocalLake } from './lake-checks/open-lake.js';
 import type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.js';
 

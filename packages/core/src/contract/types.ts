@@ -1,4 +1,4 @@
-import type { BackendCapabilities, StorageAdapter, StorageBackend } from '../backend/types.js';
+import type { BackendCapabilities, StorageAdapter, StorageBackend } from '@datalake/model';
 import type { DataLakeOptions } from '../lake/data-lake.js';
 import type { Lake } from '../lake/lake.js';
 

@@ -1,4 +1,3 @@
-import { StorageFront } from '../backend/front.js';
 import type {
   BackendCapabilities,
   BodyInput,
@@ -12,8 +11,9 @@ import type {
   PutResult,
   StorageAdapter,
   StorageBackend,
-} from '../backend/types.js';
-import { ClosedError, UnsafeBackendError } from '../model/errors.js';
+} from '@datalake/model';
+import { ClosedError, UnsafeBackendError } from '@datalake/model';
+import { StorageFront } from '../backend/front.js';
 
 export interface BackendUseOptions {
   /** Open a backend shared across processes without atomic conditional writes anyway. */

@@ -1,5 +1,5 @@
-import { DATA_TYPES, type DataType } from '../model/data-type.js';
-import type { Entry, LakeStats } from '../model/entry.js';
+import type { Entry, LakeStats } from '@datalake/model';
+import { DATA_TYPES, type DataType } from '@datalake/model';
 import { SortedEntries } from './sorted-entries.js';
 
 const BYTES_PER_MB = 1024 * 1024;

@@ -1,5 +1,5 @@
-import type { StorageBackend } from '../backend/types.js';
-import { DataLakeError } from '../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { DataLakeError } from '@datalake/model';
 import { CHANGES_PREFIX, parseNoteKey, stampKey } from './change-notes.js';
 
 const DELETE_CONCURRENCY = 16;

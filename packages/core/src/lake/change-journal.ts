@@ -1,5 +1,5 @@
-import type { StorageBackend } from '../backend/types.js';
-import { DataLakeError, ValidationError } from '../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { DataLakeError, ValidationError } from '@datalake/model';
 import { compactJournal } from './change-compactor.js';
 import { isNotableKey, writerOfInstance } from './change-notes.js';
 import { type ChangeBatch, ChangeReader } from './change-reader.js';

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PutMode } from '../backend/put-mode.js';
-import type { StorageBackend } from '../backend/types.js';
-import { ValidationError } from '../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { PutMode, ValidationError } from '@datalake/model';
 import { encodeNote, isNotableKey, noteKey, writerOfInstance } from './change-notes.js';
 
 /**

@@ -1,6 +1,5 @@
-import { collectBody } from '../backend/body.js';
-import type { StorageBackend } from '../backend/types.js';
-import { CorruptDataError } from '../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { CorruptDataError, collectBody } from '@datalake/model';
 import { CHANGES_PREFIX, decodeNoteContent, parseNoteKey, stampKey } from './change-notes.js';
 
 /** Bounds the pages one read follows, so a backend that ignores the cursor cannot loop forever. */

@@ -1,5 +1,5 @@
-import { PutMode } from '../backend/put-mode.js';
-import type { StorageBackend } from '../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
+import { PutMode } from '@datalake/model';
 import { encodeNote, noteKey } from './change-notes.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
 import { type InvalidRecord, type LoadedRecord, readRecordAt } from './loader.js';
 import { isPlausibleId, metadataKey } from './paths.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ContentInput } from '../model/entry.js';
-import { ValidationError } from '../model/errors.js';
+import type { ContentInput } from '@datalake/model';
+import { ValidationError } from '@datalake/model';
 
 const encoder = new TextEncoder();
 

@@ -1,8 +1,4 @@
 import { createHash } from 'node:crypto';
-import { collectBody } from '../backend/body.js';
-import { PutMode } from '../backend/put-mode.js';
-import type { StorageAdapter, StorageBackend } from '../backend/types.js';
-import { DATA_TYPES, type DataType } from '../model/data-type.js';
 import type {
   AsOfOptions,
   ChangeNoteInput,
@@ -10,29 +6,35 @@ import type {
   EntryWithContent,
   LakeStats,
   ListFilter,
+  StorageAdapter,
+  StorageBackend,
   StoreInput,
   UpdateInput,
   VersionOptions,
-} from '../model/entry.js';
+} from '@datalake/model';
 import {
   ClosedError,
   ConflictError,
   CorruptDataError,
+  collectBody,
+  DATA_TYPES,
   DataLakeError,
+  type DataType,
   NotFoundError,
   PreconditionFailedError,
+  PutMode,
   ReadOnlyError,
   ValidationError,
-} from '../model/errors.js';
-import { DEFAULT_MAX_INDEXED_BYTES } from '../search/content-rule.js';
+} from '@datalake/model';
+import type { NotIndexedEntry, SearchOptions, SearchResult } from '@datalake/search';
 import {
+  DEFAULT_MAX_INDEXED_BYTES,
   type IndexCheckReport,
   type IndexReport,
   type SearchHost,
   SearchIndex,
   scanSearch,
-} from '../search/index.js';
-import type { NotIndexedEntry, SearchOptions, SearchResult } from '../search/types.js';
+} from '@datalake/search';
 import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
 import { type ChangeFeed, ChangeJournal, type ChangeJournalOptions } from './change-journal.js';

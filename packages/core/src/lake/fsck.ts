@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import { collectBody } from '../backend/body.js';
-import { PutMode } from '../backend/put-mode.js';
-import type { ListedObject, StorageBackend } from '../backend/types.js';
-import { DATA_TYPES } from '../model/data-type.js';
+import type { ListedObject, StorageBackend } from '@datalake/model';
 import {
   CorruptDataError,
+  collectBody,
+  DATA_TYPES,
   DataLakeError,
   PreconditionFailedError,
+  PutMode,
   ValidationError,
-} from '../model/errors.js';
-import type { IndexCheckReport, IndexReport } from '../search/types.js';
+} from '@datalake/model';
+import type { IndexCheckReport, IndexReport } from '@datalake/search';
 import type { CatalogItem } from './catalog.js';
 import { originalBody, storedKeyOf, storedSizeOf, unsuffixed } from './compression/stored-content.js';
 import { checkVersions, type VersionsProblemKind } from './history/fsck-versions.js';

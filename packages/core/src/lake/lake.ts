@@ -8,8 +8,8 @@ import type {
   StoreInput,
   UpdateInput,
   VersionOptions,
-} from '../model/entry.js';
-import type { IndexCheckReport, IndexReport, SearchOptions, SearchResult } from '../search/types.js';
+} from '@datalake/model';
+import type { IndexCheckReport, IndexReport, SearchOptions, SearchResult } from '@datalake/search';
 import type { EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
 
 /** What `readStream` returns: the entry, and its content as a stream checked against `entry.sha256`. */

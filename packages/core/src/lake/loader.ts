@@ -1,8 +1,6 @@
-import { collectBody, concatBytes } from '../backend/body.js';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { CorruptDataError, collectBody, concatBytes } from '@datalake/model';
 import { MAX_LIST_LIMIT } from '../backend/list-page.js';
-import type { StorageBackend } from '../backend/types.js';
-import type { Entry } from '../model/entry.js';
-import { CorruptDataError } from '../model/errors.js';
 import type { CatalogItem } from './catalog.js';
 import { freezeJson } from './metadata.js';
 import { idFromMetadataKey, isPlausibleId, METADATA_PREFIX, metadataKey, SNAPSHOT_KEY } from './paths.js';

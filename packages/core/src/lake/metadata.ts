@@ -1,5 +1,5 @@
-import type { JsonValue, Metadata } from '../model/entry.js';
-import { ValidationError } from '../model/errors.js';
+import type { JsonValue, Metadata } from '@datalake/model';
+import { ValidationError } from '@datalake/model';
 
 /** Largest accepted metadata object, serialised. Metadata is for describing artifacts, not holding them. */
 export const MAX_METADATA_BYTES = 256 * 1024;

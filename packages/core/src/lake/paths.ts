@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { pathProblem } from '../backend/keys.js';
-import { DATA_TYPES, type DataType, isDataType } from '../model/data-type.js';
-import { ValidationError } from '../model/errors.js';
+import { DATA_TYPES, type DataType, isDataType, pathProblem, ValidationError } from '@datalake/model';
 
 /**
  * Where the lake keeps entry metadata, path claims, its catalog snapshot, search index and

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { pathProblem } from '../backend/keys.js';
-import type { StorageBackend } from '../backend/types.js';
-import { ConflictError, DataLakeError } from '../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { ConflictError, DataLakeError, pathProblem } from '@datalake/model';
 import { QUARANTINE_PREFIX } from './paths.js';
 import { encodeJson } from './record.js';
 

@@ -1,7 +1,5 @@
-import { pathProblem } from '../backend/keys.js';
-import { isDataType } from '../model/data-type.js';
-import type { Entry, Metadata } from '../model/entry.js';
-import { CorruptDataError } from '../model/errors.js';
+import type { Entry, Metadata } from '@datalake/model';
+import { CorruptDataError, isDataType, pathProblem } from '@datalake/model';
 import { isCompressionCodec } from './compression/codecs.js';
 import type { HistoryState, VersionOperation } from './history/types.js';
 import { historyProblem } from './history/versions.js';

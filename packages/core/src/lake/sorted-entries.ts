@@ -1,7 +1,7 @@
-import type { Entry } from '../model/entry.js';
+import { compareByPath, compareKeys, type Entry } from '@datalake/model';
 
 /**
- * Every entry ordered by `filePath`, so that a listing under a path prefix is a binary search plus a
+ * Every entry ordered by `filePath` in key order (`compareKeys`, UTF-8 byte order), so that a listing under a path prefix is a binary search plus a
  * walk over just the results. Until the first read, additions are batched and sorted at once (a
  * bulk load costs O(N log N) once). From then on, the lake lives: an addition is placed by binary
  * search among the few recent ones, which are merged into the whole at write time once there are
@@ -112,9 +112,7 @@ function placed(sorted: readonly Entry[], fresh: readonly Entry[], removed: Read
   return out;
 }
 
-function byFilePath(a: Entry, b: Entry): number {
-  return a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0;
-}
+const byFilePath = compareByPath;
 
 /**
  * Merges a few ordered entries into many: each is placed by binary search and the runs between are
@@ -152,7 +150,7 @@ function upperBound(sorted: readonly Entry[], path: string, from = 0): number {
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((sorted[middle] as Entry).filePath <= path) low = middle + 1;
+    if (compareKeys((sorted[middle] as Entry).filePath, path) <= 0) low = middle + 1;
     else high = middle;
   }
   return low;
@@ -163,7 +161,7 @@ function lowerBound(sorted: readonly Entry[], path: string): number {
   let high = sorted.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((sorted[middle] as Entry).filePath < path) low = middle + 1;
+    if (compareKeys((sorted[middle] as Entry).filePath, path) < 0) low = middle + 1;
     else high = middle;
   }
   return low;

@@ -1,7 +1,7 @@
-import type { StorageBackend } from '../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import { writeCompressionSetting } from '../../lake/compression/settings.js';
 import type { Lake } from '../../lake/lake.js';
-import { DataType } from '../../model/data-type.js';
 import { assertSameBytes, KiB, patternBytes, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

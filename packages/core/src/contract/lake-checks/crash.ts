@@ -1,7 +1,6 @@
-import type { StorageBackend } from '../../backend/types.js';
+import { DataType, type StorageBackend } from '@datalake/model';
 import { writeCompressionSetting } from '../../lake/compression/settings.js';
 import type { DataLake } from '../../lake/data-lake.js';
-import { DataType } from '../../model/data-type.js';
 import { sha256Hex, utf8 } from '../support/bytes.js';
 import { CrashingBackend, type CrashMode } from '../support/crashing-backend.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';

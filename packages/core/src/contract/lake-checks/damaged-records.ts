@@ -1,11 +1,8 @@
-import { collectBody } from '../../backend/body.js';
-import { pathProblem } from '../../backend/keys.js';
-import type { StorageBackend } from '../../backend/types.js';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { collectBody, DATA_TYPES, DataType, pathProblem } from '@datalake/model';
 import type { DataLake } from '../../lake/data-lake.js';
 import type { FsckProblemKind, FsckReport } from '../../lake/fsck.js';
 import { metadataKey, QUARANTINE_PREFIX, RESERVED_PREFIXES } from '../../lake/paths.js';
-import { DATA_TYPES, DataType } from '../../model/data-type.js';
-import type { Entry } from '../../model/entry.js';
 import { assertSameBytes, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

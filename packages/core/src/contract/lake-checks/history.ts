@@ -1,7 +1,7 @@
+import type { BackendCapabilities } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import { expect } from 'vitest';
-import type { BackendCapabilities } from '../../backend/types.js';
 import type { Lake } from '../../lake/lake.js';
-import { DataType } from '../../model/data-type.js';
 import { assertSameBytes, patternBytes, sha256Hex, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { listKeys } from '../support/listing.js';

@@ -1,5 +1,5 @@
-import type { BackendCapabilities } from '../../backend/types.js';
-import { DataType } from '../../model/data-type.js';
+import type { BackendCapabilities } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import { allByteValues, assertSameBytes, utf8 } from '../support/bytes.js';
 import { assertErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

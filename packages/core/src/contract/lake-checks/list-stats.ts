@@ -1,4 +1,4 @@
-import { DATA_TYPES, DataType } from '../../model/data-type.js';
+import { DATA_TYPES, DataType } from '@datalake/model';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

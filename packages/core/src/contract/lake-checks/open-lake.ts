@@ -1,7 +1,6 @@
-import type { StorageBackend } from '../../backend/types.js';
+import type { Entry, StorageBackend } from '@datalake/model';
 import { DataLake, type DataLakeOptions } from '../../lake/data-lake.js';
 import type { Lake } from '../../lake/lake.js';
-import type { Entry } from '../../model/entry.js';
 
 /**
  * Opens a `DataLake` in this process for a check (the default `LakeOpener`). The check context owns

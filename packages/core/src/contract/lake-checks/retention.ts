@@ -1,7 +1,7 @@
+import type { StorageBackend } from '@datalake/model';
+import { DataType } from '@datalake/model';
 import { expect } from 'vitest';
-import type { StorageBackend } from '../../backend/types.js';
 import type { DataLake } from '../../lake/data-lake.js';
-import { DataType } from '../../model/data-type.js';
 import { sha256Hex, utf8 } from '../support/bytes.js';
 import { CrashingBackend } from '../support/crashing-backend.js';
 import { expectErrorCode } from '../support/errors.js';

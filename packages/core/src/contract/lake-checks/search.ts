@@ -1,6 +1,6 @@
+import { DataType } from '@datalake/model';
+import type { SearchHit } from '@datalake/search';
 import type { DataLakeOptions } from '../../lake/data-lake.js';
-import { DataType } from '../../model/data-type.js';
-import type { SearchHit } from '../../search/types.js';
 import { expect } from '../support/expect.js';
 import { type ContractCheck, defineCheck } from '../types.js';
 

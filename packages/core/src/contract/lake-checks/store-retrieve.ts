@@ -1,4 +1,4 @@
-import { DataType } from '../../model/data-type.js';
+import { DataType } from '@datalake/model';
 import {
   allByteValues,
   assertSameBytes,

@@ -1,4 +1,4 @@
-import { DataType } from '../../model/data-type.js';
+import { DataType } from '@datalake/model';
 import { assertSameBytes, patternBytes, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

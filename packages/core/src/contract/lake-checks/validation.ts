@@ -1,5 +1,5 @@
+import { DATA_TYPES, DataType } from '@datalake/model';
 import fc from 'fast-check';
-import { DATA_TYPES, DataType } from '../../model/data-type.js';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';
 import { listKeys } from '../support/listing.js';

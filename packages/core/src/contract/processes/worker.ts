@@ -2,9 +2,10 @@
  * A worker process of the multi-process checks: loads the adapter's factory module, opens the
  * storage through core's front, waits for the signal, does its task, reports and exits.
  */
+
+import type { StorageAdapter } from '@datalake/model';
+import { PutMode } from '@datalake/model';
 import { StorageFront } from '../../backend/front.js';
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageAdapter } from '../../backend/types.js';
 import type { CreateOutcome, ParentMessage, WorkerReport, WorkerSetup, WorkerTask } from './protocol.js';
 
 const send = (report: WorkerReport) => process.send?.(report);

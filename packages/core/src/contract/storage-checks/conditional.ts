@@ -1,4 +1,4 @@
-import { PutMode } from '../../backend/put-mode.js';
+import { PutMode } from '@datalake/model';
 import { utf8 } from '../support/bytes.js';
 import { assertErrorCode, expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

@@ -1,5 +1,4 @@
-import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES } from '../../backend/keys.js';
-import { PutMode } from '../../backend/put-mode.js';
+import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, PutMode } from '@datalake/model';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

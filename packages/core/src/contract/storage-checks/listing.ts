@@ -1,4 +1,5 @@
-import type { StorageBackend } from '../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
+import fc from 'fast-check';
 import { utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';
@@ -40,7 +41,31 @@ function manyKeys(): string[] {
   return [...TREE, ...flat, ...nested];
 }
 
+/** Pieces of key names whose UTF-8 byte order differs from UTF-16 order and from naive orders. */
+const ORDER_PIECES = ['a', 'Z', '0', '-', '+', '_', 'é', 'ß', '中', '\ue000', '\ufffd', '😀', '𝄞'];
+
+/** The expected order, computed from the bytes themselves (not with `compareKeys`). */
+function byUtf8Bytes(keys: readonly string[]): string[] {
+  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+}
+
 export const listingChecks: ContractCheck[] = [
+  defineCheck(GROUP, 'lists keys of any characters in UTF-8 byte order (property)', async ({ backend }) => {
+    const name = fc
+      .array(fc.constantFrom(...ORDER_PIECES), { minLength: 1, maxLength: 5 })
+      .map((p) => p.join(''));
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(name, { minLength: 1, maxLength: 10 }), async (names) => {
+        const prefix = `order-${run++}/`;
+        const keys = names.map((key) => `${prefix}${key}`);
+        await putAll(backend, keys);
+        expect(await listKeys(backend, prefix), `list(${JSON.stringify(prefix)})`).toEqual(byUtf8Bytes(keys));
+      }),
+      { numRuns: 12 },
+    );
+  }),
+
   defineCheck(GROUP, 'lists every key once, in UTF-8 byte order', async ({ backend }) => {
     await putAll(backend, [...TREE].reverse());
     const keys = await listKeys(backend);

@@ -1,5 +1,5 @@
-import { PutMode } from '../../backend/put-mode.js';
-import type { BackendCapabilities, StorageBackend } from '../../backend/types.js';
+import type { BackendCapabilities, StorageBackend } from '@datalake/model';
+import { PutMode } from '@datalake/model';
 import { patternBytes, readBody, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { assertErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

@@ -1,4 +1,4 @@
-import type { ByteRange, StorageBackend } from '../../backend/types.js';
+import type { ByteRange, StorageBackend } from '@datalake/model';
 import { assertSameBytes, MiB, patternBytes, readBody } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';

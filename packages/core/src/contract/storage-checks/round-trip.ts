@@ -1,4 +1,4 @@
-import type { BodyInput, StorageBackend } from '../../backend/types.js';
+import type { BodyInput, StorageBackend } from '@datalake/model';
 import { assertSameBytes, readBody, sha256Hex } from '../support/bytes.js';
 import { expect } from '../support/expect.js';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { concatBytes } from '../../backend/body.js';
+import { concatBytes } from '@datalake/model';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;

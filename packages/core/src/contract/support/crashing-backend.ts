@@ -9,8 +9,8 @@ import type {
   PutOptions,
   PutResult,
   StorageBackend,
-} from '../../backend/types.js';
-import { BackendError } from '../../model/errors.js';
+} from '@datalake/model';
+import { BackendError } from '@datalake/model';
 
 /** Whether the mutating call that crashes takes effect first (the reply was lost) or not at all. */
 export type CrashMode = 'before-write' | 'after-write';

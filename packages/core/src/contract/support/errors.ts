@@ -1,4 +1,4 @@
-import type { DataLakeErrorCode } from '../../model/errors.js';
+import type { DataLakeErrorCode } from '@datalake/model';
 
 /**
  * Asserts that `action` rejects with a data-lake error of the given code. Matches on `code`

@@ -1,5 +1,5 @@
-import { compareKeys } from '../../backend/keys.js';
-import type { ListedObject, ListOptions, StorageBackend } from '../../backend/types.js';
+import type { ListedObject, ListOptions, StorageBackend } from '@datalake/model';
+import { compareKeys } from '@datalake/model';
 
 export interface FullListing {
   objects: ListedObject[];

@@ -1,11 +1,15 @@
 import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { CorruptDataError, TooLargeError, ValidationError } from '../../model/errors.js';
+import {
+  COMPRESSION_CODECS,
+  type CompressionCodec,
+  CorruptDataError,
+  TooLargeError,
+  ValidationError,
+} from '@datalake/model';
 
-/** How compressed content is encoded. `zstd` needs a Node.js whose `node:zlib` has it (22.15 and later). */
-export type CompressionCodec = 'gzip' | 'brotli' | 'zstd';
-
-export const COMPRESSION_CODECS: readonly CompressionCodec[] = ['gzip', 'brotli', 'zstd'];
+// How compressed content is encoded. `zstd` needs a Node.js whose `node:zlib` has it (22.15 and later).
+export { COMPRESSION_CODECS, type CompressionCodec };
 
 /** The suffix a compressed content object carries, so that a person browsing the folder sees it. */
 export const CODEC_SUFFIXES: Readonly<Record<CompressionCodec, string>> = {

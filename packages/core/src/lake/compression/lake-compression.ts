@@ -1,5 +1,5 @@
-import type { StorageBackend } from '../../backend/types.js';
-import { ReadOnlyError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { ReadOnlyError } from '@datalake/model';
 import {
   type CompressionSettings,
   normaliseCompression,

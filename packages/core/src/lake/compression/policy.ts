@@ -1,4 +1,4 @@
-import type { DataType } from '../../model/data-type.js';
+import type { DataType } from '@datalake/model';
 
 /** Names whose format is compressed already: compressing them again only costs time. */
 const COMPRESSED_EXTENSIONS = new Set([

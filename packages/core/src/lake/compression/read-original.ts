@@ -1,7 +1,5 @@
-import { collectBody } from '../../backend/body.js';
-import type { StorageBackend } from '../../backend/types.js';
-import type { Entry } from '../../model/entry.js';
-import { DataLakeError } from '../../model/errors.js';
+import type { Entry, StorageBackend } from '@datalake/model';
+import { collectBody, DataLakeError } from '@datalake/model';
 import { originalBody, storedKeyOf } from './stored-content.js';
 
 /**

@@ -1,12 +1,12 @@
-import { collectBody } from '../../backend/body.js';
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
 import {
   ConflictError,
   CorruptDataError,
+  collectBody,
   PreconditionFailedError,
+  PutMode,
   ValidationError,
-} from '../../model/errors.js';
+} from '@datalake/model';
 import { SETTINGS_KEY } from '../paths.js';
 import { encodeJson } from '../record.js';
 import { assertCodecAvailable, type CompressionCodec, isCompressionCodec } from './codecs.js';

@@ -1,5 +1,4 @@
-import type { DataType } from '../../model/data-type.js';
-import type { Entry } from '../../model/entry.js';
+import type { DataType, Entry } from '@datalake/model';
 import { type ContentDigest, digesting } from '../content.js';
 import {
   CODEC_SUFFIXES,

@@ -1,13 +1,12 @@
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
-import type { ContentInput, Entry } from '../../model/entry.js';
+import type { ContentInput, Entry, StorageBackend } from '@datalake/model';
 import {
   ConflictError,
   CorruptDataError,
   NotFoundError,
   PreconditionFailedError,
+  PutMode,
   ValidationError,
-} from '../../model/errors.js';
+} from '@datalake/model';
 import { storedKeyOf } from '../compression/stored-content.js';
 import { ContentDigest, contentChunks } from '../content.js';
 import { hasBlob, keepContent, openBlob, verified } from '../history/blobs.js';

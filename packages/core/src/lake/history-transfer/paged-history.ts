@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
+import { PutMode } from '@datalake/model';
 import { pageKey } from '../history/keys.js';
 import type { EntryVersion, HistoryState } from '../history/types.js';
 import { INLINE_KEPT, MAX_INLINE_VERSIONS, SPILL_RECORD_BYTES } from '../history/versions.js';

@@ -1,4 +1,4 @@
-import type { ContentInput, Entry } from '../../model/entry.js';
+import type { ContentInput, Entry } from '@datalake/model';
 import type { EntryHolds, RetentionRule } from '../history/retention/types.js';
 import type { EntryVersion } from '../history/types.js';
 

@@ -1,5 +1,5 @@
-import type { Entry, JsonValue } from '../../model/entry.js';
-import { ValidationError } from '../../model/errors.js';
+import type { Entry, JsonValue } from '@datalake/model';
+import { ValidationError } from '@datalake/model';
 import type { EntryVersion } from '../history/types.js';
 import { versionProblem } from '../history/versions.js';
 import { MAX_METADATA_BYTES } from '../metadata.js';

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { collectBody } from '../../backend/body.js';
-import { PutMode } from '../../backend/put-mode.js';
-import type { GetResult, StorageBackend } from '../../backend/types.js';
-import { CorruptDataError, DataLakeError, PreconditionFailedError } from '../../model/errors.js';
+import type { GetResult, StorageBackend } from '@datalake/model';
+import {
+  CorruptDataError,
+  collectBody,
+  DataLakeError,
+  PreconditionFailedError,
+  PutMode,
+} from '@datalake/model';
 import { COMPRESSION_CODECS, type CompressionCodec, decompressStream } from '../compression/codecs.js';
 import { digestBody, sha256Hex } from '../content.js';
 import { blobKey } from './keys.js';

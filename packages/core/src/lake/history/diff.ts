@@ -1,6 +1,6 @@
+import type { JsonValue } from '@datalake/model';
+import { isBinary } from '@datalake/search';
 import { createTwoFilesPatch } from 'diff';
-import type { JsonValue } from '../../model/entry.js';
-import { isBinary } from '../../search/content-rule.js';
 import type { EntryVersion, VersionDiff } from './types.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,6 +1,5 @@
-import { collectBody } from '../../backend/body.js';
-import type { StorageBackend } from '../../backend/types.js';
-import { NotFoundError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { collectBody, NotFoundError } from '@datalake/model';
 import { decodeEntryRecord, type EntryRecord } from '../record.js';
 import { deletedKey } from './keys.js';
 import { readPage } from './pages.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ListedObject, StorageBackend } from '../../backend/types.js';
-import { DataLakeError } from '../../model/errors.js';
+import type { ListedObject, StorageBackend } from '@datalake/model';
+import { DataLakeError } from '@datalake/model';
 import type { CatalogItem } from '../catalog.js';
 import { readRecordAt } from '../loader.js';
 import { metadataKey } from '../paths.js';

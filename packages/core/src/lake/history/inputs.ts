@@ -1,4 +1,4 @@
-import { ValidationError } from '../../model/errors.js';
+import { ValidationError } from '@datalake/model';
 import type { ChangeNote } from './types.js';
 import { MAX_NOTE_CHARS } from './versions.js';
 

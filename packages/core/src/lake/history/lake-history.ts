@@ -1,8 +1,12 @@
-import { collectBody } from '../../backend/body.js';
-import type { BodyInput, StorageBackend } from '../../backend/types.js';
-import { DATA_TYPES } from '../../model/data-type.js';
-import type { Entry, EntryWithContent, ListFilter } from '../../model/entry.js';
-import { ConflictError, CorruptDataError, NotFoundError, ValidationError } from '../../model/errors.js';
+import type { BodyInput, Entry, EntryWithContent, ListFilter, StorageBackend } from '@datalake/model';
+import {
+  ConflictError,
+  CorruptDataError,
+  collectBody,
+  DATA_TYPES,
+  NotFoundError,
+  ValidationError,
+} from '@datalake/model';
 import { type CatalogItem, folderOf } from '../catalog.js';
 import { sha256Hex } from '../content.js';
 import type { EntryStream } from '../lake.js';

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { collectBody } from '../../backend/body.js';
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
-import { CorruptDataError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { CorruptDataError, collectBody, PutMode } from '@datalake/model';
 import { freezeJson } from '../metadata.js';
 import { encodeJson } from '../record.js';
 import { pageKey } from './keys.js';

@@ -1,6 +1,5 @@
-import { PutMode } from '../../backend/put-mode.js';
-import type { StorageBackend } from '../../backend/types.js';
-import { PreconditionFailedError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { PreconditionFailedError, PutMode } from '@datalake/model';
 import { VERSIONS_PREFIX } from './keys.js';
 
 /**

@@ -1,6 +1,5 @@
-import { collectBody } from '../../backend/body.js';
-import type { StorageBackend } from '../../backend/types.js';
-import { DataLakeError } from '../../model/errors.js';
+import type { StorageBackend } from '@datalake/model';
+import { collectBody, DataLakeError } from '@datalake/model';
 import { isPlausibleId } from '../paths.js';
 import { decodeEntryRecord, type EntryRecord, encodeJson } from '../record.js';
 import { TIMELINE_KEY } from './keys.js';

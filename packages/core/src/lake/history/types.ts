@@ -1,4 +1,4 @@
-import type { Entry, Metadata } from '../../model/entry.js';
+import type { Entry, Metadata } from '@datalake/model';
 
 /** What made a version. */
 export type VersionOperation = 'store' | 'update' | 'delete' | 'restore' | 'undelete';

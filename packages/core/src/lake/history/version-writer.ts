@@ -1,5 +1,4 @@
-import type { BodyInput, StorageBackend } from '../../backend/types.js';
-import type { Entry, Metadata } from '../../model/entry.js';
+import type { BodyInput, Entry, Metadata, StorageBackend } from '@datalake/model';
 import { storedKeyOf } from '../compression/stored-content.js';
 import { type EntryRecord, encodeJson, type PendingUpdate } from '../record.js';
 import { keepContent } from './blobs.js';

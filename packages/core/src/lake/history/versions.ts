@@ -1,4 +1,4 @@
-import type { Entry } from '../../model/entry.js';
+import type { Entry } from '@datalake/model';
 import { isPageKeyOf } from './keys.js';
 import type { ChangeNote, EntryVersion, HistoryState, VersionOperation } from './types.js';
 

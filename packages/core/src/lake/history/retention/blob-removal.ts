@@ -1,4 +1,4 @@
-import type { StorageBackend } from '../../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
 import type { CompressionCodec } from '../../compression/codecs.js';
 import { listAll, readRecordAt } from '../../loader.js';
 import { idFromMetadataKey, METADATA_PREFIX } from '../../paths.js';

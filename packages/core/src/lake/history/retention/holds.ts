@@ -1,13 +1,13 @@
-import { collectBody } from '../../../backend/body.js';
-import { PutMode } from '../../../backend/put-mode.js';
-import type { StorageBackend } from '../../../backend/types.js';
+import type { StorageBackend } from '@datalake/model';
 import {
   ConflictError,
   CorruptDataError,
+  collectBody,
   PreconditionFailedError,
+  PutMode,
   RetentionError,
   ValidationError,
-} from '../../../model/errors.js';
+} from '@datalake/model';
 import { listAll } from '../../loader.js';
 import { isPlausibleId } from '../../paths.js';
 import { encodeJson } from '../../record.js';

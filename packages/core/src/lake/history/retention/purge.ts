@@ -1,5 +1,4 @@
-import type { StorageBackend } from '../../../backend/types.js';
-import type { Entry } from '../../../model/entry.js';
+import type { Entry, StorageBackend } from '@datalake/model';
 import { listAll } from '../../loader.js';
 import { type EntryRecord, encodeJson } from '../../record.js';
 import { allVersions, readDeletedRecord, type VersionedRecord } from '../entry-versions.js';

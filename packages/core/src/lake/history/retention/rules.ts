@@ -1,14 +1,13 @@
-import { collectBody } from '../../../backend/body.js';
-import { PutMode } from '../../../backend/put-mode.js';
-import type { StorageBackend } from '../../../backend/types.js';
-import { isDataType } from '../../../model/data-type.js';
-import type { Entry, JsonValue } from '../../../model/entry.js';
+import type { Entry, JsonValue, StorageBackend } from '@datalake/model';
 import {
   ConflictError,
   CorruptDataError,
+  collectBody,
+  isDataType,
   PreconditionFailedError,
+  PutMode,
   ValidationError,
-} from '../../../model/errors.js';
+} from '@datalake/model';
 import { listAll } from '../../loader.js';
 import { normaliseMetadata } from '../../metadata.js';
 import { encodeJson } from '../../record.js';

@@ -1,5 +1,4 @@
-import type { DataType } from '../../../model/data-type.js';
-import type { JsonValue } from '../../../model/entry.js';
+import type { DataType, JsonValue } from '@datalake/model';
 import type { CompressionCodec } from '../../compression/codecs.js';
 import type { EntryVersion } from '../types.js';
 

@@ -1,9 +1,0 @@
-import type { WorkerScript } from '../../src/search/worker-script.js';
-
-/** The index worker run from its TypeScript source (through tsx), as the built package runs `index-worker.js`. */
-export function sourceWorkerScript(script = '../../src/search/index-worker.ts'): WorkerScript {
-  return {
-    url: new URL('./ts-worker.mjs', import.meta.url),
-    workerData: { script: new URL(script, import.meta.url).href },
-  };
-}

@@ -1,0 +1,22 @@
+export { bodyChunks, collectBody, concatBytes } from './body.js';
+export { COMPRESSION_CODECS, type CompressionCodec } from './compression-codec.js';
+export * from './data-type.js';
+export type * from './entry.js';
+export * from './errors.js';
+export { compareByPath, compareKeys } from './key-order.js';
+export {
+  assertValidKey,
+  assertValidPrefix,
+  MAX_KEY_BYTES,
+  MAX_SEGMENT_BYTES,
+  pathProblem,
+} from './keys.js';
+export {
+  assertEtagHolds,
+  assertModeHolds,
+  checkedPutMode,
+  type HttpCondition,
+  httpCondition,
+  PutMode,
+} from './put-mode.js';
+export type * from './types.js';

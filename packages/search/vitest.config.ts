@@ -1,0 +1,3 @@
+import { datalakeVitestConfig } from '@datalake/vitest-preset';
+
+export default datalakeVitestConfig();
