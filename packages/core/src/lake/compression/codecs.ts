@@ -82,15 +82,23 @@ function compressor(codec: CompressionCodec): Transform {
   }
 }
 
+/**
+ * Output chunks of 256 KiB instead of zlib's 16 KiB: a compressed read then passes through the
+ * read path's async steps a sixteenth as often, which in this project's measurements roughly halved
+ * the time to read a large compressed entry.
+ */
+const DECOMPRESSED_CHUNK_BYTES = 256 * 1024;
+
 function decompressor(codec: CompressionCodec): Transform {
   assertCodecAvailable(codec);
+  const options = { chunkSize: DECOMPRESSED_CHUNK_BYTES };
   switch (codec) {
     case 'gzip':
-      return zlib.createGunzip();
+      return zlib.createGunzip(options);
     case 'brotli':
-      return zlib.createBrotliDecompress();
+      return zlib.createBrotliDecompress(options);
     case 'zstd':
-      return (platform.createZstdDecompress as () => Transform)();
+      return (platform.createZstdDecompress as (options: object) => Transform)(options);
   }
 }
 
