@@ -34,6 +34,18 @@ export const EntrySchema = Type.Object(
     subpath: Type.String(),
     size: Type.Integer({ minimum: 0 }),
     sha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    stored: Type.Optional(
+      Type.Object(
+        {
+          codec: Type.Unsafe<'gzip' | 'brotli' | 'zstd'>({
+            type: 'string',
+            enum: ['gzip', 'brotli', 'zstd'],
+          }),
+          size: Type.Integer({ minimum: 0, description: 'Bytes the compressed content takes in storage' }),
+        },
+        { description: 'How the content is stored when the lake compressed it (reads return the original)' },
+      ),
+    ),
   },
   { $id: 'Entry', title: 'Entry', description: 'A stored artifact, without its content' },
 );
