@@ -19,4 +19,5 @@ export {
   httpCondition,
   PutMode,
 } from './put-mode.js';
+export { sameJson } from './same-json.js';
 export type * from './types.js';

@@ -1,4 +1,4 @@
-import type { Entry, JsonValue } from '@datalake/core';
+import { compareByPath, type Entry, sameJson } from '@datalake/core';
 
 /** How an entry of a lake stands against the entry wanted at the same path. */
 export interface Differing {
@@ -41,23 +41,9 @@ export function compareEntries(wanted: Iterable<Entry>, present: Iterable<Entry>
     else result.same.push(entry);
   }
   for (const [filePath, entry] of atPath) if (!seen.has(filePath)) result.extra.push(entry);
-  const byPath = (a: Entry, b: Entry) => (a.filePath < b.filePath ? -1 : a.filePath > b.filePath ? 1 : 0);
-  result.missing.sort(byPath);
-  result.same.sort(byPath);
-  result.extra.sort(byPath);
-  result.differing.sort((a, b) => byPath(a.wanted, b.wanted));
+  result.missing.sort(compareByPath);
+  result.same.sort(compareByPath);
+  result.extra.sort(compareByPath);
+  result.differing.sort((a, b) => compareByPath(a.wanted, b.wanted));
   return result;
-}
-
-/** Equal JSON values; object key order does not matter. */
-export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((value, index) => sameJson(value, b[index]));
-  }
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
 }

@@ -5,8 +5,8 @@ import {
   type Lake,
   type LakeHistoryTransfer,
   NotFoundError,
+  sameJson,
 } from '@datalake/core';
-import { sameJson } from './compare.js';
 import { type CopyOptions, type CopyReport, verifyCopy } from './copy.js';
 import { keptShas } from './history-lake.js';
 import { Pool } from './pool.js';

@@ -1,5 +1,5 @@
 import type { Entry, EntryVersion } from '@datalake/core';
-import { sameJson } from './compare.js';
+import { sameJson } from '@datalake/core';
 import type { ArchiveSummary } from './scan.js';
 
 /**

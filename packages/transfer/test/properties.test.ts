@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { DATA_TYPES, type Entry, type JsonValue, type Lake } from '@datalake/core';
+import { DATA_TYPES, type Entry, type JsonValue, type Lake, sameJson } from '@datalake/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameJson } from '../src/compare.js';
 import { compareEntries, copyLake, restoreBackup, verifyBackup } from '../src/index.js';
 import { backupToFile, contentsOf, openMemoryLake, useScratch } from './support/lakes.js';
 

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   PreconditionFailedError,
   PutMode,
+  sameJson,
   ValidationError,
 } from '@datalake/model';
 import { storedKeyOf } from '../compression/stored-content.js';
@@ -21,7 +22,7 @@ import { isPlausibleId, metadataKey } from '../paths.js';
 import { type EntryRecord, encodeJson, type WriterTag } from '../record.js';
 import { pagedHistory } from './paged-history.js';
 import type { EntryWithHistory, ImportedEntry, ImportOutcome, RetentionExport } from './types.js';
-import { checkedImport, isPrefix, keptContents, sameJson, sameVersions } from './validate.js';
+import { checkedImport, isPrefix, keptContents, sameVersions } from './validate.js';
 
 /** What importing needs of the lake it writes into (the parts of its write protocol it reuses). */
 export interface HistoryTransferHost {

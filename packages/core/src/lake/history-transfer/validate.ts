@@ -1,5 +1,5 @@
 import type { Entry, JsonValue } from '@datalake/model';
-import { ValidationError } from '@datalake/model';
+import { sameJson, ValidationError } from '@datalake/model';
 import type { EntryVersion } from '../history/types.js';
 import { versionProblem } from '../history/versions.js';
 import { MAX_METADATA_BYTES } from '../metadata.js';
@@ -107,19 +107,6 @@ function cleanVersion(version: EntryVersion): EntryVersion {
   if (version.message !== undefined) out.message = version.message;
   if (version.restoredFrom !== undefined) out.restoredFrom = version.restoredFrom;
   return out;
-}
-
-/** Equal JSON values; object key order does not matter. */
-export function sameJson(a: JsonValue | undefined, b: JsonValue | undefined): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((value, index) => sameJson(value, b[index]));
-  }
-  const keys = Object.keys(a).filter((key) => a[key] !== undefined);
-  if (keys.length !== Object.keys(b).filter((key) => b[key] !== undefined).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && sameJson(a[key], b[key]));
 }
 
 function invalid(message: string): ValidationError {
