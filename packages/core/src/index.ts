@@ -143,6 +143,7 @@ export type {
   VersionDiff,
   VersionOperation,
 } from './lake/history/types.js';
+export { impliedVersion } from './lake/history/versions.js';
 export type {
   EntryWithHistory,
   ImportedEntry,

@@ -1,5 +1,5 @@
 import type { Entry, EntryVersion } from '@datalake/core';
-import { sameJson } from '@datalake/core';
+import { impliedVersion, sameJson } from '@datalake/core';
 import type { ArchiveSummary } from './scan.js';
 
 /**
@@ -7,19 +7,7 @@ import type { ArchiveSummary } from './scan.js';
  * history (format 1) the one version a lake gives an entry recorded before history existed.
  */
 export function versionsOf(summary: ArchiveSummary, entry: Entry): EntryVersion[] {
-  return summary.versions.get(entry.id) ?? [singleVersion(entry)];
-}
-
-export function singleVersion(entry: Entry): EntryVersion {
-  return {
-    version: 1,
-    at: entry.updatedAt ?? entry.createdAt,
-    op: entry.updatedAt === null ? 'store' : 'update',
-    deleted: false,
-    size: entry.size,
-    sha256: entry.sha256,
-    metadata: entry.metadata,
-  };
+  return summary.versions.get(entry.id) ?? [impliedVersion(entry)];
 }
 
 /** Whether `earlier` is the start of `later` (`later` only adds versions). */

@@ -16,18 +16,21 @@ export const MAX_NOTE_CHARS = 4096;
 export function historyOf(entry: Entry, history: HistoryState | undefined): HistoryState {
   if (history) return history;
   return {
-    versions: [
-      {
-        version: 1,
-        at: entry.updatedAt ?? entry.createdAt,
-        op: entry.updatedAt === null ? 'store' : 'update',
-        deleted: false,
-        size: entry.size,
-        sha256: entry.sha256,
-        metadata: entry.metadata,
-      },
-    ],
+    versions: [impliedVersion(entry)],
     pages: [],
+  };
+}
+
+/** The one version of an entry that has no history of its own (written before history, or copied without it). */
+export function impliedVersion(entry: Entry): EntryVersion {
+  return {
+    version: 1,
+    at: entry.updatedAt ?? entry.createdAt,
+    op: entry.updatedAt === null ? 'store' : 'update',
+    deleted: false,
+    size: entry.size,
+    sha256: entry.sha256,
+    metadata: entry.metadata,
   };
 }
 
