@@ -33,6 +33,8 @@ _STATS_KEYS = {
     "totalSizeMb": "total_size_mb",
     "createdEntries": "created_entries",
     "updatedEntries": "updated_entries",
+    "storedSizeBytes": "stored_size_bytes",
+    "originalSizeBytes": "original_size_bytes",
 }
 
 
@@ -178,7 +180,9 @@ class DataLakeClient(DataLakeInterface):
 
     async def get_stats(self) -> dict[str, Any]:
         """``total_entries``, ``entries_by_type``, ``total_size_bytes``, ``total_size_mb``,
-        ``created_entries``, ``updated_entries`` (of the entries the token can read)."""
+        ``created_entries``, ``updated_entries`` (of the entries the token can read), and beyond the
+        original: ``stored_size_bytes`` and ``original_size_bytes`` (they differ where the lake
+        compresses content)."""
         stats = await self._json("GET", "/v1/stats")
         return {_STATS_KEYS.get(key, key): value for key, value in stats.items()}
 

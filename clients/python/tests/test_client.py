@@ -99,7 +99,10 @@ async def test_stats_are_snake_case(lake: DataLakeClient) -> None:
         "total_size_mb",
         "created_entries",
         "updated_entries",
+        "stored_size_bytes",
+        "original_size_bytes",
     }
+    assert stats["original_size_bytes"] == stats["total_size_bytes"]
     before = stats["total_entries"]
     await lake.store("count.log", "x", DataType.LOGS, subpath=unique("stats"))
     after = await lake.get_stats()
