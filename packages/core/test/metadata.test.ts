@@ -1,4 +1,5 @@
 import { ValidationError } from '@datalake/model';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mergeMetadata, normaliseMetadata } from '../src/lake/metadata.js';
 
@@ -28,6 +29,17 @@ describe('metadata', () => {
     [{ big: 1n }],
   ])('rejects invalid metadata #%#', (value) => {
     expect(() => normaliseMetadata(value)).toThrow(ValidationError);
+  });
+
+  it('is what a reread record holds: property test against a JSON round trip', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (value) => {
+        const copy = normaliseMetadata(value);
+        const reread = JSON.parse(JSON.stringify(copy));
+        expect(copy).toStrictEqual(reread);
+        expect(Object.is(normaliseMetadata({ zero: -0 }).zero, 0)).toBe(true);
+      }),
+    );
   });
 
   it('rejects oversized metadata', () => {

@@ -37,7 +37,8 @@ function copyJson(value: unknown, path: string): JsonValue {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(`${path} is not a finite number`);
-    return value;
+    // JSON has no negative zero: keep what a reread record will hold, so every view agrees.
+    return value === 0 ? 0 : value;
   }
   if (Array.isArray(value))
     return Object.freeze(value.map((item, index) => copyJson(item, `${path}[${index}]`))) as JsonValue;
