@@ -52,6 +52,7 @@ export {
   DATA_TYPES,
   DataLakeError,
   DataType,
+  entryFields,
   type HttpCondition,
   httpCondition,
   isDataLakeError,

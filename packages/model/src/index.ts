@@ -2,6 +2,7 @@ export { bodyChunks, collectBody, concatBytes } from './body.js';
 export { COMPRESSION_CODECS, type CompressionCodec } from './compression-codec.js';
 export * from './data-type.js';
 export type * from './entry.js';
+export { entryFields } from './entry-fields.js';
 export * from './errors.js';
 export { compareByPath, compareKeys } from './key-order.js';
 export {

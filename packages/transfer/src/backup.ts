@@ -5,6 +5,7 @@ import {
   CorruptDataError,
   type Entry,
   type EntryVersion,
+  entryFields,
   type JsonValue,
   type Lake,
   type LakeHistoryTransfer,
@@ -18,7 +19,6 @@ import {
   type ContentRef,
   type DeletedEntry,
   encodeLine,
-  entryRecord,
   type ManifestLine,
   type ManifestShape,
   newHeader,
@@ -150,10 +150,10 @@ export async function createBackup(lake: Lake, options: CreateBackupOptions): Pr
       yield encodeLine(newHeader(backupId, createdAt, since, listed.length, contents.length, shape));
       for (const entry of listed) {
         const versions = snapshot?.versions.get(entry.id);
-        yield encodeLine(versions ? { entry: entryRecord(entry), versions } : { entry: entryRecord(entry) });
+        yield encodeLine(versions ? { entry: entryFields(entry), versions } : { entry: entryFields(entry) });
       }
       for (const deleted of snapshot?.deleted ?? [])
-        yield encodeLine({ deleted: { entry: entryRecord(deleted.entry), versions: deleted.versions } });
+        yield encodeLine({ deleted: { entry: entryFields(deleted.entry), versions: deleted.versions } });
       for (const content of contents) yield encodeLine({ content });
     });
     const available = new Set(baseShas);
@@ -424,8 +424,8 @@ class BackupJob {
       current.set(id, entry);
       if (this.snapshot && versions) {
         this.snapshot.versions.set(id, versions);
-        lines.push({ entry: entryRecord(entry), versions });
-      } else lines.push({ entry: entryRecord(entry) });
+        lines.push({ entry: entryFields(entry), versions });
+      } else lines.push({ entry: entryFields(entry) });
       this.report.amended++;
       if (this.baseShas.has(entry.sha256) && !this.declared.has(entry.sha256)) {
         this.declared.add(entry.sha256);

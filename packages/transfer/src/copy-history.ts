@@ -10,6 +10,7 @@ import {
 import { type CopyOptions, type CopyReport, verifyCopy } from './copy.js';
 import { keptShas } from './history-lake.js';
 import { Pool } from './pool.js';
+import { pruneExtra } from './prune.js';
 
 /** Contents up to this size are read whole before they are written. */
 const WHOLE_BYTES = 8 * 1024 * 1024;
@@ -134,18 +135,6 @@ export async function copyWithHistory(
   await pool.drain();
   const retention = await from.exportRetention();
   if (retention.rules.length > 0 || retention.holds.length > 0) await to.importRetention(retention);
-  if (options.prune) {
-    for (const entry of extra) {
-      await pool.run(async () => {
-        try {
-          if (await target.delete(entry.id)) report.pruned++;
-        } catch (error) {
-          fail(entry.filePath, error);
-        }
-        step(0);
-      });
-    }
-    await pool.drain();
-  }
+  if (options.prune) await pruneExtra(pool, target, extra, report, fail, step);
   return report;
 }

@@ -14,6 +14,7 @@ import { historyOf } from './history-lake.js';
 import { needsContent, placeEntry } from './place.js';
 import { Pool } from './pool.js';
 import type { TransferProgress } from './progress.js';
+import { pruneExtra } from './prune.js';
 
 export interface CopyOptions {
   /** Delete the target's entries that the source does not have. Default false. */
@@ -126,19 +127,7 @@ export async function copyLake(source: Lake, target: Lake, options: CopyOptions 
     });
   }
   await pool.drain();
-  if (options.prune) {
-    for (const entry of comparison.extra) {
-      await pool.run(async () => {
-        try {
-          if (await target.delete(entry.id)) report.pruned++;
-        } catch (error) {
-          fail(entry.filePath, error);
-        }
-        step(0);
-      });
-    }
-    await pool.drain();
-  }
+  if (options.prune) await pruneExtra(pool, target, comparison.extra, report, fail, step);
   return report;
 }
 

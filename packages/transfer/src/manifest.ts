@@ -277,22 +277,6 @@ export function parseEntry(value: unknown): Entry {
   };
 }
 
-/** The fields of an entry that a backup keeps, in a fixed order. */
-export function entryRecord(entry: Entry): Entry {
-  return {
-    id: entry.id,
-    name: entry.name,
-    dataType: entry.dataType,
-    metadata: entry.metadata,
-    createdAt: entry.createdAt,
-    updatedAt: entry.updatedAt,
-    filePath: entry.filePath,
-    subpath: entry.subpath,
-    size: entry.size,
-    sha256: entry.sha256,
-  };
-}
-
 function bad(reason: string): ArchiveError {
   return new ArchiveError('manifest', `the backup manifest is not valid: ${reason}`);
 }

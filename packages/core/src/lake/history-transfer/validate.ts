@@ -1,5 +1,5 @@
 import type { Entry, JsonValue } from '@datalake/model';
-import { sameJson, ValidationError } from '@datalake/model';
+import { entryFields, sameJson, ValidationError } from '@datalake/model';
 import type { EntryVersion } from '../history/types.js';
 import { versionProblem } from '../history/versions.js';
 import { MAX_METADATA_BYTES } from '../metadata.js';
@@ -23,7 +23,7 @@ export function checkedImport(input: unknown): EntryWithHistory {
   if (!Array.isArray(versions) || versions.length === 0) throw invalid('versions must be a non-empty list');
   if (versions.length > MAX_IMPORTED_VERSIONS)
     throw invalid(`an entry may carry at most ${MAX_IMPORTED_VERSIONS} versions`);
-  const clean = cleanEntry(entry);
+  const clean = entryFields(entry as unknown as Entry);
   const list = versions.map((version, index) => {
     const problem = versionProblem(version);
     if (problem !== undefined) throw invalid(`entry ${clean.id}: version at position ${index} ${problem}`);
@@ -76,21 +76,6 @@ export function sameVersions(a: readonly EntryVersion[], b: readonly EntryVersio
 export function isPrefix(earlier: readonly EntryVersion[], later: readonly EntryVersion[]): boolean {
   if (earlier.length > later.length) return false;
   return earlier.every((version, index) => sameJson(version as never, later[index] as never));
-}
-
-function cleanEntry(entry: Record<string, unknown>): Entry {
-  return {
-    id: entry.id,
-    name: entry.name,
-    dataType: entry.dataType,
-    metadata: entry.metadata,
-    createdAt: entry.createdAt,
-    updatedAt: entry.updatedAt,
-    filePath: entry.filePath,
-    subpath: entry.subpath,
-    size: entry.size,
-    sha256: entry.sha256,
-  } as Entry;
 }
 
 function cleanVersion(version: EntryVersion): EntryVersion {
