@@ -34,6 +34,7 @@ import {
   errorCode,
   isMissing,
   isNoFollowRefusal,
+  linksUnsupported,
   makeFolders,
   READ_NO_FOLLOW,
 } from './disk-fs.js';
@@ -639,7 +640,7 @@ export class DiskBackend implements StorageBackend {
           await this.ensureParentFolder(key);
           continue;
         }
-        if (code && LINK_UNSUPPORTED.has(code)) return this.replace(key, temp, { mustNotExist: true });
+        if (linksUnsupported(code)) return this.replace(key, temp, { mustNotExist: true });
         throw error;
       }
     }
@@ -773,9 +774,6 @@ function stampOf(etag: string): string {
   for (const digit of digits) value = value * 36n + BigInt(Number.parseInt(digit, 36));
   return value.toString();
 }
-
-/** Codes with which `link` says hard links are not available here. */
-const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 function assertEtagMatches(key: string, expected: string, current: ObjectStat | null): void {
   if (!current) {

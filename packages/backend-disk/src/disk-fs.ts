@@ -180,3 +180,11 @@ export async function makeFolders(fs: DiskFs, folder: string): Promise<void> {
     }
   }
 }
+
+/** Codes with which `link` says hard links are not available here. */
+const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/** Whether a failed `link` means this file system has no hard links (rather than a real failure). */
+export function linksUnsupported(code: string | undefined): boolean {
+  return code !== undefined && LINK_UNSUPPORTED.has(code);
+}

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { BackendError } from '@datalake/core';
 import { type FolderGuard, LinkInTheWay } from './containment.js';
-import { type DiskFs, errorCode, isNoFollowRefusal, readFileNoFollow } from './disk-fs.js';
+import { type DiskFs, errorCode, isNoFollowRefusal, linksUnsupported, readFileNoFollow } from './disk-fs.js';
 import { mtimeNanoseconds } from './etag.js';
-import { type DiskLayout, LOCK_FOLDER } from './layout.js';
-import { currentOwner, type Owner, ownerMayBeAlive } from './owner.js';
+import { type DiskLayout, LOCK_FOLDER, TEMP_FOLDER } from './layout.js';
+import { currentOwner, type Owner, ownerMayBeAlive, tempFileName } from './owner.js';
 
 export interface LockTimings {
   /** How long `acquire` waits for a busy lock before giving up. */
@@ -31,11 +32,14 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * Per-key mutual exclusion across processes: a lock file created with O_EXCL (`'wx'`) that records
+ * Per-key mutual exclusion across processes: a lock file, linked into place whole, that records
  * host, pid and time. A lock whose holder died (same host, pid gone) or that outlived `staleMs` is
  * broken; waiting for a live one is bounded by `waitMs`.
  */
 export class KeyLocks {
+  /** Cleared the first time `link` says this file system has no hard links. */
+  private linksWork = true;
+
   constructor(
     private readonly fs: DiskFs,
     private readonly layout: DiskLayout,
@@ -93,27 +97,56 @@ export class KeyLocks {
     return Boolean(same);
   }
 
+  /**
+   * Takes the lock by linking a finished record into place, so a lock file always names its holder
+   * and one whose holder was killed mid-acquire is seen as abandoned at once (an empty file created
+   * with O_EXCL would look busy until it grew stale). Without hard links, the record is written into
+   * a file created with O_EXCL.
+   */
   private async tryCreate(path: string, token: string): Promise<boolean> {
-    const record: LockRecord = { ...currentOwner(), time: Date.now(), token };
-    let handle: Awaited<ReturnType<DiskFs['open']>>;
+    const bytes = encoder.encode(
+      JSON.stringify({ ...currentOwner(), time: Date.now(), token } satisfies LockRecord),
+    );
+    if (this.linksWork) {
+      const draft = join(this.layout.tempDir, tempFileName());
+      await this.guard.ensure(TEMP_FOLDER);
+      await this.writeNew(draft, bytes);
+      try {
+        await this.fs.link(draft, path);
+        return true;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'EEXIST') return false;
+        if (code === 'ENOENT') return this.lockFolderWasMissing();
+        if (!linksUnsupported(code)) throw error;
+        this.linksWork = false;
+      } finally {
+        await this.fs.unlink(draft).catch(ignoreMissing);
+      }
+    }
     try {
-      handle = await this.fs.open(path, 'wx');
+      await this.writeNew(path, bytes);
+      return true;
     } catch (error) {
       const code = errorCode(error);
       if (code === 'EEXIST') return false;
-      if (code === 'ENOENT') {
-        await this.guard.ensure(LOCK_FOLDER);
-        return false;
-      }
+      if (code === 'ENOENT') return this.lockFolderWasMissing();
       throw error;
     }
+  }
+
+  private async lockFolderWasMissing(): Promise<false> {
+    await this.guard.ensure(LOCK_FOLDER);
+    return false;
+  }
+
+  private async writeNew(path: string, bytes: Uint8Array): Promise<void> {
+    const handle = await this.fs.open(path, 'wx');
     try {
-      const bytes = encoder.encode(JSON.stringify(record));
       await handle.write(bytes, 0, bytes.byteLength, 0);
     } finally {
       await handle.close();
     }
-    return true;
   }
 
   /** The record in a lock file: `undefined` if there is no file, `null` if it is unreadable (being written, or torn). */
