@@ -12,7 +12,8 @@ export function datalakeVitestConfig(overrides = {}) {
     resolve: { conditions: ['@datalake/source'] },
     test: {
       include: overrides.include ?? ['test/**/*.test.ts', 'src/**/*.test.ts'],
-      testTimeout: overrides.testTimeout ?? 30_000,
+      // A guard against hangs only: a loaded CI machine may run a test many times slower than a quiet one.
+      testTimeout: overrides.testTimeout ?? 120_000,
       hookTimeout: 120_000,
       globalSetup: overrides.globalSetup ?? [],
     },
