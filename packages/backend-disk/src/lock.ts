@@ -21,6 +21,11 @@ interface LockRecord extends Owner {
   time: number;
   /** Tells this holder's lock file apart from a later one at the same path. */
   token: string;
+  /**
+   * Set in a waiter's ticket (see `WaitQueue`): `time` is then when it started waiting, and the
+   * file's modification time when it was handed the lock.
+   */
+  queued?: true;
 }
 
 export interface HeldLock {
@@ -94,7 +99,7 @@ export class KeyLocks {
     const token = randomBytes(12).toString('base64url');
     const held = () => ({ path, token, since: Date.now() });
     if (await this.tryCreate(path, token)) return held();
-    const ticket = await this.queue.join(path, this.recordBytes(token), token);
+    const ticket = await this.queue.join(path, this.recordBytes(token, true), token);
     let inQueue = true;
     try {
       let pause = 1;
@@ -228,10 +233,9 @@ export class KeyLocks {
 
   private async isAbandoned(path: string, record: LockRecord | null): Promise<boolean> {
     if (record && !ownerMayBeAlive(record)) return true;
-    // A lock handed over from a queue keeps the time its holder started waiting: the file's own
-    // time says when it was handed over (see `WaitQueue.handOver`).
-    if (record && Date.now() - record.time <= this.timings.staleMs) return false;
-    // No readable record yet: judge by the file's age (its holder may be writing it right now).
+    if (record && record.queued !== true) return Date.now() - record.time > this.timings.staleMs;
+    // A lock handed over from a queue: its file's time says when (see `WaitQueue.handOver`). And
+    // with no readable record yet, the file's age says how long its holder has been writing it.
     try {
       const stats = await this.fs.lstat(path, { bigint: true });
       const ageMs = Date.now() - Number(mtimeNanoseconds(stats) / 1_000_000n);

@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,5 +117,30 @@ describe('fairness of the per-key lock', () => {
     expect(await readdir(layout.lockDir)).toEqual([]);
     // And the key is free for the next one at once.
     await hasty.release(await hasty.acquire('k'));
+  });
+
+  it('judges a handed-over lock by when it was handed over, not by when its holder started waiting', async () => {
+    const root = await tempRoot();
+    const fs = nodeFs();
+    const layout = new DiskLayout(root);
+    const locks = new KeyLocks(fs, layout, new FolderGuard(fs, root, true), { waitMs: 300, staleMs: 60_000 });
+    await mkdir(layout.lockDir, { recursive: true });
+    const file = layout.lockPath('k');
+    // Waited two minutes in the queue, handed over just now: held, not stale.
+    const record = {
+      host: hostname(),
+      pid: process.pid,
+      token: 'waited',
+      time: Date.now() - 120_000,
+      queued: true,
+    };
+    await writeFile(file, JSON.stringify(record));
+    await expect(locks.acquire('k')).rejects.toThrow(/timed out/);
+    expect(JSON.parse(await readFile(file, 'utf8')).token).toBe('waited');
+    // Handed over two minutes ago and never released: stale, and broken.
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    await utimes(file, twoMinutesAgo, twoMinutesAgo);
+    await locks.release(await locks.acquire('k'));
+    expect(await readdir(layout.lockDir)).toEqual([]);
   });
 });
