@@ -58,7 +58,7 @@ export class KeyLocks {
     private readonly guard: FolderGuard,
     private readonly timings: LockTimings,
   ) {
-    this.queue = new WaitQueue(fs, (file) => this.readRecord(file));
+    this.queue = new WaitQueue(fs, (file) => this.readRecord(file), guard.syncCalls);
   }
 
   /**
@@ -188,10 +188,9 @@ export class KeyLocks {
   }
 
   /** A finished lock record naming this process as holder. */
-  private recordBytes(token: string): Uint8Array {
-    return encoder.encode(
-      JSON.stringify({ ...currentOwner(), time: Date.now(), token } satisfies LockRecord),
-    );
+  private recordBytes(token: string, queued = false): Uint8Array {
+    const record: LockRecord = { ...currentOwner(), time: Date.now(), token };
+    return encoder.encode(JSON.stringify(queued ? { ...record, queued: true } : record));
   }
 
   private async lockFolderWasMissing(): Promise<false> {

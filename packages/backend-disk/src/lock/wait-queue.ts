@@ -27,6 +27,8 @@ export class WaitQueue {
   constructor(
     private readonly fs: DiskFs,
     private readonly readOwner: ReadOwner,
+    /** Look for the queue folder with a synchronous call (see `DiskBackendOptions.syncCallMaxBytes`). */
+    private readonly syncCalls: boolean,
   ) {}
 
   /** Joins the queue of `lockPath` with a ticket holding `record` (`token` is unique to this waiter). */
@@ -79,7 +81,7 @@ export class WaitQueue {
    */
   async handOver(lockPath: string): Promise<boolean> {
     const folder = queueFolder(lockPath);
-    const sync = this.fs.sync;
+    const sync = this.syncCalls ? this.fs.sync : undefined;
     if (sync) {
       try {
         sync.lstatSync(folder);
