@@ -32,6 +32,11 @@ export class FolderGuard {
   /** The root without a trailing separator (`''` for the file system's root). */
   private readonly base: string;
 
+  /** Whether synchronous calls are allowed (see the constructor). */
+  get syncCalls(): boolean {
+    return this.sync !== undefined;
+  }
+
   constructor(
     private readonly fs: DiskFs,
     root: string,

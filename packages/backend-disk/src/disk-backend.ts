@@ -45,10 +45,12 @@ import {
   type ObjectStat,
   objectStat,
   sameEtag,
+  stampOf,
   toUtimesSeconds,
   WriteClock,
 } from './etag.js';
 import { WriteAheadJournal } from './journal/journal.js';
+import { createWhileLogging } from './journal/logged-create.js';
 import type { JournalRecord } from './journal/record.js';
 import { type JournalRepair, recoverJournals } from './journal/recover.js';
 import {
@@ -425,12 +427,21 @@ export class DiskBackend implements StorageBackend {
     let temp: TempFile | undefined;
     try {
       const clock = await this.writeClock();
-      temp =
-        this.writeSmallTempFile(clock, body, options.contentLength, true) ??
-        (await writeTempFile(this.fs, this.layout, this.guard, clock, body, {
-          durable: false,
-          expectedLength: options.contentLength,
-        }));
+      const lengthHolds = options.contentLength === undefined || options.contentLength === body.byteLength;
+      if (condition.ifNoneMatch === '*' && !options.deferDurability && lengthHolds) {
+        const created = await createWhileLogging({
+          journal,
+          key,
+          body,
+          stampNs: clock.next(),
+          durably: (appended) => this.durably(appended),
+          writeTemp: (fixed) => this.writeJournalTemp(fixed, body, options.contentLength),
+          place: (placed) => this.createExclusive(key, placed),
+          discard: (placed) => this.fs.unlink(placed.path).catch(() => undefined),
+        });
+        if (created) return created;
+      }
+      temp = await this.writeJournalTemp(clock, body, options.contentLength);
       const placed = temp;
       const stamp = stampOf(placed.stat.etag);
       const record: JournalRecord =
@@ -467,6 +478,18 @@ export class DiskBackend implements StorageBackend {
       if (temp) await this.fs.unlink(temp.path).catch(() => undefined);
       throw this.fail('put', key, error);
     }
+  }
+
+  /** The temp file of a journaled write: in synchronous calls when the body is small, else through the thread pool. */
+  private async writeJournalTemp(
+    clock: WriteClock,
+    body: Uint8Array,
+    expectedLength?: number,
+  ): Promise<TempFile> {
+    return (
+      this.writeSmallTempFile(clock, body, expectedLength, true) ??
+      (await writeTempFile(this.fs, this.layout, this.guard, clock, body, { durable: false, expectedLength }))
+    );
   }
 
   /** Waits for a journal record, failing as well when an earlier deferred write's record was lost. */
@@ -765,14 +788,6 @@ const READ: number = nodeSyncFs.constants.O_RDONLY;
 
 function pathText(value: string | Uint8Array): string {
   return typeof value === 'string' ? value : new TextDecoder().decode(value);
-}
-
-/** The write's modification time in microseconds, as its etag (`ino-mtime-size`, base 36) carries it. */
-function stampOf(etag: string): string {
-  const digits = etag.split('-')[1] ?? '0';
-  let value = 0n;
-  for (const digit of digits) value = value * 36n + BigInt(Number.parseInt(digit, 36));
-  return value.toString();
 }
 
 function assertEtagMatches(key: string, expected: string, current: ObjectStat | null): void {

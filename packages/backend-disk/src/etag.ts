@@ -74,10 +74,15 @@ export class WriteClock {
   }
 }
 
-/** Nanoseconds since the epoch as the seconds-with-fraction number `utimes` takes. */
+/**
+ * Nanoseconds since the epoch as the seconds-with-fraction number `utimes` takes. Half a microsecond
+ * is added: the number cannot hold every microsecond exactly, and the time is cut (not rounded) to
+ * whole microseconds on the way to the file, so that the file gets exactly the microsecond meant
+ * (a journal record names it before the file is written).
+ */
 export function toUtimesSeconds(ns: bigint): number {
   const seconds = ns / 1_000_000_000n;
-  return Number(seconds) + Number(ns - seconds * 1_000_000_000n) / 1e9;
+  return Number(seconds) + Number(ns - seconds * 1_000_000_000n + 500n) / 1e9;
 }
 
 /**
@@ -90,4 +95,12 @@ export function mtimeResolution(probeNs: bigint, storedNs: bigint): bigint {
     if (difference < step) return step;
   }
   return 2_000_000_000n;
+}
+
+/** The write's modification time in microseconds, as its etag (`ino-mtime-size`, base 36) carries it. */
+export function stampOf(etag: string): string {
+  const digits = etag.split('-')[1] ?? '0';
+  let value = 0n;
+  for (const digit of digits) value = value * 36n + BigInt(Number.parseInt(digit, 36));
+  return value.toString();
 }

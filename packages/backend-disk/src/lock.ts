@@ -5,6 +5,8 @@ import { type FolderGuard, LinkInTheWay } from './containment.js';
 import { type DiskFs, errorCode, isNoFollowRefusal, linksUnsupported, readFileNoFollow } from './disk-fs.js';
 import { mtimeNanoseconds } from './etag.js';
 import { type DiskLayout, LOCK_FOLDER, TEMP_FOLDER } from './layout.js';
+import { LocalTurns } from './lock/local-turns.js';
+import { WaitQueue } from './lock/wait-queue.js';
 import { currentOwner, type Owner, ownerMayBeAlive, tempFileName } from './owner.js';
 
 export interface LockTimings {
@@ -19,6 +21,11 @@ interface LockRecord extends Owner {
   time: number;
   /** Tells this holder's lock file apart from a later one at the same path. */
   token: string;
+  /**
+   * Set in a waiter's ticket (see `WaitQueue`): `time` is then when it started waiting, and the
+   * file's modification time when it was handed the lock.
+   */
+  queued?: true;
 }
 
 export interface HeldLock {
@@ -27,6 +34,9 @@ export interface HeldLock {
   /** When we took it (ms since the epoch). */
   since: number;
 }
+
+/** Longest pause between two looks of a queued waiter at the lock: a handed-over lock idles until then. */
+const MAX_POLL_MS = 10;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -39,42 +49,86 @@ const decoder = new TextDecoder();
 export class KeyLocks {
   /** Cleared the first time `link` says this file system has no hard links. */
   private linksWork = true;
+  private readonly turns = new LocalTurns();
+  private readonly queue: WaitQueue;
 
   constructor(
     private readonly fs: DiskFs,
     private readonly layout: DiskLayout,
     private readonly guard: FolderGuard,
     private readonly timings: LockTimings,
-  ) {}
+  ) {
+    this.queue = new WaitQueue(fs, (file) => this.readRecord(file), guard.syncCalls);
+  }
 
+  /**
+   * Takes the lock on `key`, waiting at most `waitMs`. Waiters are served about in arrival order:
+   * within a process they queue in memory (see `LocalTurns`), across processes in a queue on disk
+   * to which a releasing holder hands the lock over (see `WaitQueue`).
+   */
   async acquire(key: string): Promise<HeldLock> {
     const path = this.layout.lockPath(key);
-    await this.guard.ensure(LOCK_FOLDER);
     const deadline = Date.now() + this.timings.waitMs;
-    let pause = 1;
-    for (;;) {
-      const token = randomBytes(12).toString('base64url');
-      if (await this.tryCreate(path, token)) return { path, token, since: Date.now() };
-      if (await this.breakIfAbandoned(path)) continue;
-      if (Date.now() >= deadline) {
-        throw new BackendError(
-          `disk backend: timed out after ${this.timings.waitMs} ms waiting for the lock on key ${JSON.stringify(key)}`,
-          { details: { key, lockFile: path } },
-        );
-      }
-      await sleep(pause + Math.random() * pause);
-      pause = Math.min(pause * 2, 25);
+    if (!(await this.turns.take(path, deadline))) throw this.timedOut(key, path);
+    try {
+      return await this.acquireFile(path, key, deadline);
+    } catch (error) {
+      this.turns.pass(path);
+      throw error;
     }
   }
 
   async release(lock: HeldLock): Promise<void> {
-    // Only a lock held for about `staleMs` can have been broken and taken by someone else, whose
-    // lock file is not ours to remove; checking costs a read, so it is done only then.
-    if (Date.now() - lock.since > this.timings.staleMs / 2) {
-      const record = await this.readRecord(lock.path);
-      if (record !== undefined && record !== null && record.token !== lock.token) return;
+    try {
+      // Only a lock held for about `staleMs` can have been broken and taken by someone else, whose
+      // lock file is not ours to remove; checking costs a read, so it is done only then.
+      if (Date.now() - lock.since > this.timings.staleMs / 2) {
+        const record = await this.readRecord(lock.path);
+        if (record !== undefined && record !== null && record.token !== lock.token) return;
+      }
+      if (await this.queue.handOver(lock.path)) return;
+      await this.fs.unlink(lock.path).catch(ignoreMissing);
+    } finally {
+      this.turns.pass(lock.path);
     }
-    await this.fs.unlink(lock.path).catch(ignoreMissing);
+  }
+
+  /** The lock file for this process's turn: taken at once when free, else after queueing on disk. */
+  private async acquireFile(path: string, key: string, deadline: number): Promise<HeldLock> {
+    await this.guard.ensure(LOCK_FOLDER);
+    const token = randomBytes(12).toString('base64url');
+    const held = () => ({ path, token, since: Date.now() });
+    if (await this.tryCreate(path, token)) return held();
+    const ticket = await this.queue.join(path, this.recordBytes(token, true), token);
+    let inQueue = true;
+    try {
+      let pause = 1;
+      for (;;) {
+        const record = await this.readRecord(path);
+        if (record?.token === token) return held(); // Handed over by the previous holder.
+        if (record === undefined) {
+          // Free while others wait only if its holder died or a release missed the queue.
+          if (await this.tryCreate(path, token)) return held();
+        } else if (await this.breakIfAbandoned(path)) continue;
+        if (Date.now() >= deadline) {
+          inQueue = false;
+          if ((await this.queue.leave(ticket)) === 'moved' && (await this.readRecord(path))?.token === token)
+            return held();
+          throw this.timedOut(key, path);
+        }
+        await sleep(pause + Math.random() * pause);
+        pause = Math.min(pause * 2, MAX_POLL_MS);
+      }
+    } finally {
+      if (inQueue) await this.queue.leave(ticket);
+    }
+  }
+
+  private timedOut(key: string, path: string): BackendError {
+    return new BackendError(
+      `disk backend: timed out after ${this.timings.waitMs} ms waiting for the lock on key ${JSON.stringify(key)}`,
+      { details: { key, lockFile: path } },
+    );
   }
 
   /** Removes the lock file at `path` if its holder is gone; `true` when the path is now free. */
@@ -104,9 +158,7 @@ export class KeyLocks {
    * a file created with O_EXCL.
    */
   private async tryCreate(path: string, token: string): Promise<boolean> {
-    const bytes = encoder.encode(
-      JSON.stringify({ ...currentOwner(), time: Date.now(), token } satisfies LockRecord),
-    );
+    const bytes = this.recordBytes(token);
     if (this.linksWork) {
       const draft = join(this.layout.tempDir, tempFileName());
       await this.guard.ensure(TEMP_FOLDER);
@@ -133,6 +185,12 @@ export class KeyLocks {
       if (code === 'ENOENT') return this.lockFolderWasMissing();
       throw error;
     }
+  }
+
+  /** A finished lock record naming this process as holder. */
+  private recordBytes(token: string, queued = false): Uint8Array {
+    const record: LockRecord = { ...currentOwner(), time: Date.now(), token };
+    return encoder.encode(JSON.stringify(queued ? { ...record, queued: true } : record));
   }
 
   private async lockFolderWasMissing(): Promise<false> {
@@ -173,8 +231,10 @@ export class KeyLocks {
   }
 
   private async isAbandoned(path: string, record: LockRecord | null): Promise<boolean> {
-    if (record) return !ownerMayBeAlive(record) || Date.now() - record.time > this.timings.staleMs;
-    // No readable record yet: judge by the file's age (its holder may be writing it right now).
+    if (record && !ownerMayBeAlive(record)) return true;
+    if (record && record.queued !== true) return Date.now() - record.time > this.timings.staleMs;
+    // A lock handed over from a queue: its file's time says when (see `WaitQueue.handOver`). And
+    // with no readable record yet, the file's age says how long its holder has been writing it.
     try {
       const stats = await this.fs.lstat(path, { bigint: true });
       const ageMs = Date.now() - Number(mtimeNanoseconds(stats) / 1_000_000n);

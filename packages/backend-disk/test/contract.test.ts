@@ -4,16 +4,13 @@ import { runContractSuite } from '@datalake/core/contract/vitest';
 import { Volume } from 'memfs';
 import { DiskBackend } from '../src/index.js';
 import { tempRoot, volumeFs } from './helpers.js';
-import { TEST_LOCK_WAIT_MS } from './support/worker-factory.js';
 
 // Real files: each backend gets its own temp folder, `reopen` opens a second instance on it, and
 // the multi-process checks open it from worker processes.
 runContractSuite({
   name: 'disk (real files)',
-  create: async () =>
-    new DiskBackend({ root: await tempRoot(), fsync: false, lockWaitMs: TEST_LOCK_WAIT_MS }),
-  reopen: (backend) =>
-    new DiskBackend({ root: (backend as DiskBackend).root, fsync: false, lockWaitMs: TEST_LOCK_WAIT_MS }),
+  create: async () => new DiskBackend({ root: await tempRoot(), fsync: false }),
+  reopen: (backend) => new DiskBackend({ root: (backend as DiskBackend).root, fsync: false }),
   destroy: async (backend) => {
     await backend.close?.();
     await rm((backend as DiskBackend).root, { recursive: true, force: true });
