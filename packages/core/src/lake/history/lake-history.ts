@@ -35,7 +35,7 @@ import type {
   VersionDiff,
 } from './types.js';
 import type { VersionChange } from './version-writer.js';
-import { historyOf, inlineVersionAt, latestVersion } from './versions.js';
+import { historyOf, latestVersion } from './versions.js';
 
 const DEFAULT_HISTORY_LIMIT = 100;
 const MAX_HISTORY_LIMIT = 1000;
@@ -160,11 +160,10 @@ export class LakeHistory {
         out.push(entry);
         continue;
       }
-      const history = item.pending ? undefined : this.index.liveHistory(entry.id, item.etag);
       // The version is usually inline; one in a page is read with the record's other pages.
-      const inline = history && inlineVersionAt(history, time);
-      if (!history || (!inline && history.pages.length > 0)) unknown.push(item);
-      else if (inline && !inline.deleted) out.push(viewAt(entry, inline));
+      const version = item.pending ? undefined : this.index.liveVersionAt(entry.id, item.etag, time);
+      if (version === undefined) unknown.push(item);
+      else if (version && !version.deleted) out.push(viewAt(entry, version));
     }
     const { backend } = this.host;
     let sorted = true;
