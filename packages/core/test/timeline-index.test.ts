@@ -157,12 +157,7 @@ describe('list({ asOf }) from the timeline index', () => {
             if (object) await copy.put(key, await collectBody(object.body));
           }
           await copy.put(TIMELINE_KEY, damaged);
-          const lake = await DataLake.open(copy, {
-            keepBackendOpen: true,
-            onNotice: () => {},
-            search: 'scan',
-            readOnly: true,
-          });
+          const lake = await open(copy);
           expect(summary(await lake.list({ asOf }))).toEqual(summary(expected));
           await lake.close();
         },

@@ -307,6 +307,21 @@ export class LakeHistory {
 
 /** The entry as it was at `version`. */
 export function viewAt(entry: Entry, version: EntryVersion): EntryAtVersion {
+  // A literal, not a spread, for the common shape: `list({ asOf })` makes one per changed entry.
+  if (entry.stored === undefined)
+    return Object.freeze({
+      id: entry.id,
+      name: entry.name,
+      dataType: entry.dataType,
+      metadata: version.metadata,
+      createdAt: entry.createdAt,
+      updatedAt: version.op === 'store' ? null : version.at,
+      filePath: entry.filePath,
+      subpath: entry.subpath,
+      size: version.size,
+      sha256: version.sha256,
+      version: version.version,
+    });
   return Object.freeze({
     ...entry,
     metadata: version.metadata,
@@ -357,10 +372,11 @@ function entryFilter(filter: ListFilter): (entry: Entry) => boolean {
   const subpath = normaliseSubpath(filter.subpath);
   if (filter.dataType !== undefined) assertDataType(filter.dataType);
   const types = new Set(filter.dataType ? [filter.dataType] : DATA_TYPES);
+  // One folder per data type, built once: this runs for every entry of the lake.
+  const folders = new Map([...types].map((dataType) => [dataType, `${folderOf({ dataType, subpath })}/`]));
   return (entry) => {
-    if (!types.has(entry.dataType)) return false;
-    const folder = `${folderOf({ dataType: entry.dataType, subpath })}/`;
-    if (!entry.filePath.startsWith(folder)) return false;
+    const folder = folders.get(entry.dataType);
+    if (folder === undefined || !entry.filePath.startsWith(folder)) return false;
     return recursive || entry.filePath.indexOf('/', folder.length) === -1;
   };
 }

@@ -1,4 +1,6 @@
-import type { EntryVersion, HistoryState } from './types.js';
+import type { Metadata } from '@datalake/model';
+import { freezeJson } from '../metadata.js';
+import type { EntryVersion, HistoryState, VersionOperation } from './types.js';
 import { inlineVersionAt, versionProblem } from './versions.js';
 
 /**
@@ -11,12 +13,15 @@ import { inlineVersionAt, versionProblem } from './versions.js';
  *
  *     magic "DLTIMELN" · u32 format (2) · u32 live count · u32 deleted count
  *     live record:    u32 length · u16 id length · id · u16 etag length · etag · u32 table sum
- *                     · u8 flags · u32 n · f64[n] times · u32[n] JSON lengths · u32[n] JSON sums
- *                     · the n versions' JSON
+ *                     · u8 flags · u32 n · f64[n] times · u32[n] version lengths · u32[n] version sums
+ *                     · the n versions
+ *     version:        u32 number · f64 size · u8 kind (operation, deleted, extras) · 32 bytes SHA-256
+ *                     · u8 length of at · at · JSON: its metadata, or (with extras) an object of
+ *                     metadata, author, message and restoredFrom
  *     deleted record: u32 length · u16 id length · id · u16 etag length · etag · u32 sum · record JSON
  *
- * The table sum covers everything from the id length to the end of the sums (but itself); each version's JSON and each
- * deleted record has its own. A damaged byte thus makes the part it is in unusable (the record is
+ * The table sum covers everything from the id length to the end of the sums (but itself); each
+ * version and each deleted record has its own. A damaged byte thus makes the part it is in unusable (the record is
  * then read from the lake), never a wrong answer, while a lookup hashes only what it uses.
  */
 export const TIMELINE_MAGIC = 'DLTIMELN';
@@ -24,8 +29,6 @@ export const TIMELINE_FORMAT = 2;
 const HEADER_BYTES = 8 + 4 + 4 + 4;
 const HAS_PAGES = 1;
 const MAX_NAME_BYTES = 0xffff;
-
-const encoder = new TextEncoder();
 
 /** Where a record lies in a loaded timeline file. */
 export interface RecordSpan {
@@ -51,6 +54,11 @@ export interface TimelineSpans {
   deleted: Map<string, DeletedSpan>;
 }
 
+/** `bytes` as a Buffer (the same memory). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** FNV-1a (32 bits) of `bytes[start, end)`: a single changed byte always changes it. */
 export function checksum(bytes: Uint8Array, start: number, end: number, seed = 0x811c9dc5): number {
   let hash = seed;
@@ -64,7 +72,7 @@ export function checksum(bytes: Uint8Array, start: number, end: number, seed = 0
  */
 export function readSpans(bytes: Uint8Array): TimelineSpans | undefined {
   if (bytes.byteLength < HEADER_BYTES) return undefined;
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = asBuffer(bytes);
   if (buffer.toString('latin1', 0, 8) !== TIMELINE_MAGIC) return undefined;
   if (buffer.readUInt32LE(8) !== TIMELINE_FORMAT) return undefined;
   const liveCount = buffer.readUInt32LE(12);
@@ -111,7 +119,7 @@ function readNames(
  * yet), `undefined` when the file cannot say (a version is in a page, or a part it needs is damaged).
  */
 export function spanVersionAt(bytes: Uint8Array, span: LiveSpan, time: number): EntryVersion | null | undefined {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = asBuffer(bytes);
   const sumAt = span.table;
   const flagsAt = sumAt + 4;
   if (flagsAt + 5 > span.end) return undefined;
@@ -136,18 +144,87 @@ export function spanVersionAt(bytes: Uint8Array, span: LiveSpan, time: number): 
   const end = start + buffer.readUInt32LE(lengthsAt + 4 * found);
   if (end > span.end || checksum(bytes, start, end) !== buffer.readUInt32LE(sumsAt + 4 * found))
     return undefined;
-  let version: unknown;
-  try {
-    version = JSON.parse(buffer.toString('utf8', start, end));
-  } catch {
-    return undefined;
+  return decodeVersion(buffer, start, end);
+}
+
+const OPERATIONS: readonly VersionOperation[] = ['store', 'update', 'delete', 'restore', 'undelete'];
+const DELETED = 8;
+const EXTRAS = 16;
+/** Number, size, kind, SHA-256, length of `at`. */
+const FIXED_VERSION_BYTES = 4 + 8 + 1 + 32 + 1;
+
+/** Parsed metadata by its JSON: versions of many entries often carry the same (frozen, so shared). */
+const metadataCache = new Map<string, Metadata>();
+const METADATA_CACHE_SIZE = 4096;
+
+function decodeVersion(buffer: Buffer, start: number, end: number): EntryVersion | undefined {
+  if (end - start < FIXED_VERSION_BYTES + 2) return undefined;
+  const kind = buffer.readUInt8(start + 12);
+  const op = OPERATIONS[kind & 7];
+  const size = buffer.readDoubleLE(start + 4);
+  const atEnd = start + FIXED_VERSION_BYTES + buffer.readUInt8(start + FIXED_VERSION_BYTES - 1);
+  if (!op || !Number.isSafeInteger(size) || size < 0 || atEnd >= end) return undefined;
+  const version: EntryVersion = {
+    version: buffer.readUInt32LE(start),
+    at: buffer.toString('utf8', start + FIXED_VERSION_BYTES, atEnd),
+    op,
+    deleted: (kind & DELETED) !== 0,
+    size,
+    sha256: buffer.toString('hex', start + 13, start + 45),
+    metadata: {},
+  };
+  const json = buffer.toString('utf8', atEnd, end);
+  if (kind & EXTRAS) {
+    try {
+      Object.assign(version, JSON.parse(json) as Record<string, unknown>);
+    } catch {
+      return undefined;
+    }
+    freezeJson(version.metadata as never);
+    return versionProblem(version) === undefined ? version : undefined;
   }
-  return versionProblem(version) === undefined ? (version as EntryVersion) : undefined;
+  let metadata = metadataCache.get(json);
+  if (!metadata) {
+    try {
+      metadata = JSON.parse(json) as Metadata;
+    } catch {
+      return undefined;
+    }
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
+    if (metadataCache.size >= METADATA_CACHE_SIZE) metadataCache.clear();
+    metadataCache.set(json, freezeJson(metadata as never));
+  }
+  version.metadata = metadata;
+  return version;
+}
+
+function encodeVersion(version: EntryVersion): Uint8Array | undefined {
+  const extras: Record<string, unknown> = {};
+  if (version.author !== undefined) extras.author = version.author;
+  if (version.message !== undefined) extras.message = version.message;
+  if (version.restoredFrom !== undefined) extras.restoredFrom = version.restoredFrom;
+  const hasExtras = Object.keys(extras).length > 0;
+  const at = Buffer.from(version.at, 'utf8');
+  const json = Buffer.from(
+    JSON.stringify(hasExtras ? { metadata: version.metadata, ...extras } : version.metadata),
+    'utf8',
+  );
+  if (at.byteLength > 0xff || version.version > 0xffffffff) return undefined;
+  const out = Buffer.alloc(FIXED_VERSION_BYTES + at.byteLength + json.byteLength);
+  out.writeUInt32LE(version.version, 0);
+  out.writeDoubleLE(version.size, 4);
+  const kind = OPERATIONS.indexOf(version.op) | (version.deleted ? DELETED : 0) | (hasExtras ? EXTRAS : 0);
+  out.writeUInt8(kind, 12);
+  out.write(version.sha256, 13, 32, 'hex');
+  out.writeUInt8(at.byteLength, FIXED_VERSION_BYTES - 1);
+  out.set(at, FIXED_VERSION_BYTES);
+  out.set(json, FIXED_VERSION_BYTES + at.byteLength);
+  return out;
 }
 
 /** The JSON of the deleted record at `span`, or undefined when it is damaged. */
 export function spanDeletedJson(bytes: Uint8Array, span: DeletedSpan): Uint8Array | undefined {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = asBuffer(bytes);
   const start = span.body + 4;
   if (checksum(bytes, start, span.end) !== buffer.readUInt32LE(span.body)) return undefined;
   return bytes.subarray(start, span.end);
@@ -165,11 +242,16 @@ export class TimelineFileWriter {
     const names = encodeNames(id, etag);
     if (!names) return false;
     const { versions } = history;
-    const jsons = versions.map((version) => encoder.encode(JSON.stringify(version)));
+    const encodedVersions: Uint8Array[] = [];
+    for (const version of versions) {
+      const encoded = encodeVersion(version);
+      if (!encoded) return false;
+      encodedVersions.push(encoded);
+    }
     const count = versions.length;
     const tableBytes = names.byteLength + 4 + 1 + 4 + 16 * count;
-    const jsonBytes = jsons.reduce((total, json) => total + json.byteLength, 0);
-    const record = Buffer.alloc(4 + tableBytes + jsonBytes);
+    const versionBytes = encodedVersions.reduce((total, json) => total + json.byteLength, 0);
+    const record = Buffer.alloc(4 + tableBytes + versionBytes);
     record.writeUInt32LE(record.byteLength - 4, 0);
     record.set(names, 4);
     const sumAt = 4 + names.byteLength;
@@ -178,10 +260,10 @@ export class TimelineFileWriter {
     record.writeUInt32LE(count, at + 1);
     at += 5;
     for (const version of versions) at = record.writeDoubleLE(Date.parse(version.at), at);
-    for (const json of jsons) at = record.writeUInt32LE(json.byteLength, at);
-    for (const json of jsons) at = record.writeUInt32LE(checksum(json, 0, json.byteLength), at);
+    for (const json of encodedVersions) at = record.writeUInt32LE(json.byteLength, at);
+    for (const json of encodedVersions) at = record.writeUInt32LE(checksum(json, 0, json.byteLength), at);
     record.writeUInt32LE(tableSum(record, 4, sumAt, at), sumAt);
-    for (const json of jsons) {
+    for (const json of encodedVersions) {
       record.set(json, at);
       at += json.byteLength;
     }

@@ -4,6 +4,7 @@ import { freezeJson } from '../metadata.js';
 import { decodeEntryRecord, type EntryRecord, encodeJson } from '../record.js';
 import { LEGACY_TIMELINE_KEY, TIMELINE_KEY } from './keys.js';
 import {
+  asBuffer,
   type DeletedSpan,
   historyVersionAt,
   type LiveSpan,
@@ -29,7 +30,7 @@ export class TimelineIndex {
   private readonly live = new Map<string, KnownLive>();
   private readonly deleted = new Map<string, KnownDeleted>();
   /** The loaded file, which the spans point into. */
-  private file: Uint8Array = new Uint8Array(0);
+  private file: Buffer = Buffer.alloc(0);
   private loading: Promise<void> | undefined;
   /** No timeline file was found: one left by an earlier release may be there, to remove at save. */
   private legacyMayExist = false;
@@ -64,8 +65,7 @@ export class TimelineIndex {
     const known = this.live.get(id);
     if (known?.etag !== etag) return undefined;
     if (known.history) return historyVersionAt(known.history, time);
-    const version = spanVersionAt(this.file, known, time);
-    return version ? (freezeJson(version as never) as EntryVersion) : version;
+    return spanVersionAt(this.file, known, time);
   }
 
   async deletedRecord(id: string, etag: string): Promise<EntryRecord | undefined> {
@@ -132,7 +132,7 @@ export class TimelineIndex {
     }
     const spans = readSpans(bytes);
     if (!spans) return;
-    this.file = bytes;
+    this.file = asBuffer(bytes);
     // What this instance learnt before the file was read is newer than the file.
     for (const [id, span] of spans.live) if (!this.live.has(id)) this.live.set(id, span);
     for (const [id, span] of spans.deleted) if (!this.deleted.has(id)) this.deleted.set(id, span);
