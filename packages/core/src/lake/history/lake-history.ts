@@ -149,14 +149,13 @@ export class LakeHistory {
     const matches = entryFilter(filter);
     const out: Entry[] = [];
     const unknown: CatalogItem[] = [];
-    const live = new Set<string>();
+    const isAfter = laterThan(time);
     await this.index.ready();
     // In path order: what is answered from memory needs no sort.
     for (const item of this.host.itemsInPathOrder()) {
       const { entry } = item;
-      live.add(entry.id);
-      if (!matches(entry) || Date.parse(entry.createdAt) > time) continue;
-      if (Date.parse(entry.updatedAt ?? entry.createdAt) <= time) {
+      if (!matches(entry) || isAfter(entry.createdAt)) continue;
+      if (!isAfter(entry.updatedAt ?? entry.createdAt)) {
         out.push(entry);
         continue;
       }
@@ -175,9 +174,11 @@ export class LakeHistory {
         sorted = false;
       }
     });
+    let live: Set<string> | undefined;
     for await (const record of this.deletedRecords()) {
       const { entry } = record;
-      if (live.has(entry.id) || !matches(entry) || Date.parse(entry.createdAt) > time) continue;
+      live ??= new Set(Array.from(this.host.itemsInPathOrder(), (item) => item.entry.id));
+      if (live.has(entry.id) || !matches(entry) || isAfter(entry.createdAt)) continue;
       const version = await versionAt(backend, entry.id, historyOf(entry, record.history), time);
       if (version && !version.deleted) {
         out.push(viewAt(entry, version));
@@ -364,6 +365,31 @@ function parseCursor(cursor: unknown): number {
       details: { cursor: String(cursor) },
     });
   return Number(cursor);
+}
+
+/**
+ * Whether an ISO-8601 time is later than `time` (ms). The lake writes its times as
+ * `toISOString` does (`YYYY-MM-DDTHH:mm:ss.sssZ`), which order as text like the moments they
+ * name; any other form is parsed.
+ */
+function laterThan(time: number): (iso: string) => boolean {
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  const moment = year >= 0 && year <= 9999 ? date.toISOString() : undefined;
+  return (iso) => (moment !== undefined && isCanonicalIso(iso) ? iso > moment : Date.parse(iso) > time);
+}
+
+function isCanonicalIso(iso: string): boolean {
+  return (
+    iso.length === 24 &&
+    iso.charCodeAt(4) === 45 && // -
+    iso.charCodeAt(7) === 45 &&
+    iso.charCodeAt(10) === 84 && // T
+    iso.charCodeAt(13) === 58 && // :
+    iso.charCodeAt(16) === 58 &&
+    iso.charCodeAt(19) === 46 && // .
+    iso.charCodeAt(23) === 90 // Z
+  );
 }
 
 /** `list`'s filter as a predicate over entries. */

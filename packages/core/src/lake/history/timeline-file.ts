@@ -14,7 +14,7 @@ import { inlineVersionAt, versionProblem } from './versions.js';
  *     magic "DLTIMELN" · u32 format (2) · u32 live count · u32 deleted count
  *     live record:    u32 length · u16 id length · id · u16 etag length · etag · u32 table sum
  *                     · u8 flags · u32 n · f64[n] times · u32[n] version lengths · u32[n] version sums
- *                     · the n versions
+ *                     · the n versions (the newest, which is the entry itself, empty)
  *     version:        u32 number · f64 size · u8 kind (operation, deleted, extras) · 32 bytes SHA-256
  *                     · u8 length of at · at · JSON: its metadata, or (with extras) an object of
  *                     metadata, author, message and restoredFrom
@@ -116,7 +116,8 @@ function readNames(
 /**
  * The version of the live record at `span` in effect at `time` (ms), as `inlineVersionAt` gives it:
  * `null` when none of its inline versions is that old and it has no pages (the entry did not exist
- * yet), `undefined` when the file cannot say (a version is in a page, or a part it needs is damaged).
+ * yet), `undefined` when the file cannot say (a version is in a page, it is the newest, whose data
+ * the file leaves to the entry, or a part it needs is damaged).
  */
 export function spanVersionAt(bytes: Uint8Array, span: LiveSpan, time: number): EntryVersion | null | undefined {
   const buffer = asBuffer(bytes);
@@ -243,8 +244,9 @@ export class TimelineFileWriter {
     if (!names) return false;
     const { versions } = history;
     const encodedVersions: Uint8Array[] = [];
-    for (const version of versions) {
-      const encoded = encodeVersion(version);
+    for (const [index, version] of versions.entries()) {
+      // The newest is the entry as the catalog shows it: only its time is kept.
+      const encoded = index === versions.length - 1 ? new Uint8Array(0) : encodeVersion(version);
       if (!encoded) return false;
       encodedVersions.push(encoded);
     }
