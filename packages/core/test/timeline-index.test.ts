@@ -1,8 +1,11 @@
 import type { Entry, StorageBackend } from '@datalake/model';
 import { collectBody, DataType } from '@datalake/model';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLake } from '../src/lake/data-lake.js';
-import { TIMELINE_KEY } from '../src/lake/history/keys.js';
+import { LEGACY_TIMELINE_KEY, TIMELINE_KEY } from '../src/lake/history/keys.js';
+import { readSpans, spanVersionAt, TimelineFileWriter } from '../src/lake/history/timeline-file.js';
+import type { EntryVersion } from '../src/lake/history/types.js';
 import { MapBackend } from './support/map-backend.js';
 
 const encoder = new TextEncoder();
@@ -116,19 +119,74 @@ describe('list({ asOf }) from the timeline index', () => {
 
   it('a timeline file whose histories were tampered with but whose etags are stale is ignored', async () => {
     const backend = new MapBackend();
-    const { asOf, expected } = await changedLake(backend);
-    const file = JSON.parse(
-      Buffer.from(await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array())).toString(
-        'utf8',
-      ),
-    );
-    for (const item of file.live) {
-      item[1] = 'not-the-etag';
-      for (const version of item[2].versions) version.metadata = { forged: true };
+    const { asOf, expected, ids } = await changedLake(backend);
+    const file = await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array());
+    const spans = readSpans(file);
+    expect(spans?.live.size).toBeGreaterThan(0);
+    // Every list rewritten with forged metadata, under an etag no record has.
+    const forged = new TimelineFileWriter();
+    for (const [id, span] of spans?.live ?? []) {
+      const versions: EntryVersion[] = [];
+      for (const time of [0, Date.now() + 1e9]) {
+        const version = spanVersionAt(file, span, time);
+        if (version) versions.push({ ...version, metadata: { forged: true } });
+      }
+      forged.addLive(id, 'not-the-etag', { versions, pages: [] });
     }
-    await backend.put(TIMELINE_KEY, encoder.encode(JSON.stringify(file)));
+    await backend.put(TIMELINE_KEY, forged.bytes());
     const lake = await open(backend);
     expect(summary(await lake.list({ asOf }))).toEqual(summary(expected));
+    expect(ids.b).toBeDefined();
     await lake.close();
   });
+
+  it('any one damaged byte of the timeline file costs reads, never a wrong answer', async () => {
+    const backend = new MapBackend();
+    const { asOf, expected } = await changedLake(backend);
+    const file = await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: file.byteLength - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, flip) => {
+          const damaged = new Uint8Array(file);
+          damaged[at] = (damaged[at] as number) ^ flip;
+          const copy = new MapBackend();
+          for (const key of await keysOf(backend)) {
+            const object = await backend.get(key);
+            if (object) await copy.put(key, await collectBody(object.body));
+          }
+          await copy.put(TIMELINE_KEY, damaged);
+          const lake = await open(copy);
+          expect(summary(await lake.list({ asOf }))).toEqual(summary(expected));
+          await lake.close();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a lake with the timeline of an earlier release answers right and drops that file', async () => {
+    const backend = new MapBackend();
+    const { asOf, expected, ids } = await changedLake(backend);
+    await backend.delete(TIMELINE_KEY);
+    await backend.put(LEGACY_TIMELINE_KEY, encoder.encode('{"format":1,"live":[],"deleted":[]}'));
+    const lake = await open(backend);
+    expect(summary(await lake.list({ asOf }))).toEqual(summary(expected));
+    await lake.update(ids.d, { metadata: { v: 9 } });
+    await lake.close();
+    expect(await backend.head(LEGACY_TIMELINE_KEY)).toBeNull();
+    expect(await backend.head(TIMELINE_KEY)).not.toBeNull();
+  });
 });
+
+async function keysOf(backend: StorageBackend): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await backend.list('', { cursor, limit: 1000 });
+    for (const object of page.objects) keys.push(object.key);
+    cursor = page.cursor;
+  } while (cursor);
+  return keys;
+}

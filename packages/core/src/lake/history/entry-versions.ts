@@ -3,7 +3,7 @@ import { collectBody, NotFoundError } from '@datalake/model';
 import { decodeEntryRecord, type EntryRecord } from '../record.js';
 import { deletedKey } from './keys.js';
 import { readPage } from './pages.js';
-import type { EntryVersion, HistoryState } from './types.js';
+import type { EntryVersion, HistoryState, VersionPageRef } from './types.js';
 import { inlineVersionAt } from './versions.js';
 
 /** An entry's record and where it stands: live (`.metadata/`) or deleted (`.versions/deleted/`). */
@@ -96,13 +96,23 @@ export async function versionsBefore(
     const version = history.versions[index] as EntryVersion;
     if (version.version < before) out.push(version);
   }
-  for (let index = history.pages.length - 1; index >= 0 && out.length < limit; index--) {
-    const ref = history.pages[index] as HistoryState['pages'][number];
-    if (ref.first >= before) continue;
-    const versions = await readPage(backend, ref, id);
-    for (let at = versions.length - 1; at >= 0 && out.length < limit; at--) {
-      const version = versions[at] as EntryVersion;
-      if (version.version < before) out.push(version);
+  let index = history.pages.length - 1;
+  while (index >= 0 && out.length < limit) {
+    // The pages that can fill the rest of the limit (a page holds at most last - first + 1
+    // versions: fewer once retention purged some), read at once.
+    const batch: VersionPageRef[] = [];
+    for (let room = limit - out.length; index >= 0 && room > 0; index--) {
+      const ref = history.pages[index] as VersionPageRef;
+      if (ref.first >= before) continue;
+      batch.push(ref);
+      room -= Math.min(ref.last, before - 1) - ref.first + 1;
+    }
+    const pages = await Promise.all(batch.map((ref) => readPage(backend, ref, id)));
+    for (const versions of pages) {
+      for (let at = versions.length - 1; at >= 0 && out.length < limit; at--) {
+        const version = versions[at] as EntryVersion;
+        if (version.version < before) out.push(version);
+      }
     }
   }
   return out;

@@ -13,7 +13,9 @@ export const PAGES_PREFIX = `${VERSIONS_PREFIX}pages/`;
 export const DELETED_PREFIX = `${VERSIONS_PREFIX}deleted/`;
 export const RETENTION_PREFIX = `${VERSIONS_PREFIX}retention/`;
 /** The version lists of changed entries, for time travel without reading every record (see `TimelineIndex`). */
-export const TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.json`;
+export const TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.bin`;
+/** Where earlier releases kept the timeline, as JSON: removed when the binary file replaces it. */
+export const LEGACY_TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.json`;
 
 /**
  * Content stored once per distinct SHA-256 (lower-case hex) of its original bytes; compressed

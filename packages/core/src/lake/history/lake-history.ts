@@ -35,7 +35,7 @@ import type {
   VersionDiff,
 } from './types.js';
 import type { VersionChange } from './version-writer.js';
-import { historyOf, inlineVersionAt, latestVersion } from './versions.js';
+import { historyOf, latestVersion } from './versions.js';
 
 const DEFAULT_HISTORY_LIMIT = 100;
 const MAX_HISTORY_LIMIT = 1000;
@@ -149,22 +149,20 @@ export class LakeHistory {
     const matches = entryFilter(filter);
     const out: Entry[] = [];
     const unknown: CatalogItem[] = [];
-    const live = new Set<string>();
+    const isAfter = laterThan(time);
     await this.index.ready();
     // In path order: what is answered from memory needs no sort.
     for (const item of this.host.itemsInPathOrder()) {
       const { entry } = item;
-      live.add(entry.id);
-      if (!matches(entry) || Date.parse(entry.createdAt) > time) continue;
-      if (Date.parse(entry.updatedAt ?? entry.createdAt) <= time) {
+      if (!matches(entry) || isAfter(entry.createdAt)) continue;
+      if (!isAfter(entry.updatedAt ?? entry.createdAt)) {
         out.push(entry);
         continue;
       }
-      const history = item.pending ? undefined : this.index.liveHistory(entry.id, item.etag);
       // The version is usually inline; one in a page is read with the record's other pages.
-      const inline = history && inlineVersionAt(history, time);
-      if (!history || (!inline && history.pages.length > 0)) unknown.push(item);
-      else if (inline && !inline.deleted) out.push(viewAt(entry, inline));
+      const version = item.pending ? undefined : this.index.liveVersionAt(entry.id, item.etag, time);
+      if (version === undefined) unknown.push(item);
+      else if (version && !version.deleted) out.push(viewAt(entry, version));
     }
     const { backend } = this.host;
     let sorted = true;
@@ -176,9 +174,11 @@ export class LakeHistory {
         sorted = false;
       }
     });
+    let live: Set<string> | undefined;
     for await (const record of this.deletedRecords()) {
       const { entry } = record;
-      if (live.has(entry.id) || !matches(entry) || Date.parse(entry.createdAt) > time) continue;
+      live ??= new Set(Array.from(this.host.itemsInPathOrder(), (item) => item.entry.id));
+      if (live.has(entry.id) || !matches(entry) || isAfter(entry.createdAt)) continue;
       const version = await versionAt(backend, entry.id, historyOf(entry, record.history), time);
       if (version && !version.deleted) {
         out.push(viewAt(entry, version));
@@ -308,6 +308,21 @@ export class LakeHistory {
 
 /** The entry as it was at `version`. */
 export function viewAt(entry: Entry, version: EntryVersion): EntryAtVersion {
+  // A literal, not a spread, for the common shape: `list({ asOf })` makes one per changed entry.
+  if (entry.stored === undefined)
+    return Object.freeze({
+      id: entry.id,
+      name: entry.name,
+      dataType: entry.dataType,
+      metadata: version.metadata,
+      createdAt: entry.createdAt,
+      updatedAt: version.op === 'store' ? null : version.at,
+      filePath: entry.filePath,
+      subpath: entry.subpath,
+      size: version.size,
+      sha256: version.sha256,
+      version: version.version,
+    });
   return Object.freeze({
     ...entry,
     metadata: version.metadata,
@@ -352,16 +367,42 @@ function parseCursor(cursor: unknown): number {
   return Number(cursor);
 }
 
+/**
+ * Whether an ISO-8601 time is later than `time` (ms). The lake writes its times as
+ * `toISOString` does (`YYYY-MM-DDTHH:mm:ss.sssZ`), which order as text like the moments they
+ * name; any other form is parsed.
+ */
+function laterThan(time: number): (iso: string) => boolean {
+  const date = new Date(time);
+  const year = date.getUTCFullYear();
+  const moment = year >= 0 && year <= 9999 ? date.toISOString() : undefined;
+  return (iso) => (moment !== undefined && isCanonicalIso(iso) ? iso > moment : Date.parse(iso) > time);
+}
+
+function isCanonicalIso(iso: string): boolean {
+  return (
+    iso.length === 24 &&
+    iso.charCodeAt(4) === 45 && // -
+    iso.charCodeAt(7) === 45 &&
+    iso.charCodeAt(10) === 84 && // T
+    iso.charCodeAt(13) === 58 && // :
+    iso.charCodeAt(16) === 58 &&
+    iso.charCodeAt(19) === 46 && // .
+    iso.charCodeAt(23) === 90 // Z
+  );
+}
+
 /** `list`'s filter as a predicate over entries. */
 function entryFilter(filter: ListFilter): (entry: Entry) => boolean {
   const recursive = filter.recursive ?? true;
   const subpath = normaliseSubpath(filter.subpath);
   if (filter.dataType !== undefined) assertDataType(filter.dataType);
   const types = new Set(filter.dataType ? [filter.dataType] : DATA_TYPES);
+  // One folder per data type, built once: this runs for every entry of the lake.
+  const folders = new Map([...types].map((dataType) => [dataType, `${folderOf({ dataType, subpath })}/`]));
   return (entry) => {
-    if (!types.has(entry.dataType)) return false;
-    const folder = `${folderOf({ dataType: entry.dataType, subpath })}/`;
-    if (!entry.filePath.startsWith(folder)) return false;
+    const folder = folders.get(entry.dataType);
+    if (folder === undefined || !entry.filePath.startsWith(folder)) return false;
     return recursive || entry.filePath.indexOf('/', folder.length) === -1;
   };
 }

@@ -3,8 +3,8 @@ import { isPageKeyOf } from './keys.js';
 import type { ChangeNote, EntryVersion, HistoryState, VersionOperation } from './types.js';
 
 /** Inline versions past this count are spilled into a page (keeping `INLINE_KEPT`). */
-export const MAX_INLINE_VERSIONS = 64;
-export const INLINE_KEPT = 16;
+export const MAX_INLINE_VERSIONS = 24;
+export const INLINE_KEPT = 8;
 /** A record whose encoding is larger than this spills too, however few its versions are. */
 export const SPILL_RECORD_BYTES = 512 * 1024;
 export const MAX_NOTE_CHARS = 4096;
