@@ -90,13 +90,11 @@ function childFoldersOf(entries: readonly Entry[], dataType: DataType | undefine
     )[0] as string;
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
-  return [...counts.keys()]
-    .sort()
-    .map((name) => ({
-      name,
-      subpath: subpath === '' ? name : `${subpath}/${name}`,
-      entries: counts.get(name),
-    }));
+  return [...counts.keys()].sort().map((name) => ({
+    name,
+    subpath: subpath === '' ? name : `${subpath}/${name}`,
+    entries: counts.get(name),
+  }));
 }
 
 async function allPages(lake: RemoteLake, query: string, options: SearchOptions) {
