@@ -35,6 +35,10 @@ beforeAll(async () => {
           content: `common line\n${dataType} ${subpath} ${name}\n`,
           metadata: { team: subpath.split('/')[0] || 'none' },
         });
+  // Some entries changed since stored, so stats count updated entries too.
+  for (const entry of await served.lake.list())
+    if (entry.name === 'b.sql' && entry.subpath.startsWith('finance'))
+      await served.lake.update(entry.id, { metadata: { reviewed: true } });
   all = await served.lake.list();
 });
 afterAll(() => served.close());
@@ -75,6 +79,24 @@ function readable(grants: readonly Grant[], entry: Entry): boolean {
   );
 }
 
+/** The reference for `GET /v1/folders`: the child folders of `subpath` that hold some of `entries`, counted. */
+function childFoldersOf(entries: readonly Entry[], dataType: DataType | undefined, subpath: string) {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    if (dataType !== undefined && entry.dataType !== dataType) continue;
+    if (entry.subpath === subpath || (subpath !== '' && !entry.subpath.startsWith(`${subpath}/`))) continue;
+    const name = (subpath === '' ? entry.subpath : entry.subpath.slice(subpath.length + 1)).split(
+      '/',
+    )[0] as string;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return [...counts.keys()].sort().map((name) => ({
+    name,
+    subpath: subpath === '' ? name : `${subpath}/${name}`,
+    entries: counts.get(name),
+  }));
+}
+
 async function allPages(lake: RemoteLake, query: string, options: SearchOptions) {
   const paths: string[] = [];
   let cursor: string | undefined;
@@ -89,11 +111,12 @@ async function allPages(lake: RemoteLake, query: string, options: SearchOptions)
 }
 
 describe('grants', () => {
-  it('property: list, search and stats of a scoped token equal the full lake filtered by its grants; reads outside fail as not found', async () => {
+  it('property: list, folders, search and stats of a scoped token equal the full lake filtered by its grants; reads outside fail as not found', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(grantArbitrary, { maxLength: 4 }), searchOptions, async (grants, options) => {
         const visible = all.filter((entry) => readable(grants, entry));
-        const scoped = served.client(await served.token(grants));
+        const token = await served.token(grants);
+        const scoped = served.client(token);
 
         expect((await scoped.list()).map((entry) => entry.id)).toEqual(visible.map((entry) => entry.id));
         const macros = await scoped.list({ dataType: DataType.MACRO, subpath: 'finance' });
@@ -108,6 +131,17 @@ describe('grants', () => {
         expect(stats.totalSizeBytes).toBe(visible.reduce((sum, entry) => sum + entry.size, 0));
         for (const type of DATA_TYPES)
           expect(stats.entriesByType[type]).toBe(visible.filter((entry) => entry.dataType === type).length);
+        expect(stats.updatedEntries).toBe(visible.filter((entry) => entry.updatedAt !== null).length);
+        expect(stats.createdEntries).toBe(visible.filter((entry) => entry.updatedAt === null).length);
+        expect(stats.storedSizeBytes).toBe(stats.totalSizeBytes);
+
+        for (const dataType of [undefined, DataType.MACRO])
+          for (const subpath of ['', 'finance', 'finance/2023', 'hr', 'nowhere']) {
+            const query = `?subpath=${encodeURIComponent(subpath)}${dataType ? `&dataType=${dataType}` : ''}`;
+            const answer = await raw(served.url, 'GET', `/v1/folders${query}`, { headers: bearer(token) });
+            expect(answer.status).toBe(200);
+            expect(answer.json().folders, query).toEqual(childFoldersOf(visible, dataType, subpath));
+          }
 
         const query = options.mode === 'regex' ? 'comm[o]n' : 'common';
         const expected = (await allPages(admin, query, options)).filter((path) =>

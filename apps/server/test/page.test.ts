@@ -2,10 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryBackend } from '@datalake/backend-memory';
-import { DATA_TYPES, type DataType } from '@datalake/core';
-import fc from 'fast-check';
+import type { DataType } from '@datalake/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childFolders } from '../src/routes/folders.js';
 import { bearer, raw } from './support/http.js';
 import { type Served, serve } from './support/served.js';
 
@@ -119,27 +117,5 @@ describe('GET /v1/folders', () => {
     expect((await folders(served.adminToken, '?subpath=a/../../b')).status).toBe(400);
     expect((await folders(served.adminToken, '?dataType=secrets')).status).toBe(400);
     expect((await folders(served.adminToken, '?limit=5')).status).toBe(400);
-  });
-
-  it('childFolders: every entry below the folder is counted in exactly one child', () => {
-    const segment = fc.constantFrom('a', 'b', 'a b', 'é', 'c.d');
-    const subpath = fc.array(segment, { maxLength: 4 }).map((parts) => parts.join('/'));
-    fc.assert(
-      fc.property(fc.array(subpath, { maxLength: 40 }), subpath, (subpaths, folder) => {
-        const below = subpaths.filter(
-          (path) => folder === '' || path.startsWith(`${folder}/`) || path === folder,
-        );
-        const children = childFolders(
-          below.map((path) => ({ subpath: path, dataType: DATA_TYPES[0] })),
-          folder,
-        );
-        const direct = below.filter((path) => path === folder).length;
-        expect(children.reduce((sum, child) => sum + child.entries, 0)).toBe(below.length - direct);
-        for (const child of children) {
-          expect(child.name).not.toContain('/');
-          expect(child.subpath).toBe(folder === '' ? child.name : `${folder}/${child.name}`);
-        }
-      }),
-    );
   });
 });

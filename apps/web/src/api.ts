@@ -105,7 +105,24 @@ export class ApiError extends Error {
 }
 
 export class Api {
+  /** Answers of GET requests started ahead of the view that asks for them, each handed out once. */
+  private readonly early = new Map<string, Promise<unknown>>();
+  private startingEarly = false;
+
   constructor(private readonly token: string) {}
+
+  /**
+   * Starts the GET requests that `calls` makes now, before the view that needs them is shown (while
+   * the token is being checked), and hands each answer to the first identical request that follows.
+   */
+  prefetch(calls: (api: Api) => unknown): void {
+    this.startingEarly = true;
+    try {
+      calls(this);
+    } finally {
+      this.startingEarly = false;
+    }
+  }
 
   whoami(): Promise<{ tokenId: string | null; grants: Grant[] }> {
     return this.json('/v1/token');
@@ -260,9 +277,27 @@ export class Api {
     return this.json('/v1/retention/apply', { method: 'POST' });
   }
 
-  private async json<T>(
+  private json<T>(
     path: string,
     init: { method?: string; body?: BodyInit; headers?: Record<string, string>; json?: boolean } = {},
+  ): Promise<T> {
+    if (init.method !== undefined) return this.fetchJson(path, init);
+    const early = this.early.get(path);
+    if (early) {
+      this.early.delete(path);
+      return early as Promise<T>;
+    }
+    const answer = this.fetchJson<T>(path, init);
+    if (this.startingEarly) {
+      answer.catch(() => {}); // The view that asks for it sees the failure; nobody may ask.
+      this.early.set(path, answer);
+    }
+    return answer;
+  }
+
+  private async fetchJson<T>(
+    path: string,
+    init: { method?: string; body?: BodyInit; headers?: Record<string, string>; json?: boolean },
   ): Promise<T> {
     const headers = { ...init.headers, ...(init.json ? { 'content-type': 'application/json' } : {}) };
     const response = await this.call(path, { ...init, headers });

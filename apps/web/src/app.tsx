@@ -3,7 +3,7 @@ import { Api, type ApiError, type Grant } from './api.js';
 import { asApiError } from './load.js';
 import { parseRoute, type Route } from './route.js';
 import { forgetToken, savedToken, saveToken } from './session.js';
-import { Browse } from './views/browse.js';
+import { Browse, prefetchBrowse } from './views/browse.js';
 import { DiffView } from './views/diff.js';
 import { EntryView } from './views/entry.js';
 import { History } from './views/history.js';
@@ -37,6 +37,9 @@ export function App() {
   useEffect(() => {
     if (!api) return;
     let current = true;
+    // The first view's data is fetched while the token is checked, not after.
+    if (route.view === 'browse') prefetchBrowse(api, route);
+    if (route.view === 'entry') api.prefetch(() => api.entry(route.id));
     api.whoami().then(
       (who) => {
         if (!current) return;

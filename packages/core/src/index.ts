@@ -116,6 +116,7 @@ export {
   type LakeSettings,
 } from './lake/compression/settings.js';
 export { DataLake, type DataLakeOptions } from './lake/data-lake.js';
+export type { FolderNode, FolderTotals } from './lake/folder-totals.js';
 export type {
   FsckAction,
   FsckOptions,

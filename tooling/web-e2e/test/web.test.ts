@@ -13,6 +13,7 @@ import {
   fillLake,
   generatedFiles,
   launchChromium,
+  signedInContext,
 } from '../src/index.js';
 import {
   ARTIFACTS,
@@ -162,6 +163,35 @@ describe.skipIf(skip)('the web page in Chromium', () => {
 
     await page.getByRole('navigation', { name: 'Folder path' }).getByRole('link', { name: 'other' }).click();
     await page.getByRole('link', { name: /^bulk\// }).waitFor();
+  });
+
+  it('asks for a folder\u2019s counts and first page while the token is checked, each once', async () => {
+    const context = await signedInContext(browser, adminToken);
+    try {
+      const page = await context.newPage();
+      const asked: string[] = [];
+      page.on('request', (request) => {
+        const { pathname } = new URL(request.url());
+        if (pathname.startsWith('/v1/')) asked.push(pathname);
+      });
+      // The token check is held back until the view's own requests have been sent.
+      let release: (() => void) | undefined;
+      await page.route('**/v1/token', (route) => {
+        release = () => void route.continue();
+      });
+      await page.goto(`${url}/#/browse?type=other&folder=bulk`, { waitUntil: 'commit' });
+      await expect
+        .poll(() => [...asked].sort())
+        .toEqual(['/v1/entries', '/v1/folders', '/v1/stats', '/v1/token']);
+      release?.();
+      await expect.poll(() => page.locator('ul.entries li').count()).toBe(50);
+      await expect
+        .poll(() => page.getByRole('navigation', { name: 'Data types' }).textContent())
+        .toMatch(/\(\d+\)/);
+      expect([...asked].sort()).toEqual(['/v1/entries', '/v1/folders', '/v1/stats', '/v1/token']);
+    } finally {
+      await context.close();
+    }
   });
 
   it('searches, with the matching lines highlighted, and leads to the entry', async () => {

@@ -1,6 +1,7 @@
 import { normaliseSubpath } from '@datalake/core';
 import { Type } from 'typebox';
 import type { App, ServerContext } from '../context.js';
+import { readableChildFolders } from '../readable-totals.js';
 import { DataTypeSchema, problems } from '../schemas.js';
 
 const security = [{ bearer: [] }];
@@ -42,31 +43,7 @@ export function folderRoutes(app: App, context: ServerContext): void {
     async (request) => {
       const { dataType } = request.query;
       const subpath = normaliseSubpath(request.query.subpath);
-      const below = request.access.visible(await context.lake.list({ dataType, subpath, recursive: true }));
-      return { folders: childFolders(below, subpath) };
+      return { folders: readableChildFolders(context.lake, request.access, dataType, subpath) };
     },
   );
-}
-
-/** Counts entries by the folder one level below `subpath` that holds them (entries directly in it are left out). */
-export function childFolders(
-  entries: readonly { subpath: string }[],
-  subpath: string,
-): { name: string; subpath: string; entries: number }[] {
-  const skip = subpath === '' ? 0 : subpath.length + 1;
-  const counts = new Map<string, number>();
-  for (const entry of entries) {
-    if (entry.subpath === subpath) continue;
-    const rest = entry.subpath.slice(skip);
-    const slash = rest.indexOf('/');
-    const name = slash === -1 ? rest : rest.slice(0, slash);
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return [...counts]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, count]) => ({
-      name,
-      subpath: subpath === '' ? name : `${subpath}/${name}`,
-      entries: count,
-    }));
 }

@@ -1,9 +1,10 @@
 import type { SearchOptions } from '@datalake/core';
 import { Type } from 'typebox';
 import type { App, ServerContext } from '../context.js';
+import { readableStats } from '../readable-totals.js';
 import { NoContent, NoQuery, problems, SearchBody, SearchResultSchema } from '../schemas.js';
 
-import { searchAs, statsAs } from './query.js';
+import { searchAs } from './query.js';
 
 const security = [{ bearer: [] }];
 
@@ -38,7 +39,7 @@ export function lakeRoutes(app: App, context: ServerContext): void {
         response: { 200: Type.Ref('Stats'), ...problems(401) },
       },
     },
-    async (request) => statsAs(context, request.access),
+    async (request) => readableStats(context.lake, request.access),
   );
 
   app.post(

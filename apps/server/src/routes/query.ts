@@ -1,17 +1,9 @@
-import {
-  DATA_TYPES,
-  type DataType,
-  type LakeStats,
-  normaliseSubpath,
-  type SearchOptions,
-  type SearchResult,
-} from '@datalake/core';
+import { type DataType, normaliseSubpath, type SearchOptions, type SearchResult } from '@datalake/core';
 import { type Access, intersect, type Narrowed } from '../auth/grants.js';
 import type { ServerContext } from '../context.js';
 
 /** Rounds of lake queries a filtered search page may take before it answers with a shorter page. */
 const MAX_ROUNDS = 64;
-const BYTES_PER_MB = 1024 * 1024;
 
 /**
  * A search as the caller may see it: exactly the full lake's answer without the entries it cannot
@@ -75,31 +67,5 @@ function lakeFilter(scope: Narrowed): Pick<SearchOptions, 'dataType' | 'subpath'
   return {
     ...(scope.dataTypes ? { dataType: scope.dataTypes } : {}),
     ...(scope.subpath !== undefined ? { subpath: scope.subpath } : {}),
-  };
-}
-
-/** Stats of what the caller can read: the lake's own counts when that is everything. */
-export async function statsAs(context: ServerContext, access: Access): Promise<LakeStats> {
-  if (access.readsEverything) return context.lake.getStats();
-  const entries = access.visible(await context.lake.list());
-  const entriesByType = Object.fromEntries(DATA_TYPES.map((type) => [type, 0])) as Record<DataType, number>;
-  let totalSizeBytes = 0;
-  let storedSizeBytes = 0;
-  let updatedEntries = 0;
-  for (const entry of entries) {
-    entriesByType[entry.dataType]++;
-    totalSizeBytes += entry.size;
-    storedSizeBytes += entry.stored?.size ?? entry.size;
-    if (entry.updatedAt !== null) updatedEntries++;
-  }
-  return {
-    totalEntries: entries.length,
-    entriesByType,
-    totalSizeBytes,
-    totalSizeMb: Math.round((totalSizeBytes / BYTES_PER_MB) * 1000) / 1000,
-    createdEntries: entries.length - updatedEntries,
-    updatedEntries,
-    storedSizeBytes,
-    originalSizeBytes: totalSizeBytes,
   };
 }

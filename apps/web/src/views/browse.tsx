@@ -10,6 +10,15 @@ export const PAGE_SIZE = 50;
 
 type BrowseRoute = Extract<Route, { view: 'browse' }>;
 
+/** The requests a browse view makes first, to start while the token is being checked. */
+export function prefetchBrowse(api: Api, { dataType, subpath }: BrowseRoute): void {
+  api.prefetch(() => [
+    api.stats(),
+    api.folders(dataType, subpath),
+    api.list({ dataType, subpath, limit: PAGE_SIZE, cursor: undefined }),
+  ]);
+}
+
 export function Browse({ api, route }: { api: Api; route: BrowseRoute }) {
   const { dataType, subpath } = route;
   const stats = useLoad(() => api.stats(), [api]);

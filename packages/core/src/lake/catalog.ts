@@ -1,5 +1,6 @@
 import type { Entry, LakeStats } from '@datalake/model';
 import { DATA_TYPES, type DataType } from '@datalake/model';
+import { FolderTotalsIndex, type FolderTotalsView } from './folder-totals.js';
 import { SortedEntries } from './sorted-entries.js';
 
 const BYTES_PER_MB = 1024 * 1024;
@@ -34,6 +35,12 @@ export class Catalog {
   private storedBytes = 0;
   private updated = 0;
   private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
+  private readonly totals = new FolderTotalsIndex();
+
+  /** Entry counts and sizes per folder, each over its whole subtree. */
+  get folderTotals(): FolderTotalsView {
+    return this.totals;
+  }
 
   get size(): number {
     return this.byId.size;
@@ -74,6 +81,7 @@ export class Catalog {
     this.storedBytes += entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated++;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 0) + 1);
+    this.totals.add(entry);
   }
 
   delete(id: string): boolean {
@@ -91,6 +99,7 @@ export class Catalog {
     this.storedBytes -= entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated--;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 1) - 1);
+    this.totals.remove(entry);
     return true;
   }
 

@@ -52,6 +52,7 @@ import {
   storedKeyOf,
 } from './compression/stored-content.js';
 import { ContentDigest, contentChunks, digestBody, sha256Hex } from './content.js';
+import type { FolderNode } from './folder-totals.js';
 import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
 import { normaliseNote } from './history/inputs.js';
 import { deletedKey } from './history/keys.js';
@@ -608,6 +609,15 @@ export class DataLake implements Lake {
   async getStats(): Promise<LakeStats> {
     this.assertOpen();
     return this.catalog.stats();
+  }
+
+  /**
+   * Counts and sizes of the entries in a folder (`<type>` or `<type>/<subpath>`) and below it, with its
+   * child folders' names; `undefined` when it holds none. Kept current by the catalog: O(1).
+   */
+  folderTotals(folder: string): FolderNode | undefined {
+    this.assertOpen();
+    return this.catalog.folderTotals.get(folder);
   }
 
   /** Rebuilds the search index from the entries' content (what `datalake reindex` runs). */

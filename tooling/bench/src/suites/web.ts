@@ -25,13 +25,15 @@ const LIST_PAGE = 50;
 const SEARCH_PAGE = 20;
 const PREVIEW_BYTES = 256 * 1024;
 
+type TokenName = 'admin' | 'scoped' | 'folder';
+
 interface PageRequest {
   view: string;
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
   headers?: Record<string, string>;
-  token: 'admin' | 'scoped';
+  token: TokenName;
 }
 
 /** Issue 14: every request a view of the web page makes, and the page's first paint in Chromium. */
@@ -51,10 +53,14 @@ export const webSuite: Suite = {
     const lake = await DataLake.open(new DiskBackend({ root, fsync: false }), { onNotice: () => {} });
     const server = await createServer({ lake, refreshIntervalMs: 0 });
     const url = await server.listen({ port: 0 });
-    const tokens = {
+    const folder = busiestFolder(await lake.list());
+    const tokens: Record<TokenName, string> = {
       admin: (await server.tokens.create({ name: 'bench', grants: [{ actions: ['admin'] }] })).token,
       scoped: (
         await server.tokens.create({ name: 'scoped', grants: [{ actions: ['read'], dataType: 'schema' }] })
+      ).token,
+      folder: (
+        await server.tokens.create({ name: 'folder', grants: [{ actions: ['read'], pathPrefix: folder }] })
       ).token,
     };
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -62,7 +68,7 @@ export const webSuite: Suite = {
       const rows: ResultRow[] = [];
       const calls = context.quick ? 15 : 40;
       const baseline = await latency(calls, () => call(url, agent, { method: 'GET', path: '/healthz' }));
-      for (const page of await pageRequests(url, agent, tokens, lake)) {
+      for (const page of await pageRequests(url, agent, tokens, lake, folder)) {
         const headers = { ...page.headers, authorization: `Bearer ${tokens[page.token]}` };
         await call(url, agent, { ...page, headers }); // warm
         rows.push({
@@ -74,8 +80,8 @@ export const webSuite: Suite = {
           target: latencyAtMost(50),
         });
       }
-      const folder = (await lake.list())[Math.floor(entries / 2)] as Entry;
-      const browseHash = `#/browse?type=${folder.dataType}&folder=${encodeURIComponent(folder.subpath)}`;
+      const middle = (await lake.list())[Math.floor(entries / 2)] as Entry;
+      const browseHash = `#/browse?type=${middle.dataType}&folder=${encodeURIComponent(middle.subpath)}`;
       try {
         rows.push(...(await paintRows(context, url, tokens.admin, browseHash, entries, notes)));
       } catch (error) {
@@ -83,7 +89,8 @@ export const webSuite: Suite = {
       }
       notes.push(
         `each request ${calls} times, one at a time over a kept-alive loopback connection, as the page sends it; ` +
-          'the scoped token reads one data type (its listings and counts are filtered by its grants)',
+          'the scoped token reads one data type, the folder token one folder of every type ' +
+          `("${folder}", the top folder holding the most entries); their listings and counts are filtered by their grants`,
       );
       return { rows, notes };
     } finally {
@@ -95,32 +102,56 @@ export const webSuite: Suite = {
   },
 };
 
+/** The top-level folder (below the type folders) that holds the most entries, for the folder-scoped token. */
+function busiestFolder(entries: readonly Entry[]): string {
+  const counts = new Map<string, number>();
+  for (const entry of entries) {
+    const top = entry.subpath.split('/')[0] as string;
+    if (top !== '') counts.set(top, (counts.get(top) ?? 0) + 1);
+  }
+  let best = '';
+  for (const [name, count] of counts) if (count > (counts.get(best) ?? 0)) best = name;
+  return best || 'none';
+}
+
 /** The requests of each view, with real ids, folders and cursors from this lake. */
 async function pageRequests(
   url: string,
   agent: Agent,
-  tokens: Record<'admin' | 'scoped', string>,
+  tokens: Record<TokenName, string>,
   lake: DataLake,
+  folder: string,
 ): Promise<PageRequest[]> {
   const all = await lake.list();
   const sample = all[Math.floor(all.length / 2)] as Entry;
+  const largest = all.reduce((best, entry) => (entry.size > best.size ? entry : best));
   const deepest = all.reduce((best, entry) => (entry.subpath.length > best.subpath.length ? entry : best));
-  const first = JSON.parse(
-    await call(url, agent, {
-      method: 'GET',
-      path: `/v1/entries?limit=${LIST_PAGE}&dataType=${sample.dataType}`,
-      headers: { authorization: `Bearer ${tokens.admin}` },
-    }),
-  ) as { cursor?: string };
+  // A second version, so the history view has a timeline and a difference to show.
+  await lake.update(sample.id, { metadata: { reviewed: 'bench' } });
+  const cursorOf = async (token: TokenName, query: string) => {
+    const answer = JSON.parse(
+      await call(url, agent, {
+        method: 'GET',
+        path: `/v1/entries?limit=${LIST_PAGE}${query}`,
+        headers: { authorization: `Bearer ${tokens[token]}` },
+      }),
+    ) as { cursor?: string };
+    return answer.cursor ? `&cursor=${answer.cursor}` : '';
+  };
   const list = (query: string) => `/v1/entries?recursive=false&limit=${LIST_PAGE}${query}`;
   const search = (query: string) => ({ query, limit: SEARCH_PAGE, maxLinesPerHit: 5 });
   const typeQuery = `&dataType=${sample.dataType}`;
+  const folderQuery = `&subpath=${encodeURIComponent(folder)}`;
+  const entry = `/v1/entries/${sample.id}`;
+  const preview = (target: Entry): Record<string, string> =>
+    target.size > PREVIEW_BYTES ? { range: `bytes=0-${PREVIEW_BYTES - 1}` } : {};
   return [
     { view: 'browse', method: 'GET', path: '/v1/token', token: 'admin' },
     { view: 'browse', method: 'GET', path: '/v1/stats', token: 'admin' },
     { view: 'browse', method: 'GET', path: '/v1/folders', token: 'admin' },
     { view: 'browse', method: 'GET', path: list(''), token: 'admin' },
     { view: 'browse type', method: 'GET', path: `/v1/folders?dataType=${sample.dataType}`, token: 'admin' },
+    { view: 'browse type', method: 'GET', path: list(typeQuery), token: 'admin' },
     {
       view: 'browse folder',
       method: 'GET',
@@ -136,23 +167,69 @@ async function pageRequests(
     {
       view: 'next page',
       method: 'GET',
-      path: `/v1/entries?limit=${LIST_PAGE}${typeQuery}${first.cursor ? `&cursor=${first.cursor}` : ''}`,
+      path: `/v1/entries?limit=${LIST_PAGE}${typeQuery}${await cursorOf('admin', typeQuery)}`,
       token: 'admin',
     },
     { view: 'search', method: 'POST', path: '/v1/search', body: search('ConnectionString'), token: 'admin' },
     { view: 'search', method: 'POST', path: '/v1/search', body: search('select'), token: 'admin' },
     { view: 'search', method: 'POST', path: '/v1/search', body: search('rental_date'), token: 'scoped' },
-    { view: 'entry', method: 'GET', path: `/v1/entries/${sample.id}`, token: 'admin' },
+    { view: 'entry', method: 'GET', path: entry, token: 'admin' },
     {
-      view: 'entry',
+      view: 'entry preview',
       method: 'GET',
-      path: `/v1/entries/${sample.id}/content`,
-      headers: sample.size > PREVIEW_BYTES ? { range: `bytes=0-${PREVIEW_BYTES - 1}` } : {},
+      path: `${entry}/content`,
+      headers: preview(sample),
       token: 'admin',
     },
+    { view: 'entry download', method: 'GET', path: `${entry}/content`, token: 'admin' },
+    {
+      view: `entry preview (largest, ${largest.size} B)`,
+      method: 'GET',
+      path: `/v1/entries/${largest.id}/content`,
+      headers: preview(largest),
+      token: 'admin',
+    },
+    {
+      view: `entry download (largest, ${largest.size} B)`,
+      method: 'GET',
+      path: `/v1/entries/${largest.id}/content`,
+      token: 'admin',
+    },
+    { view: 'history', method: 'GET', path: `${entry}/history?limit=20`, token: 'admin' },
+    { view: 'history', method: 'GET', path: `${entry}/holds`, token: 'admin' },
+    { view: 'history diff', method: 'GET', path: `${entry}/diff?from=1&to=2`, token: 'admin' },
+    { view: 'scoped browse', method: 'GET', path: '/v1/token', token: 'scoped' },
     { view: 'scoped browse', method: 'GET', path: '/v1/stats', token: 'scoped' },
     { view: 'scoped browse', method: 'GET', path: '/v1/folders', token: 'scoped' },
     { view: 'scoped browse', method: 'GET', path: list('&dataType=schema'), token: 'scoped' },
+    {
+      view: 'scoped next page',
+      method: 'GET',
+      path: `/v1/entries?limit=${LIST_PAGE}&dataType=schema${await cursorOf('scoped', '&dataType=schema')}`,
+      token: 'scoped',
+    },
+    { view: 'folder-scoped browse', method: 'GET', path: '/v1/stats', token: 'folder' },
+    { view: 'folder-scoped browse', method: 'GET', path: '/v1/folders', token: 'folder' },
+    {
+      view: 'folder-scoped browse',
+      method: 'GET',
+      path: `/v1/folders?${folderQuery.slice(1)}`,
+      token: 'folder',
+    },
+    { view: 'folder-scoped browse', method: 'GET', path: list(folderQuery), token: 'folder' },
+    {
+      view: 'folder-scoped next page',
+      method: 'GET',
+      path: `/v1/entries?limit=${LIST_PAGE}${folderQuery}${await cursorOf('folder', folderQuery)}`,
+      token: 'folder',
+    },
+    {
+      view: 'folder-scoped search',
+      method: 'POST',
+      path: '/v1/search',
+      body: search('select'),
+      token: 'folder',
+    },
   ];
 }
 
@@ -180,9 +257,8 @@ async function paintRows(
       // A fresh context each time: nothing cached, a new session signed in with the token.
       const browserContext = await signedInContext(browser, token);
       const page = await browserContext.newPage();
-      await page.goto(`${url}/${browseHash}`);
-      await page.locator('ul.entries li').first().waitFor();
-      usable.push(await page.evaluate(() => performance.now()));
+      await page.goto(`${url}/${browseHash}`, { waitUntil: 'commit' });
+      usable.push(await shownAt(page, 'ul.entries li'));
       paint.push(
         await page.evaluate(async () => {
           const [entry] = performance.getEntriesByName('first-contentful-paint');
@@ -190,9 +266,8 @@ async function paintRows(
         }),
       );
       await page.goto(`${url}/#/search?q=ConnectionString`, { waitUntil: 'commit' });
-      await page.reload();
-      await page.locator('ol.hits li, [role=status]:has-text("No matches")').first().waitFor();
-      searched.push(await page.evaluate(() => performance.now()));
+      await page.reload({ waitUntil: 'commit' });
+      searched.push(await shownAt(page, 'p[role=status]', /No matches|shown/));
       await browserContext.close();
     }
   } finally {
@@ -213,6 +288,34 @@ async function paintRows(
     row('page: browse usable (entries shown)', usable),
     row('page: search results shown', searched),
   ];
+}
+
+type Page = Awaited<ReturnType<Awaited<ReturnType<typeof signedInContext>>['newPage']>>;
+
+/** What the function evaluated in the page uses of it (this package is typed without the DOM). */
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): Iterable<{ textContent: string | null }> };
+  performance: { now(): number };
+}
+
+/**
+ * When (ms from navigation start) the page first showed an element matching `selector` (and, if
+ * given, whose text matches `text`), taken in the page at each frame, so the test tool's own
+ * round trips are not counted.
+ */
+async function shownAt(page: Page, selector: string, text?: RegExp): Promise<number> {
+  const found = await page.waitForFunction(
+    ([css, pattern]) => {
+      const { document, performance } = globalThis as unknown as PageGlobals;
+      const shown = [...document.querySelectorAll(css)].some(
+        (element) => pattern === null || new RegExp(pattern).test(element.textContent ?? ''),
+      );
+      return shown ? performance.now() : false;
+    },
+    [selector, text ? text.source : null] as const,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  return (await found.jsonValue()) as number;
 }
 
 function call(
