@@ -4,7 +4,6 @@ import { type EntryRecord, encodeJson } from '../../record.js';
 import { allVersions, readDeletedRecord, type VersionedRecord } from '../entry-versions.js';
 import {
   BLOBS_PREFIX,
-  blobKey,
   DELETED_PREFIX,
   deletedKey,
   idFromDeletedKey,
