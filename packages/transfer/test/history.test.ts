@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DataLake, DataType, type Entry } from '@datalake/core';
+import { DataType, type Entry } from '@datalake/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ArchiveError, copyLake, restoreBackup, verifyBackup } from '../src/index.js';
@@ -8,15 +8,7 @@ import { CHECKSUMS_MEMBER, contentMember, MANIFEST_MEMBER } from '../src/layout.
 import { encodeLine } from '../src/manifest.js';
 import { entryFor, handMadeTar, manifestOf } from './support/archives.js';
 import { allIds, historied, historyView } from './support/history.js';
-import {
-  backupToFile,
-  fillLake,
-  openDiskLake,
-  openMemoryLake,
-  patternBytes,
-  sha256,
-  useScratch,
-} from './support/lakes.js';
+import { backupToFile, openDiskLake, openMemoryLake, sha256, useScratch } from './support/lakes.js';
 
 const scratch = useScratch('history');
 

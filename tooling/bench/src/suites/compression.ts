@@ -108,9 +108,7 @@ function* logChunks(bytes: number): Iterable<Uint8Array> {
   }
 }
 
-async function compressedReads(
-  context: SuiteContext,
-): Promise<{
+async function compressedReads(context: SuiteContext): Promise<{
   compressed: Measurement;
   plain: Measurement;
   storedBytes: number;

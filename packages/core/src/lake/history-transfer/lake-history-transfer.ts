@@ -247,7 +247,8 @@ export class LakeHistoryTransfer {
 
   /** A content the versions of `imported` name (but a live entry's current one) that the lake does not keep. */
   private async missingContent(imported: EntryWithHistory): Promise<string | undefined> {
-    for (const sha256 of keptContents(imported)) if (!(await hasBlob(this.host.backend, sha256))) return sha256;
+    for (const sha256 of keptContents(imported))
+      if (!(await hasBlob(this.host.backend, sha256))) return sha256;
     return undefined;
   }
 

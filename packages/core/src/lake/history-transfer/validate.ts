@@ -1,4 +1,4 @@
-import type { Entry, JsonValue } from '@datalake/model';
+import type { Entry } from '@datalake/model';
 import { entryFields, sameJson, ValidationError } from '@datalake/model';
 import type { EntryVersion } from '../history/types.js';
 import { versionProblem } from '../history/versions.js';
