@@ -149,6 +149,7 @@ export { impliedVersion } from './lake/history/versions.js';
 export type {
   EntryWithHistory,
   ImportedEntry,
+  ImportOptions,
   ImportOutcome,
   LakeHistoryTransfer,
   RetentionExport,

@@ -193,4 +193,53 @@ describe('importing entries with their history', () => {
     expect(await target.transfer.importRetention(exported)).toBe(0);
     expect((await target.retention.rulesHistory()).length).toBe(1);
   });
+
+  it('creates an entry said to be absent without reading first, and falls back to reading when it is not', async () => {
+    const source = await openLake();
+    const target = await openLake();
+    const entry = await historied(source);
+    const item = await source.transfer.entryWithHistory(entry.id);
+    const content = await source.readBytes(entry.id);
+    for (const version of item.versions)
+      if (version.sha256 !== item.entry.sha256)
+        await target.transfer.importContent(
+          version.sha256,
+          await source.readBytes(entry.id, { version: version.version }),
+        );
+    expect(await target.transfer.importEntry({ ...item, content }, { absent: true })).toBe('created');
+    expect(await target.history(entry.id)).toEqual(await source.history(entry.id));
+    // Wrongly said to be absent: the lake holds it, so it is read and found the same.
+    expect(await target.transfer.importEntry({ ...item, content }, { absent: true })).toBe('unchanged');
+    await source.update(entry.id, { content: 'later' });
+    const later = await source.transfer.entryWithHistory(entry.id);
+    const laterContent = await source.readBytes(entry.id);
+    expect(await target.transfer.importEntry({ ...later, content: laterContent }, { absent: true })).toBe(
+      'advanced',
+    );
+    expect(Buffer.from(await target.readBytes(entry.id)).toString()).toBe('later');
+
+    // Another entry holds the path: a conflict, as without the hint, and the lake keeps its own.
+    const fresh = await openLake();
+    const single = await fresh.store({ name: 'b.json', dataType: 'schema', content: 'theirs' });
+    const singleItem = await fresh.transfer.entryWithHistory(single.id);
+    const other = await openLake();
+    const mine = await other.store({ name: 'b.json', dataType: 'schema', content: 'mine' });
+    await expect(
+      other.transfer.importEntry({ ...singleItem, content: Buffer.from('theirs') }, { absent: true }),
+    ).rejects.toThrow(ConflictError);
+    expect(await other.list()).toEqual([mine]);
+    expect(Buffer.from(await other.readBytes(mine.id)).toString()).toBe('mine');
+  });
+
+  it('lists deleted ids and reads current content with the entry it is of', async () => {
+    const lake = await openLake();
+    const kept = await lake.store({ name: 'kept.txt', dataType: 'documentation', content: 'one' });
+    const gone = await lake.store({ name: 'gone.txt', dataType: 'documentation', content: 'bye' });
+    await lake.delete(gone.id);
+    expect([...(await lake.transfer.deletedIds())]).toEqual([gone.id]);
+    await lake.update(kept.id, { content: 'two' });
+    const current = await lake.transfer.readCurrent(kept.id);
+    expect(Buffer.from(current.bytes).toString()).toBe('two');
+    expect(current.entry).toEqual(await lake.getEntry(kept.id));
+  });
 });

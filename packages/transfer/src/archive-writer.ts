@@ -29,6 +29,8 @@ const ZEROS = new Uint8Array(64 * 1024);
 const KEPT_LINES_BYTES = 64 * 1024 * 1024;
 /** The archive goes out in pieces of about this size: tar's many 512-byte headers and paddings are not written one by one. */
 const BATCH_BYTES = 1024 * 1024;
+/** Bytes of whole members handed to the tar packer and not yet packed: more waits (bounded memory). */
+const QUEUED_BYTES = 16 * 1024 * 1024;
 
 /** Joins small chunks into pieces of about `BATCH_BYTES`, counting the bytes that pass. */
 function batching(count: (bytes: number) => void): Transform {
@@ -66,6 +68,9 @@ export class ArchiveWriter {
   private failure: unknown;
   private readonly written: WrittenMember[] = [];
   private readonly mtime = new Date();
+  /** Bytes of `addVerified` members queued in the packer, and who waits for them to go down. */
+  private queuedBytes = 0;
+  private queueWaiters: (() => void)[] = [];
   /** Bytes that went to `out` (compressed, when gzip). */
   bytesOut = 0;
 
@@ -133,6 +138,30 @@ export class ArchiveWriter {
     const sha256 = hash.digest('hex');
     this.written.push({ member: name, size, sha256 });
     return sourceError === undefined ? { sha256, complete } : { sha256, complete, sourceError };
+  }
+
+  /**
+   * A member whose bytes are at hand and known to hash to `sha256` (they were checked as they were
+   * read). It is queued in the packer without waiting for it to be packed, so many small members
+   * go out without a pause each; the queue is bounded (`QUEUED_BYTES`), so this waits when it is full.
+   */
+  async addVerified(name: string, bytes: Uint8Array, sha256: string): Promise<void> {
+    this.assertWorking();
+    while (this.queuedBytes > 0 && this.queuedBytes + bytes.byteLength > QUEUED_BYTES) {
+      await Promise.race([new Promise<void>((resolve) => this.queueWaiters.push(resolve)), this.done]);
+      this.assertWorking();
+    }
+    const size = bytes.byteLength;
+    this.queuedBytes += size;
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, size);
+    this.pack.entry({ name, size, mode: 0o644, mtime: this.mtime, type: 'file' }, buffer, (error) => {
+      if (error) this.failure ??= error;
+      this.queuedBytes -= size;
+      const waiters = this.queueWaiters;
+      this.queueWaiters = [];
+      for (const wake of waiters) wake();
+    });
+    this.written.push({ member: name, size, sha256 });
   }
 
   /**

@@ -306,7 +306,7 @@ class BackupJob {
     for await (const fetched of readAhead(group, READ_AHEAD_WINDOW, prefetch)) {
       const content = fetched.group;
       if (fetched.bytes) {
-        await this.writer.addMember(contentMember(content.sha256), content.size, [fetched.bytes]);
+        await this.writer.addVerified(contentMember(content.sha256), fetched.bytes, content.sha256);
         this.written(content, available);
       } else if (content.size <= this.smallBytes) {
         for (const [id, error] of fetched.failures) this.lastFailure.set(id, error);
@@ -454,14 +454,23 @@ class BackupJob {
     this.report.contentBytes += content.size;
   }
 
-  /** The content read whole from the first of its entries that still holds it. */
+  /**
+   * The content read whole from the first of its entries that still holds it. A lake with history
+   * gives the bytes with the entry they were checked against, so they are hashed once.
+   */
   private async readSmall(content: Group): Promise<Prefetched> {
     const failures = new Map<string, unknown>();
     for (const id of content.ids) {
       try {
-        const bytes = await this.lake.readBytes(id);
-        if (bytes.byteLength === content.size && sha256Hex(bytes) === content.sha256)
-          return { group: content, bytes, failures };
+        if (this.snapshot) {
+          const current = await this.snapshot.transfer.readCurrent(id);
+          if (current.entry.sha256 === content.sha256 && current.bytes.byteLength === content.size)
+            return { group: content, bytes: current.bytes, failures };
+        } else {
+          const bytes = await this.lake.readBytes(id);
+          if (bytes.byteLength === content.size && sha256Hex(bytes) === content.sha256)
+            return { group: content, bytes, failures };
+        }
         failures.set(id, new ConflictError(`entry ${id} changed while the backup ran`));
       } catch (error) {
         if (!isEntryChange(error)) throw error;
@@ -470,7 +479,8 @@ class BackupJob {
     }
     if (content.kept && this.snapshot) {
       try {
-        const bytes = await collect(await this.snapshot.transfer.readContent(content.sha256));
+        // Checked against its SHA-256 as it ends.
+        const bytes = await collect(await this.snapshot.transfer.readContent(content.sha256, content.size));
         if (bytes.byteLength === content.size) return { group: content, bytes, failures };
       } catch (error) {
         if (!isEntryChange(error)) throw error;

@@ -29,7 +29,7 @@ export async function copyWithHistory(
   options: CopyOptions,
 ): Promise<CopyReport> {
   await Promise.all([source.refresh(), target.refresh()]);
-  const [wanted, present] = await Promise.all([source.list(), target.list()]);
+  const [wanted, present, deletedThere] = await Promise.all([source.list(), target.list(), to.deletedIds()]);
   const byId = new Map(present.map((entry) => [entry.id, entry]));
   const byPath = new Map(present.map((entry) => [entry.filePath, entry]));
   const wantedPaths = new Set(wanted.map((entry) => entry.filePath));
@@ -106,7 +106,9 @@ export async function copyWithHistory(
         await keepFrom(item);
         const other = byPath.get(item.entry.filePath);
         if (other && other.id !== item.entry.id) await target.delete(other.id);
-        await to.importEntry({ ...item, ...(content === undefined ? {} : { content }) });
+        // The target had no entry of this id when listed: created without reading its record first.
+        const absent = !mine && !deletedThere.has(item.entry.id);
+        await to.importEntry({ ...item, ...(content === undefined ? {} : { content }) }, { absent });
         if (item.deleted) report.vanished++;
         else if (mine || other) report.updated++;
         else report.created++;

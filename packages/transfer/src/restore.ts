@@ -108,7 +108,11 @@ export async function restoreBackup(
   const sourceOf = contentSources(summary, archive, bases, transfer !== undefined);
 
   await lake.refresh();
-  const comparison = compareEntries(summary.entries.values(), await lake.list());
+  const [held, deletedHere] = await Promise.all([lake.list(), transfer?.deletedIds()]);
+  const comparison = compareEntries(summary.entries.values(), held);
+  /** Ids the lake has no entry of, live or deleted: imported without reading their record first. */
+  const heldIds = new Set(held.map((entry) => entry.id));
+  const absent = (id: string) => !heldIds.has(id) && deletedHere !== undefined && !deletedHere.has(id);
   const report: RestoreReport = {
     dryRun: options.dryRun === true,
     backupId: summary.header.backupId,
@@ -149,6 +153,7 @@ export async function restoreBackup(
     } else report.kept.push(item.wanted.filePath);
   }
   const deletedActions = transfer ? await deletedToImport(transfer, summary, report) : [];
+  const isDeleted = new Set(deletedActions);
   if (options.dryRun) return report;
 
   const progress = new Progress(
@@ -165,7 +170,7 @@ export async function restoreBackup(
     const needed = new Set<string>();
     for (const action of [...actions, ...deletedActions]) {
       if (!action.versions) continue;
-      const deleted = deletedActions.includes(action);
+      const deleted = isDeleted.has(action);
       for (const sha256 of keptShas(action.versions, deleted ? undefined : action.wanted.sha256))
         needed.add(sha256);
     }
@@ -189,7 +194,7 @@ export async function restoreBackup(
   }
 
   const write = (action: Action, content: Uint8Array | AsyncIterable<Uint8Array> | undefined) =>
-    place(lake, transfer, action, deletedActions.includes(action), content);
+    place(lake, transfer, action, isDeleted.has(action), content, absent(action.wanted.id));
   for (const action of contentless) {
     await pool.run(async () => {
       try {
@@ -330,16 +335,15 @@ async function place(
   action: Action,
   deleted: boolean,
   content: Uint8Array | AsyncIterable<Uint8Array> | undefined,
+  absent: boolean,
 ): Promise<Entry> {
   const { wanted, present, versions } = action;
   if (!transfer || !versions) return placeEntry(lake, wanted, present, content);
   if (present && present.id !== wanted.id) await lake.delete(present.id);
-  await transfer.importEntry({
-    entry: wanted,
-    versions,
-    deleted,
-    ...(content === undefined ? {} : { content }),
-  });
+  await transfer.importEntry(
+    { entry: wanted, versions, deleted, ...(content === undefined ? {} : { content }) },
+    { absent },
+  );
   return wanted;
 }
 

@@ -772,6 +772,7 @@ export class DataLake implements Lake {
       captureBytes: this.captureBytes,
       load: (id) => this.timeline.load(id),
       liveIds: () => this.catalog.inPathOrder().map((entry) => entry.id),
+      readCurrent: (id) => this.readVerified(id),
       nestingConflict: (filePath) => this.catalog.nestingConflict(filePath),
       // Imported content is stored as it came: the imported entry records no compressed form.
       claimAndWriteContent: async (filePath, id, body, digest) =>

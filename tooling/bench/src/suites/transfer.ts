@@ -122,8 +122,11 @@ async function copyRows(
     notes.push('copy disk → S3: skipped, no S3 server');
     return [];
   }
+  // Both lakes opened as `datalake copy` opens them: the source without its search index, the
+  // target building its index on a second thread.
   const source = await DataLake.open(new DiskBackend({ root: lakeDir, fsync: false }), {
     onNotice: () => {},
+    search: 'scan',
   });
   const rows: ResultRow[] = [];
   try {
@@ -158,7 +161,7 @@ async function copyRows(
           const prefix = `copy-${run}-${randomBytes(3).toString('hex')}`;
           const { endpoint, region, credentials } = server;
           const backend = await S3Backend.connect({ bucket, prefix, endpoint, region, credentials });
-          const target = await DataLake.open(backend, { onNotice: () => {} });
+          const target = await DataLake.open(backend, { onNotice: () => {}, indexWorker: true });
           let failed = 0;
           const copyMs = await timeMs(async () => {
             failed = (await copyLake(source, target, { concurrency: COPY_CONCURRENCY })).failed.length;

@@ -1,2 +1,8 @@
 export { type HistoryTransferHost, LakeHistoryTransfer } from './lake-history-transfer.js';
-export type { EntryWithHistory, ImportedEntry, ImportOutcome, RetentionExport } from './types.js';
+export type {
+  EntryWithHistory,
+  ImportedEntry,
+  ImportOptions,
+  ImportOutcome,
+  RetentionExport,
+} from './types.js';

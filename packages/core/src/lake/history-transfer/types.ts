@@ -33,3 +33,14 @@ export interface RetentionExport {
   rules: RetentionRule[];
   holds: EntryHolds[];
 }
+
+/** How `importEntry` may go about an import. */
+export interface ImportOptions {
+  /**
+   * The caller found no entry of this id in the lake, live or deleted (from `list` and
+   * `deletedIds`, read before): the lake's record is not read first, the entry is created at once.
+   * Should the entry have appeared since, the import reads it and goes on as without this hint
+   * (which needs the content given as bytes, not a stream: with a stream the hint is ignored).
+   */
+  absent?: boolean;
+}
