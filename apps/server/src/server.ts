@@ -5,8 +5,8 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyServerOptions, LogController } from 'fastify';
 import { AuditLog } from './audit.js';
-import { authenticate } from './auth/authenticate.js';
-import { type Grant, normaliseGrant, type Scope } from './auth/grants.js';
+import { authenticate, authenticateKnown } from './auth/authenticate.js';
+import { type Access, type Grant, normaliseGrant, type Scope } from './auth/grants.js';
 import { TokenStore } from './auth/token-store.js';
 import { ContentCache } from './content-cache.js';
 import type { App, ServerContext } from './context.js';
@@ -161,9 +161,24 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
 
   const anonymous = anonymousGrant(options.auth?.anonymousRead);
   app.decorateRequest('access', null as never);
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config.auth === false) return;
-    request.access = await authenticate(tokens, request.headers.authorization, anonymous);
+  // Callback-style: a known token is checked without a promise; only an unknown one waits for a lookup.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config.auth === false) return done();
+    const header = request.headers.authorization;
+    let known: Access | undefined;
+    try {
+      known = authenticateKnown(tokens, header, anonymous);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (known) {
+      request.access = known;
+      return done();
+    }
+    authenticate(tokens, header, anonymous).then((access) => {
+      request.access = access;
+      done();
+    }, done);
   });
   // While shutting down, answers close their connection, so no keep-alive connection outlives close().
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.

@@ -9,6 +9,17 @@ export const contentTag = (entry: Entry) => `"${entry.sha256}"`;
  * not change on a metadata update). 32 hex digits, so it cannot be mistaken for a content tag.
  */
 export function versionTag(entry: Entry): string {
+  const known = versionTags.get(entry);
+  if (known !== undefined) return known;
+  const tag = computeVersionTag(entry);
+  // The lake's entries are frozen and replaced on every change: one hash per version, not per request.
+  if (Object.isFrozen(entry) && Object.isFrozen(entry.metadata)) versionTags.set(entry, tag);
+  return tag;
+}
+
+const versionTags = new WeakMap<Entry, string>();
+
+function computeVersionTag(entry: Entry): string {
   const digest = createHash('sha256')
     .update(JSON.stringify([entry.id, entry.sha256, entry.updatedAt, entry.metadata]))
     .digest('hex');

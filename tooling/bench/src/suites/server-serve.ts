@@ -3,9 +3,11 @@
  * disk lake, or a bare Fastify route answering a fixed body from memory (the baseline). Run as
  * `node --import tsx server-serve.ts <request JSON>`. Prints one JSON line when it listens
  * (`ServeStarted`), on SIGUSR2 one with its storage calls and refreshes so far, and on SIGTERM
- * one more with its peak RSS and its storage list calls by prefix, then exits.
+ * one more with its peak RSS and its storage list calls by prefix, then exits. A line
+ * `{"search": query}` on stdin is answered with `{"searchMs": ms}`: the search timed in this process.
  */
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { DiskBackend } from '@datalake/backend-disk';
 import { S3Backend } from '@datalake/backend-s3';
 import { DataLake, type StorageBackend } from '@datalake/core';
@@ -69,6 +71,7 @@ async function start(
     await refresh(options);
     counters.refreshes++;
   };
+  inProcessLake = lake;
   const { token } = await new TokenStore(backend).create({ name: 'bench', grants: [{ actions: ['admin'] }] });
   const server = await createServer({ lake, refreshIntervalMs: request.refreshIntervalMs ?? 1000 });
   const url = await server.listen({ port: 0 });
@@ -82,6 +85,8 @@ async function start(
 }
 
 const lists: Record<string, number> = {};
+/** The lake the server serves, for searches timed in this process (the baseline of the HTTP ones). */
+let inProcessLake: DataLake | undefined;
 /** Storage calls (each one S3 request for the small objects a refresh reads) and finished refreshes. */
 const counters = { calls: 0, refreshes: 0 };
 
@@ -110,6 +115,17 @@ process.stdout.write(`${JSON.stringify(started)}\n`);
 // SIGUSR2: one line with the counters so far (the bench takes differences over an idle while).
 process.on('SIGUSR2', () => {
   process.stdout.write(`${JSON.stringify({ counters })}\n`);
+});
+// A line `{"search": query, "limit": n}` on stdin: the search is timed here, in process, on the
+// served lake, and answered with one line `{"searchMs": ms}`.
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const { search, limit } = JSON.parse(line) as { search: string; limit?: number };
+  const lake = inProcessLake;
+  if (!lake) return;
+  const started = performance.now();
+  void lake.search(search, { limit: limit ?? 50 }).then(() => {
+    process.stdout.write(`${JSON.stringify({ searchMs: performance.now() - started })}\n`);
+  });
 });
 process.once('SIGTERM', () => {
   void stop().then(() => {
