@@ -120,7 +120,9 @@ export class KeyLocks {
         pause = Math.min(pause * 2, MAX_POLL_MS);
       }
     } finally {
-      if (inQueue) await this.queue.leave(ticket);
+      // Never fails the acquire: a ticket that could not be removed is at worst handed the lock
+      // later, which is then broken as stale (see `isAbandoned`).
+      if (inQueue) await this.queue.leave(ticket).catch(() => undefined);
     }
   }
 
