@@ -8,7 +8,6 @@ import {
   ValidationError,
 } from '@datalake/model';
 import { type CatalogItem, folderOf } from '../catalog.js';
-import { sha256Hex } from '../content.js';
 import type { EntryStream } from '../lake.js';
 import type { LoadedRecord } from '../loader.js';
 import { assertDataType, isPlausibleId, normaliseSubpath } from '../paths.js';

@@ -119,7 +119,11 @@ function readNames(
  * yet), `undefined` when the file cannot say (a version is in a page, it is the newest, whose data
  * the file leaves to the entry, or a part it needs is damaged).
  */
-export function spanVersionAt(bytes: Uint8Array, span: LiveSpan, time: number): EntryVersion | null | undefined {
+export function spanVersionAt(
+  bytes: Uint8Array,
+  span: LiveSpan,
+  time: number,
+): EntryVersion | null | undefined {
   const buffer = asBuffer(bytes);
   const sumAt = span.table;
   const flagsAt = sumAt + 4;
