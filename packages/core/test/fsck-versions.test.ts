@@ -4,7 +4,15 @@ import { collectBody, DataType } from '@datalake/model';
 import { describe, expect, it } from 'vitest';
 import { DataLake } from '../src/lake/data-lake.js';
 import type { FsckReport } from '../src/lake/fsck.js';
-import { BLOBS_PREFIX, blobKey, deletedKey, PAGES_PREFIX } from '../src/lake/history/keys.js';
+import {
+  BLOBS_PREFIX,
+  blobKey,
+  deletedKey,
+  LEGACY_TIMELINE_KEY,
+  PAGES_PREFIX,
+  TIMELINE_KEY,
+  VERSIONS_PREFIX,
+} from '../src/lake/history/keys.js';
 import { HOLDS_PREFIX } from '../src/lake/history/retention/holds.js';
 import { metadataKey } from '../src/lake/paths.js';
 import { MapBackend } from './support/map-backend.js';
@@ -87,6 +95,28 @@ describe('fsck of entry history (.versions/)', () => {
     expect(await backend.head(blobKey(sha('nobody')))).toBeNull();
     expect((await lake.fsck()).ok).toBe(true);
     await lake.close();
+  });
+
+  it('knows the timeline file, and moves anything else lying directly in .versions/ to the quarantine', async () => {
+    const { backend, lake, ids } = await lakeWithHistory();
+    await lake.close();
+    const reopened = await open(backend);
+    await reopened.list({ asOf: new Date() });
+    await reopened.update(ids.cfg, { metadata: { seen: true } });
+    await reopened.close();
+    expect(await backend.head(TIMELINE_KEY)).not.toBeNull();
+    await backend.put(LEGACY_TIMELINE_KEY, encoder.encode('{"format":1,"live":[],"deleted":[]}'));
+    await backend.put(`${VERSIONS_PREFIX}notes.txt`, encoder.encode('x'));
+    const lake2 = await open(backend);
+    const found = await lake2.fsck();
+    expect(found.problems.map((problem) => [problem.kind, problem.key])).toEqual([
+      ['stray-object', `${VERSIONS_PREFIX}notes.txt`],
+    ]);
+    await lake2.fsck({ repair: true });
+    expect(await backend.head(`${VERSIONS_PREFIX}notes.txt`)).toBeNull();
+    expect(await backend.head(TIMELINE_KEY)).not.toBeNull();
+    expect((await lake2.fsck()).ok).toBe(true);
+    await lake2.close();
   });
 
   it('reports a page its history names that is gone, a damaged deleted record and damaged holds', async () => {

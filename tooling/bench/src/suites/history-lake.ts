@@ -13,13 +13,15 @@ const WRITES_AT_ONCE = 32;
  * A lake of `size` entries, each with `versions` versions (a store, then metadata-only updates,
  * one hour apart), written object by object (content, path claim, record) straight through a disk
  * backend with fsync off: far quicker than `size × versions` lake calls, and the same objects the
- * lake would write. Opened and closed once, so it has its catalog snapshot like any used lake.
+ * lake would write. Opened and closed once, so it has its catalog snapshot like any used lake; with
+ * more than one version, a `list({ asOf })` at `asOf` (between the second and third versions) in
+ * that session leaves its timeline file too (`building`: how long that first listing took).
  */
 export async function generatedLake(
   context: SuiteContext,
   size: number,
   versions: number,
-): Promise<{ root: string; times: number[] }> {
+): Promise<{ root: string; times: number[]; asOf: Date; building: number | undefined }> {
   const root = path.join(context.workRoot, `history-generated-${size}-${versions}`);
   const backend = new DiskBackend({ root, fsync: false });
   const start = Date.UTC(2026, 0, 1);
@@ -35,8 +37,11 @@ export async function generatedLake(
   };
   await Promise.all(Array.from({ length: WRITES_AT_ONCE }, worker));
   const lake = await DataLake.open(backend, { ...context.lakeOptions, search: 'scan', onNotice: () => {} });
+  // Written without a timeline file: the first listing reads every record, and close keeps the index.
+  const asOf = new Date((times[1] ?? start) + 60_000);
+  const building = versions > 1 ? await timeMs(() => lake.list({ asOf })) : undefined;
   await lake.close();
-  return { root, times };
+  return { root, times, asOf, building };
 }
 
 async function writeEntry(
@@ -86,11 +91,16 @@ async function writeEntry(
   ]);
 }
 
-/** `DataLake.open` of each root, alternating, `runs` times each (search: scan: the lake alone). */
+/**
+ * `DataLake.open` of each root, alternating, `runs` times each (search: scan: the lake alone).
+ * `opened` runs on each opened lake, untimed by the open, before it is closed: so the lakes opened
+ * for the open rows serve the rows that need a freshly opened lake too.
+ */
 export async function interleavedOpens(
   context: SuiteContext,
   roots: readonly string[],
   runs: number,
+  opened: (index: number, lake: DataLake) => Promise<void> = async () => {},
 ): Promise<Measurement[]> {
   const samples = roots.map(() => [] as number[]);
   for (let run = 0; run < runs; run++) {
@@ -102,6 +112,7 @@ export async function interleavedOpens(
           lake = await DataLake.open(backend, { ...context.lakeOptions, search: 'scan', onNotice: () => {} });
         }),
       );
+      if (lake) await opened(index, lake);
       await lake?.close();
     }
   }
@@ -109,44 +120,29 @@ export async function interleavedOpens(
 }
 
 /**
- * `list({ asOf })` at a moment every entry has changed since. `first`: the first call of each
- * freshly opened lake (the timeline index read from the lake); `again`: later calls.
+ * `list({ asOf })` at a moment every entry has changed since, on lakes `interleavedOpens` opened
+ * afresh: `first` is the first call (the timeline index read from the lake), `again` a later one.
  */
-export async function timedListsAsOf(
-  context: SuiteContext,
-  root: string,
-  asOf: Date,
-  runs: number,
-): Promise<{ first: Measurement; again: Measurement; building: number; listed: number }> {
-  const first: number[] = [];
-  const again: number[] = [];
-  let listed = 0;
-  // The lake was written without one: the first listing reads every record, and close keeps the index.
-  const building = await withLake(context, root, async (lake) => {
-    return timeMs(async () => {
-      listed = (await lake.list({ asOf })).length;
-    });
-  });
-  for (let run = 0; run < runs; run++) {
-    await withLake(context, root, async (lake) => {
-      first.push(await timeMs(() => lake.list({ asOf })));
-      again.push(await timeMs(() => lake.list({ asOf })));
-    });
-  }
-  return {
-    first: { kind: 'latency', samples: first },
-    again: { kind: 'latency', samples: again },
-    building,
-    listed,
-  };
-}
+export class ListsAsOf {
+  readonly first: number[] = [];
+  readonly again: number[] = [];
+  listed = 0;
 
-async function withLake<T>(context: SuiteContext, root: string, work: (lake: DataLake) => Promise<T>) {
-  const backend = new DiskBackend({ root, fsync: false });
-  const lake = await DataLake.open(backend, { ...context.lakeOptions, search: 'scan', onNotice: () => {} });
-  try {
-    return await work(lake);
-  } finally {
-    await lake.close();
+  constructor(private readonly asOf: Date) {}
+
+  async time(lake: DataLake): Promise<void> {
+    this.first.push(
+      await timeMs(async () => {
+        this.listed = (await lake.list({ asOf: this.asOf })).length;
+      }),
+    );
+    this.again.push(await timeMs(() => lake.list({ asOf: this.asOf })));
+  }
+
+  measurements(): { first: Measurement; again: Measurement } {
+    return {
+      first: { kind: 'latency', samples: this.first },
+      again: { kind: 'latency', samples: this.again },
+    };
   }
 }

@@ -11,8 +11,11 @@ import {
   blobKey,
   DELETED_PREFIX,
   idFromDeletedKey,
+  LEGACY_TIMELINE_KEY,
   PAGES_PREFIX,
   RETENTION_PREFIX,
+  TIMELINE_KEY,
+  VERSIONS_PREFIX,
 } from './keys.js';
 import { HOLDS_PREFIX, readHolds } from './retention/holds.js';
 import { rulesHistory } from './retention/rules.js';
@@ -26,7 +29,8 @@ export type VersionsProblemKind =
   | 'damaged-history'
   | 'orphaned-page'
   | 'invalid-deleted-record'
-  | 'invalid-retention-object';
+  | 'invalid-retention-object'
+  | 'stray-object';
 
 /** What the check needs of `fsck`. */
 export interface VersionsCheckHost {
@@ -140,6 +144,7 @@ export async function checkVersions(host: VersionsCheckHost): Promise<void> {
       await host.quarantined('orphaned-page', object, 'no history names this page of versions');
   });
   await checkRetention(host);
+  await checkTopLevel(host);
 }
 
 async function blobProblem(
@@ -158,6 +163,26 @@ async function blobProblem(
   }
   host.verified(size);
   return hash.digest('hex') === sha256 ? undefined : 'its bytes do not hash to its name';
+}
+
+/**
+ * Directly under `.versions/` lies only the timeline file (and the one an earlier release kept as
+ * JSON, removed at the next save): anything else is no part of the history.
+ */
+async function checkTopLevel(host: VersionsCheckHost): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await host.backend.list(VERSIONS_PREFIX, { cursor, limit: 1000, delimiter: '/' });
+    for (const object of page.objects) {
+      if (object.key === TIMELINE_KEY || object.key === LEGACY_TIMELINE_KEY) continue;
+      await host.quarantined(
+        'stray-object',
+        object,
+        'it is no part of entry history (.versions/ holds folders and the timeline file only)',
+      );
+    }
+    cursor = page.cursor;
+  } while (cursor);
 }
 
 /** Rules and holds must read back: damaged ones refuse deletes and purges until they are fixed by hand. */
