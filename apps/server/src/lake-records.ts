@@ -1,4 +1,4 @@
-import { collectBody, type DataLake, type Entry } from '@datalake/core';
+import { collectBody, type DataLake, type Entry, METADATA_PREFIX } from '@datalake/core';
 
 /**
  * The entry as its record in the lake says now (`.metadata/<id>.json`, the source of truth of the
@@ -7,7 +7,7 @@ import { collectBody, type DataLake, type Entry } from '@datalake/core';
  */
 export async function freshEntry(lake: DataLake, id: string): Promise<Entry | undefined> {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(id)) return undefined;
-  const object = await lake.backend.get(`.metadata/${id}.json`);
+  const object = await lake.backend.get(`${METADATA_PREFIX}${id}.json`);
   if (!object) return undefined;
   const record = JSON.parse(new TextDecoder().decode(await collectBody(object.body))) as {
     entry?: Entry;

@@ -12,6 +12,7 @@ export {
   MAX_SEGMENT_BYTES,
   pathProblem,
 } from './keys.js';
+export * from './layout.js';
 export {
   assertEtagHolds,
   assertModeHolds,

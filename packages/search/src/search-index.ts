@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Entry } from '@datalake/model';
-import { CorruptDataError, NotFoundError, PutMode, ReadOnlyError } from '@datalake/model';
+import {
+  CorruptDataError,
+  INDEX_SEGMENTS_PREFIX,
+  NotFoundError,
+  PutMode,
+  ReadOnlyError,
+} from '@datalake/model';
 import { Analyser } from './analysis.js';
 import type { WordStats } from './bm25.js';
 import { candidateDocs } from './candidate-docs.js';
@@ -36,7 +42,7 @@ import type {
 import { wordStatsOf } from './word-stats.js';
 import { type DocKey, type LostDocuments, WorkerSegmentBuilder } from './worker-builder.js';
 
-export const SEGMENT_PREFIX = '.index/segments/';
+export const SEGMENT_PREFIX = INDEX_SEGMENTS_PREFIX;
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_SEGMENTS = 8;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;

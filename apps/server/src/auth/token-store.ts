@@ -1,5 +1,5 @@
 import {
-  AUTH_PREFIX,
+  AUTH_TOKENS_PREFIX,
   type ChangeFeed,
   collectBody,
   NotFoundError,
@@ -13,7 +13,7 @@ import { AccessError } from '../errors.js';
 import { type Grant, normaliseGrants } from './grants.js';
 import { newSecret, parseToken, secretMatches } from './token-secret.js';
 
-export const TOKENS_PREFIX = `${AUTH_PREFIX}tokens/`;
+export const TOKENS_PREFIX = AUTH_TOKENS_PREFIX;
 
 /** What the lake keeps of a token, at `.auth/tokens/<id>.json`. Never the token itself. */
 export interface TokenRecord {

@@ -18,7 +18,7 @@ import {
   CorruptDataError,
   collectBody,
   DATA_TYPES,
-  DataLakeError,
+  type DataLakeError,
   type DataType,
   NotFoundError,
   PreconditionFailedError,
@@ -37,8 +37,8 @@ import {
 } from '@datalake/search';
 import { useBackend } from './backend-use.js';
 import { Catalog, folderOf } from './catalog.js';
+import { CatalogSync } from './catalog-sync.js';
 import { type ChangeFeed, ChangeJournal, type ChangeJournalOptions } from './change-journal.js';
-import { readChangedRecords } from './changed-records.js';
 import { LakeCompression } from './compression/lake-compression.js';
 import { readOriginal } from './compression/read-original.js';
 import type { CompressionSettings } from './compression/settings.js';
@@ -48,7 +48,6 @@ import {
   planNewContent,
   planUpdate,
   sliceOf,
-  storedKey,
   storedKeyOf,
 } from './compression/stored-content.js';
 import { ContentDigest, contentChunks, digestBody, sha256Hex } from './content.js';
@@ -60,37 +59,27 @@ import { type HistoryHost, LakeHistory } from './history/lake-history.js';
 import { assertNoHold } from './history/retention/holds.js';
 import { LakeRetention } from './history/retention/lake-retention.js';
 import type { ChangeNote, EntryHistory, HistoryOptions, VersionDiff } from './history/types.js';
-import { firstHistory, pendingOf, type VersionChange, VersionWriter } from './history/version-writer.js';
+import { firstHistory, type VersionChange, VersionWriter } from './history/version-writer.js';
 import { type HistoryTransferHost, LakeHistoryTransfer } from './history-transfer/index.js';
 import type { EntryStream, Lake } from './lake.js';
-import {
-  type InvalidRecord,
-  type LoadedRecord,
-  listRecords,
-  readRecord,
-  readRecordAt,
-  readSnapshot,
-  reconcile,
-  writeSnapshot,
-} from './loader.js';
-import { mergeMetadata, normaliseMetadata } from './metadata.js';
+import { type LoadedRecord, listRecords, readRecordAt, readSnapshot, writeSnapshot } from './loader.js';
+import { normaliseMetadata } from './metadata.js';
 import {
   assertDataType,
   claimKey,
   contentKey,
-  isPlausibleId,
   metadataKey,
   normaliseName,
   normaliseSubpath,
   parseContentPath,
 } from './paths.js';
-import {
-  decodePathClaim,
-  type EntryRecord,
-  encodeJson,
-  type PathClaim,
-  type PendingUpdate,
-} from './record.js';
+import { decodePathClaim, type EntryRecord, encodeJson } from './record.js';
+import { ignoringBackendErrors } from './write-protocol/cleanup.js';
+import { EntryUpdates, storedField } from './write-protocol/entry-updates.js';
+import { PathClaims, type WrittenContent } from './write-protocol/path-claims.js';
+import { casRecord } from './write-protocol/record-cas.js';
+import { digestOf, resolvePendingView, WriteRecovery } from './write-protocol/recovery.js';
+import { RETRY_AFTER_PAUSE, retryWrite } from './write-protocol/retry.js';
 import { isAbandoned, newInstanceId, writerTag } from './writer.js';
 
 export interface DataLakeOptions {
@@ -136,12 +125,7 @@ export interface DataLakeOptions {
 }
 
 const DEFAULT_LEASE_MS = 10 * 60 * 1000;
-/** Left-out records reported one by one per load; past this, one line says how many more there are. */
-const MAX_LEFT_OUT_NOTICES = 50;
-/** Recovered writes remembered for `fsck` (the oldest are dropped past this). */
-const MAX_RECOVERIES_KEPT = 1000;
 const DEFAULT_INDEX_FROM_MEMORY = 16 * 1024 * 1024;
-const UPDATE_ATTEMPTS = 10;
 const utf8 = new TextDecoder('utf-8');
 
 /**
@@ -167,13 +151,14 @@ export class DataLake implements Lake {
   /** A best-effort write met a read-only lake and the user was told (once). */
   private readOnlyNoticed = false;
   private closed = false;
-  /**
-   * Records of `.metadata/` that are not in the catalog although they exist: invalid ones, and valid
-   * ones whose path another entry owns. By key; rebuilt by every load, each reported once.
-   */
-  private leftOut = new Map<string, LeftOutRecord>();
-  /** Abandoned writes this instance finished since `fsck` last asked. */
-  private recoveries: RecoveredWrite[] = [];
+  /** Keeps the catalog in step with the records (loads, the change journal, admitting records). */
+  private readonly sync: CatalogSync;
+  /** Path claims and the content written under them: the first step of every store. */
+  private readonly claims: PathClaims;
+  /** Finishes the writes of writers that are gone. */
+  private readonly recovery: WriteRecovery;
+  /** New versions of entries (`update`, `restore`): compare-and-swap of their records. */
+  private readonly updates: EntryUpdates;
   private readonly journal: ChangeJournal | undefined;
   /** The history half of every write (versions, kept content, deleted records). */
   private readonly historyOps: VersionWriter;
@@ -196,7 +181,49 @@ export class DataLake implements Lake {
     this.historyOps = new VersionWriter(backend, (record) =>
       assertNoHold(backend, record.entry.id, 'delete'),
     );
+    this.claims = new PathClaims({
+      backend,
+      writer: () => writerTag(this.instance),
+      leaseMs: this.leaseMs,
+      notice: (message) => this.notice(message),
+      loadRecordOrNull: (id) => this.loadRecordOrNull(id),
+      admit: (loaded) => this.admit(loaded),
+    });
+    this.sync = new CatalogSync({
+      backend,
+      catalog: this.catalog,
+      leaseMs: this.leaseMs,
+      notice: (message) => this.notice(message),
+      claimOf: (filePath) => this.claims.claimOf(filePath),
+      recoverPending: (loaded) => this.recovery.recoverPending(loaded),
+      removeObjects: (record) => this.recovery.removeObjects(record),
+      unlessReadOnly: (write) => this.unlessReadOnly(write),
+      forgotten: async (id) => {
+        this.changedSinceSnapshot = true;
+        await this.searchIndex?.remove(id);
+      },
+      markChanged: () => {
+        this.changedSinceSnapshot = true;
+      },
+    });
     this.timeline = new LakeHistory(this.historyHost());
+    this.recovery = new WriteRecovery({
+      backend,
+      catalog: this.catalog,
+      claims: this.claims,
+      historyOps: this.historyOps,
+      leaseMs: this.leaseMs,
+      notice: (message) => this.notice(message),
+      casRecord: (etag, record) => this.casRecord(etag, record),
+      loadFresh: (id) => this.sync.loadFresh(id),
+      admit: (loaded) => this.admit(loaded),
+      recovered: (kind, id) => this.sync.recovered(kind, id),
+      noteReadOnly: (error) => this.noteReadOnly(error),
+      noteCommitted: async (id) => {
+        this.changedSinceSnapshot = true;
+        await this.journal?.noteChange(id);
+      },
+    });
     this.retention = new LakeRetention({
       backend,
       entries: () => this.catalog.inPathOrder(),
@@ -207,6 +234,16 @@ export class DataLake implements Lake {
     const maxIndexedBytes = sizeOption('maxIndexedBytes', options.maxIndexedBytes, DEFAULT_MAX_INDEXED_BYTES);
     // Content the index will not read is not worth keeping.
     this.captureBytes = Math.min(options.indexFromMemoryBytes ?? DEFAULT_INDEX_FROM_MEMORY, maxIndexedBytes);
+    this.updates = new EntryUpdates({
+      backend,
+      historyOps: this.historyOps,
+      captureBytes: this.captureBytes,
+      writer: () => writerTag(this.instance),
+      loadFresh: (id) => this.loadFresh(id),
+      waitForPending: (loaded) => this.recovery.waitForPending(loaded),
+      casRecord: (etag, record) => this.casRecord(etag, record),
+      committed: (entry, etag, content) => this.committed(entry, etag, content),
+    });
     this.transfer = new LakeHistoryTransfer(this.transferHost());
     const journal = options.changeJournal ?? backend.capabilities.sharedAcrossProcesses;
     if (journal)
@@ -235,7 +272,7 @@ export class DataLake implements Lake {
     const listing = listRecords(backend);
     listing.catch(() => {}); // Awaited by loadCatalog; this only keeps an early failure from going unhandled.
     const [snapshot] = await Promise.all([readSnapshot(backend), lake.compression.load()]);
-    const result = await lake.loadCatalog((id) => snapshot.get(id), listing, snapshot.values());
+    const result = await lake.sync.loadCatalog((id) => snapshot.get(id), listing, snapshot.values());
     lake.changedSinceSnapshot = result.fetched > 0 || snapshot.size !== lake.catalog.size;
     if (loadStarted !== undefined) lake.journal?.fullLoadDone(loadStarted);
     if (options.search !== 'scan')
@@ -253,11 +290,11 @@ export class DataLake implements Lake {
     await this.compression.load();
     const batch = options.full ? undefined : await this.journal?.changes();
     if (batch) {
-      await this.applyChanges(batch.ids);
+      await this.sync.applyChanges(batch.ids);
       batch.commit();
     } else {
       const started = this.journal?.fullLoadStarting();
-      const result = await this.loadCatalog((id) => {
+      const result = await this.sync.loadCatalog((id) => {
         const item = this.catalog.get(id);
         return item && !item.pending
           ? { record: { format: 1, entry: item.entry }, etag: item.etag }
@@ -502,65 +539,19 @@ export class DataLake implements Lake {
     return this.writeVersion(id, { patch, body, note: normaliseNote(input), op: 'update' });
   }
 
-  /** Commits a new version of `id`: `patch` merged into (or, with `replace`, replacing) its metadata. */
-  private async writeVersion(id: string, change: VersionChange): Promise<Entry> {
-    const { patch, body } = change;
-    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      const current = await this.loadFresh(id);
-      if (current.record.pending) {
-        if (isAbandoned(current.record.pending.writer, this.leaseMs)) await this.recoverPending(current);
-        else await pause(attempt);
-        continue;
-      }
-      const base = current.record.entry;
-      const metadata = change.replace ? patch : mergeMetadata(base.metadata, patch);
-      const updatedAt = new Date().toISOString();
-      const { history } = current.record;
-      if (body === undefined) {
-        const entry = Object.freeze({ ...base, metadata, updatedAt });
-        const record = await this.historyOps.recordWithVersion(
-          current.record,
-          entry,
-          pendingOf(change, updatedAt),
-        );
-        const written = await this.casRecord(current.etag, record);
-        if (written) return this.committed(entry, written, null);
-        await pause(attempt);
-        continue;
-      }
-      const pending = { writer: writerTag(this.instance), metadata, ...pendingOf(change, updatedAt) };
-      // The old content's copy and the pending mark are written at once; both precede the overwrite.
-      const marked = await this.historyOps.markKeepingContent(current, pending, (etag, record) =>
-        this.casRecord(etag, record),
-      );
-      if (!marked) {
-        await pause(attempt);
-        continue;
-      }
-      return this.writeContentUpdate({ format: 1, entry: base, pending, history }, marked, body);
-    }
-    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
-      details: { id },
-    });
-  }
-
   /** `true` if the entry existed and is now deleted, `false` if there was no such entry. */
   async delete(id: string, options?: ChangeNoteInput): Promise<boolean> {
     this.assertOpen();
     const note = normaliseNote(options);
     if (typeof id !== 'string' || id.length === 0) return false;
-    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+    return retryWrite(id, async () => {
       const current = await this.loadRecordOrNull(id);
       if (!current || current.record.deleted) {
         if (current) await this.admit(current);
         await this.forget(id);
         return false;
       }
-      if (current.record.pending) {
-        if (isAbandoned(current.record.pending.writer, this.leaseMs)) await this.recoverPending(current);
-        else await pause(attempt);
-        continue;
-      }
+      if (current.record.pending) return this.recovery.waitForPending(current);
       await this.historyOps.assertDeletable(current.record);
       await this.historyOps.keepCurrentContent(current.record.entry);
       // The conditional put of a tombstone is the commit point: it loses to any concurrent update.
@@ -568,16 +559,10 @@ export class DataLake implements Lake {
         ...(await this.historyOps.recordWithDeletion(current.record, note)),
         deleted: writerTag(this.instance),
       };
-      if (!(await this.casRecord(current.etag, tombstone))) {
-        await pause(attempt);
-        continue;
-      }
+      if (!(await this.casRecord(current.etag, tombstone))) return RETRY_AFTER_PAUSE;
       await this.forget(id);
       await Promise.all([this.removeObjects(tombstone), this.journal?.noteChange(id)]);
       return true;
-    }
-    throw new ConflictError(`entry ${id} kept changing under concurrent writers; try again`, {
-      details: { id },
     });
   }
 
@@ -689,64 +674,6 @@ export class DataLake implements Lake {
     );
   }
 
-  /**
-   * Brings the catalog up to date with the `.metadata/` objects. `known` records (from the snapshot
-   * or the catalog) are reused when their etag still matches. Those of `inPathOrder` (the snapshot,
-   * written in path order) go in first and in that order, which keeps the catalog's bulk load cheap.
-   */
-  private async loadCatalog(
-    known: Parameters<typeof reconcile>[1],
-    listing?: Promise<Map<string, string>>,
-    inPathOrder: Iterable<LoadedRecord> = [],
-  ): Promise<{ fetched: number }> {
-    const result = await reconcile(this.backend, known, listing, (key) => {
-      const bad = this.leftOut.get(key);
-      return bad?.kind === 'invalid' ? bad : undefined;
-    });
-    const reported = this.leftOut;
-    this.leftOut = new Map();
-    const notices = { shown: 0, more: 0 };
-    const leaveOut = (record: LeftOutRecord) => this.leaveOut(record, reported, notices);
-    for (const bad of result.invalid.values()) leaveOut({ ...bad, kind: 'invalid' });
-    for (const item of [...this.catalog.items()]) {
-      if (!result.records.has(item.entry.id)) this.catalog.delete(item.entry.id);
-    }
-    let admitted = 0;
-    for (const loaded of inPathOrder) {
-      if (result.records.get(loaded.record.entry.id) !== loaded) continue; // changed or gone
-      if (!this.admitCommitted(loaded)) await this.admit(loaded, leaveOut);
-      admitted++;
-    }
-    if (admitted < result.records.size) {
-      for (const [id, loaded] of result.records) {
-        if (admitted > 0 && known(id) === loaded) continue; // admitted above
-        if (!this.admitCommitted(loaded)) await this.admit(loaded, leaveOut);
-      }
-    }
-    this.catalog.settle();
-    if (notices.more > 0) this.notice(`left out ${notices.more} more entry records (fsck lists them all)`);
-    return { fetched: result.fetched };
-  }
-
-  /** Notes a record left out of the catalog; a notice says so unless `reported` already holds it as it is. */
-  private leaveOut(
-    record: LeftOutRecord,
-    reported: ReadonlyMap<string, LeftOutRecord> = this.leftOut,
-    notices?: { shown: number; more: number },
-  ): void {
-    this.leftOut.set(record.key, record);
-    const before = reported.get(record.key);
-    if (before?.etag === record.etag && before.reason === record.reason) return;
-    if (notices && notices.shown >= MAX_LEFT_OUT_NOTICES) {
-      notices.more++;
-      return;
-    }
-    if (notices) notices.shown++;
-    this.notice(
-      `left out entry record ${JSON.stringify(record.key)}: ${record.reason}; fsck with repair moves it to the quarantine`,
-    );
-  }
-
   private historyHost(): HistoryHost {
     return {
       backend: this.backend,
@@ -834,8 +761,8 @@ export class DataLake implements Lake {
       item: (id) => this.catalog.get(id),
       idAtPath: (filePath) => this.catalog.idAtPath(filePath),
       itemsInPathOrder: () => this.catalog.itemsInPathOrder(),
-      leftOut: () => this.leftOut.values(),
-      takeRecoveries: () => this.recoveries.splice(0),
+      leftOut: () => this.sync.leftOutRecords(),
+      takeRecoveries: () => this.sync.takeRecoveries(),
       recover: async (id) => {
         const loaded = await readRecordAt(this.backend, metadataKey(id));
         if (loaded && !('reason' in loaded)) await this.admit(loaded);
@@ -845,111 +772,51 @@ export class DataLake implements Lake {
     };
   }
 
-  private recovered(kind: RecoveredWrite['kind'], id: string): void {
-    this.recoveries.push({ kind, id });
-    if (this.recoveries.length > MAX_RECOVERIES_KEPT) this.recoveries.shift();
+  // The write protocol and the catalog sync live in modules of their own (`write-protocol/`,
+  // `catalog-sync.ts`); these delegates keep the names the rest of the lake calls them by.
+
+  private admit(loaded: LoadedRecord): Promise<Entry | undefined> {
+    return this.sync.admit(loaded);
   }
 
-  /**
-   * Puts a record read from the backend into the catalog, finishing an abandoned update or delete
-   * first. `undefined` when the record is a deletion (the entry is gone).
-   */
-  private async admit(
-    loaded: LoadedRecord,
-    leaveOut: (record: LeftOutRecord) => void = (record) => this.leaveOut(record),
-  ): Promise<Entry | undefined> {
-    const { deleted, pending } = loaded.record;
-    if (deleted) {
-      await this.forget(loaded.record.entry.id);
-      if (
-        isAbandoned(deleted, this.leaseMs) &&
-        (await this.unlessReadOnly(this.removeObjects(loaded.record)))
-      ) {
-        this.notice(`finished an interrupted delete of entry ${loaded.record.entry.id}`);
-        this.recovered('delete', loaded.record.entry.id);
-      }
-      return undefined;
-    }
-    if (pending && isAbandoned(pending.writer, this.leaseMs)) {
-      return this.recoverPending(loaded);
-    }
-    const rival = this.rivalOf(loaded.record.entry);
-    if (rival !== undefined && !(await this.winsPath(loaded, rival, leaveOut))) return undefined;
-    this.putInCatalog(loaded);
-    return loaded.record.entry;
+  private forget(id: string): Promise<void> {
+    return this.sync.forget(id);
   }
 
-  /**
-   * `admit` for the common case, without awaiting: a record that is neither a deletion nor an
-   * abandoned update, at a path no other entry holds, goes straight into the catalog. `false` when
-   * the record needs `admit`.
-   */
-  private admitCommitted(loaded: LoadedRecord): boolean {
-    const { deleted, pending } = loaded.record;
-    if (deleted || (pending && isAbandoned(pending.writer, this.leaseMs))) return false;
-    if (this.rivalOf(loaded.record.entry) !== undefined) return false;
-    this.putInCatalog(loaded);
-    return true;
+  private loadRecordOrNull(id: string): Promise<LoadedRecord | null> {
+    return this.sync.loadRecordOrNull(id);
   }
 
-  private putInCatalog(loaded: LoadedRecord): void {
-    const existing = this.catalog.get(loaded.record.entry.id);
-    if (!existing || existing.etag !== loaded.etag) {
-      this.catalog.set(loaded.record.entry, loaded.etag, loaded.record.pending !== undefined);
-    }
+  private loadFresh(id: string): Promise<LoadedRecord> {
+    return this.sync.loadFresh(id);
   }
 
-  /** Another entry of the catalog at `entry`'s path. */
-  private rivalOf(entry: Entry): string | undefined {
-    const holder = this.catalog.idAtPath(entry.filePath);
-    return holder !== undefined && holder !== entry.id ? holder : undefined;
+  private removeObjects(record: EntryRecord): Promise<void> {
+    return this.recovery.removeObjects(record);
   }
 
-  /**
-   * Two records name one path (a record copied or edited by hand): the path's claim names the
-   * owner; without a claim naming either, the older entry keeps the path. The other record is left
-   * out. `true` when `loaded` keeps the path (the rival is then dropped from the catalog).
-   */
-  private async winsPath(
-    loaded: LoadedRecord,
-    rivalId: string,
-    leaveOut: (record: LeftOutRecord) => void,
-  ): Promise<boolean> {
-    const { entry } = loaded.record;
-    const current = await readRecordAt(this.backend, metadataKey(rivalId));
-    const rival = current && !('reason' in current) && !current.record.deleted ? current : undefined;
-    if (!rival || rival.record.entry.filePath !== entry.filePath) {
-      // The catalog's view of the rival is stale: it was deleted (or its record is now invalid).
-      await this.forget(rivalId);
-      return true;
-    }
-    const claim = await this.claimOf(entry.filePath);
-    const owner =
-      claim?.id === entry.id || claim?.id === rivalId ? claim.id : olderOf(entry, rival.record.entry).id;
-    const [winner, loser] = owner === entry.id ? [loaded, rival] : [rival, loaded];
-    leaveOut({
-      key: metadataKey(loser.record.entry.id),
-      etag: loser.etag,
-      namedId: loser.record.entry.id,
-      kind: 'duplicate',
-      reason: `its filePath ${JSON.stringify(entry.filePath)} belongs to entry ${winner.record.entry.id}${claim?.id === owner ? ' (the path claim names it)' : ' (the older entry)'}`,
-    });
-    if (winner === rival) return false;
-    await this.forget(rivalId);
-    return true;
+  private claimAndWriteContent(filePath: string, id: string, plan: ContentPlan): Promise<WrittenContent> {
+    return this.claims.claimAndWriteContent(filePath, id, plan);
   }
 
-  /** The claim on `filePath`, or undefined when there is none or it is not valid. */
-  private async claimOf(filePath: string): Promise<(PathClaim & { etag: string }) | undefined> {
-    const key = claimKey(filePath);
-    const object = await this.backend.get(key);
-    if (!object) return undefined;
-    try {
-      return { ...decodePathClaim(await collectBody(object.body), key), etag: object.etag };
-    } catch (error) {
-      if (error instanceof CorruptDataError) return undefined;
-      throw error;
-    }
+  private undoContentWrite(filePath: string, written: WrittenContent): Promise<void> {
+    return this.claims.undoContentWrite(filePath, written);
+  }
+
+  private releaseClaim(filePath: string, etag: string): Promise<void> {
+    return this.claims.releaseClaim(filePath, etag);
+  }
+
+  /** Commits a new version of `id`: `patch` merged into (or, with `replace`, replacing) its metadata. */
+  private writeVersion(id: string, change: VersionChange): Promise<Entry> {
+    return this.updates.writeVersion(id, change);
+  }
+
+  /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
+  private async casRecord(etag: string, record: EntryRecord): Promise<string | undefined> {
+    const written = await casRecord(this.backend, etag, record);
+    if (written !== undefined) this.timeline.index.noteLive(record.entry.id, written, record.history);
+    return written;
   }
 
   private async entryOrThrow(id: string): Promise<Entry> {
@@ -961,31 +828,6 @@ export class DataLake implements Lake {
     const entry = loaded ? await this.admit(loaded) : undefined;
     if (!entry) throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
     return entry;
-  }
-
-  /**
-   * The record of `id`, validated (`CorruptDataError` if it is not valid). A record left out because
-   * another entry owns its path is `CorruptDataError` too: acting on it would touch that entry's content.
-   */
-  private async loadRecordOrNull(id: string): Promise<LoadedRecord | null> {
-    if (!isPlausibleId(id)) return null;
-    const loaded = await readRecord(this.backend, id);
-    const leftOut = loaded && this.leftOut.get(metadataKey(id));
-    if (leftOut?.kind === 'duplicate' && leftOut.etag === loaded?.etag && !loaded?.record.deleted) {
-      throw new CorruptDataError(`the record of entry ${id} is left out: ${leftOut.reason}`, {
-        details: { id, key: leftOut.key, reason: leftOut.reason },
-      });
-    }
-    return loaded;
-  }
-
-  private async loadFresh(id: string): Promise<LoadedRecord> {
-    const loaded = await this.loadRecordOrNull(id);
-    if (!loaded || loaded.record.deleted) {
-      await this.forget(id);
-      throw new NotFoundError(`no entry with id "${id}"`, { details: { id } });
-    }
-    return loaded;
   }
 
   /**
@@ -1037,320 +879,12 @@ export class DataLake implements Lake {
     return (await this.admit(owner))?.id;
   }
 
-  /** Creates the claim object for a path, taking over an abandoned one; returns the claim's etag. */
-  private async claimPath(filePath: string, id: string): Promise<string> {
-    const key = claimKey(filePath);
-    const claim: PathClaim = { format: 1, id, filePath, writer: writerTag(this.instance) };
-    try {
-      // The claim and the content become durable with the store's record (see `PutOptions.deferDurability`).
-      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.create, deferDurability: true }))
-        .etag;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-    const existing = await this.backend.get(key);
-    const taken = () => new ConflictError(`path "${filePath}" is already taken`, { details: { filePath } });
-    if (!existing) throw taken();
-    const holder = decodePathClaim(await collectBody(existing.body), key);
-    const owner = await this.loadRecordOrNull(holder.id);
-    if (owner?.record.deleted && !isAbandoned(owner.record.deleted, this.leaseMs)) {
-      throw new ConflictError(`path "${filePath}" is being freed by a delete; try again`, {
-        details: { filePath },
-      });
-    }
-    const ownerEntry = owner ? await this.admit(owner) : undefined;
-    if (ownerEntry && (ownerEntry.filePath === filePath || storedKeyOf(ownerEntry) === filePath)) {
-      throw new ConflictError(`path "${filePath}" is already taken by entry ${holder.id}`, {
-        details: { filePath, id: holder.id },
-      });
-    }
-    if (!isAbandoned(holder.writer, this.leaseMs)) {
-      throw new ConflictError(`path "${filePath}" is being stored by another writer`, {
-        details: { filePath },
-      });
-    }
-    this.notice(`taking over the abandoned claim on "${filePath}" left by an interrupted store or delete`);
-    try {
-      return (await this.backend.put(key, encodeJson(claim), { mode: PutMode.replace(existing.etag) })).etag;
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) throw taken();
-      throw error;
-    }
-  }
-
-  /** Removes this writer's claim on `filePath` (by its etag). Best effort: a leftover claim is taken over later. */
-  private async releaseClaim(filePath: string, etag: string): Promise<void> {
-    await ignoringBackendErrors(() => this.backend.delete(claimKey(filePath), { ifMatch: etag }));
-  }
-
-  /**
-   * Claims `filePath` and writes its content as `plan` says; returns the claims and the plan that
-   * was followed. A buffered body is sent as a conditional create at the same time as the claim (one
-   * round trip instead of two): normally nothing is at the path yet. When the claim is lost,
-   * whatever that create made is left for the claim's holder, who replaces it (deleting it could
-   * remove the holder's own content). Content left by an interrupted store whose claim was taken
-   * over is replaced. A stream cannot be sent twice, so it is written only once the claim is ours.
-   * Compressed content goes to the suffixed key, which is claimed too (for the same entry), so that
-   * no entry stored at that path can overwrite it; if another entry holds it, the content is stored
-   * as it came.
-   */
-  private async claimAndWriteContent(
-    filePath: string,
-    id: string,
-    given: ContentPlan,
-  ): Promise<WrittenContent> {
-    let plan = given;
-    let created = false;
-    let claimEtag: string;
-    let aliasEtag: string | undefined;
-    if (plan.codec) {
-      claimEtag = await this.claimPath(filePath, id);
-      try {
-        aliasEtag = await this.claimPath(storedKey(filePath, plan.codec), id);
-      } catch (error) {
-        if (!(error instanceof ConflictError)) {
-          await this.releaseClaim(filePath, claimEtag);
-          throw error;
-        }
-        plan = plan.asIs();
-      }
-    } else if (plan.buffered) {
-      const [claim, content] = await Promise.allSettled([
-        this.claimPath(filePath, id),
-        this.backend.put(filePath, plan.body(), { mode: PutMode.create, deferDurability: true }),
-      ]);
-      if (claim.status === 'rejected') throw claim.reason;
-      claimEtag = claim.value;
-      if (content.status === 'fulfilled') created = true;
-      else if (!(content.reason instanceof PreconditionFailedError)) {
-        await this.releaseClaim(filePath, claimEtag);
-        throw content.reason;
-      }
-    } else {
-      claimEtag = await this.claimPath(filePath, id);
-    }
-    const written: WrittenContent = { claimEtag, aliasEtag, plan };
-    try {
-      if (!created) await this.backend.put(storedKey(filePath, plan.codec), plan.body());
-    } catch (error) {
-      await this.releaseClaims(filePath, written);
-      throw error;
-    }
-    return written;
-  }
-
-  /** Removes what a failed store or undelete wrote: its content object and claims. */
-  private async undoContentWrite(filePath: string, written: WrittenContent): Promise<void> {
-    await ignoringBackendErrors(() => this.backend.delete(storedKey(filePath, written.plan.codec)));
-    await this.releaseClaims(filePath, written);
-  }
-
-  private async releaseClaims(filePath: string, written: WrittenContent): Promise<void> {
-    if (written.aliasEtag !== undefined && written.plan.codec)
-      await this.releaseClaim(storedKey(filePath, written.plan.codec), written.aliasEtag);
-    await this.releaseClaim(filePath, written.claimEtag);
-  }
-
-  /** Compare-and-swap of a metadata object: the new etag, or undefined if someone else wrote first. */
-  private async casRecord(etag: string, record: EntryRecord): Promise<string | undefined> {
-    try {
-      const written = await this.backend.put(metadataKey(record.entry.id), encodeJson(record), {
-        mode: PutMode.replace(etag),
-      });
-      this.timeline.index.noteLive(record.entry.id, written.etag, record.history);
-      return written.etag;
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) return undefined;
-      throw error;
-    }
-  }
-
-  private async writeContentUpdate(
-    marked: EntryRecord & { pending: PendingUpdate },
-    markedEtag: string,
-    body: Uint8Array | AsyncIterable<Uint8Array>,
-  ): Promise<Entry> {
-    const { entry: base, pending, history } = marked;
-    const digest = new ContentDigest(this.captureBytes);
-    const plan = planUpdate(body, digest, base);
-    try {
-      await this.backend.put(storedKeyOf(base), plan.body());
-    } catch (error) {
-      // The content write is atomic: the old content is still there, so drop the pending mark.
-      await this.casRecord(markedEtag, { format: 1, entry: base, history }).catch(() => undefined);
-      throw error;
-    }
-    const entry: Entry = Object.freeze({
-      ...base,
-      metadata: pending.metadata,
-      updatedAt: pending.updatedAt,
-      size: digest.size,
-      sha256: digest.sha256(),
-      ...storedField(plan),
-    });
-    const written = await this.casRecord(
-      markedEtag,
-      await this.historyOps.recordWithVersion(marked, entry, pending),
-    );
-    if (!written) {
-      throw new ConflictError(
-        `the update of ${base.id} took longer than the write lease and was taken over`,
-        {
-          details: { id: base.id },
-        },
-      );
-    }
-    return this.committed(entry, written, digest.bytes());
-  }
-
   private async committed(entry: Entry, etag: string, content: Uint8Array | null): Promise<Entry> {
     this.catalog.set(entry, etag);
     this.changedSinceSnapshot = true;
     await Promise.all([this.searchIndex?.upsert(entry, content), this.journal?.noteChange(entry.id)]);
     return entry;
   }
-
-  /** Re-reads the records of the entries the change journal names. */
-  private async applyChanges(ids: readonly string[]): Promise<void> {
-    for (const [id, loaded] of await readChangedRecords(this.backend, ids)) {
-      if (loaded === null) await this.forget(id);
-      else if ('reason' in loaded) {
-        await this.forget(id);
-        this.leaveOut({ ...loaded, kind: 'invalid' });
-      } else await this.admit(loaded);
-    }
-    if (ids.length > 0) this.changedSinceSnapshot = true;
-  }
-
-  /**
-   * Finishes an update whose writer is gone: if the content was replaced, commit the pending
-   * metadata with the new content's hash; otherwise drop the mark. Either way the entry is whole.
-   */
-  private async recoverPending(loaded: LoadedRecord): Promise<Entry> {
-    const { record } = loaded;
-    const object = await this.backend.get(storedKeyOf(record.entry));
-    // Hashed as it streams by: the content may be of any size. Compressed content that does not
-    // decode (a write cut short) cannot be the update's: the entry stays as it was.
-    const digest = object
-      ? await digestBody(originalBody(object.body, { ...record.entry, size: Number.MAX_SAFE_INTEGER })).catch(
-          (error: unknown) => {
-            if (error instanceof DataLakeError)
-              return { sha256: record.entry.sha256, size: record.entry.size };
-            throw error;
-          },
-        )
-      : digestOf(new Uint8Array());
-    const stored =
-      record.entry.stored && object ? { codec: record.entry.stored.codec, size: object.size } : undefined;
-    const entry = resolvePendingView(record, digest, stored) ?? record.entry;
-    const changed = entry.sha256 !== record.entry.sha256 && record.pending !== undefined;
-    let written: string | undefined;
-    try {
-      const next = changed
-        ? await this.historyOps.recordWithVersion(record, entry, record.pending as PendingUpdate)
-        : { format: 1 as const, entry, history: record.history };
-      written = await this.casRecord(loaded.etag, next);
-    } catch (error) {
-      if (!(error instanceof ReadOnlyError)) throw error;
-      // Seen as it is, but not committed: kept out of the snapshot like any unfinished update.
-      this.noteReadOnly(error);
-      this.catalog.set(entry, loaded.etag, true);
-      return entry;
-    }
-    if (written) {
-      this.notice(`finished an interrupted update of entry ${entry.id}`);
-      this.recovered('update', entry.id);
-      this.catalog.set(entry, written);
-      this.changedSinceSnapshot = true;
-      await this.journal?.noteChange(entry.id);
-      return entry;
-    }
-    const fresh = await this.loadFresh(entry.id);
-    return fresh.record.pending ? fresh.record.entry : ((await this.admit(fresh)) ?? fresh.record.entry);
-  }
-
-  /**
-   * Removes what a deleted entry leaves: content, path claim, then its (tombstone) record. The
-   * content and claim stay when the claim (or, without a claim, the catalog) gives the path to
-   * another entry: a record copied onto another entry's path must not take that entry's content along.
-   */
-  private async removeObjects(record: EntryRecord): Promise<void> {
-    const { entry } = record;
-    await this.historyOps.keepDeletedRecord(record);
-    let claim: Awaited<ReturnType<DataLake['claimOf']>>;
-    try {
-      claim = await this.claimOf(entry.filePath);
-    } catch (error) {
-      if (!(error instanceof DataLakeError)) throw error;
-      claim = undefined;
-    }
-    const holder = claim ? claim.id : this.catalog.idAtPath(entry.filePath);
-    if (holder === undefined || holder === entry.id) {
-      await this.backend.delete(storedKeyOf(entry));
-      if (entry.stored) await this.releaseAliasClaim(storedKeyOf(entry), entry.id);
-      if (claim) {
-        const etag = claim.etag;
-        await ignoringBackendErrors(() => this.backend.delete(claimKey(entry.filePath), { ifMatch: etag }));
-      }
-    }
-    await this.backend.delete(metadataKey(entry.id));
-  }
-
-  /** Removes the claim on the suffixed key of compressed content, if it names `id`. */
-  private async releaseAliasClaim(key: string, id: string): Promise<void> {
-    try {
-      const alias = await this.claimOf(key);
-      if (alias?.id === id) {
-        const etag = alias.etag;
-        await ignoringBackendErrors(() => this.backend.delete(claimKey(key), { ifMatch: etag }));
-      }
-    } catch (error) {
-      if (!(error instanceof DataLakeError)) throw error;
-    }
-  }
-
-  private async forget(id: string): Promise<void> {
-    if (this.catalog.delete(id)) {
-      this.changedSinceSnapshot = true;
-      await this.searchIndex?.remove(id);
-    }
-  }
-}
-
-/** What an entry with an unfinished update is, given the hash and size of its current content. */
-function resolvePendingView(
-  record: EntryRecord,
-  content: { sha256: string; size: number },
-  stored: Entry['stored'] = record.entry.stored,
-): Entry | undefined {
-  const { entry, pending } = record;
-  if (!pending) return undefined;
-  if (content.sha256 === entry.sha256) return Object.freeze({ ...entry });
-  return Object.freeze({
-    ...entry,
-    metadata: pending.metadata,
-    updatedAt: pending.updatedAt,
-    size: content.size,
-    sha256: content.sha256,
-    ...(stored ? { stored } : {}),
-  });
-}
-
-/** The `stored` field of an entry whose content `plan` wrote (none when stored as it came). */
-function storedField(plan: ContentPlan): { stored?: Entry['stored'] } {
-  const stored = plan.storedForm();
-  return stored ? { stored } : {};
-}
-
-/** What `claimAndWriteContent` did: the path's claim, the suffixed key's claim for compressed content, and how. */
-interface WrittenContent {
-  claimEtag: string;
-  aliasEtag: string | undefined;
-  plan: ContentPlan;
-}
-
-function digestOf(bytes: Uint8Array): { sha256: string; size: number } {
-  return { sha256: sha256Hex(bytes), size: bytes.byteLength };
 }
 
 /** Whether two views of an entry name the same content object with the same bytes. */
@@ -1372,36 +906,8 @@ function sizeOption(name: string, value: number | undefined, fallback: number): 
   return value;
 }
 
-/** Cleanup that must not hide the error that caused it: a failing backend is left as it is. */
-async function ignoringBackendErrors(work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (!(error instanceof DataLakeError)) throw error;
-  }
-}
-
 function newEntryId(): string {
   return crypto.randomUUID();
 }
 
-/** Of two entries, the one created first (then the smaller id): the same answer for every instance. */
-function olderOf(a: Entry, b: Entry): Entry {
-  const order = Date.parse(a.createdAt) - Date.parse(b.createdAt);
-  if (order !== 0) return order < 0 ? a : b;
-  return a.id < b.id ? a : b;
-}
-
-/** A `.metadata/` record the catalog does not hold although it exists. */
-export interface LeftOutRecord extends InvalidRecord {
-  /** `invalid`: not a record the lake could have written; `duplicate`: valid, but another entry owns its path. */
-  kind: 'invalid' | 'duplicate';
-}
-
 const TYPES_IN_PATH_ORDER: readonly DataType[] = [...DATA_TYPES].sort();
-
-/** Randomised exponential backoff between compare-and-swap attempts (about 6 s in all, at most). */
-function pause(attempt: number): Promise<void> {
-  const ms = Math.min(1500, 10 * 2 ** attempt) * (0.5 + Math.random());
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,52 +1,31 @@
 import { createHash } from 'node:crypto';
-import { DATA_TYPES, type DataType, isDataType, pathProblem, ValidationError } from '@datalake/model';
-
-/**
- * Where the lake keeps entry metadata, path claims, its catalog snapshot, search index and
- * quarantine. None is a data type folder, so no entry's content can ever land in one, and nothing in
- * them is ever listed, searched or counted as an entry.
- */
-export const METADATA_PREFIX = '.metadata/';
-export const CLAIMS_PREFIX = '.claims/';
-export const CATALOG_PREFIX = '.catalog/';
-export const SNAPSHOT_KEY = `${CATALOG_PREFIX}snapshot.json`;
-export const INDEX_PREFIX = '.index/';
-/** What `fsck` with repair moves out of the way: `.quarantine/<run>/<original key>`, never deleted. */
-export const QUARANTINE_PREFIX = '.quarantine/';
-/** Access tokens and grants of `datalake serve`, kept in the lake so every instance and backend shares them. */
-export const AUTH_PREFIX = '.auth/';
-/** The audit log of `datalake serve`: writes, deletes and admin actions. */
-export const AUDIT_PREFIX = '.audit/';
-/** The change journal: short-lived notes naming what each write changed (see `change-notes.ts`). */
-export const CHANGES_PREFIX = '.changes/';
-/** Entry history: noncurrent content, spilled version pages, deleted entries' records, retention. */
-export const VERSIONS_PREFIX = '.versions/';
-/** The lake's own settings (compression), kept in the lake so every instance and tool applies the same. */
-export const SETTINGS_PREFIX = '.settings/';
-export const SETTINGS_KEY = `${SETTINGS_PREFIX}lake.json`;
-
-/**
- * Every key prefix the lake reserves for itself. None is a data type folder (content lives at
- * `<dataType>/...`, and no data type starts with a dot), so nothing under them is ever an entry:
- * entries come only from `.metadata/` records, whose paths always start with a data type.
- */
-export const RESERVED_PREFIXES: readonly string[] = [
-  METADATA_PREFIX,
+import {
   CLAIMS_PREFIX,
-  CATALOG_PREFIX,
-  INDEX_PREFIX,
-  QUARANTINE_PREFIX,
-  AUTH_PREFIX,
-  AUDIT_PREFIX,
-  CHANGES_PREFIX,
-  VERSIONS_PREFIX,
-  SETTINGS_PREFIX,
-];
+  DATA_TYPES,
+  type DataType,
+  isDataType,
+  METADATA_PREFIX,
+  pathProblem,
+  ValidationError,
+} from '@datalake/model';
 
-/** Whether a storage key belongs to the lake's own bookkeeping rather than to an entry's content. */
-export function isReservedKey(key: string): boolean {
-  return RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix));
-}
+// The layout's reserved prefixes are owned by `@datalake/model` (`layout.ts`); core re-exports them.
+export {
+  AUDIT_PREFIX,
+  AUTH_PREFIX,
+  CATALOG_PREFIX,
+  CHANGES_PREFIX,
+  CLAIMS_PREFIX,
+  INDEX_PREFIX,
+  isReservedKey,
+  METADATA_PREFIX,
+  QUARANTINE_PREFIX,
+  RESERVED_PREFIXES,
+  SETTINGS_KEY,
+  SETTINGS_PREFIX,
+  SNAPSHOT_KEY,
+  VERSIONS_PREFIX,
+} from '@datalake/model';
 
 /** Ids are UUIDs; anything that could not be a metadata key names no entry. */
 export function isPlausibleId(id: unknown): id is string {

@@ -1,5 +1,5 @@
 import type { StorageBackend } from '@datalake/model';
-import { DataType } from '@datalake/model';
+import { DataType, VERSIONS_BLOBS_PREFIX } from '@datalake/model';
 import { writeCompressionSetting } from '../../lake/compression/settings.js';
 import type { Lake } from '../../lake/lake.js';
 import { assertSameBytes, KiB, patternBytes, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
@@ -10,7 +10,7 @@ import { type ContractCheck, defineCheck } from '../types.js';
 import { readStreamed } from './open-lake.js';
 
 const GROUP = 'lake: compression';
-const BLOBS = '.versions/blobs/';
+const BLOBS = VERSIONS_BLOBS_PREFIX;
 
 /** Log lines that compress well (several times smaller with any codec), `lines` of them. */
 export function logText(lines: number, seed = 0): string {

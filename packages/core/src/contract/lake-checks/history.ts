@@ -1,5 +1,5 @@
 import type { BackendCapabilities } from '@datalake/model';
-import { DataType } from '@datalake/model';
+import { DataType, METADATA_PREFIX, VERSIONS_BLOBS_PREFIX } from '@datalake/model';
 import { expect } from 'vitest';
 import type { Lake } from '../../lake/lake.js';
 import { assertSameBytes, patternBytes, sha256Hex, utf8 } from '../support/bytes.js';
@@ -9,7 +9,7 @@ import { type ContractCheck, defineCheck } from '../types.js';
 import { pathsOf } from './open-lake.js';
 
 const GROUP = 'lake: history';
-const BLOBS = '.versions/blobs/';
+const BLOBS = VERSIONS_BLOBS_PREFIX;
 const atomic = (capabilities: BackendCapabilities) => capabilities.atomicConditionalWrites;
 
 /** Waits until the clock has moved past `time`, so that versions get distinct times. */
@@ -311,7 +311,7 @@ export const historyChecks: ContractCheck[] = [
       });
       await lake.close();
       // The record as a lake without history wrote it: no version list.
-      const key = `.metadata/${entry.id}.json`;
+      const key = `${METADATA_PREFIX}${entry.id}.json`;
       const object = await backend.get(key);
       const record = JSON.parse(Buffer.from(await readAll(object?.body)).toString('utf8'));
       delete record.history;

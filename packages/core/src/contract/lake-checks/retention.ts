@@ -1,5 +1,5 @@
 import type { StorageBackend } from '@datalake/model';
-import { DataType } from '@datalake/model';
+import { DataType, VERSIONS_BLOBS_PREFIX, VERSIONS_PREFIX } from '@datalake/model';
 import { expect } from 'vitest';
 import type { DataLake } from '../../lake/data-lake.js';
 import { sha256Hex, utf8 } from '../support/bytes.js';
@@ -11,7 +11,7 @@ import { assertHistoryWhole } from './history.js';
 import { openLocalLake as openLake } from './open-lake.js';
 
 const GROUP = 'lake: retention and holds';
-const BLOBS = '.versions/blobs/';
+const BLOBS = VERSIONS_BLOBS_PREFIX;
 const DAY = 24 * 60 * 60 * 1000;
 const days = (count: number) => new Date(Date.now() + count * DAY);
 
@@ -57,7 +57,7 @@ async function clockPastNewestVersionObject(lake: DataLake): Promise<void> {
   let newest = 0;
   let cursor: string | undefined;
   do {
-    const page = await lake.backend.list('.versions/', cursor ? { cursor } : {});
+    const page = await lake.backend.list(VERSIONS_PREFIX, cursor ? { cursor } : {});
     for (const object of page.objects) newest = Math.max(newest, object.lastModified.getTime());
     cursor = page.cursor;
   } while (cursor);

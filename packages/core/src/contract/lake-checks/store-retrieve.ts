@@ -1,4 +1,4 @@
-import { DataType } from '@datalake/model';
+import { DataType, METADATA_PREFIX } from '@datalake/model';
 import {
   allByteValues,
   assertSameBytes,
@@ -128,8 +128,8 @@ export const storeRetrieveChecks: ContractCheck[] = [
       expect(entry.filePath).toBe('macro/finance/2023-10-27/macro.vba');
       const content = await backend.get('macro/finance/2023-10-27/macro.vba');
       assertSameBytes(await readBody(content?.body ?? emptyBody()), NOT_UTF8, 'content object');
-      const metadata = await backend.get(`.metadata/${entry.id}.json`);
-      if (!metadata) throw new Error(`no .metadata/${entry.id}.json object`);
+      const metadata = await backend.get(`${METADATA_PREFIX}${entry.id}.json`);
+      if (!metadata) throw new Error(`no ${METADATA_PREFIX}${entry.id}.json object`);
       const text = decoder.decode(await readBody(metadata.body));
       expect(() => JSON.parse(text)).not.toThrow();
       expect(text).toContain(entry.filePath);
@@ -143,7 +143,14 @@ export const storeRetrieveChecks: ContractCheck[] = [
     async ({ backend, openLake }) => {
       const lake = await openLake(backend);
       await lake.store({ name: 'a.sql', content: 'select 1', dataType: DataType.SCHEMA });
-      for (const id of ['non-existent-id', '../../etc/passwd', '', 'a/b', '.metadata/x', 'x'.repeat(2000)]) {
+      for (const id of [
+        'non-existent-id',
+        '../../etc/passwd',
+        '',
+        'a/b',
+        `${METADATA_PREFIX}x`,
+        'x'.repeat(2000),
+      ]) {
         await expectErrorCode(() => lake.retrieve(id), 'NOT_FOUND', `retrieve(${JSON.stringify(id)})`);
         await expectErrorCode(() => lake.readBytes(id), 'NOT_FOUND', `readBytes(${JSON.stringify(id)})`);
         await expectErrorCode(() => lake.readStream(id), 'NOT_FOUND', `readStream(${JSON.stringify(id)})`);

@@ -1,4 +1,4 @@
-import { DataType } from '@datalake/model';
+import { DataType, METADATA_PREFIX } from '@datalake/model';
 import { assertSameBytes, patternBytes, sha256Hex, streamOf, utf8 } from '../support/bytes.js';
 import { expectErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';
@@ -88,7 +88,7 @@ export const updateDeleteChecks: ContractCheck[] = [
       );
       expect((await lake.list()).map((item) => item.id)).toEqual([keep.id]);
       expect(await backend.head('logs/x/gone.log')).toBeNull();
-      expect(await backend.head(`.metadata/${entry.id}.json`)).toBeNull();
+      expect(await backend.head(`${METADATA_PREFIX}${entry.id}.json`)).toBeNull();
       expect(await listKeys(backend, 'logs/')).toEqual(['logs/x/keep.log']);
 
       const again = await lake.store({

@@ -1,4 +1,4 @@
-import { DATA_TYPES, DataType } from '@datalake/model';
+import { DATA_TYPES, DataType, RESERVED_PREFIXES } from '@datalake/model';
 import fc from 'fast-check';
 import { expectErrorCode, hasErrorCode } from '../support/errors.js';
 import { expect } from '../support/expect.js';
@@ -27,8 +27,8 @@ const HOSTILE_PIECES = [
   'e\u0301',
   'é',
   '😀',
-  '.metadata',
-  '.claims',
+  // The lake's own folders (with '/' among the pieces, their prefixes too): no user path may land in one.
+  ...RESERVED_PREFIXES.map((prefix) => prefix.slice(0, -1)),
   'a',
   'b',
   'file.txt',

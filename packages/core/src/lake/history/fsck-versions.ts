@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ListedObject, StorageBackend } from '@datalake/model';
-import { DataLakeError } from '@datalake/model';
+import { DataLakeError, RETENTION_RULES_PREFIX } from '@datalake/model';
 import type { CatalogItem } from '../catalog.js';
 import { readRecordAt } from '../loader.js';
 import { metadataKey } from '../paths.js';
@@ -192,10 +192,10 @@ async function checkRetention(host: VersionsCheckHost): Promise<void> {
     await rulesHistory(backend);
   } catch (error) {
     if (!(error instanceof DataLakeError)) throw error;
-    host.report('invalid-retention-object', `${RETENTION_PREFIX}rules/`, error.message);
+    host.report('invalid-retention-object', RETENTION_RULES_PREFIX, error.message);
   }
   await forEachListed(backend, RETENTION_PREFIX, async (object) => {
-    if (object.key.startsWith(`${RETENTION_PREFIX}rules/`)) return;
+    if (object.key.startsWith(RETENTION_RULES_PREFIX)) return;
     const id = object.key.startsWith(HOLDS_PREFIX)
       ? object.key.slice(HOLDS_PREFIX.length, -'.json'.length)
       : undefined;

@@ -1,5 +1,14 @@
+import {
+  VERSIONS_BLOBS_PREFIX,
+  VERSIONS_DELETED_PREFIX,
+  VERSIONS_LEGACY_TIMELINE_KEY,
+  VERSIONS_PAGES_PREFIX,
+  VERSIONS_PREFIX,
+  VERSIONS_RETENTION_PREFIX,
+  VERSIONS_TIMELINE_KEY,
+} from '@datalake/model';
 import { CODEC_SUFFIXES, COMPRESSION_CODECS, type CompressionCodec } from '../compression/codecs.js';
-import { isPlausibleId, VERSIONS_PREFIX } from '../paths.js';
+import { isPlausibleId } from '../paths.js';
 
 export { VERSIONS_PREFIX };
 
@@ -8,14 +17,14 @@ export { VERSIONS_PREFIX };
  * lists (`pages/<id>/`), the records of deleted entries (`deleted/<id>.json`) and the retention
  * rules and holds (`retention/`). Reserved like `.metadata/`: never listed, searched or checked as content.
  */
-export const BLOBS_PREFIX = `${VERSIONS_PREFIX}blobs/`;
-export const PAGES_PREFIX = `${VERSIONS_PREFIX}pages/`;
-export const DELETED_PREFIX = `${VERSIONS_PREFIX}deleted/`;
-export const RETENTION_PREFIX = `${VERSIONS_PREFIX}retention/`;
+export const BLOBS_PREFIX = VERSIONS_BLOBS_PREFIX;
+export const PAGES_PREFIX = VERSIONS_PAGES_PREFIX;
+export const DELETED_PREFIX = VERSIONS_DELETED_PREFIX;
+export const RETENTION_PREFIX = VERSIONS_RETENTION_PREFIX;
 /** The version lists of changed entries, for time travel without reading every record (see `TimelineIndex`). */
-export const TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.bin`;
+export const TIMELINE_KEY = VERSIONS_TIMELINE_KEY;
 /** Where earlier releases kept the timeline, as JSON: removed when the binary file replaces it. */
-export const LEGACY_TIMELINE_KEY = `${VERSIONS_PREFIX}timeline.json`;
+export const LEGACY_TIMELINE_KEY = VERSIONS_LEGACY_TIMELINE_KEY;
 
 /**
  * Content stored once per distinct SHA-256 (lower-case hex) of its original bytes; compressed

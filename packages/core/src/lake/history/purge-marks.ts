@@ -1,6 +1,5 @@
 import type { StorageBackend } from '@datalake/model';
-import { PreconditionFailedError, PutMode } from '@datalake/model';
-import { VERSIONS_PREFIX } from './keys.js';
+import { PreconditionFailedError, PutMode, VERSIONS_PURGING_PREFIX } from '@datalake/model';
 
 /**
  * `.versions/purging/<sha256>`: a retention run is about to remove that blob. The run writes the
@@ -9,7 +8,7 @@ import { VERSIONS_PREFIX } from './keys.js';
  * mark present it waits for the run to finish and keeps the content again (the blob may be gone).
  * Either the run's fresh check sees the writer's entry, or the writer sees the mark.
  */
-export const PURGING_PREFIX = `${VERSIONS_PREFIX}purging/`;
+export const PURGING_PREFIX = VERSIONS_PURGING_PREFIX;
 
 export function purgingKey(sha256: string): string {
   return `${PURGING_PREFIX}${sha256}`;

@@ -5,6 +5,7 @@ import {
   collectBody,
   PreconditionFailedError,
   PutMode,
+  RETENTION_HOLDS_PREFIX,
   RetentionError,
   ValidationError,
 } from '@datalake/model';
@@ -12,10 +13,9 @@ import { listAll } from '../../loader.js';
 import { isPlausibleId } from '../../paths.js';
 import { encodeJson } from '../../record.js';
 import { normaliseNote, parseMoment } from '../inputs.js';
-import { RETENTION_PREFIX } from '../keys.js';
 import type { EntryHolds, LegalHoldInput, RetainUntilInput, RetentionMode } from './types.js';
 
-export const HOLDS_PREFIX = `${RETENTION_PREFIX}holds/`;
+export const HOLDS_PREFIX = RETENTION_HOLDS_PREFIX;
 const ATTEMPTS = 5;
 
 function holdsKey(id: string): string {

@@ -6,17 +6,17 @@ import {
   isDataType,
   PreconditionFailedError,
   PutMode,
+  RETENTION_RULES_PREFIX,
   ValidationError,
 } from '@datalake/model';
 import { listAll } from '../../loader.js';
 import { normaliseMetadata } from '../../metadata.js';
 import { encodeJson } from '../../record.js';
 import { normaliseNote } from '../inputs.js';
-import { RETENTION_PREFIX } from '../keys.js';
 import type { ChangeNote } from '../types.js';
 import type { RetentionMatch, RetentionRule, RetentionRules } from './types.js';
 
-const RULES_PREFIX = `${RETENTION_PREFIX}rules/`;
+const RULES_PREFIX = RETENTION_RULES_PREFIX;
 const MAX_RULES = 1000;
 const MAX_DAYS = 100 * 366;
 
