@@ -33,6 +33,8 @@ import type {
   SearchOptions,
   SearchResult,
 } from './types.js';
+import { filterByWords } from './word-filter.js';
+import { wordPatterns } from './word-patterns.js';
 import { wordStatsOf } from './word-stats.js';
 import { type DocKey, type LostDocuments, WorkerSegmentBuilder } from './worker-builder.js';
 
@@ -40,6 +42,7 @@ export const SEGMENT_PREFIX = '.index/segments/';
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_SEGMENTS = 8;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_WORD_FILTER_MIN_CANDIDATES = 64;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
 /** Content bytes read ahead at most (contents may be up to `maxIndexedBytes` each). */
@@ -112,6 +115,7 @@ export class SearchIndex {
   private readonly maxIndexedBytes: number;
   private readonly flushBytes: number;
   private readonly maxSegments: number;
+  private readonly wordFilterMinCandidates: number;
   /** Analyses upserted documents on a worker thread (option `worker`); undefined: on this thread. */
   private readonly background: WorkerSegmentBuilder | undefined;
 
@@ -122,6 +126,7 @@ export class SearchIndex {
     this.maxIndexedBytes = maxIndexedBytesOf(host);
     this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+    this.wordFilterMinCandidates = options.wordFilterMinCandidates ?? DEFAULT_WORD_FILTER_MIN_CANDIDATES;
     this.postingCache = new PostingCache(options.postingCacheBytes ?? DEFAULT_POSTING_CACHE_BYTES);
     this.background = options.worker ? WorkerSegmentBuilder.start() : undefined;
   }
@@ -450,14 +455,21 @@ export class SearchIndex {
   }
 
   private async searchInPathOrder(run: SearchRun, query: NormalisedQuery): Promise<SearchResult> {
-    const runs = literalTrigramRuns(this.literalRuns(query));
+    const literals = this.literalRuns(query);
+    const runs = literalTrigramRuns(literals);
     if (runs.length === 0) {
       return this.pageByWalking(run, query, this.host.entriesInPathOrder(), (entry) =>
         matchesFilters(entry, query.filters),
       );
     }
     const segments = this.allSegments();
-    const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
+    let perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
+    if (perSegment.reduce((sum, docs) => sum + docs.length, 0) >= this.wordFilterMinCandidates) {
+      const patterns = wordPatterns(literals);
+      perSegment = await Promise.all(
+        segments.map((segment, i) => filterByWords(segment, perSegment[i] as ArrayLike<number>, patterns)),
+      );
+    }
     let found = this.uncovered.size + this.unanalysed.size;
     for (const docs of perSegment) found += docs.length;
     const ordered = this.host.entriesInPathOrder();

@@ -5,6 +5,13 @@ import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
 import type { Segment, TermPostings, TrigramList } from './segment.js';
 import { DOC_STATES, StoredDocs } from './segment-docs.js';
+import { COMPLETE_WORDS_TERM, matchesNoWord, type WordPattern, wordMatches } from './word-patterns.js';
+import { unionOf } from './word-postings.js';
+
+const NO_DOCS = new Uint32Array(0);
+const NO_MASKS = new Uint8Array(0);
+/** Patterns remembered per segment as matching too many words (see `wordDocs`), at most. */
+const CROWDED_PATTERNS = 1024;
 
 /**
  * "DLSEG" + format version 3. Version 2 had no document states (every document was indexed) and is
@@ -51,6 +58,10 @@ export class PersistedSegment implements Segment {
   ) {}
 
   private decodedTerms: string[] | undefined;
+  /** The words joined by newlines (each followed by one) and where each starts: for scanning them all at once. */
+  private joinedTerms: { text: string; starts: Uint32Array } | undefined;
+  /** Patterns known to match more words than asked for (the answer was `undefined`). */
+  private readonly crowded = new Set<string>();
 
   static async open(backend: StorageBackend, key: string, cache?: PostingCache): Promise<PersistedSegment> {
     const first = await backend.get(key, { range: { start: 0, end: HEADER_BYTES - 1 } });
@@ -244,6 +255,120 @@ export class PersistedSegment implements Segment {
     return out;
   }
 
+  async wordDocs(pattern: WordPattern, maxWords: number): Promise<Uint32Array | undefined> {
+    if (matchesNoWord(pattern)) return NO_DOCS;
+    const name = `${pattern.kind}:${pattern.text}`;
+    if (this.crowded.has(`${maxWords}:${name}`)) return undefined;
+    const cacheKey = `${this.key}\u0000w${name}`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return cached.docs;
+    const words = this.wordsMatching(pattern, maxWords);
+    if (!words) {
+      if (this.crowded.size >= CROWDED_PATTERNS) this.crowded.clear();
+      this.crowded.add(`${maxWords}:${name}`);
+      return undefined;
+    }
+    const docs = unionOf(await this.docsOfWords(words));
+    this.cache?.set(cacheKey, { docs, masks: NO_MASKS });
+    return docs;
+  }
+
+  async completeDocs(): Promise<Uint32Array> {
+    const cacheKey = `${this.key}\u0000complete`;
+    const cached = this.cache?.get(cacheKey);
+    if (cached) return cached.docs;
+    const at = lowerBound(this.terms, COMPLETE_WORDS_TERM);
+    const docs = this.terms[at] === COMPLETE_WORDS_TERM ? ((await this.docsOfWords([at]))[0] ?? NO_DOCS) : NO_DOCS;
+    this.cache?.set(cacheKey, { docs, masks: NO_MASKS });
+    return docs;
+  }
+
+  /** Numbers of the words matching `pattern`, ascending, or `undefined` once more than `max` do. */
+  private wordsMatching(pattern: WordPattern, max: number): number[] | undefined {
+    const terms = this.terms;
+    const out: number[] = [];
+    if (pattern.kind === 'exact') {
+      const at = lowerBound(terms, pattern.text);
+      return terms[at] === pattern.text ? [at] : out;
+    }
+    if (pattern.kind === 'prefix') {
+      // Words starting with the text are consecutive in the sorted table.
+      for (let at = lowerBound(terms, pattern.text); at < terms.length; at++) {
+        if (!wordMatches(terms[at] as string, pattern)) break;
+        out.push(at);
+        if (out.length > max) return undefined;
+      }
+      return out;
+    }
+    const { text, starts } = this.joined();
+    const needle = pattern.kind === 'suffix' ? `${pattern.text}\n` : pattern.text;
+    let from = 0;
+    for (;;) {
+      const found = text.indexOf(needle, from);
+      if (found < 0) return out;
+      const word = wordAt(starts, found);
+      const end = (starts[word + 1] as number) - 1;
+      if (found + pattern.text.length > end) {
+        from = found + 1;
+        continue;
+      }
+      out.push(word);
+      if (out.length > max) return undefined;
+      from = end + 1;
+    }
+  }
+
+  private joined(): { text: string; starts: Uint32Array } {
+    if (this.joinedTerms) return this.joinedTerms;
+    const terms = this.terms;
+    const starts = new Uint32Array(terms.length + 1);
+    let at = 0;
+    for (let i = 0; i < terms.length; i++) {
+      starts[i] = at;
+      at += (terms[i] as string).length + 1;
+    }
+    starts[terms.length] = at;
+    this.joinedTerms = { text: terms.length === 0 ? '' : `${terms.join('\n')}\n`, starts };
+    return this.joinedTerms;
+  }
+
+  /** The documents of each of the given words (ascending numbers), one range read per run of neighbours. */
+  private async docsOfWords(words: readonly number[]): Promise<Uint32Array[]> {
+    const lists: Uint32Array[] = [];
+    let i = 0;
+    while (i < words.length) {
+      let j = i + 1;
+      while (j < words.length && words[j] === (words[j - 1] as number) + 1) j++;
+      const low = words[i] as number;
+      const high = (words[j - 1] as number) + 1;
+      const base = this.termOffsets[low] as number;
+      const bytes = await this.readPostings(base, this.termOffsets[high] as number);
+      for (let word = low; word < high; word++) {
+        const slice = bytes.subarray(
+          (this.termOffsets[word] as number) - base,
+          (this.termOffsets[word + 1] as number) - base,
+        );
+        lists.push(this.decodeWordDocs(slice));
+      }
+      i = j;
+    }
+    return lists;
+  }
+
+  /** The ascending document numbers of a word's list (gap-coded numbers, each followed by a count). */
+  private decodeWordDocs(bytes: Uint8Array): Uint32Array {
+    const reader = new ByteReader(bytes, `segment ${this.key}`);
+    const docs: number[] = [];
+    let number = -1;
+    while (!reader.done) {
+      number += reader.varint() + 1;
+      if (number >= this.docs.length) throw reader.corrupt('posting out of range');
+      docs.push(number);
+      reader.varint();
+    }
+    return Uint32Array.from(docs);
+  }
+
   /** The whole postings block (checksum verified) with the tables locating each list in it (for merging). */
   async readRaw(): Promise<RawSegment> {
     const bytes = await this.readPostings(0, this.termOffsets[this.termOffsets.length - 1] as number);
@@ -309,6 +434,18 @@ function headerProblem(header: Uint8Array): string {
   return sameFamily
     ? `(format version ${header[VERSION_AT]}, expected one of ${READABLE_VERSIONS.join(', ')})`
     : '(not a segment object)';
+}
+
+/** The word whose place in the joined words holds offset `at` (`starts`: ascending, one past the last). */
+function wordAt(starts: Uint32Array, at: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if ((starts[middle] as number) <= at) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {
