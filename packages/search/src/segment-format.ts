@@ -5,9 +5,11 @@ import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
 import type { Segment, TermPostings, TrigramList } from './segment.js';
 import { DOC_STATES, StoredDocs } from './segment-docs.js';
-import { COMPLETE_WORDS_TERM, matchesNoWord, type WordPattern, wordMatches } from './word-patterns.js';
+import { COMPLETE_WORDS_BYTES, matchesNoWord, type WordPattern } from './word-patterns.js';
 import { unionOf } from './word-postings.js';
+import { WordTable } from './word-table.js';
 
+const utf8 = new TextEncoder();
 const NO_DOCS = new Uint32Array(0);
 const NO_MASKS = new Uint8Array(0);
 /** Patterns remembered per segment as matching too many words (see `wordDocs`), at most. */
@@ -58,8 +60,8 @@ export class PersistedSegment implements Segment {
   ) {}
 
   private decodedTerms: string[] | undefined;
-  /** The words joined by newlines (each followed by one) and where each starts: for scanning them all at once. */
-  private joinedTerms: { text: string; starts: Uint32Array } | undefined;
+  /** The words as one byte string, for finding those matching a pattern (see `wordDocs`). */
+  private wordTable: WordTable | undefined;
   /** Patterns known to match more words than asked for (the answer was `undefined`). */
   private readonly crowded = new Set<string>();
 
@@ -277,59 +279,27 @@ export class PersistedSegment implements Segment {
     const cacheKey = `${this.key}\u0000complete`;
     const cached = this.cache?.get(cacheKey);
     if (cached) return cached.docs;
-    const at = lowerBound(this.terms, COMPLETE_WORDS_TERM);
-    const docs = this.terms[at] === COMPLETE_WORDS_TERM ? ((await this.docsOfWords([at]))[0] ?? NO_DOCS) : NO_DOCS;
+    // The term sorts before every word (it is the lowest character): the first, if there.
+    const docs = this.firstTermIs(COMPLETE_WORDS_BYTES)
+      ? ((await this.docsOfWords([0]))[0] ?? NO_DOCS)
+      : NO_DOCS;
     this.cache?.set(cacheKey, { docs, masks: NO_MASKS });
     return docs;
   }
 
   /** Numbers of the words matching `pattern`, ascending, or `undefined` once more than `max` do. */
   private wordsMatching(pattern: WordPattern, max: number): number[] | undefined {
-    const terms = this.terms;
-    const out: number[] = [];
-    if (pattern.kind === 'exact') {
-      const at = lowerBound(terms, pattern.text);
-      return terms[at] === pattern.text ? [at] : out;
-    }
-    if (pattern.kind === 'prefix') {
-      // Words starting with the text are consecutive in the sorted table.
-      for (let at = lowerBound(terms, pattern.text); at < terms.length; at++) {
-        if (!wordMatches(terms[at] as string, pattern)) break;
-        out.push(at);
-        if (out.length > max) return undefined;
-      }
-      return out;
-    }
-    const { text, starts } = this.joined();
-    const needle = pattern.kind === 'suffix' ? `${pattern.text}\n` : pattern.text;
-    let from = 0;
-    for (;;) {
-      const found = text.indexOf(needle, from);
-      if (found < 0) return out;
-      const word = wordAt(starts, found);
-      const end = (starts[word + 1] as number) - 1;
-      if (found + pattern.text.length > end) {
-        from = found + 1;
-        continue;
-      }
-      out.push(word);
-      if (out.length > max) return undefined;
-      from = end + 1;
-    }
+    this.wordTable ??= WordTable.decode(this.termTable, this.termOffsets.length - 1, `segment ${this.key}`);
+    return this.wordTable.matching(utf8.encode(pattern.text), pattern.kind, max);
   }
 
-  private joined(): { text: string; starts: Uint32Array } {
-    if (this.joinedTerms) return this.joinedTerms;
-    const terms = this.terms;
-    const starts = new Uint32Array(terms.length + 1);
-    let at = 0;
-    for (let i = 0; i < terms.length; i++) {
-      starts[i] = at;
-      at += (terms[i] as string).length + 1;
-    }
-    starts[terms.length] = at;
-    this.joinedTerms = { text: terms.length === 0 ? '' : `${terms.join('\n')}\n`, starts };
-    return this.joinedTerms;
+  /** Whether the first word of the word table is `word` (no shared prefix, then its bytes). */
+  private firstTermIs(word: Uint8Array): boolean {
+    if (this.termOffsets.length < 2) return false;
+    const reader = new ByteReader(this.termTable, `segment ${this.key}`);
+    if (reader.varint() !== 0 || reader.varint() !== word.length) return false;
+    const bytes = reader.bytes(word.length);
+    return bytes.every((byte, i) => byte === word[i]);
   }
 
   /** The documents of each of the given words (ascending numbers), one range read per run of neighbours. */
@@ -434,18 +404,6 @@ function headerProblem(header: Uint8Array): string {
   return sameFamily
     ? `(format version ${header[VERSION_AT]}, expected one of ${READABLE_VERSIONS.join(', ')})`
     : '(not a segment object)';
-}
-
-/** The word whose place in the joined words holds offset `at` (`starts`: ascending, one past the last). */
-function wordAt(starts: Uint32Array, at: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const middle = (low + high + 1) >>> 1;
-    if ((starts[middle] as number) <= at) low = middle;
-    else high = middle - 1;
-  }
-  return low;
 }
 
 function lowerBound(sorted: readonly string[], value: string): number {

@@ -57,20 +57,6 @@ export function wordPatterns(literals: readonly string[]): WordPattern[] {
   return [...patterns.values()];
 }
 
-/** Whether a word can hold the pattern's run (words longer than `MAX_WORD_LENGTH` do not exist). */
-export function wordMatches(word: string, pattern: WordPattern): boolean {
-  switch (pattern.kind) {
-    case 'contains':
-      return word.includes(pattern.text);
-    case 'prefix':
-      return word.startsWith(pattern.text);
-    case 'suffix':
-      return word.endsWith(pattern.text);
-    case 'exact':
-      return word === pattern.text;
-  }
-}
-
 /** A run longer than any word matches no word. */
 export function matchesNoWord(pattern: WordPattern): boolean {
   return pattern.text.length > MAX_WORD_LENGTH;

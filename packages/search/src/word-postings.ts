@@ -1,7 +1,12 @@
 import { grown } from './bytes.js';
 import { TermDictionary } from './term-dictionary.js';
 import { scanWords, type WordSink, wordHash } from './word-bytes.js';
-import { COMPLETE_WORDS_BYTES, COMPLETE_WORDS_TERM, matchesNoWord, type WordPattern } from './word-patterns.js';
+import {
+  COMPLETE_WORDS_BYTES,
+  COMPLETE_WORDS_TERM,
+  matchesNoWord,
+  type WordPattern,
+} from './word-patterns.js';
 
 /** Lists of many words by word number: `docs/counts[offsets[w] .. offsets[w + 1])` belong to word `w`. */
 interface WordTable {
@@ -52,7 +57,8 @@ export class WordPostings implements WordSink {
     this.incomplete = false;
     const words = scanWords(text, this);
     // Listed under COMPLETE_WORDS_TERM (not counted as a word): its words can rule it out.
-    if (!this.incomplete) this.word(COMPLETE_WORDS_BYTES, 0, COMPLETE_WORDS_BYTES.length, COMPLETE_WORDS_HASH);
+    if (!this.incomplete)
+      this.word(COMPLETE_WORDS_BYTES, 0, COMPLETE_WORDS_BYTES.length, COMPLETE_WORDS_HASH);
     for (let i = 0; i < this.touchedCount; i++) {
       const word = this.touched[i] as number;
       this.append(word, doc, this.documentCounts[word] as number);
@@ -200,6 +206,7 @@ export function unionOf(lists: readonly Uint32Array[]): Uint32Array {
   }
   all.sort();
   let kept = 0;
-  for (let i = 0; i < all.length; i++) if (kept === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
+  for (let i = 0; i < all.length; i++)
+    if (kept === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
   return all.subarray(0, kept);
 }

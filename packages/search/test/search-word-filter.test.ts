@@ -1,12 +1,16 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TextFolder } from '../src/document.js';
 import { SearchIndex, scanSearch } from '../src/index.js';
-import { decodeContent } from '../src/text.js';
+import { SegmentBuilder } from '../src/segment-builder.js';
+import { PersistedSegment } from '../src/segment-format.js';
+import { decodeContent, foldCase, forEachWord } from '../src/text.js';
+import { TrigramCollector } from '../src/trigrams.js';
 import type { SearchOptions } from '../src/types.js';
-import { wordPatterns } from '../src/word-patterns.js';
+import { type WordPattern, type WordPatternKind, wordPatterns } from '../src/word-patterns.js';
 import { MapBackend } from './support/map-backend.js';
 import { corpusSample } from './support/search-corpus.js';
-import { TestHost, type TestDocument } from './support/search-host.js';
+import { type TestDocument, TestHost } from './support/search-host.js';
 
 /** Every candidate goes through the word filter, however few there are. */
 const ALWAYS = { wordFilterMinCandidates: 0 };
@@ -214,5 +218,60 @@ describe('the word filter spares reading contents', () => {
     const result = await index.search('ConnectionString', { limit: 20 });
     expect(result.hits).toHaveLength(2);
     expect(host.reads).toBe(32);
+  });
+});
+
+describe('words matching a pattern, in a builder and in its written segment', () => {
+  const collector = new TrigramCollector();
+  const folder = new TextFolder();
+  const wordTextArb = fc.string({
+    unit: fc.constantFrom('a', 'b', 'ab', 'é', 'Σ', '😀', '1', '_', ' ', '.', '\n'),
+    maxLength: 30,
+  });
+  const patternArb = fc.record({
+    kind: fc.constantFrom<WordPatternKind>('contains', 'prefix', 'suffix', 'exact'),
+    text: fc.string({
+      unit: fc.constantFrom('a', 'b', 'é', 'σ', '😀', '1', '_'),
+      minLength: 1,
+      maxLength: 4,
+    }),
+  });
+
+  /** The documents with a word matching the pattern, from the texts' words as `forEachWord` finds them. */
+  function expected(texts: string[], pattern: WordPattern): number[] {
+    const docs: number[] = [];
+    texts.forEach((text, doc) => {
+      let found = false;
+      forEachWord(foldCase(text), (word) => {
+        const { kind, text: part } = pattern;
+        if (kind === 'contains' && word.includes(part)) found = true;
+        if (kind === 'prefix' && word.startsWith(part)) found = true;
+        if (kind === 'suffix' && word.endsWith(part)) found = true;
+        if (kind === 'exact' && word === part) found = true;
+      });
+      if (found) docs.push(doc);
+    });
+    return docs;
+  }
+
+  it('agree with the words of the texts', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(wordTextArb, { maxLength: 8 }), patternArb, async (texts, pattern) => {
+        const builder = new SegmentBuilder();
+        texts.forEach((text, i) => {
+          const entry = { id: `d${i}`, sha256: '0'.repeat(64), name: '', metadata: {} };
+          builder.add(entry, folder.fold(entry, new TextEncoder().encode(text)), collector);
+        });
+        const backend = new MapBackend();
+        await backend.put('.index/segments/w.seg', builder.encode());
+        const segment = await PersistedSegment.open(backend, '.index/segments/w.seg');
+        const want = expected(texts, pattern);
+        for (const source of [builder, segment]) {
+          expect([...((await source.wordDocs(pattern, 1000)) ?? [])]).toEqual(want);
+          expect([...(await source.completeDocs())]).toEqual(texts.map((_, i) => i));
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
