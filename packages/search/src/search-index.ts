@@ -8,6 +8,7 @@ import { indexedState, isTooLarge, maxIndexedBytesOf } from './content-rule.js';
 import { DocSet } from './doc-set.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
+import { HotLookups } from './hot-lookups.js';
 import { pageCandidatesInPathOrder, verifyInPathOrder } from './indexed-paging.js';
 import { mergeGroup } from './merge-policy.js';
 import { type NormalisedQuery, normaliseQuery } from './options.js';
@@ -24,7 +25,7 @@ import { DocList, type DocState, type SegmentDocs } from './segment-docs.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { type MergeInput, mergeSegments } from './segment-merge.js';
 import { foldCase } from './text.js';
-import { literalTrigramRuns } from './trigrams.js';
+import { literalTrigramRuns, type PlacedTrigram } from './trigrams.js';
 import type {
   IndexCheckReport,
   IndexReport,
@@ -33,7 +34,7 @@ import type {
   SearchOptions,
   SearchResult,
 } from './types.js';
-import { filterByWords } from './word-filter.js';
+import { filterByWords, MAX_PATTERN_WORDS } from './word-filter.js';
 import { wordPatterns } from './word-patterns.js';
 import { wordStatsOf } from './word-stats.js';
 import { type DocKey, type LostDocuments, WorkerSegmentBuilder } from './worker-builder.js';
@@ -48,6 +49,7 @@ const READ_AHEAD = 16;
 /** Content bytes read ahead at most (contents may be up to `maxIndexedBytes` each). */
 const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 const NO_CONTENT = new Uint8Array(0);
+const NO_MASKS = new Uint8Array(0);
 const MAX_ATTEMPTS = 3;
 /**
  * Candidates at least 1/DENSE_DIVISOR of all entries are paged by walking the entries in path
@@ -95,6 +97,7 @@ export class SearchIndex {
    */
   private writing: Promise<void> = Promise.resolve();
   private readonly postingCache: PostingCache;
+  private readonly hot = new HotLookups();
   private readonly coverage = new Map<string, DocRef>();
   /** Text bytes of the documents of a segment that still count (see `liveTextBytes`), dropped on changes. */
   private readonly liveBytes = new Map<Segment, number>();
@@ -286,6 +289,7 @@ export class SearchIndex {
     this.flushing.push(buffer);
     return this.serialised(async () => {
       const segment = this.readOnly ? undefined : await this.persist(buffer.encode());
+      if (segment) await this.warm(segment, buffer);
       if (segment) this.repoint(buffer, segment, (doc) => doc);
       else this.inMemory.push(buffer);
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
@@ -318,6 +322,7 @@ export class SearchIndex {
       // On a read-only lake the entries stay uncovered: searched by scanning.
       const segment = this.readOnly ? undefined : await this.persist(bytes);
       if (!segment) return;
+      await this.warm(segment);
       this.coverCurrent(segment);
       await this.compact();
     });
@@ -463,9 +468,12 @@ export class SearchIndex {
       );
     }
     const segments = this.allSegments();
-    let perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
+    for (const run of runs) for (const placed of run) this.hot.noteTrigram(placed.key);
+    const signature = literals.join('\u0000');
+    let perSegment = await Promise.all(segments.map((segment) => this.candidates(segment, runs, signature)));
     if (perSegment.reduce((sum, docs) => sum + docs.length, 0) >= this.wordFilterMinCandidates) {
       const patterns = wordPatterns(literals);
+      for (const pattern of patterns) this.hot.notePattern(pattern);
       perSegment = await Promise.all(
         segments.map((segment, i) => filterByWords(segment, perSegment[i] as ArrayLike<number>, patterns)),
       );
@@ -505,6 +513,24 @@ export class SearchIndex {
       if (matchesFilters(entry, query.filters)) candidates.push(entry);
     }
     return pageCandidatesInPathOrder(run, query, candidates);
+  }
+
+  /**
+   * A segment's candidates for the trigram runs of the literals `signature` names (see
+   * `candidateDocs`); those of a written segment are kept in the posting cache, as it never changes.
+   */
+  private async candidates(
+    segment: Segment,
+    runs: readonly PlacedTrigram[][],
+    signature: string,
+  ): Promise<ArrayLike<number>> {
+    if (segment.key === undefined) return candidateDocs(segment, runs);
+    const key = `${segment.key}\u0000q:${signature}`;
+    const cached = this.postingCache.get(key);
+    if (cached) return cached.docs;
+    const docs = Uint32Array.from(await candidateDocs(segment, runs));
+    this.postingCache.set(key, { docs, masks: NO_MASKS });
+    return docs;
   }
 
   /** A page from walking every entry in path order (for dense candidate sets: no sorting of them). */
@@ -754,6 +780,28 @@ export class SearchIndex {
     return segment;
   }
 
+  /**
+   * Gets the lists recent queries looked up (see `HotLookups`) ready in a segment just written: from
+   * the builder it was written from (no reading), else read from the segment.
+   */
+  private async warm(segment: PersistedSegment, from?: SegmentBuilder): Promise<void> {
+    const keys = this.hot.trigrams();
+    const patterns = this.hot.patterns();
+    if (!from) {
+      await Promise.all([
+        ...keys.map((key) => segment.trigramPostings(key)),
+        ...(patterns.length > 0 ? [segment.completeDocs()] : []),
+        ...patterns.map((pattern) => segment.wordDocs(pattern, MAX_PATTERN_WORDS)),
+      ]);
+      return;
+    }
+    for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
+    if (patterns.length === 0) return;
+    segment.warmCompleteDocs(await from.completeDocs());
+    for (const pattern of patterns)
+      segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+  }
+
   /** Points coverage of documents in `from` at their new numbers in `to`. */
   private repoint(from: Segment, to: Segment, renumber: (doc: number) => number | undefined): void {
     for (let number = 0; number < from.docs.length; number++) {
@@ -804,6 +852,7 @@ export class SearchIndex {
       inputs.push({ raw: await segment.readRaw(), renumber: renumbering[i] as Int32Array });
     const target = await this.persist(mergeSegments(docs, inputs));
     if (!target) return;
+    await this.warm(target);
     group.forEach((segment, i) => {
       const renumber = renumbering[i] as Int32Array;
       this.repoint(segment, target, (doc) => ((renumber[doc] as number) >= 0 ? renumber[doc] : undefined));

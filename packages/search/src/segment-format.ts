@@ -196,6 +196,15 @@ export class PersistedSegment implements Segment {
     return list;
   }
 
+  /**
+   * Keeps a trigram's list, known from elsewhere (the builder this segment was written from), in the
+   * posting cache as if it had been read.
+   */
+  warmTrigram(key: number, list: TrigramList): void {
+    if (this.findTrigram(key) < 0 || list.docs.length === 0) return;
+    this.cache?.set(`${this.key}\u0000${key}`, { docs: list.docs.slice(), masks: list.masks.slice() });
+  }
+
   /** Delta-coded ascending document numbers, each followed by its mask byte. */
   private decodeTrigramList(bytes: Uint8Array): TrigramList {
     const docs = new Uint32Array(bytes.length >>> 1);
@@ -261,30 +270,39 @@ export class PersistedSegment implements Segment {
     if (matchesNoWord(pattern)) return NO_DOCS;
     const name = `${pattern.kind}:${pattern.text}`;
     if (this.crowded.has(`${maxWords}:${name}`)) return undefined;
-    const cacheKey = `${this.key}\u0000w${name}`;
-    const cached = this.cache?.get(cacheKey);
+    const cached = this.cache?.get(`${this.key}\u0000w${name}`);
     if (cached) return cached.docs;
     const words = this.wordsMatching(pattern, maxWords);
-    if (!words) {
-      if (this.crowded.size >= CROWDED_PATTERNS) this.crowded.clear();
-      this.crowded.add(`${maxWords}:${name}`);
-      return undefined;
-    }
-    const docs = unionOf(await this.docsOfWords(words));
-    this.cache?.set(cacheKey, { docs, masks: NO_MASKS });
+    const docs = words && unionOf(await this.docsOfWords(words));
+    this.warmWordDocs(pattern, maxWords, docs);
     return docs;
   }
 
+  /** Keeps the answer of `wordDocs` for a pattern, known from elsewhere (see `warmTrigram`). */
+  warmWordDocs(pattern: WordPattern, maxWords: number, docs: Uint32Array | undefined): void {
+    const name = `${pattern.kind}:${pattern.text}`;
+    if (docs) {
+      this.cache?.set(`${this.key}\u0000w${name}`, { docs, masks: NO_MASKS });
+      return;
+    }
+    if (this.crowded.size >= CROWDED_PATTERNS) this.crowded.clear();
+    this.crowded.add(`${maxWords}:${name}`);
+  }
+
   async completeDocs(): Promise<Uint32Array> {
-    const cacheKey = `${this.key}\u0000complete`;
-    const cached = this.cache?.get(cacheKey);
+    const cached = this.cache?.get(`${this.key}\u0000complete`);
     if (cached) return cached.docs;
     // The term sorts before every word (it is the lowest character): the first, if there.
     const docs = this.firstTermIs(COMPLETE_WORDS_BYTES)
       ? ((await this.docsOfWords([0]))[0] ?? NO_DOCS)
       : NO_DOCS;
-    this.cache?.set(cacheKey, { docs, masks: NO_MASKS });
+    this.warmCompleteDocs(docs);
     return docs;
+  }
+
+  /** Keeps the answer of `completeDocs`, known from elsewhere (see `warmTrigram`). */
+  warmCompleteDocs(docs: Uint32Array): void {
+    this.cache?.set(`${this.key}\u0000complete`, { docs, masks: NO_MASKS });
   }
 
   /** Numbers of the words matching `pattern`, ascending, or `undefined` once more than `max` do. */

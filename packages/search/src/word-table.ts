@@ -23,18 +23,21 @@ export class WordTable {
     out[0] = NEWLINE;
     let used = 1;
     let previous = 0;
+    // Byte by byte: words are short, and typed-array calls per word would cost more than the copying.
     for (let word = 0; word < count; word++) {
       const sharedUnits = reader.varint();
-      const suffix = reader.bytes(reader.varint());
+      const length = reader.varint();
+      const from = reader.offset;
+      reader.skip(length);
       reader.varint();
       const shared = bytesOfUnits(out, previous, used - 1, sharedUnits);
       if (shared < 0) throw reader.corrupt('shared prefix longer than the previous word');
-      if (used + shared + suffix.length + 1 > out.length) out = grown(out, used + shared + suffix.length + 1);
-      out.copyWithin(used, previous, previous + shared);
-      out.set(suffix, used + shared);
+      if (used + shared + length + 1 > out.length) out = grown(out, used + shared + length + 1);
       starts[word] = used;
+      for (let i = 0; i < shared; i++) out[used + i] = out[previous + i] as number;
       previous = used;
-      used += shared + suffix.length;
+      used += shared;
+      for (let i = 0; i < length; i++) out[used++] = table[from + i] as number;
       out[used++] = NEWLINE;
     }
     starts[count] = used;
