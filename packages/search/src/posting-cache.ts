@@ -1,6 +1,7 @@
 import type { TrigramList } from './segment.js';
 
-const ENTRY_OVERHEAD_BYTES = 128;
+/** Bytes counted for each entry besides its lists (its key and map entry). */
+export const POSTING_CACHE_ENTRY_BYTES = 128;
 
 /**
  * Decoded posting lists of immutable segments (trigram lists, and the documents of word patterns),
@@ -38,5 +39,5 @@ export class PostingCache {
 
 /** Bytes a list holds, with a little for its key and entry: even empty lists count. */
 function sizeOf(list: TrigramList): number {
-  return list.docs.byteLength + list.masks.byteLength + ENTRY_OVERHEAD_BYTES;
+  return list.docs.byteLength + list.masks.byteLength + POSTING_CACHE_ENTRY_BYTES;
 }

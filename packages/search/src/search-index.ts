@@ -109,7 +109,6 @@ export class SearchIndex {
   private slots: PathSlots | undefined;
   private known:
     | {
-        ordered: readonly Entry[];
         coverageVersion: number;
         bySegment: Map<Segment, Map<number, Entry | null>>;
       }
@@ -480,8 +479,10 @@ export class SearchIndex {
     }
     let found = this.uncovered.size + this.unanalysed.size;
     for (const docs of perSegment) found += docs.length;
-    const ordered = this.host.entriesInPathOrder();
-    if (found * DENSE_DIVISOR >= ordered.length) {
+    // Entries, without asking the host for them in path order: after a change that costs a copy of
+    // them all, which only the dense case needs. Every entry is covered or uncovered.
+    if (found * DENSE_DIVISOR >= this.coverage.size + this.uncovered.size) {
+      const ordered = this.host.entriesInPathOrder();
       const slots = this.pathSlots(ordered);
       const members = slots.segments.map((segment) => {
         const at = segments.indexOf(segment);
@@ -498,11 +499,12 @@ export class SearchIndex {
     const candidates: Entry[] = [];
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
-      const known = this.knownEntries(segment, ordered);
+      const known = this.knownEntries(segment);
       for (let d = 0; d < docs.length; d++) {
         const doc = docs[d] as number;
         let entry = known.get(doc);
-        if (entry === undefined) {
+        // An entry replaced by the host (same content, so the same coverage) is looked up again.
+        if (entry === undefined || (entry !== null && this.host.getEntry(entry.id) !== entry)) {
           entry = (segment.docs.state(doc) !== 'failed' && this.validEntry(segment, doc)) || null;
           known.set(doc, entry);
         }
@@ -547,13 +549,13 @@ export class SearchIndex {
   /**
    * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none,
    * or a `failed` document, whose entry is a candidate anyway),
-   * kept while the entries and coverage stay the same: repeated queries skip the map lookups. Filled
-   * as candidates are looked up, so that a search after a change costs its candidates, not the segment.
+   * kept while the coverage stays the same: repeated queries skip most lookups. Filled as candidates
+   * are looked up, so that a search after a change costs its candidates, not the segment.
    */
-  private knownEntries(segment: Segment, ordered: readonly Entry[]): Map<number, Entry | null> {
+  private knownEntries(segment: Segment): Map<number, Entry | null> {
     let known = this.known;
-    if (known?.ordered !== ordered || known.coverageVersion !== this.coverageVersion) {
-      known = { ordered, coverageVersion: this.coverageVersion, bySegment: new Map() };
+    if (known?.coverageVersion !== this.coverageVersion) {
+      known = { coverageVersion: this.coverageVersion, bySegment: new Map() };
       this.known = known;
     }
     let entries = known.bySegment.get(segment);
