@@ -1,7 +1,11 @@
 import type { TrigramList } from './segment.js';
 
+/** Bytes counted for each entry besides its lists (its key and map entry). */
+export const POSTING_CACHE_ENTRY_BYTES = 128;
+
 /**
- * Decoded posting lists of immutable segments, least recently used first out, bounded by bytes.
+ * Decoded posting lists of immutable segments (trigram lists, and the documents of word patterns),
+ * least recently used first out, bounded by bytes.
  * Segment keys are unique and segments never change, so entries never go stale.
  */
 export class PostingCache {
@@ -33,6 +37,7 @@ export class PostingCache {
   }
 }
 
+/** Bytes a list holds, with a little for its key and entry: even empty lists count. */
 function sizeOf(list: TrigramList): number {
-  return list.docs.byteLength + list.masks.byteLength;
+  return list.docs.byteLength + list.masks.byteLength + POSTING_CACHE_ENTRY_BYTES;
 }

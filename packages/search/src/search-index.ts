@@ -14,6 +14,7 @@ import { indexedState, isTooLarge, maxIndexedBytesOf } from './content-rule.js';
 import { DocSet } from './doc-set.js';
 import { matchesFilters } from './filters.js';
 import type { SearchHost } from './host.js';
+import { HotLookups } from './hot-lookups.js';
 import { pageCandidatesInPathOrder, verifyInPathOrder } from './indexed-paging.js';
 import { mergeGroup } from './merge-policy.js';
 import { type NormalisedQuery, normaliseQuery } from './options.js';
@@ -30,7 +31,7 @@ import { DocList, type DocState, type SegmentDocs } from './segment-docs.js';
 import { PersistedSegment, SegmentGoneError } from './segment-format.js';
 import { type MergeInput, mergeSegments } from './segment-merge.js';
 import { foldCase } from './text.js';
-import { literalTrigramRuns } from './trigrams.js';
+import { literalTrigramRuns, type PlacedTrigram } from './trigrams.js';
 import type {
   IndexCheckReport,
   IndexReport,
@@ -39,6 +40,8 @@ import type {
   SearchOptions,
   SearchResult,
 } from './types.js';
+import { filterByWords, MAX_PATTERN_WORDS } from './word-filter.js';
+import { wordPatterns } from './word-patterns.js';
 import { wordStatsOf } from './word-stats.js';
 import { type DocKey, type LostDocuments, WorkerSegmentBuilder } from './worker-builder.js';
 
@@ -46,11 +49,13 @@ export const SEGMENT_PREFIX = INDEX_SEGMENTS_PREFIX;
 const DEFAULT_FLUSH_BYTES = 16 * 1024 * 1024;
 const DEFAULT_MAX_SEGMENTS = 8;
 const DEFAULT_POSTING_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_WORD_FILTER_MIN_CANDIDATES = 64;
 /** Contents read ahead of indexing while (re)building: overlaps I/O and hashing with analysis. */
 const READ_AHEAD = 16;
 /** Content bytes read ahead at most (contents may be up to `maxIndexedBytes` each). */
 const READ_AHEAD_BYTES = 64 * 1024 * 1024;
 const NO_CONTENT = new Uint8Array(0);
+const NO_MASKS = new Uint8Array(0);
 const MAX_ATTEMPTS = 3;
 /**
  * Candidates at least 1/DENSE_DIVISOR of all entries are paged by walking the entries in path
@@ -98,6 +103,7 @@ export class SearchIndex {
    */
   private writing: Promise<void> = Promise.resolve();
   private readonly postingCache: PostingCache;
+  private readonly hot = new HotLookups();
   private readonly coverage = new Map<string, DocRef>();
   /** Text bytes of the documents of a segment that still count (see `liveTextBytes`), dropped on changes. */
   private readonly liveBytes = new Map<Segment, number>();
@@ -109,7 +115,6 @@ export class SearchIndex {
   private slots: PathSlots | undefined;
   private known:
     | {
-        ordered: readonly Entry[];
         coverageVersion: number;
         bySegment: Map<Segment, Map<number, Entry | null>>;
       }
@@ -118,6 +123,7 @@ export class SearchIndex {
   private readonly maxIndexedBytes: number;
   private readonly flushBytes: number;
   private readonly maxSegments: number;
+  private readonly wordFilterMinCandidates: number;
   /** Analyses upserted documents on a worker thread (option `worker`); undefined: on this thread. */
   private readonly background: WorkerSegmentBuilder | undefined;
 
@@ -128,6 +134,7 @@ export class SearchIndex {
     this.maxIndexedBytes = maxIndexedBytesOf(host);
     this.flushBytes = options.flushBytes ?? DEFAULT_FLUSH_BYTES;
     this.maxSegments = options.maxSegments ?? DEFAULT_MAX_SEGMENTS;
+    this.wordFilterMinCandidates = options.wordFilterMinCandidates ?? DEFAULT_WORD_FILTER_MIN_CANDIDATES;
     this.postingCache = new PostingCache(options.postingCacheBytes ?? DEFAULT_POSTING_CACHE_BYTES);
     this.background = options.worker ? WorkerSegmentBuilder.start() : undefined;
   }
@@ -287,6 +294,7 @@ export class SearchIndex {
     this.flushing.push(buffer);
     return this.serialised(async () => {
       const segment = this.readOnly ? undefined : await this.persist(buffer.encode());
+      if (segment) await this.warm(segment, buffer);
       if (segment) this.repoint(buffer, segment, (doc) => doc);
       else this.inMemory.push(buffer);
       this.flushing = this.flushing.filter((pending) => pending !== buffer);
@@ -319,6 +327,7 @@ export class SearchIndex {
       // On a read-only lake the entries stay uncovered: searched by scanning.
       const segment = this.readOnly ? undefined : await this.persist(bytes);
       if (!segment) return;
+      await this.warm(segment);
       this.coverCurrent(segment);
       await this.compact();
     });
@@ -456,18 +465,30 @@ export class SearchIndex {
   }
 
   private async searchInPathOrder(run: SearchRun, query: NormalisedQuery): Promise<SearchResult> {
-    const runs = literalTrigramRuns(this.literalRuns(query));
+    const literals = this.literalRuns(query);
+    const runs = literalTrigramRuns(literals);
     if (runs.length === 0) {
       return this.pageByWalking(run, query, this.host.entriesInPathOrder(), (entry) =>
         matchesFilters(entry, query.filters),
       );
     }
     const segments = this.allSegments();
-    const perSegment = await Promise.all(segments.map((segment) => candidateDocs(segment, runs)));
+    for (const run of runs) for (const placed of run) this.hot.noteTrigram(placed.key);
+    const signature = literals.join('\u0000');
+    let perSegment = await Promise.all(segments.map((segment) => this.candidates(segment, runs, signature)));
+    if (perSegment.reduce((sum, docs) => sum + docs.length, 0) >= this.wordFilterMinCandidates) {
+      const patterns = wordPatterns(literals);
+      for (const pattern of patterns) this.hot.notePattern(pattern);
+      perSegment = await Promise.all(
+        segments.map((segment, i) => filterByWords(segment, perSegment[i] as ArrayLike<number>, patterns)),
+      );
+    }
     let found = this.uncovered.size + this.unanalysed.size;
     for (const docs of perSegment) found += docs.length;
-    const ordered = this.host.entriesInPathOrder();
-    if (found * DENSE_DIVISOR >= ordered.length) {
+    // Entries, without asking the host for them in path order: after a change that costs a copy of
+    // them all, which only the dense case needs. Every entry is covered or uncovered.
+    if (found * DENSE_DIVISOR >= this.coverage.size + this.uncovered.size) {
+      const ordered = this.host.entriesInPathOrder();
       const slots = this.pathSlots(ordered);
       const members = slots.segments.map((segment) => {
         const at = segments.indexOf(segment);
@@ -484,11 +505,12 @@ export class SearchIndex {
     const candidates: Entry[] = [];
     segments.forEach((segment, i) => {
       const docs = perSegment[i] as ArrayLike<number>;
-      const known = this.knownEntries(segment, ordered);
+      const known = this.knownEntries(segment);
       for (let d = 0; d < docs.length; d++) {
         const doc = docs[d] as number;
         let entry = known.get(doc);
-        if (entry === undefined) {
+        // An entry replaced by the host (same content, so the same coverage) is looked up again.
+        if (entry === undefined || (entry !== null && this.host.getEntry(entry.id) !== entry)) {
           entry = (segment.docs.state(doc) !== 'failed' && this.validEntry(segment, doc)) || null;
           known.set(doc, entry);
         }
@@ -499,6 +521,24 @@ export class SearchIndex {
       if (matchesFilters(entry, query.filters)) candidates.push(entry);
     }
     return pageCandidatesInPathOrder(run, query, candidates);
+  }
+
+  /**
+   * A segment's candidates for the trigram runs of the literals `signature` names (see
+   * `candidateDocs`); those of a written segment are kept in the posting cache, as it never changes.
+   */
+  private async candidates(
+    segment: Segment,
+    runs: readonly PlacedTrigram[][],
+    signature: string,
+  ): Promise<ArrayLike<number>> {
+    if (segment.key === undefined) return candidateDocs(segment, runs);
+    const key = `${segment.key}\u0000q:${signature}`;
+    const cached = this.postingCache.get(key);
+    if (cached) return cached.docs;
+    const docs = Uint32Array.from(await candidateDocs(segment, runs));
+    this.postingCache.set(key, { docs, masks: NO_MASKS });
+    return docs;
   }
 
   /** A page from walking every entry in path order (for dense candidate sets: no sorting of them). */
@@ -515,13 +555,13 @@ export class SearchIndex {
   /**
    * The valid entry (see `validEntry`) of each document of a segment as far as looked up (`null`: none,
    * or a `failed` document, whose entry is a candidate anyway),
-   * kept while the entries and coverage stay the same: repeated queries skip the map lookups. Filled
-   * as candidates are looked up, so that a search after a change costs its candidates, not the segment.
+   * kept while the coverage stays the same: repeated queries skip most lookups. Filled as candidates
+   * are looked up, so that a search after a change costs its candidates, not the segment.
    */
-  private knownEntries(segment: Segment, ordered: readonly Entry[]): Map<number, Entry | null> {
+  private knownEntries(segment: Segment): Map<number, Entry | null> {
     let known = this.known;
-    if (known?.ordered !== ordered || known.coverageVersion !== this.coverageVersion) {
-      known = { ordered, coverageVersion: this.coverageVersion, bySegment: new Map() };
+    if (known?.coverageVersion !== this.coverageVersion) {
+      known = { coverageVersion: this.coverageVersion, bySegment: new Map() };
       this.known = known;
     }
     let entries = known.bySegment.get(segment);
@@ -748,6 +788,28 @@ export class SearchIndex {
     return segment;
   }
 
+  /**
+   * Gets the lists recent queries looked up (see `HotLookups`) ready in a segment just written: from
+   * the builder it was written from (no reading), else read from the segment.
+   */
+  private async warm(segment: PersistedSegment, from?: SegmentBuilder): Promise<void> {
+    const keys = this.hot.trigrams();
+    const patterns = this.hot.patterns();
+    if (!from) {
+      await Promise.all([
+        ...keys.map((key) => segment.trigramPostings(key)),
+        ...(patterns.length > 0 ? [segment.completeDocs()] : []),
+        ...patterns.map((pattern) => segment.wordDocs(pattern, MAX_PATTERN_WORDS)),
+      ]);
+      return;
+    }
+    for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
+    if (patterns.length === 0) return;
+    segment.warmCompleteDocs(await from.completeDocs());
+    for (const pattern of patterns)
+      segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+  }
+
   /** Points coverage of documents in `from` at their new numbers in `to`. */
   private repoint(from: Segment, to: Segment, renumber: (doc: number) => number | undefined): void {
     for (let number = 0; number < from.docs.length; number++) {
@@ -798,6 +860,7 @@ export class SearchIndex {
       inputs.push({ raw: await segment.readRaw(), renumber: renumbering[i] as Int32Array });
     const target = await this.persist(mergeSegments(docs, inputs));
     if (!target) return;
+    await this.warm(target);
     group.forEach((segment, i) => {
       const renumber = renumbering[i] as Int32Array;
       this.repoint(segment, target, (doc) => ((renumber[doc] as number) >= 0 ? renumber[doc] : undefined));

@@ -3,6 +3,7 @@ import { DocList, type DocState } from './segment-docs.js';
 import { SegmentEncoder } from './segment-encoder.js';
 import { TrigramPostings } from './trigram-postings.js';
 import type { TrigramCollector } from './trigrams.js';
+import type { WordPattern } from './word-patterns.js';
 import { WordPostings } from './word-postings.js';
 
 /** Documents indexed in memory, searchable right away, and encodable as one segment object. */
@@ -61,6 +62,14 @@ export class SegmentBuilder implements Segment {
       docs: [...this.terms.docs(term)],
       counts: [...this.terms.counts(term)],
     }));
+  }
+
+  async wordDocs(pattern: WordPattern, maxWords: number): Promise<Uint32Array | undefined> {
+    return this.terms.docsMatching(pattern, maxWords);
+  }
+
+  async completeDocs(): Promise<Uint32Array> {
+    return this.terms.completeDocs();
   }
 
   /** The segment object (see `SegmentEncoder`). */

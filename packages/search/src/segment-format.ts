@@ -5,6 +5,15 @@ import { ByteReader } from './bytes.js';
 import type { PostingCache } from './posting-cache.js';
 import type { Segment, TermPostings, TrigramList } from './segment.js';
 import { DOC_STATES, StoredDocs } from './segment-docs.js';
+import { COMPLETE_WORDS_BYTES, matchesNoWord, type WordPattern } from './word-patterns.js';
+import { unionOf } from './word-postings.js';
+import { WordTable } from './word-table.js';
+
+const utf8 = new TextEncoder();
+const NO_DOCS = new Uint32Array(0);
+const NO_MASKS = new Uint8Array(0);
+/** Patterns remembered per segment as matching too many words (see `wordDocs`), at most. */
+const CROWDED_PATTERNS = 1024;
 
 /**
  * "DLSEG" + format version 3. Version 2 had no document states (every document was indexed) and is
@@ -51,6 +60,10 @@ export class PersistedSegment implements Segment {
   ) {}
 
   private decodedTerms: string[] | undefined;
+  /** The words as one byte string, for finding those matching a pattern (see `wordDocs`). */
+  private wordTable: WordTable | undefined;
+  /** Patterns known to match more words than asked for (the answer was `undefined`). */
+  private readonly crowded = new Set<string>();
 
   static async open(backend: StorageBackend, key: string, cache?: PostingCache): Promise<PersistedSegment> {
     const first = await backend.get(key, { range: { start: 0, end: HEADER_BYTES - 1 } });
@@ -183,6 +196,15 @@ export class PersistedSegment implements Segment {
     return list;
   }
 
+  /**
+   * Keeps a trigram's list, known from elsewhere (the builder this segment was written from), in the
+   * posting cache as if it had been read.
+   */
+  warmTrigram(key: number, list: TrigramList): void {
+    if (this.findTrigram(key) < 0 || list.docs.length === 0) return;
+    this.cache?.set(`${this.key}\u0000${key}`, { docs: list.docs.slice(), masks: list.masks.slice() });
+  }
+
   /** Delta-coded ascending document numbers, each followed by its mask byte. */
   private decodeTrigramList(bytes: Uint8Array): TrigramList {
     const docs = new Uint32Array(bytes.length >>> 1);
@@ -242,6 +264,97 @@ export class PersistedSegment implements Segment {
       out.push(postings);
     }
     return out;
+  }
+
+  async wordDocs(pattern: WordPattern, maxWords: number): Promise<Uint32Array | undefined> {
+    if (matchesNoWord(pattern)) return NO_DOCS;
+    const name = `${pattern.kind}:${pattern.text}`;
+    if (this.crowded.has(`${maxWords}:${name}`)) return undefined;
+    const cached = this.cache?.get(`${this.key}\u0000w${name}`);
+    if (cached) return cached.docs;
+    const words = this.wordsMatching(pattern, maxWords);
+    const docs = words && unionOf(await this.docsOfWords(words));
+    this.warmWordDocs(pattern, maxWords, docs);
+    return docs;
+  }
+
+  /** Keeps the answer of `wordDocs` for a pattern, known from elsewhere (see `warmTrigram`). */
+  warmWordDocs(pattern: WordPattern, maxWords: number, docs: Uint32Array | undefined): void {
+    const name = `${pattern.kind}:${pattern.text}`;
+    if (docs) {
+      this.cache?.set(`${this.key}\u0000w${name}`, { docs, masks: NO_MASKS });
+      return;
+    }
+    if (this.crowded.size >= CROWDED_PATTERNS) this.crowded.clear();
+    this.crowded.add(`${maxWords}:${name}`);
+  }
+
+  async completeDocs(): Promise<Uint32Array> {
+    const cached = this.cache?.get(`${this.key}\u0000complete`);
+    if (cached) return cached.docs;
+    // The term sorts before every word (it is the lowest character): the first, if there.
+    const docs = this.firstTermIs(COMPLETE_WORDS_BYTES)
+      ? ((await this.docsOfWords([0]))[0] ?? NO_DOCS)
+      : NO_DOCS;
+    this.warmCompleteDocs(docs);
+    return docs;
+  }
+
+  /** Keeps the answer of `completeDocs`, known from elsewhere (see `warmTrigram`). */
+  warmCompleteDocs(docs: Uint32Array): void {
+    this.cache?.set(`${this.key}\u0000complete`, { docs, masks: NO_MASKS });
+  }
+
+  /** Numbers of the words matching `pattern`, ascending, or `undefined` once more than `max` do. */
+  private wordsMatching(pattern: WordPattern, max: number): number[] | undefined {
+    this.wordTable ??= WordTable.decode(this.termTable, this.termOffsets.length - 1, `segment ${this.key}`);
+    return this.wordTable.matching(utf8.encode(pattern.text), pattern.kind, max);
+  }
+
+  /** Whether the first word of the word table is `word` (no shared prefix, then its bytes). */
+  private firstTermIs(word: Uint8Array): boolean {
+    if (this.termOffsets.length < 2) return false;
+    const reader = new ByteReader(this.termTable, `segment ${this.key}`);
+    if (reader.varint() !== 0 || reader.varint() !== word.length) return false;
+    const bytes = reader.bytes(word.length);
+    return bytes.every((byte, i) => byte === word[i]);
+  }
+
+  /** The documents of each of the given words (ascending numbers), one range read per run of neighbours. */
+  private async docsOfWords(words: readonly number[]): Promise<Uint32Array[]> {
+    const lists: Uint32Array[] = [];
+    let i = 0;
+    while (i < words.length) {
+      let j = i + 1;
+      while (j < words.length && words[j] === (words[j - 1] as number) + 1) j++;
+      const low = words[i] as number;
+      const high = (words[j - 1] as number) + 1;
+      const base = this.termOffsets[low] as number;
+      const bytes = await this.readPostings(base, this.termOffsets[high] as number);
+      for (let word = low; word < high; word++) {
+        const slice = bytes.subarray(
+          (this.termOffsets[word] as number) - base,
+          (this.termOffsets[word + 1] as number) - base,
+        );
+        lists.push(this.decodeWordDocs(slice));
+      }
+      i = j;
+    }
+    return lists;
+  }
+
+  /** The ascending document numbers of a word's list (gap-coded numbers, each followed by a count). */
+  private decodeWordDocs(bytes: Uint8Array): Uint32Array {
+    const reader = new ByteReader(bytes, `segment ${this.key}`);
+    const docs: number[] = [];
+    let number = -1;
+    while (!reader.done) {
+      number += reader.varint() + 1;
+      if (number >= this.docs.length) throw reader.corrupt('posting out of range');
+      docs.push(number);
+      reader.varint();
+    }
+    return Uint32Array.from(docs);
   }
 
   /** The whole postings block (checksum verified) with the tables locating each list in it (for merging). */

@@ -1,4 +1,5 @@
 import type { SegmentDocs } from './segment-docs.js';
+import type { WordPattern } from './word-patterns.js';
 
 /** Documents (by number within the segment) with their counts of one word. */
 export interface TermPostings {
@@ -24,4 +25,8 @@ export interface Segment {
   trigramPostings(key: number): Promise<TrigramList>;
   /** Postings of every word equal to `word` (exact) or starting with it. */
   termPostings(word: string, prefix: boolean): Promise<TermPostings[]>;
+  /** Documents with a word matching `pattern`, ascending; `undefined` when more than `maxWords` words match. */
+  wordDocs(pattern: WordPattern, maxWords: number): Promise<Uint32Array | undefined>;
+  /** Documents whose words are complete (see `COMPLETE_WORDS_TERM`), ascending. */
+  completeDocs(): Promise<Uint32Array>;
 }

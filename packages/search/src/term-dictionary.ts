@@ -1,5 +1,6 @@
 import { grown } from './bytes.js';
 import { utf16Rank, wordHash } from './word-bytes.js';
+import type { WordPatternKind } from './word-patterns.js';
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -44,6 +45,49 @@ export class TermDictionary {
       if (i === wanted.length) out.push(term);
     }
     return out;
+  }
+
+  /**
+   * Numbers of the terms holding `needle` (UTF-8) as the pattern kind says (see `WordPatternKind`),
+   * or `undefined` once more than `max` do. One scan of all terms' bytes together.
+   */
+  matching(needle: Uint8Array, kind: WordPatternKind, max: number): number[] | undefined {
+    const out: number[] = [];
+    if (needle.length === 0) return out;
+    const all = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.used);
+    let from = 0;
+    for (;;) {
+      const at = all.indexOf(needle, from);
+      if (at < 0) return out;
+      const term = this.termAt(at);
+      const start = this.start(term);
+      const end = this.ends[term] as number;
+      const stop = at + needle.length;
+      if (stop > end || ((kind === 'suffix' || kind === 'exact') && stop !== end)) {
+        // Runs into the next term, or does not end this one: a later occurrence in this term may.
+        from = at + 1;
+        continue;
+      }
+      if ((kind === 'prefix' || kind === 'exact') && at !== start) {
+        from = end;
+        continue;
+      }
+      out.push(term);
+      if (out.length > max) return undefined;
+      from = end;
+    }
+  }
+
+  /** The term whose bytes hold offset `at` (terms' bytes are consecutive, in term order). */
+  private termAt(at: number): number {
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.ends[middle] as number) <= at) low = middle + 1;
+      else high = middle;
+    }
+    return low;
   }
 
   /** The UTF-8 bytes of a term (a view: valid until the next `intern`). */

@@ -75,6 +75,22 @@ export function forEachWord(folded: string, visit: (word: string, start: number)
   if (start >= 0 && folded.length - start <= MAX_WORD_LENGTH) visit(folded.slice(start), start);
 }
 
+/**
+ * The UTF-16 width of the word character (as `forEachWord` classifies them) at `i` of `text`, or 0
+ * when the character there is not one.
+ */
+export function isWordCharAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code < 0x80) return ASCII_WORD_CHAR[code] === 1 ? 1 : 0;
+  let width = 1;
+  if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+    const next = text.charCodeAt(i + 1);
+    if (next >= 0xdc00 && next <= 0xdfff) width = 2;
+  }
+  NON_ASCII_WORD_CHAR.lastIndex = i;
+  return NON_ASCII_WORD_CHAR.test(text) ? width : 0;
+}
+
 /** A words-mode query: every `exact` word must occur, and some word starting with `prefix`. */
 export interface WordsQuery {
   exact: string[];

@@ -118,6 +118,12 @@ export interface SearchIndexOptions {
   maxSegments?: number;
   /** Budget for decoded posting lists kept in memory between queries, in bytes. Default 64 MiB. */
   postingCacheBytes?: number;
+  /**
+   * Substring and regex queries whose trigrams leave at least this many candidates also check them
+   * against each document's words before reading any content (default 64; 0: always). Below it,
+   * reading the few candidates costs less than looking their words up.
+   */
+  wordFilterMinCandidates?: number;
   /** Index entries the stored index does not cover while opening (default true); otherwise they are scanned until `sync`. */
   catchUpOnOpen?: boolean;
   /**

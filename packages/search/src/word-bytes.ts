@@ -3,6 +3,8 @@ import { MAX_WORD_LENGTH } from './text.js';
 /** Receives each word of a text: bytes `[start, end)` and their hash (FNV-1a, 30 bits). */
 export interface WordSink {
   word(bytes: Uint8Array, start: number, end: number, hash: number): void;
+  /** Called for each run of word characters longer than `MAX_WORD_LENGTH`, which is not a word. */
+  tooLong?(): void;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -75,7 +77,7 @@ export function scanWords(bytes: Uint8Array, sink: WordSink): number {
     if (units <= MAX_WORD_LENGTH) {
       sink.word(bytes, start, i, hash & HASH_MASK);
       words++;
-    }
+    } else sink.tooLong?.();
   }
   return words;
 }

@@ -1,6 +1,12 @@
 import { grown } from './bytes.js';
 import { TermDictionary } from './term-dictionary.js';
-import { scanWords, type WordSink } from './word-bytes.js';
+import { scanWords, type WordSink, wordHash } from './word-bytes.js';
+import {
+  COMPLETE_WORDS_BYTES,
+  COMPLETE_WORDS_TERM,
+  matchesNoWord,
+  type WordPattern,
+} from './word-patterns.js';
 
 /** Lists of many words by word number: `docs/counts[offsets[w] .. offsets[w + 1])` belong to word `w`. */
 interface WordTable {
@@ -10,6 +16,8 @@ interface WordTable {
 }
 
 const EMPTY_LIST = new Uint32Array(0);
+const utf8 = new TextEncoder();
+const COMPLETE_WORDS_HASH = wordHash(COMPLETE_WORDS_BYTES);
 
 /**
  * Word posting lists (document, count) under construction. Words are read from a document's folded
@@ -29,6 +37,8 @@ export class WordPostings implements WordSink {
   private documentCounts = new Uint32Array(1024);
   private touched = new Uint32Array(1024);
   private touchedCount = 0;
+  /** Whether the document being added has a run of word characters too long to be a word. */
+  private incomplete = false;
 
   /** `expected`: postings room to start with (growing is by doubling, which costs copies). */
   constructor(expected = 1024) {
@@ -44,7 +54,11 @@ export class WordPostings implements WordSink {
 
   /** Lists `doc` under each word of its folded text with its number of occurrences; returns the number of words. */
   addDocument(text: Uint8Array, doc: number): number {
+    this.incomplete = false;
     const words = scanWords(text, this);
+    // Listed under COMPLETE_WORDS_TERM (not counted as a word): its words can rule it out.
+    if (!this.incomplete)
+      this.word(COMPLETE_WORDS_BYTES, 0, COMPLETE_WORDS_BYTES.length, COMPLETE_WORDS_HASH);
     for (let i = 0; i < this.touchedCount; i++) {
       const word = this.touched[i] as number;
       this.append(word, doc, this.documentCounts[word] as number);
@@ -65,6 +79,24 @@ export class WordPostings implements WordSink {
       this.touched[this.touchedCount++] = word;
     }
     this.documentCounts[word] = count + 1;
+  }
+
+  /** Notes a run of word characters too long to be a word (called back by `scanWords`). */
+  tooLong(): void {
+    this.incomplete = true;
+  }
+
+  /** Documents with a word matching `pattern`, ascending; `undefined` when more than `maxWords` words do. */
+  docsMatching(pattern: WordPattern, maxWords: number): Uint32Array | undefined {
+    if (matchesNoWord(pattern)) return EMPTY_LIST;
+    const words = this.dictionary.matching(utf8.encode(pattern.text), pattern.kind, maxWords);
+    return words && unionOf(words.map((word) => this.docs(word)));
+  }
+
+  /** Documents whose words are complete (see `COMPLETE_WORDS_TERM`), ascending. */
+  completeDocs(): Uint32Array {
+    const word = this.dictionary.find(COMPLETE_WORDS_TERM);
+    return word < 0 ? EMPTY_LIST : this.docs(word);
   }
 
   /** Numbers of the words equal to `word` (exact) or starting with it. */
@@ -160,4 +192,21 @@ export class WordPostings implements WordSink {
     this.pendingDocs = grown(this.pendingDocs, size);
     this.pendingCounts = grown(this.pendingCounts, size);
   }
+}
+
+/** The ascending union of ascending document lists. */
+export function unionOf(lists: readonly Uint32Array[]): Uint32Array {
+  if (lists.length === 0) return EMPTY_LIST;
+  if (lists.length === 1) return lists[0] as Uint32Array;
+  const all = new Uint32Array(lists.reduce((sum, list) => sum + list.length, 0));
+  let filled = 0;
+  for (const list of lists) {
+    all.set(list, filled);
+    filled += list.length;
+  }
+  all.sort();
+  let kept = 0;
+  for (let i = 0; i < all.length; i++)
+    if (kept === 0 || all[i] !== all[kept - 1]) all[kept++] = all[i] as number;
+  return all.subarray(0, kept);
 }

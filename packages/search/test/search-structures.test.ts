@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { TextFolder } from '../src/document.js';
 import { PathHeap } from '../src/path-heap.js';
 import { PathWalk } from '../src/path-walk.js';
-import { PostingCache } from '../src/posting-cache.js';
+import { POSTING_CACHE_ENTRY_BYTES, PostingCache } from '../src/posting-cache.js';
 import { readAhead } from '../src/read-ahead.js';
 import { StoredDocs } from '../src/segment-docs.js';
 import { TermDictionary } from '../src/term-dictionary.js';
@@ -13,6 +13,7 @@ import { decodeContent, foldCase, forEachWord, MAX_WORD_LENGTH, metadataText } f
 import { TrigramPostings } from '../src/trigram-postings.js';
 import { literalTrigramRuns, masksAlign, TrigramCollector } from '../src/trigrams.js';
 import { scanWords, wordHash } from '../src/word-bytes.js';
+import { COMPLETE_WORDS_TERM } from '../src/word-patterns.js';
 import { WordPostings } from '../src/word-postings.js';
 
 function entryAt(filePath: string): Entry {
@@ -120,6 +121,8 @@ describe('WordPostings', () => {
             );
             for (const [word, count] of counts)
               expected.set(word, [...(expected.get(word) ?? []), [doc, count]]);
+            // No run of word characters is too long to be a word: the document's words are complete.
+            expected.set(COMPLETE_WORDS_TERM, [...(expected.get(COMPLETE_WORDS_TERM) ?? []), [doc, 1]]);
             if (readAfter) check();
           });
           check();
@@ -435,7 +438,8 @@ describe('PostingCache', () => {
   const list = (length: number) => ({ docs: new Uint32Array(length), masks: new Uint8Array(length) });
 
   it('evicts the least recently used lists beyond its budget', () => {
-    const cache = new PostingCache(8 * 80);
+    // Each list: 16 documents and masks (80 bytes), and its entry.
+    const cache = new PostingCache(8 * (80 + POSTING_CACHE_ENTRY_BYTES));
     for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']) cache.set(key, list(16));
     expect(cache.get('a')).toBeDefined();
     cache.set('i', list(16));

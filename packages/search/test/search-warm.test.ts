@@ -1,0 +1,49 @@
+import type { GetOptions } from '@datalake/model';
+import { describe, expect, it } from 'vitest';
+import { SEGMENT_PREFIX, SearchIndex, scanSearch } from '../src/index.js';
+import { MapBackend } from './support/map-backend.js';
+import { TestHost } from './support/search-host.js';
+
+/** A backend that counts range reads of index segments (posting lists). */
+class CountingBackend extends MapBackend {
+  segmentReads = 0;
+
+  override async get(key: string, options: GetOptions = {}) {
+    if (key.startsWith(SEGMENT_PREFIX) && options.range) this.segmentReads++;
+    return super.get(key, options);
+  }
+}
+
+describe('segments just written', () => {
+  it('have the lists of recent queries ready: the next search reads none, and answers like a scan', async () => {
+    const backend = new CountingBackend();
+    const host = new TestHost(backend);
+    // Every search looks words up too (see wordFilterMinCandidates): their lists are warmed as well.
+    const index = await SearchIndex.open(host, {
+      flushBytes: 4096,
+      maxSegments: 2,
+      wordFilterMinCandidates: 0,
+    });
+    const queries = ['marker m7q', 'quartz', 'entry 3'];
+    let next = 0;
+    const addBatch = async () => {
+      for (let i = 0; i < 12; i++, next++) {
+        const content = `marker m${next % 10}q entry ${next}\n${'quartz ledger '.repeat(20 + (next % 7))}\n`;
+        const { entry, bytes } = await host.put({ name: `${next}.txt`, dataType: 'other', content });
+        await index.upsert(entry, bytes);
+      }
+    };
+    await addBatch();
+    for (let round = 0; round < 6; round++) {
+      for (const query of queries) await index.search(query);
+      await addBatch(); // flushes (and, every other time, merges) segments
+      await index.flush();
+      backend.segmentReads = 0;
+      for (const query of queries) {
+        const indexed = await index.search(query, { limit: 1000 });
+        expect(indexed).toEqual(await scanSearch(host, query, { limit: 1000 }));
+      }
+      expect(backend.segmentReads).toBe(0);
+    }
+  });
+});
