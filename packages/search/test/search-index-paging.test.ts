@@ -2,8 +2,9 @@ import type { DataType } from '@datalake/model';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SearchIndex, scanSearch } from '../src/index.js';
-import type { SearchOptions, SearchResult } from '../src/types.js';
+import type { SearchOptions } from '../src/types.js';
 import { MapBackend } from './support/map-backend.js';
+import { collectPages } from './support/pages.js';
 import { TestHost } from './support/search-host.js';
 
 /** Token `tok<k>x` is in every k-th document: from every document down to one, dense and sparse sets. */
@@ -25,18 +26,6 @@ function contentOf(i: number): string {
 }
 
 const FILTERS: SearchOptions[] = [{}, { dataType: 'macro' }, { subpath: 'a' }, { metadata: { even: 'yes' } }];
-
-async function collectPages(page: (cursor: string | undefined) => Promise<SearchResult>) {
-  const pages: SearchResult[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 200; i++) {
-    const result = await page(cursor);
-    pages.push(result);
-    cursor = result.cursor;
-    if (cursor === undefined) return pages;
-  }
-  throw new Error('more than 200 pages');
-}
 
 describe('SearchIndex paging over dense and sparse candidate sets', () => {
   let host: TestHost;

@@ -2,10 +2,11 @@ import type { Entry } from '@datalake/model';
 import { collectBody } from '@datalake/model';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SearchIndex, scanSearch } from '../src/index.js';
+import { SearchIndex } from '../src/index.js';
 import { decodeContent } from '../src/text.js';
 import type { SearchOptions } from '../src/types.js';
 import { MapBackend } from './support/map-backend.js';
+import { escapeRegex, expectSameAsScan } from './support/pages.js';
 import { corpusSample } from './support/search-corpus.js';
 import { TestHost } from './support/search-host.js';
 
@@ -46,28 +47,6 @@ const optionsArb = fc.record({
   limit: fc.constantFrom(3, 1000),
 });
 
-async function expectSame(index: SearchIndex, host: TestHost, query: string, options: SearchOptions) {
-  const scanned = await collectPages((cursor) => scanSearch(host, query, { ...options, cursor }));
-  const indexed = await collectPages((cursor) => index.search(query, { ...options, cursor }));
-  expect(indexed).toEqual(scanned);
-}
-
-async function collectPages(page: (cursor: string | undefined) => ReturnType<typeof scanSearch>) {
-  const pages = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 50; i++) {
-    const result = await page(cursor);
-    pages.push(result);
-    cursor = result.cursor;
-    if (cursor === undefined) return pages;
-  }
-  throw new Error('more than 50 pages');
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
-
 function escapeClass(text: string): string {
   return text.replace(/[\\\]^[-]/g, '\\$&');
 }
@@ -83,7 +62,7 @@ describe('SearchIndex answers exactly like scanSearch', () => {
   it('for substrings drawn from the corpus', async () => {
     await fc.assert(
       fc.asyncProperty(pieceArb, optionsArb, async (piece, { caseSensitive, filter, limit }) => {
-        await expectSame(index, host, piece, { ...filter, caseSensitive, limit });
+        await expectSameAsScan(index, host, piece, { ...filter, caseSensitive, limit });
       }),
       { numRuns: 150 },
     );
@@ -104,7 +83,7 @@ describe('SearchIndex answers exactly like scanSearch', () => {
       });
     await fc.assert(
       fc.asyncProperty(regexArb, optionsArb, async (pattern, { caseSensitive, filter, limit }) => {
-        await expectSame(index, host, pattern, { ...filter, caseSensitive, limit, mode: 'regex' });
+        await expectSameAsScan(index, host, pattern, { ...filter, caseSensitive, limit, mode: 'regex' });
       }),
       { numRuns: 100 },
     );
@@ -117,7 +96,7 @@ describe('SearchIndex answers exactly like scanSearch', () => {
       .filter((query) => /[\p{L}\p{N}_]/u.test(query));
     await fc.assert(
       fc.asyncProperty(wordsArb, optionsArb, async (query, { filter, limit }) => {
-        await expectSame(index, host, query, { ...filter, limit, mode: 'words' });
+        await expectSameAsScan(index, host, query, { ...filter, limit, mode: 'words' });
       }),
       { numRuns: 60 },
     );
@@ -162,8 +141,8 @@ describe('SearchIndex lifecycle', () => {
               await index.upsert(stored, change.target % 2 === 0 ? bytes : null);
             }
           }
-          await expectSame(index, host, query, { limit: 1000 });
-          await expectSame(index, host, `${query.slice(0, 3)} ne`, { mode: 'words' });
+          await expectSameAsScan(index, host, query, { limit: 1000 });
+          await expectSameAsScan(index, host, `${query.slice(0, 3)} ne`, { mode: 'words' });
         },
       ),
       { numRuns: 25 },
@@ -174,7 +153,7 @@ describe('SearchIndex lifecycle', () => {
     const reopened = await SearchIndex.open(host);
     expect(host.notices).toEqual([]);
     expect((await reopened.check()).ok).toBe(true);
-    await expectSame(reopened, host, 'text', {});
+    await expectSameAsScan(reopened, host, 'text', {});
 
     const second = await SearchIndex.open(host);
     const { entry, bytes } = await host.put({
@@ -200,7 +179,7 @@ describe('SearchIndex lifecycle', () => {
     const report = await reopened.check();
     expect(report.uncovered).toEqual([]);
     expect(report.ok).toBe(true);
-    await expectSame(reopened, host, 'create', { limit: 1000 });
+    await expectSameAsScan(reopened, host, 'create', { limit: 1000 });
   });
 
   it('keeps every document when sync runs during flushes and merges', async () => {
@@ -214,8 +193,8 @@ describe('SearchIndex lifecycle', () => {
     }
     await Promise.all(pending);
     expect((await index.check()).uncovered).toEqual([]);
-    await expectSame(index, host, 'create', { limit: 1000 });
-    await expectSame(index, host, 'the', { limit: 1000 });
+    await expectSameAsScan(index, host, 'create', { limit: 1000 });
+    await expectSameAsScan(index, host, 'the', { limit: 1000 });
   });
 
   it('does not read content for a selective query', async () => {
@@ -258,7 +237,7 @@ describe('SearchIndex lifecycle', () => {
     host.notices.length = 0;
     const second = await SearchIndex.open(host, { catchUpOnOpen: false });
     expect(host.notices.join('\n')).toMatch(/corrupt/);
-    await expectSame(second, host, 'create table', {});
+    await expectSameAsScan(second, host, 'create table', {});
     expect((await second.check()).uncovered.length).toBe(docs.length);
     const report = await second.rebuild();
     expect(report.documents).toBe(docs.length);

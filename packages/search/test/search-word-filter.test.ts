@@ -1,41 +1,19 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TextFolder } from '../src/document.js';
-import { SearchIndex, scanSearch } from '../src/index.js';
+import { SearchIndex } from '../src/index.js';
 import { SegmentBuilder } from '../src/segment-builder.js';
 import { PersistedSegment } from '../src/segment-format.js';
 import { decodeContent, foldCase, forEachWord } from '../src/text.js';
 import { TrigramCollector } from '../src/trigrams.js';
-import type { SearchOptions } from '../src/types.js';
 import { type WordPattern, type WordPatternKind, wordPatterns } from '../src/word-patterns.js';
 import { MapBackend } from './support/map-backend.js';
+import { escapeRegex, expectSameAsScan } from './support/pages.js';
 import { corpusSample } from './support/search-corpus.js';
 import { type TestDocument, TestHost } from './support/search-host.js';
 
 /** Every candidate goes through the word filter, however few there are. */
 const ALWAYS = { wordFilterMinCandidates: 0 };
-
-async function expectSame(index: SearchIndex, host: TestHost, query: string, options: SearchOptions) {
-  const scanned = await collectPages((cursor) => scanSearch(host, query, { ...options, cursor }));
-  const indexed = await collectPages((cursor) => index.search(query, { ...options, cursor }));
-  expect(indexed).toEqual(scanned);
-}
-
-async function collectPages(page: (cursor: string | undefined) => ReturnType<typeof scanSearch>) {
-  const pages = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 200; i++) {
-    const result = await page(cursor);
-    pages.push(result);
-    cursor = result.cursor;
-    if (cursor === undefined) return pages;
-  }
-  throw new Error('more than 200 pages');
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
 
 describe('word patterns of a query', () => {
   it('say on which sides a run of word characters may continue in the text', () => {
@@ -85,7 +63,7 @@ describe('the word filter answers exactly like scanSearch', () => {
   it('for substrings drawn from the corpus, page by page', async () => {
     await fc.assert(
       fc.asyncProperty(pieceArb, optionsArb, async (piece, options) => {
-        await expectSame(index, host, piece, options);
+        await expectSameAsScan(index, host, piece, options);
       }),
       { numRuns: 150 },
     );
@@ -101,7 +79,7 @@ describe('the word filter answers exactly like scanSearch', () => {
       });
     await fc.assert(
       fc.asyncProperty(regexArb, optionsArb, async (pattern, options) => {
-        await expectSame(index, host, pattern, { ...options, mode: 'regex' });
+        await expectSameAsScan(index, host, pattern, { ...options, mode: 'regex' });
       }),
       { numRuns: 80 },
     );
@@ -153,8 +131,12 @@ describe('the word filter on generated documents', () => {
           for (const { from, length } of cuts) {
             const at = source.length === 0 ? 0 : from % source.length;
             const query = source.slice(at, at + length) || 'conn';
-            await expectSame(index, host, query, { caseSensitive, limit: 2 });
-            await expectSame(index, host, escapeRegex(query), { caseSensitive, limit: 2, mode: 'regex' });
+            await expectSameAsScan(index, host, query, { caseSensitive, limit: 2 });
+            await expectSameAsScan(index, host, escapeRegex(query), {
+              caseSensitive,
+              limit: 2,
+              mode: 'regex',
+            });
           }
         },
       ),
@@ -205,9 +187,9 @@ describe('the word filter spares reading contents', () => {
       expect(exact.hits.map((h) => h.entry.id)).toEqual([hit.id]);
       // "connectionstring" must be a whole word here; the long run lacks the trigrams around it.
       expect(host.reads).toBe(1);
-      await expectSame(index, host, 'ConnectionString', { limit: 1 });
-      await expectSame(index, host, 'connectionstrin', { limit: 4 });
-      await expectSame(index, host, 'connection.string', { limit: 1 });
+      await expectSameAsScan(index, host, 'ConnectionString', { limit: 1 });
+      await expectSameAsScan(index, host, 'connectionstrin', { limit: 4 });
+      await expectSameAsScan(index, host, 'connection.string', { limit: 1 });
     }
   });
 
