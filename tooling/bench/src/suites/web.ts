@@ -170,9 +170,21 @@ async function pageRequests(
       path: `/v1/entries?limit=${LIST_PAGE}${typeQuery}${await cursorOf('admin', typeQuery)}`,
       token: 'admin',
     },
-    { view: 'search', method: 'POST', path: '/v1/search', body: search('ConnectionString'), token: 'admin' },
-    { view: 'search', method: 'POST', path: '/v1/search', body: search('select'), token: 'admin' },
-    { view: 'search', method: 'POST', path: '/v1/search', body: search('rental_date'), token: 'scoped' },
+    {
+      view: 'search "ConnectionString"',
+      method: 'POST',
+      path: '/v1/search',
+      body: search('ConnectionString'),
+      token: 'admin',
+    },
+    { view: 'search "select"', method: 'POST', path: '/v1/search', body: search('select'), token: 'admin' },
+    {
+      view: 'scoped search "rental_date"',
+      method: 'POST',
+      path: '/v1/search',
+      body: search('rental_date'),
+      token: 'scoped',
+    },
     { view: 'entry', method: 'GET', path: entry, token: 'admin' },
     {
       view: 'entry preview',
@@ -224,7 +236,7 @@ async function pageRequests(
       token: 'folder',
     },
     {
-      view: 'folder-scoped search',
+      view: 'folder-scoped search "select"',
       method: 'POST',
       path: '/v1/search',
       body: search('select'),
