@@ -15,7 +15,7 @@ export function keepParsedBody(body: unknown): unknown {
 export function assertBodyTypesKept(parsed: unknown, validated: unknown, path = 'body'): void {
   if (Array.isArray(parsed)) {
     if (!Array.isArray(validated) || validated.length !== parsed.length) throw changed(path);
-    for (const [i, item] of parsed.entries()) assertBodyTypesKept(item, validated[i], `${path}[${i}]`);
+    parsed.forEach((item, i) => assertBodyTypesKept(item, validated[i], `${path}[${i}]`));
     return;
   }
   if (parsed !== null && typeof parsed === 'object') {
