@@ -10,7 +10,6 @@ import { type Access, type Grant, normaliseGrant, type Scope } from './auth/gran
 import { TokenStore } from './auth/token-store.js';
 import { ContentCache } from './content-cache.js';
 import type { App, ServerContext } from './context.js';
-import { assertBodyTypesKept, keepParsedBody } from './http/body-types.js';
 import { problem, toProblem } from './http/problems.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Refresher } from './refresher.js';
@@ -183,15 +182,6 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
   });
   // While shutting down, answers close their connection, so no keep-alive connection outlives close().
   // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
-  // JSON bodies keep the types they were sent with (see `body-types.ts`).
-  const parsedBodies = new WeakMap<object, unknown>();
-  app.addHook('preValidation', async (request) => {
-    const parsed = keepParsedBody(request.body);
-    if (parsed !== undefined) parsedBodies.set(request, parsed);
-  });
-  app.addHook('preHandler', async (request) => {
-    if (parsedBodies.has(request)) assertBodyTypesKept(parsedBodies.get(request), request.body);
-  });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
     done(null, payload);
