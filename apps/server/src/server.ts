@@ -11,6 +11,7 @@ import { TokenStore } from './auth/token-store.js';
 import { ContentCache } from './content-cache.js';
 import type { App, ServerContext } from './context.js';
 import { problem, toProblem } from './http/problems.js';
+import { validatorsPerPart } from './http/validators.js';
 import { KeyedLock } from './keyed-lock.js';
 import { Refresher } from './refresher.js';
 import { retentionRoutes } from './retention/routes.js';
@@ -97,7 +98,7 @@ export async function createServer(options: ServerOptions): Promise<DatalakeServ
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { maxParamLength: 2048 },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    schemaController: { compilersFactory: { buildValidator: validatorsPerPart() } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   let closing = false;

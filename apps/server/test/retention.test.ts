@@ -92,7 +92,16 @@ describe('retention rules over HTTP', () => {
           fc.double({ noInteger: true, noDefaultInfinity: true, noNaN: true }),
         ),
       }),
-      fc.record({ purgeDeletedAfterDays: fc.string() }),
+      fc.record({
+        purgeDeletedAfterDays: fc.oneof(
+          fc.string(),
+          fc.constantFrom(' ', '', '2', '0', ' 7 ', '1e1'),
+          fc.nat().map(String),
+          fc.constant(null),
+          fc.constant(true),
+          fc.constant([3]),
+        ),
+      }),
       fc.record({ unknownSetting: fc.integer() }),
       fc.constant({}),
       fc.record({
@@ -118,6 +127,17 @@ describe('retention rules over HTTP', () => {
       ],
     });
     expect(duplicate.status).toBe(400);
+  });
+
+  it('a number sent as text in a JSON body is refused, not read as a number (" " is not 0 days)', async () => {
+    const before = await admin.retention.rules();
+    for (const days of [' ', '2', '']) {
+      const { status, problem } = await problemOf('PUT', '/v1/retention/rules/text-days', {
+        purgeDeletedAfterDays: days,
+      });
+      expect({ days, status, code: problem.code }).toEqual({ days, status: 400, code: 'VALIDATION' });
+    }
+    expect(await admin.retention.rules()).toEqual(before);
   });
 });
 
