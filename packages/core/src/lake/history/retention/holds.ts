@@ -1,6 +1,5 @@
 import type { StorageBackend } from '@datalake/model';
 import {
-  ConflictError,
   CorruptDataError,
   collectBody,
   PreconditionFailedError,
@@ -12,11 +11,11 @@ import {
 import { listAll } from '../../loader.js';
 import { isPlausibleId } from '../../paths.js';
 import { encodeJson } from '../../record.js';
+import { RETRY_AFTER_PAUSE, retryWrite } from '../../write-protocol/retry.js';
 import { normaliseNote, parseMoment } from '../inputs.js';
 import type { EntryHolds, LegalHoldInput, RetainUntilInput, RetentionMode } from './types.js';
 
 export const HOLDS_PREFIX = RETENTION_HOLDS_PREFIX;
-const ATTEMPTS = 5;
 
 function holdsKey(id: string): string {
   return `${HOLDS_PREFIX}${id}.json`;
@@ -143,7 +142,7 @@ async function changeHolds(
   change: (holds: EntryHolds) => EntryHolds,
 ): Promise<EntryHolds> {
   if (!isPlausibleId(id)) throw new ValidationError(`"${String(id)}" is not an entry id`);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  return retryWrite(id, async () => {
     const { holds, etag } = await readHolds(backend, id);
     const next = change(holds);
     try {
@@ -152,10 +151,10 @@ async function changeHolds(
       });
       return next;
     } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
+      if (error instanceof PreconditionFailedError) return RETRY_AFTER_PAUSE;
+      throw error;
     }
-  }
-  throw new ConflictError(`the holds of entry ${id} kept changing; try again`, { details: { id } });
+  });
 }
 
 /** Throws the `RetentionError` of the hold that forbids `what` on entry `id` now, if one does. */
