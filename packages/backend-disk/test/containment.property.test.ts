@@ -319,7 +319,8 @@ describe.each([
       ),
       { numRuns: 60 },
     );
-  });
+    // Sixty trees built and torn down: a hang guard for a loaded machine, not a speed limit.
+  }, 600_000);
 });
 
 /** Replaces (or adds) the planted paths with links; returns where links were planted. */

@@ -159,7 +159,7 @@ describe('regular expressions on the regex worker', () => {
         expect(next.incomplete?.stoppedAt).toBe('other/b.txt');
       }
       // A new worker answers the next search.
-      const after = await scanSearch(host, 'a{4}', { mode: 'regex' });
+      const after = await scanSearch(host, 'a{4}', { mode: 'regex', timeBudgetMs: Number.POSITIVE_INFINITY });
       expect(after.hits.map((hit) => hit.entry.filePath)).toEqual(['other/b.txt', 'other/c.txt']);
     } finally {
       script.regex = undefined;
