@@ -6,8 +6,9 @@ import { DiskBackend } from '@datalake/backend-disk';
 import { S3Backend } from '@datalake/backend-s3';
 import { DataLake } from '@datalake/core';
 import { copyLake } from '@datalake/transfer';
+import { timeChildren } from '../child-cpu.js';
 import { repoRoot } from '../corpus.js';
-import { timeMs } from '../measure.js';
+import { spread, timeMs } from '../measure.js';
 import { forEachBounded } from '../pool.js';
 import { runProcess, tail } from '../processes.js';
 import type { ResultRow, SuiteReport } from '../report.js';
@@ -46,24 +47,40 @@ export const transferSuite: Suite = {
     const restoreTimes: number[] = [];
     const backupTimes: number[] = [];
     const tarTimes: number[] = [];
+    /** CPU time of each process (ms), beside its wall time: on a busy machine, wall time is mostly waiting. */
+    const cpu = {
+      ingest: [] as number[],
+      backup: [] as number[],
+      tar: [] as number[],
+      restore: [] as number[],
+    };
+    const timed = async (kind: keyof typeof cpu, action: () => Promise<unknown>): Promise<number> => {
+      const { wallMs, cpuMs } = await timeChildren(action);
+      if (cpuMs !== undefined) cpu[kind].push(cpuMs);
+      return wallMs;
+    };
     let lake = '';
     let entries = 0;
     for (let run = 0; run < repeats; run++) {
       context.log(`transfer: run ${run + 1}/${repeats}`);
       lake = path.join(dir, `lake-${run}`);
       ingestTimes.push(
-        await timeMs(() => cli(['--lake', lake, '--no-fsync', 'ingest', files, '--no-progress'])),
+        await timed('ingest', () => cli(['--lake', lake, '--no-fsync', 'ingest', files, '--no-progress'])),
       );
       const archive = path.join(dir, `backup-${run}.tar`);
       backupTimes.push(
-        await timeMs(() => cli(['--lake', lake, 'backup', 'create', '--out', archive, '--no-progress'])),
+        await timed('backup', () =>
+          cli(['--lake', lake, 'backup', 'create', '--out', archive, '--no-progress']),
+        ),
       );
       tarTimes.push(
-        await timeMs(() => runChecked('tar', ['-cf', path.join(dir, `plain-${run}.tar`), '-C', lake, '.'])),
+        await timed('tar', () =>
+          runChecked('tar', ['-cf', path.join(dir, `plain-${run}.tar`), '-C', lake, '.']),
+        ),
       );
       const target = path.join(dir, `restored-${run}`);
       restoreTimes.push(
-        await timeMs(() =>
+        await timed('restore', () =>
           cli(['--no-fsync', 'backup', 'restore', archive, '--into', target, '--no-progress']),
         ),
       );
@@ -105,6 +122,10 @@ export const transferSuite: Suite = {
       },
     ];
     const notes = [`every restore was verified against its backup (${entries} entries each)`];
+    if (cpu.backup.length > 0 && cpu.tar.length > 0)
+      notes.push(
+        `CPU time of the processes (median, user + system): backup ${cpuText(cpu.backup)} vs tar -cf ${cpuText(cpu.tar)}; restore ${cpuText(cpu.restore)} vs ingest ${cpuText(cpu.ingest)}`,
+      );
     rows.push(...(await copyRows(context, lake, repeats, notes)));
     return { rows, notes };
   },
@@ -140,11 +161,21 @@ async function copyRows(
       if (!server.bucket) await createBucket(client, bucket);
       const copyRates: number[] = [];
       const rawRates: number[] = [];
+      /** CPU time of this process per entry (ms): the S3 client's work per request is most of it. */
+      const rawCpu: number[] = [];
+      const copyCpu: number[] = [];
+      const cpuPerEntry = async (samples: number[], action: () => Promise<unknown>) => {
+        const before = process.cpuUsage();
+        const ms = await timeMs(action);
+        const used = process.cpuUsage(before);
+        samples.push((used.user + used.system) / 1000 / entries.length);
+        return ms;
+      };
       try {
         for (let run = 0; run < repeats; run++) {
           context.log(`transfer: copy to ${server.name}, run ${run + 1}/${repeats}`);
           const rawPrefix = `raw-${run}-${randomBytes(3).toString('hex')}/`;
-          const rawMs = await timeMs(() =>
+          const rawMs = await cpuPerEntry(rawCpu, () =>
             forEachBounded(entries.length, COPY_CONCURRENCY, (i) =>
               client.send(
                 new PutObjectCommand({
@@ -163,7 +194,7 @@ async function copyRows(
           const backend = await S3Backend.connect({ bucket, prefix, endpoint, region, credentials });
           const target = await DataLake.open(backend, { onNotice: () => {}, indexWorker: true });
           let failed = 0;
-          const copyMs = await timeMs(async () => {
+          const copyMs = await cpuPerEntry(copyCpu, async () => {
             failed = (await copyLake(source, target, { concurrency: COPY_CONCURRENCY })).failed.length;
           });
           await target.close();
@@ -175,6 +206,9 @@ async function copyRows(
         if (!server.bucket) await deleteBucket(client, bucket).catch(() => {});
         client.destroy();
       }
+      notes.push(
+        `copy to ${server.name}: CPU time of the bench process per entry (median) ${spread(copyCpu).median.toFixed(1)} ms, raw PutObject ${spread(rawCpu).median.toFixed(1)} ms`,
+      );
       rows.push({
         operation: `copy disk → S3 (${COPY_CONCURRENCY} at once), entries/s`,
         backend: `S3Backend (${server.name})`,
@@ -191,6 +225,10 @@ async function copyRows(
     await source.close();
   }
   return rows;
+}
+
+function cpuText(samples: readonly number[]): string {
+  return `${(spread(samples).median / 1000).toFixed(2)} s`;
 }
 
 async function cli(args: string[]): Promise<void> {
