@@ -24,6 +24,8 @@ export interface BenchFlags {
   scan: boolean;
   /** Entries of the S3 lake the server suite's two-instance rows use (default 10,000; --quick: 1000). */
   entries: number | undefined;
+  /** Rows of the server suite to run (default: all). */
+  rows: string[] | undefined;
   help: boolean;
 }
 
@@ -35,6 +37,8 @@ export const USAGE = `usage: pnpm bench [-- options]
   --quick         fewer repeats and smaller workloads, for a fast look
   --entries N     entries of the S3 lake behind the server suite's two instances (default 10000;
                   --quick: 1000; 100000 states the issue's bound, and takes minutes to build)
+  --rows LIST     rows of the server suite to run, comma-separated: retrieve,store,propagation,s3,search
+                  (default: all)
   --scan          open lakes with search: 'scan' (measures the lake without search-index upkeep)
   --help          this text`;
 
@@ -62,6 +66,7 @@ export function parseFlags(argv: readonly string[]): BenchFlags {
     quick,
     scan: values.scan ?? false,
     entries: values.entries ? numberList('--entries', values.entries)[0] : undefined,
+    rows: values.rows ? values.rows.split(',').filter(Boolean) : undefined,
     help: values.help ?? false,
   };
 }
@@ -78,6 +83,7 @@ function parse(argv: readonly string[]) {
       quick: { type: 'boolean' },
       scan: { type: 'boolean' },
       entries: { type: 'string' },
+      rows: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

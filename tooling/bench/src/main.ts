@@ -57,6 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     scales: flags.scales,
     quick: flags.quick,
     entries: flags.entries,
+    rows: flags.rows,
     workRoot,
     corpusDir,
     lakeOptions: flags.scan ? { search: 'scan' } : {},

@@ -9,6 +9,8 @@ export interface SuiteContext {
   scales: number[];
   /** Entries of the S3 lake behind the server suite's two instances, when given (`--entries`). */
   entries?: number | undefined;
+  /** Rows of the server suite to run, when given (`--rows`); otherwise all. */
+  rows?: string[] | undefined;
   /** Fewer repeats and smaller fixed workloads. */
   quick: boolean;
   /** A fresh folder under the system temp dir, removed by the harness at the end. */

@@ -114,7 +114,10 @@ const { started, stop } = await start(JSON.parse(process.argv[2] ?? '{}') as Ser
 process.stdout.write(`${JSON.stringify(started)}\n`);
 // SIGUSR2: one line with the counters so far (the bench takes differences over an idle while).
 process.on('SIGUSR2', () => {
-  process.stdout.write(`${JSON.stringify({ counters })}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(
+    `${JSON.stringify({ counters: { ...counters, cpuMs: (cpu.user + cpu.system) / 1000 } })}\n`,
+  );
 });
 // A line `{"search": query, "limit": n}` on stdin: the search is timed here, in process, on the
 // served lake, and answered with one line `{"searchMs": ms}`.

@@ -37,11 +37,14 @@ export const serverSuite: Suite = {
   async run(context) {
     const rows: ResultRow[] = [];
     const notes: string[] = [];
-    rows.push(await retrieveRow(context));
-    rows.push(await storeRow(context));
-    rows.push(...(await propagationRows(context)));
-    rows.push(...(await s3PropagationRows(context, notes)));
-    if (context.corpusDir) rows.push(...(await searchRows(context, notes)));
+    const runs = (row: string) => context.rows === undefined || context.rows.includes(row);
+    if (runs('retrieve')) rows.push(await retrieveRow(context));
+    if (runs('store')) rows.push(await storeRow(context, notes));
+    if (runs('propagation')) rows.push(...(await propagationRows(context)));
+    if (runs('s3')) rows.push(...(await s3PropagationRows(context, notes)));
+    if (!runs('search')) {
+      // Not asked for.
+    } else if (context.corpusDir) rows.push(...(await searchRows(context, notes)));
     else notes.push('search and RSS rows skipped: no corpus (set DATALAKE_CORPUS)');
     notes.push(
       `retrieve: autocannon, ${CONNECTIONS} connections, GET of one 4 KiB entry's content against GET of a bare Fastify route sending 4 KiB from memory; each in a server process of its own, rounds alternated`,
@@ -95,25 +98,44 @@ async function retrieveRow(context: SuiteContext): Promise<ResultRow> {
   }
 }
 
-async function storeRow(context: SuiteContext): Promise<ResultRow> {
+async function storeRow(context: SuiteContext, notes: string[]): Promise<ResultRow> {
   const count = context.quick ? 1000 : 4000;
   const rounds = context.quick ? 2 : 3;
   const overHttp: number[] = [];
   const inProcess: number[] = [];
+  // CPU time per store: the server process's own against this process's for the in-process calls.
+  // On a loaded machine the rates say as much about the load as about the code; CPU time does not.
+  const serverCpuMs: number[] = [];
+  const localCpuMs: number[] = [];
+  const generatorCpuMs: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    // Which side goes first alternates, so a change of the machine's load weighs on both alike.
+    const sides = [() => httpRound(round), () => localRound(round)];
+    if (round % 2 === 1) sides.reverse();
+    for (const side of sides) await side();
+  }
+
+  async function httpRound(round: number): Promise<void> {
     const httpRoot = path.join(context.workRoot, `server-store-http-${round}`);
     const child = await startChild({ kind: 'lake', root: httpRoot, refreshIntervalMs: 0 }, context);
     try {
       // Both sides warm up alike (a fresh process compiles its code on the first requests).
       await storeOverHttp(child.started, WARM_UP_STORES, 'warm');
+      const before = await child.counters();
+      const cpu = process.cpuUsage();
       const started = now();
       const stored = await storeOverHttp(child.started, count, 'bench');
       overHttp.push((stored * 1000) / (now() - started));
+      const used = process.cpuUsage(cpu);
+      generatorCpuMs.push((used.user + used.system) / 1000 / stored);
+      serverCpuMs.push(((await child.counters()).cpuMs - before.cpuMs) / stored);
     } finally {
       await child.stop();
       await rm(httpRoot, { recursive: true, force: true });
     }
+  }
 
+  async function localRound(round: number): Promise<void> {
     const localRoot = path.join(context.workRoot, `server-store-local-${round}`);
     const lake = await DataLake.open(new DiskBackend({ root: localRoot, fsync: false }), {
       onNotice: () => {},
@@ -122,18 +144,26 @@ async function storeRow(context: SuiteContext): Promise<ResultRow> {
       await forEachBounded(WARM_UP_STORES, CONNECTIONS, (i) =>
         lake.store({ name: `f${i}.bin`, content: BODY, dataType: DataType.OTHER, subpath: 'warm' }),
       );
+      const cpu = process.cpuUsage();
       const started = now();
       await forEachBounded(count, CONNECTIONS, (i) =>
         lake.store({ name: `f${i}.bin`, content: BODY, dataType: DataType.OTHER, subpath: 'bench' }),
       );
       inProcess.push((count * 1000) / (now() - started));
+      const used = process.cpuUsage(cpu);
+      localCpuMs.push((used.user + used.system) / 1000 / count);
     } finally {
       await lake.close();
       await rm(localRoot, { recursive: true, force: true });
     }
   }
+
   context.log(
     `server store: ${overHttp.map(Math.round).join(', ')} /s over HTTP; ${inProcess.map(Math.round).join(', ')} /s in process`,
+  );
+  const cpuMedian = (samples: number[]) => median({ kind: 'latency', samples }).toFixed(2);
+  notes.push(
+    `store CPU per entry (medians of ${rounds} rounds): server process ${cpuMedian(serverCpuMs)} ms (rounds ${serverCpuMs.map((ms) => ms.toFixed(2)).join(', ')}), in-process lake.store ${cpuMedian(localCpuMs)} ms (${localCpuMs.map((ms) => ms.toFixed(2)).join(', ')}); the load generator (autocannon, in the bench process, on the same cores as the server) ${cpuMedian(generatorCpuMs)} ms per request`,
   );
   return {
     operation: 'store 4 KiB (HTTP, 32 in flight)',
@@ -305,14 +335,19 @@ async function s3PropagationRows(context: SuiteContext, notes: string[]): Promis
           changeJournal: false,
         },
       );
-      await forEachBounded(entries, BUILD_CONCURRENCY * 2, (i) =>
-        lake.store({
+      let built = 0;
+      await forEachBounded(entries, BUILD_CONCURRENCY * 2, async (i) => {
+        await lake.store({
           name: `s${i}.txt`,
           content: `seed ${i}`,
           dataType: DataType.LOGS,
           subpath: `seed/${i % 100}`,
-        }),
-      );
+        });
+        if (++built % 10_000 === 0)
+          context.log(
+            `server: ${built} of ${entries} entries stored on ${target.name} (${((now() - started) / 1000).toFixed(0)} s)`,
+          );
+      });
       await lake.close();
       context.log(
         `server: ${entries} entries stored on ${target.name} in ${((now() - started) / 1000).toFixed(1)} s`,
@@ -356,7 +391,7 @@ async function s3PropagationRows(context: SuiteContext, notes: string[]): Promis
  * on the lake it serves; then the server's peak RSS.
  */
 async function searchRows(context: SuiteContext, notes: string[]): Promise<ResultRow[]> {
-  const runs = context.quick ? 7 : 15;
+  const runs = context.quick ? 11 : 31;
   const root = path.join(context.workRoot, 'server-search-x10');
   const files = await corpusFiles(context.corpusDir as string);
   await buildSearchLake(root, files, 10, context.log);
@@ -369,27 +404,50 @@ async function searchRows(context: SuiteContext, notes: string[]): Promise<Resul
     const overHttp = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
     const inProcess = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
     const inBench = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
+    /** HTTP minus in-process of the same query in the same round: the pairs see the same load. */
+    const added = new Map<string, number[]>(SELECTIVE_QUERIES.map((query) => [query, []]));
+    /** A request that does no work (`GET /healthz`) on the same connection: what a round trip costs. */
+    const roundTrips: number[] = [];
     const body = (query: string) => Buffer.from(JSON.stringify({ query, limit: 50 }));
     const headers = { ...auth(child.started), 'content-type': 'application/json' };
+    const overHttpMs = async (query: string) => {
+      const started = now();
+      await httpJson(child.started.url, 'POST', '/v1/search', headers, body(query), agent);
+      return now() - started;
+    };
     for (let run = 0; run <= runs; run++) {
       for (const query of SELECTIVE_QUERIES) {
         // The baseline: the same search on the same lake object, timed inside the server process,
         // so the difference is what HTTP adds, not what two processes' caches and heaps differ by.
-        const serverMs = await child.searchInProcess(query, 50);
+        // Which of the two goes first alternates by round, so neither always meets a warmer cache.
+        let serverMs: number;
+        let httpMs: number;
+        if (run % 2 === 0) {
+          serverMs = await child.searchInProcess(query, 50);
+          httpMs = await overHttpMs(query);
+        } else {
+          httpMs = await overHttpMs(query);
+          serverMs = await child.searchInProcess(query, 50);
+        }
         let started = now();
-        await httpJson(child.started.url, 'POST', '/v1/search', headers, body(query), agent);
-        const httpMs = now() - started;
+        await status(child.started.url, '/healthz', {}, agent);
+        const roundTripMs = now() - started;
         started = now();
         await local.search(query, { limit: 50 });
         const localMs = now() - started;
         if (run === 0) continue; // warm-up round
         inProcess.get(query)?.push(serverMs);
         overHttp.get(query)?.push(httpMs);
+        added.get(query)?.push(httpMs - serverMs);
         inBench.get(query)?.push(localMs);
+        roundTrips.push(roundTripMs);
       }
     }
+    const medianMs = (samples: number[] | undefined) =>
+      median({ kind: 'latency', samples: samples ?? [] }).toFixed(2);
     notes.push(
-      `search in-process medians in the bench process's own lake over the same folder (not the baseline): ${SELECTIVE_QUERIES.map((query) => `${JSON.stringify(query)} ${median({ kind: 'latency', samples: inBench.get(query) ?? [] }).toFixed(2)} ms`).join(', ')}`,
+      `search over HTTP minus in-process, median of the ${runs} same-round pairs: ${SELECTIVE_QUERIES.map((query) => `${JSON.stringify(query)} +${medianMs(added.get(query))} ms`).join(', ')}; GET /healthz on the same connection (a round trip that does no work) ${medianMs(roundTrips)} ms median`,
+      `search in-process medians in the bench process's own lake over the same folder (not the baseline): ${SELECTIVE_QUERIES.map((query) => `${JSON.stringify(query)} ${medianMs(inBench.get(query))} ms`).join(', ')}`,
     );
     // Browsing as a page would: list pages and reads, so the RSS figure covers more than search.
     let cursor: string | undefined;
@@ -455,7 +513,7 @@ interface Child {
   /** A search timed inside the server process, on the lake it serves: ms. */
   searchInProcess(query: string, limit: number): Promise<number>;
   /** The storage calls the server made and the refreshes it finished so far. */
-  counters(): Promise<{ calls: number; refreshes: number }>;
+  counters(): Promise<{ calls: number; refreshes: number; cpuMs: number }>;
   stop(): Promise<{ maxRssKiB?: number; lists?: Record<string, number> }>;
 }
 
@@ -487,7 +545,8 @@ async function startChild(serveRequest: ServerServeRequest, context: SuiteContex
       child.kill('SIGUSR2');
       const line = await iterator.next();
       if (line.done) throw new Error('the server process exited');
-      return (JSON.parse(line.value) as { counters: { calls: number; refreshes: number } }).counters;
+      return (JSON.parse(line.value) as { counters: { calls: number; refreshes: number; cpuMs: number } })
+        .counters;
     },
     async stop() {
       child.kill('SIGTERM');
