@@ -1,3 +1,3 @@
 import { datalakeVitestConfig } from '@datalake/vitest-preset';
 
-export default datalakeVitestConfig({ testTimeout: 120_000 });
+export default datalakeVitestConfig();

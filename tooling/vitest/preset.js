@@ -13,8 +13,8 @@ export function datalakeVitestConfig(overrides = {}) {
     test: {
       include: overrides.include ?? ['test/**/*.test.ts', 'src/**/*.test.ts'],
       // A guard against hangs only: a loaded CI machine may run a test many times slower than a quiet one.
-      testTimeout: overrides.testTimeout ?? 120_000,
-      hookTimeout: 120_000,
+      testTimeout: overrides.testTimeout ?? 300_000,
+      hookTimeout: 300_000,
       // What a test waits for with expect.poll may take seconds on a loaded machine, never a failure.
       expect: { poll: { timeout: 30_000 } },
       globalSetup: overrides.globalSetup ?? [],

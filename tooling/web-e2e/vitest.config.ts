@@ -1,4 +1,4 @@
 import { datalakeVitestConfig } from '@datalake/vitest-preset';
 
 // A browser test waits on a loaded machine: generous bounds, never a timing assertion.
-export default datalakeVitestConfig({ testTimeout: 180_000 });
+export default datalakeVitestConfig();
