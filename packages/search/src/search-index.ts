@@ -477,6 +477,7 @@ export class SearchIndex {
     const segments = this.allSegments();
     for (const run of runs) for (const placed of run) this.hot.noteTrigram(placed.key);
     const signature = literals.join('\u0000');
+    this.hot.noteQuery({ signature, runs });
     let perSegment = await Promise.all(segments.map((segment) => this.candidates(segment, runs, signature)));
     if (perSegment.reduce((sum, docs) => sum + docs.length, 0) >= this.wordFilterMinCandidates) {
       const patterns = wordPatterns(literals);
@@ -817,13 +818,16 @@ export class SearchIndex {
         ...(patterns.length > 0 ? [segment.completeDocs()] : []),
         ...patterns.map((pattern) => segment.wordDocs(pattern, MAX_PATTERN_WORDS)),
       ]);
-      return;
+    } else {
+      for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
+      if (patterns.length > 0) {
+        segment.warmCompleteDocs(await from.completeDocs());
+        for (const pattern of patterns)
+          segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+      }
     }
-    for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
-    if (patterns.length === 0) return;
-    segment.warmCompleteDocs(await from.completeDocs());
-    for (const pattern of patterns)
-      segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+    // Recent queries' candidates too: the first search after a flush or merge then costs what later ones do.
+    for (const { signature, runs } of this.hot.queries()) await this.candidates(segment, runs, signature);
   }
 
   /** Points coverage of documents in `from` at their new numbers in `to`. */
