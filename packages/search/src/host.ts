@@ -10,6 +10,12 @@ export interface SearchHost {
   entriesInPathOrder(): readonly Entry[];
   getEntry(id: string): Entry | undefined;
   /**
+   * A number that changes whenever an entry is added, replaced or removed. With it, a `sync` that
+   * finds neither new entries nor new segments costs one listing of the segments; without it, every
+   * `sync` rechecks which document answers for each entry.
+   */
+  catalogVersion?(): number;
+  /**
    * Contents over this many bytes are neither indexed nor read by searches (default
    * `DEFAULT_MAX_INDEXED_BYTES`, 16 MiB): their entries are found by name and metadata.
    */

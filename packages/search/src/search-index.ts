@@ -110,6 +110,8 @@ export class SearchIndex {
   private readonly uncovered = new Set<string>();
   /** Entries covered by a `failed` document: searched by reading their content, not analysed again. */
   private readonly unanalysed = new Set<string>();
+  /** The host's `catalogVersion` when coverage was last recomputed from every segment. */
+  private recomputedAt: number | undefined;
   /** Bumped by every change of `coverage` or `uncovered`: `PathSlots` made before it are stale. */
   private coverageVersion = 0;
   private slots: PathSlots | undefined;
@@ -475,6 +477,7 @@ export class SearchIndex {
     const segments = this.allSegments();
     for (const run of runs) for (const placed of run) this.hot.noteTrigram(placed.key);
     const signature = literals.join('\u0000');
+    this.hot.noteQuery({ signature, runs });
     let perSegment = await Promise.all(segments.map((segment) => this.candidates(segment, runs, signature)));
     if (perSegment.reduce((sum, docs) => sum + docs.length, 0) >= this.wordFilterMinCandidates) {
       const patterns = wordPatterns(literals);
@@ -697,12 +700,25 @@ export class SearchIndex {
     return keys;
   }
 
-  /** Brings the set of open segments in line with the backend and recomputes coverage. */
+  /**
+   * Brings the set of open segments in line with the backend and recomputes coverage, unless neither
+   * the segments nor the entries changed since coverage was last recomputed: upserts and removals
+   * keep it current in between, so a sync with nothing new costs the listing only.
+   */
   private async loadSegments(): Promise<void> {
     const keys = await this.listSegmentKeys();
     const listed = new Set(keys);
+    const before = this.segments.size;
     for (const key of this.segments.keys()) if (!listed.has(key)) this.segments.delete(key);
     const added = keys.filter((key) => !this.segments.has(key));
+    const version = this.host.catalogVersion?.();
+    if (
+      added.length === 0 &&
+      this.segments.size === before &&
+      version !== undefined &&
+      version === this.recomputedAt
+    )
+      return;
     // Opened together (their reads overlap), added in key order: coverage goes to the last listed.
     const opened = await Promise.allSettled(
       added.map((key) => PersistedSegment.open(this.host.backend, key, this.postingCache)),
@@ -723,6 +739,7 @@ export class SearchIndex {
   }
 
   private recomputeCoverage(): void {
+    this.recomputedAt = this.host.catalogVersion?.();
     this.coverage.clear();
     this.liveBytes.clear();
     this.uncovered.clear();
@@ -801,13 +818,16 @@ export class SearchIndex {
         ...(patterns.length > 0 ? [segment.completeDocs()] : []),
         ...patterns.map((pattern) => segment.wordDocs(pattern, MAX_PATTERN_WORDS)),
       ]);
-      return;
+    } else {
+      for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
+      if (patterns.length > 0) {
+        segment.warmCompleteDocs(await from.completeDocs());
+        for (const pattern of patterns)
+          segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+      }
     }
-    for (const key of keys) segment.warmTrigram(key, await from.trigramPostings(key));
-    if (patterns.length === 0) return;
-    segment.warmCompleteDocs(await from.completeDocs());
-    for (const pattern of patterns)
-      segment.warmWordDocs(pattern, MAX_PATTERN_WORDS, await from.wordDocs(pattern, MAX_PATTERN_WORDS));
+    // Recent queries' candidates too: the first search after a flush or merge then costs what later ones do.
+    for (const { signature, runs } of this.hot.queries()) await this.candidates(segment, runs, signature);
   }
 
   /** Points coverage of documents in `from` at their new numbers in `to`. */

@@ -28,9 +28,9 @@ const RADIX_BITS = 12;
  * than this many, whatever the size of the builder.
  */
 const DEFAULT_RUN_POSTINGS = 4096;
-/** A run merge a read may trigger involves runs of at most this many postings (so a read stays cheap). */
-const READ_MERGE_POSTINGS = 4 * DEFAULT_RUN_POSTINGS;
 const RADIX = 1 << RADIX_BITS;
+/** Lists up to this long are copied by a loop rather than through views (see `copyLists`). */
+const SHORT_COPY = 64;
 
 /**
  * Trigram posting lists under construction. Adding appends a (trigram, document, position mask)
@@ -38,7 +38,7 @@ const RADIX = 1 << RADIX_BITS;
  * (a stable two-pass radix sort) into a sorted table of their own, a run, and runs are merged like a
  * binary counter (a run is merged into the one before it once it is at least half its size). That
  * work is done as postings are added, so a read only sorts the few postings added since the last
- * run and merges small runs: its cost stays bounded however much was added before it, and a builder
+ * run: its cost stays bounded however much was added before it, and a builder
  * holds a few runs at most (logarithmically many). Documents must be added in ascending order (a
  * document added after a read must be numbered above every document added before it), so every list
  * comes out ascending: runs hold ascending document ranges, oldest first.
@@ -142,8 +142,9 @@ export class TrigramPostings {
 
   /**
    * Sorts postings added since the last run into a run of their own once at least `minimum` of them
-   * wait, merging runs like a binary counter; a read (the default `minimum`) merges small runs only
-   * (of at most `READ_MERGE_POSTINGS`): larger merges are left to the next addition (`keepUp`).
+   * wait. An addition (`keepUp`) then merges runs like a binary counter; a read (the default
+   * `minimum`) merges none, so that a read right after an addition costs the few postings added
+   * since the last run, not merges of earlier ones: those are left to the next addition.
    */
   sealPending(minimum = 1): void {
     if (this.pending >= minimum && this.pending > 0) {
@@ -157,7 +158,7 @@ export class TrigramPostings {
       this.pendingMasks = new Uint8Array(room);
       this.pending = 0;
     }
-    this.mergeRuns(minimum > 1 ? Number.POSITIVE_INFINITY : READ_MERGE_POSTINGS);
+    if (minimum > 1) this.mergeRuns();
   }
 
   /** Seals a full log into a run and restores the binary-counter shape of the runs (after additions). */
@@ -165,13 +166,13 @@ export class TrigramPostings {
     this.sealPending(this.pending >= this.runPostings ? this.runPostings : Number.POSITIVE_INFINITY);
   }
 
-  /** Merges the newest run into the one before it while it is at least half its size (and that one at most `limit`). */
-  private mergeRuns(limit: number): void {
+  /** Merges the newest run into the one before it while it is at least half its size. */
+  private mergeRuns(): void {
     const runs = this.runs;
     while (runs.length >= 2) {
       const newer = runs[runs.length - 1] as PostingTable;
       const older = runs[runs.length - 2] as PostingTable;
-      if (newer.docs.length * 2 < older.docs.length || older.docs.length > limit) break;
+      if (newer.docs.length * 2 < older.docs.length) break;
       runs.splice(runs.length - 2, 2, mergeTables(older, newer));
     }
   }
@@ -285,7 +286,9 @@ function digitStarts(keys: Uint32Array, count: number): [Uint32Array, Uint32Arra
 
 /** Merges two tables; under a key shared by both, the documents of `older` come first. */
 function mergeTables(older: PostingTable, newer: PostingTable): PostingTable {
-  const keys = new Uint32Array(older.keys.length + newer.keys.length);
+  const olderKeys = older.keys;
+  const newerKeys = newer.keys;
+  const keys = new Uint32Array(olderKeys.length + newerKeys.length);
   const offsets = new Uint32Array(keys.length + 1);
   const docs = new Uint32Array(older.docs.length + newer.docs.length);
   const masks = new Uint8Array(docs.length);
@@ -293,22 +296,77 @@ function mergeTables(older: PostingTable, newer: PostingTable): PostingTable {
   let j = 0;
   let count = 0;
   let filled = 0;
-  const copy = (table: PostingTable, at: number) => {
-    const list = listAt(table, at);
-    docs.set(list.docs, filled);
-    masks.set(list.masks, filled);
-    filled += list.docs.length;
-  };
-  while (i < older.keys.length || j < newer.keys.length) {
-    const a = i < older.keys.length ? (older.keys[i] as number) : Number.POSITIVE_INFINITY;
-    const b = j < newer.keys.length ? (newer.keys[j] as number) : Number.POSITIVE_INFINITY;
-    keys[count] = Math.min(a, b);
-    offsets[count++] = filled;
-    if (a <= b) copy(older, i++);
-    if (b <= a) copy(newer, j++);
+  // Runs of keys only one side holds are copied in one piece (the lists are contiguous in key order).
+  while (i < olderKeys.length || j < newerKeys.length) {
+    const a = i < olderKeys.length ? (olderKeys[i] as number) : Number.POSITIVE_INFINITY;
+    const b = j < newerKeys.length ? (newerKeys[j] as number) : Number.POSITIVE_INFINITY;
+    if (a === b) {
+      keys[count] = a;
+      offsets[count++] = filled;
+      filled = copyLists(older, i, i + 1, docs, masks, filled);
+      filled = copyLists(newer, j, j + 1, docs, masks, filled);
+      i++;
+      j++;
+    } else if (a < b) {
+      const from = i;
+      while (i < olderKeys.length && (olderKeys[i] as number) < b) i++;
+      filled = copyKeys(older, from, i, keys, offsets, count, filled);
+      count += i - from;
+      filled = copyLists(older, from, i, docs, masks, filled);
+    } else {
+      const from = j;
+      while (j < newerKeys.length && (newerKeys[j] as number) < a) j++;
+      filled = copyKeys(newer, from, j, keys, offsets, count, filled);
+      count += j - from;
+      filled = copyLists(newer, from, j, docs, masks, filled);
+    }
   }
   offsets[count] = filled;
   return { keys: keys.slice(0, count), offsets: offsets.slice(0, count + 1), docs, masks };
+}
+
+/** Copies keys `[from, to)` of `table` to `keys` at `count`, with offsets rebased to start at `filled`; returns `filled`. */
+function copyKeys(
+  table: PostingTable,
+  from: number,
+  to: number,
+  keys: Uint32Array,
+  offsets: Uint32Array,
+  count: number,
+  filled: number,
+): number {
+  const shift = filled - (table.offsets[from] as number);
+  for (let k = from; k < to; k++) {
+    keys[count] = table.keys[k] as number;
+    offsets[count++] = (table.offsets[k] as number) + shift;
+  }
+  return filled;
+}
+
+/** Appends the lists of keys `[from, to)` of `table` to `docs`/`masks` at `filled`; returns the new fill. */
+function copyLists(
+  table: PostingTable,
+  from: number,
+  to: number,
+  docs: Uint32Array,
+  masks: Uint8Array,
+  filled: number,
+): number {
+  const start = table.offsets[from] as number;
+  const end = table.offsets[to] as number;
+  if (end - start > SHORT_COPY) {
+    docs.set(table.docs.subarray(start, end), filled);
+    masks.set(table.masks.subarray(start, end), filled);
+    return filled + end - start;
+  }
+  // Short lists (most, in small runs): a loop costs less than two views.
+  const fromDocs = table.docs;
+  const fromMasks = table.masks;
+  for (let at = start; at < end; at++) {
+    docs[filled] = fromDocs[at] as number;
+    masks[filled++] = fromMasks[at] as number;
+  }
+  return filled;
 }
 
 function findKey(keys: Uint32Array, key: number): number {

@@ -1,6 +1,7 @@
 import type { GetOptions } from '@datalake/model';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SEGMENT_PREFIX, SearchIndex, scanSearch } from '../src/index.js';
+import { PersistedSegment } from '../src/segment-format.js';
 import { MapBackend } from './support/map-backend.js';
 import { TestHost } from './support/search-host.js';
 
@@ -45,5 +46,31 @@ describe('segments just written', () => {
       }
       expect(backend.segmentReads).toBe(0);
     }
+  });
+});
+
+describe('candidate lists of recent queries', () => {
+  it('are ready in segments just written: the next search looks up no trigram in them, and answers like a scan', async () => {
+    const host = new TestHost(new MapBackend());
+    const index = await SearchIndex.open(host, { flushBytes: 4096, maxSegments: 2 });
+    const queries = ['m3q', 'entry 1', 'quartz ledger'];
+    const weights = vi.spyOn(PersistedSegment.prototype, 'trigramWeight');
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 12; i++, next++) {
+        const content = `marker m${next % 10}q entry ${next}\n${'quartz ledger '.repeat(20 + (next % 7))}\n`;
+        const { entry, bytes } = await host.put({ name: `${next}.txt`, dataType: 'other', content });
+        await index.upsert(entry, bytes);
+      }
+      await index.flush(); // writes a segment and, every other time, merges
+      weights.mockClear();
+      for (const query of queries) {
+        const indexed = await index.search(query, { limit: 1000 });
+        expect(indexed).toEqual(await scanSearch(host, query, { limit: 1000 }));
+      }
+      // The first round's queries were new; from then on every segment was written after them.
+      if (round > 0) expect(weights).not.toHaveBeenCalled();
+    }
+    weights.mockRestore();
   });
 });

@@ -32,6 +32,8 @@ export class Catalog {
   private lastFolder: { path: string; folder: Folder } | undefined;
   private readonly ordered = new SortedEntries();
   private totalBytes = 0;
+  /** Bumped by every `set` and `delete`: tells readers such as the search index whether entries changed. */
+  private changes = 0;
   private storedBytes = 0;
   private updated = 0;
   private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
@@ -70,8 +72,14 @@ export class Catalog {
     for (const item of this.byId.values()) yield item.entry;
   }
 
+  /** Counts changes of the entries (see `changes`). */
+  get version(): number {
+    return this.changes;
+  }
+
   /** Adds or replaces an entry. */
   set(entry: Entry, etag: string, pending = false): void {
+    this.changes++;
     this.delete(entry.id);
     this.byId.set(entry.id, { entry, etag, pending });
     this.byPath.set(entry.filePath, entry.id);
@@ -88,6 +96,7 @@ export class Catalog {
     const item = this.byId.get(id);
     if (!item) return false;
     const { entry } = item;
+    this.changes++;
     this.byId.delete(id);
     this.ordered.remove(entry);
     if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);

@@ -254,6 +254,7 @@ export class DataLake implements Lake {
       entries: () => this.catalog.entries(),
       entriesInPathOrder: () => this.catalog.inPathOrder(),
       getEntry: (id) => this.catalog.get(id)?.entry,
+      catalogVersion: () => this.catalog.version,
       readBytes: async (entry, worthChecking) => (await this.readVerified(entry.id, worthChecking)).bytes,
       notice: (message) => this.notice(message),
       readOnly: (error) => this.noteReadOnly(error),

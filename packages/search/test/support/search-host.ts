@@ -20,7 +20,10 @@ export class TestHost implements SearchHost {
   readonly catalog = new Map<string, Entry>();
   readonly notices: string[] = [];
   reads = 0;
+  /** Calls of `getEntry`, to tell how much a step looked at. */
+  lookups = 0;
   private ordered: Entry[] | undefined;
+  private version = 0;
 
   /** `maxIndexedBytes`: as the lake's option (undefined: the default). */
   constructor(
@@ -39,7 +42,13 @@ export class TestHost implements SearchHost {
   }
 
   getEntry(id: string): Entry | undefined {
+    this.lookups++;
     return this.catalog.get(id);
+  }
+
+  /** Like the lake's: changes with every `put` and `drop`. */
+  catalogVersion(): number {
+    return this.version;
   }
 
   async readBytes(entry: Entry): Promise<Uint8Array> {
@@ -77,6 +86,7 @@ export class TestHost implements SearchHost {
     };
     this.catalog.set(id, entry);
     this.ordered = undefined;
+    this.version++;
     return { entry, bytes };
   }
 
@@ -85,6 +95,7 @@ export class TestHost implements SearchHost {
     if (!entry) return;
     this.catalog.delete(id);
     this.ordered = undefined;
+    this.version++;
     await this.backend.delete(entry.filePath);
   }
 }
