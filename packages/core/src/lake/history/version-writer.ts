@@ -4,6 +4,7 @@ import { type EntryRecord, encodeJson, type PendingUpdate } from '../record.js';
 import { keepContent } from './blobs.js';
 import { deletedKey } from './keys.js';
 import { spillIfLong } from './pages.js';
+import { RecentContents } from './recent-contents.js';
 import type { ChangeNote, HistoryState, VersionOperation } from './types.js';
 import { appended, historyOf, versionFor } from './versions.js';
 
@@ -41,6 +42,8 @@ export function firstHistory(entry: Entry, note: ChangeNote): HistoryState {
  * spilled), and the copies that must exist before it commits.
  */
 export class VersionWriter {
+  private readonly recent = new RecentContents();
+
   constructor(
     private readonly backend: StorageBackend,
     /** Throws the typed error of the hold or rule that forbids deleting the entry of `record`. */
@@ -89,7 +92,17 @@ export class VersionWriter {
   /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
   async keepCurrentContent(entry: Entry): Promise<void> {
     // Compressed content is kept as it is stored, under the blob key with the codec's suffix.
-    await keepContent(this.backend, entry.sha256, storedKeyOf(entry), entry.stored?.codec);
+    const codec = entry.stored?.codec;
+    const known = codec ? undefined : this.recent.get(entry.sha256);
+    await keepContent(this.backend, entry.sha256, storedKeyOf(entry), codec, undefined, known);
+  }
+
+  /**
+   * `entry` was just written with `bytes` (when small enough to be held) as its content, stored as
+   * it came: keeping it as a blob when it becomes noncurrent then needs no read of it.
+   */
+  rememberContent(entry: Entry, bytes: Uint8Array | null): void {
+    if (!entry.stored) this.recent.remember(entry.sha256, bytes);
   }
 
   /**
