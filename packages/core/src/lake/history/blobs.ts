@@ -44,7 +44,21 @@ export async function keepContent(
 }
 
 /** A retention run's mark older than this (10 minutes) is taken for one whose run is gone. */
-const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
+export const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
+
+/**
+ * `keepContent` without its check for a retention run's mark: the caller must make that check
+ * (`waitWhilePurging`, then keep again when it saw one) before the content becomes noncurrent.
+ */
+export function keepContentUnchecked(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  codec?: CompressionCodec,
+  known?: Uint8Array,
+): Promise<boolean> {
+  return codec ? keepCompressedOnce(backend, sha256, source, codec) : keepOnce(backend, sha256, source, known);
+}
 
 async function keepOnce(
   backend: StorageBackend,
