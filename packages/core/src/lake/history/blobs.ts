@@ -57,7 +57,9 @@ export function keepContentUnchecked(
   codec?: CompressionCodec,
   known?: Uint8Array,
 ): Promise<boolean> {
-  return codec ? keepCompressedOnce(backend, sha256, source, codec) : keepOnce(backend, sha256, source, known);
+  return codec
+    ? keepCompressedOnce(backend, sha256, source, codec)
+    : keepOnce(backend, sha256, source, known);
 }
 
 async function keepOnce(

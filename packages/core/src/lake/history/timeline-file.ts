@@ -254,7 +254,10 @@ function isHexOf(buffer: Buffer, at: number, hex: string): boolean {
   if (hex.length !== 64) return false;
   for (let index = 0; index < 32; index++) {
     const byte = buffer[at + index] as number;
-    if (hex.charCodeAt(2 * index) !== HEX_CODES[byte >> 4] || hex.charCodeAt(2 * index + 1) !== HEX_CODES[byte & 15])
+    if (
+      hex.charCodeAt(2 * index) !== HEX_CODES[byte >> 4] ||
+      hex.charCodeAt(2 * index + 1) !== HEX_CODES[byte & 15]
+    )
       return false;
   }
   return true;

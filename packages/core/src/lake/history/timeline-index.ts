@@ -96,7 +96,12 @@ export class TimelineIndex {
     const file = this.file;
     const index = this.fileDeleted(id, etag);
     if (!file || index < 0) return undefined;
-    const json = spanDeletedJson(file.bytes, { etag, start: file.start(index), end: file.end(index), body: file.afterNames(index) });
+    const json = spanDeletedJson(file.bytes, {
+      etag,
+      start: file.start(index),
+      end: file.end(index),
+      body: file.afterNames(index),
+    });
     if (!json) return undefined;
     try {
       const record = freezeJson(decodeEntryRecord(json, TIMELINE_KEY, id) as never) as EntryRecord;
