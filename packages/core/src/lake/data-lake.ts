@@ -373,6 +373,7 @@ export class DataLake implements Lake {
       const record: EntryRecord = { format: 1, entry, history: firstHistory(entry, note) };
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { mode: PutMode.create });
       this.catalog.set(entry, written.etag);
+      this.historyOps.rememberContent(entry, digest.bytes());
     } catch (error) {
       // The claim is ours, so whatever is at the path is the content this store wrote.
       await this.undoContentWrite(filePath, content);

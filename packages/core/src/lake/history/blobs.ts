@@ -31,29 +31,54 @@ export async function keepContent(
   source: string,
   codec?: CompressionCodec,
   purgeMarkStaleMs = DEFAULT_PURGE_MARK_STALE_MS,
+  /** The content's bytes when the caller holds them (checked here): the source is then not read. */
+  known?: Uint8Array,
 ): Promise<boolean> {
   for (;;) {
     const kept = codec
       ? await keepCompressedOnce(backend, sha256, source, codec)
-      : await keepOnce(backend, sha256, source);
+      : await keepOnce(backend, sha256, source, known);
     // A retention run may be removing this very blob: wait for it, then keep the content again.
     if (!kept || !(await waitWhilePurging(backend, sha256, purgeMarkStaleMs))) return kept;
   }
 }
 
 /** A retention run's mark older than this (10 minutes) is taken for one whose run is gone. */
-const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
+export const DEFAULT_PURGE_MARK_STALE_MS = 10 * 60 * 1000;
 
-async function keepOnce(backend: StorageBackend, sha256: string, source: string): Promise<boolean> {
+/**
+ * `keepContent` without its check for a retention run's mark: the caller must make that check
+ * (`waitWhilePurging`, then keep again when it saw one) before the content becomes noncurrent.
+ */
+export function keepContentUnchecked(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  codec?: CompressionCodec,
+  known?: Uint8Array,
+): Promise<boolean> {
+  return codec
+    ? keepCompressedOnce(backend, sha256, source, codec)
+    : keepOnce(backend, sha256, source, known);
+}
+
+async function keepOnce(
+  backend: StorageBackend,
+  sha256: string,
+  source: string,
+  known?: Uint8Array,
+): Promise<boolean> {
   const key = blobKey(sha256);
-  const object = await backend.get(source);
-  if (!object) return false;
+  const held = known !== undefined && sha256Hex(known) === sha256 ? known : undefined;
+  const object = held ? undefined : await backend.get(source);
+  if (!held && !object) return false;
   const check = { mismatch: false };
   try {
     const body =
-      object.size <= BUFFERED_KEEP_BYTES
+      held ??
+      (object && object.size <= BUFFERED_KEEP_BYTES
         ? await collectVerified(object.body, sha256)
-        : verified(object.body, sha256, source, check);
+        : verified((object as GetResult).body, sha256, source, check));
     if (body === undefined) return false;
     await backend.put(key, body, { mode: PutMode.create, deferDurability: true });
     return true;

@@ -159,7 +159,9 @@ export class LakeHistory {
         continue;
       }
       // The version is usually inline; one in a page is read with the record's other pages.
-      const version = item.pending ? undefined : this.index.liveVersionAt(entry.id, item.etag, time);
+      const version = item.pending
+        ? undefined
+        : this.index.liveVersionAt(entry.id, item.etag, time, entry.sha256);
       if (version === undefined) unknown.push(item);
       else if (version && !version.deleted) out.push(viewAt(entry, version));
     }

@@ -124,18 +124,39 @@ export function spanVersionAt(
   span: LiveSpan,
   time: number,
 ): EntryVersion | null | undefined {
+  if (!tableIsWhole(bytes, span.start, span.table, span.end)) return undefined;
+  return recordVersionAt(bytes, span.table, span.end, time);
+}
+
+/** Whether the table of the live record at `start` (its sum at `sumAt`) is whole: its sum holds. */
+export function tableIsWhole(bytes: Uint8Array, start: number, sumAt: number, end: number): boolean {
   const buffer = asBuffer(bytes);
-  const sumAt = span.table;
   const flagsAt = sumAt + 4;
-  if (flagsAt + 5 > span.end) return undefined;
+  if (flagsAt + 5 > end) return false;
+  const count = buffer.readUInt32LE(flagsAt + 1);
+  const jsonAt = flagsAt + 5 + 16 * count;
+  if (count === 0 || jsonAt > end) return false;
+  return tableSum(bytes, start + 4, sumAt, jsonAt) === buffer.readUInt32LE(sumAt);
+}
+
+/**
+ * `spanVersionAt` of a live record whose table `tableIsWhole` has checked. `sha256`: the entry's
+ * current SHA-256, whose string is reused when the version has the same content.
+ */
+export function recordVersionAt(
+  bytes: Uint8Array,
+  sumAt: number,
+  end: number,
+  time: number,
+  sha256?: string,
+): EntryVersion | null | undefined {
+  const buffer = asBuffer(bytes);
+  const flagsAt = sumAt + 4;
   const count = buffer.readUInt32LE(flagsAt + 1);
   const timesAt = flagsAt + 5;
   const lengthsAt = timesAt + 8 * count;
   const sumsAt = lengthsAt + 4 * count;
   const jsonAt = sumsAt + 4 * count;
-  if (count === 0 || jsonAt > span.end) return undefined;
-  const idAt = span.start + 4;
-  if (tableSum(bytes, idAt, sumAt, jsonAt) !== buffer.readUInt32LE(sumAt)) return undefined;
   let found = -1;
   for (let index = count - 1; index >= 0; index--) {
     if (buffer.readDoubleLE(timesAt + 8 * index) <= time) {
@@ -146,10 +167,10 @@ export function spanVersionAt(
   if (found < 0) return buffer.readUInt8(flagsAt) & HAS_PAGES ? undefined : null;
   let start = jsonAt;
   for (let index = 0; index < found; index++) start += buffer.readUInt32LE(lengthsAt + 4 * index);
-  const end = start + buffer.readUInt32LE(lengthsAt + 4 * found);
-  if (end > span.end || checksum(bytes, start, end) !== buffer.readUInt32LE(sumsAt + 4 * found))
-    return undefined;
-  return decodeVersion(buffer, start, end);
+  const versionEnd = start + buffer.readUInt32LE(lengthsAt + 4 * found);
+  const sum = buffer.readUInt32LE(sumsAt + 4 * found);
+  if (versionEnd > end || checksum(bytes, start, versionEnd) !== sum) return undefined;
+  return decodeVersion(buffer, start, versionEnd, sha256);
 }
 
 const OPERATIONS: readonly VersionOperation[] = ['store', 'update', 'delete', 'restore', 'undelete'];
@@ -158,11 +179,19 @@ const EXTRAS = 16;
 /** Number, size, kind, SHA-256, length of `at`. */
 const FIXED_VERSION_BYTES = 4 + 8 + 1 + 32 + 1;
 
-/** Parsed metadata by its JSON: versions of many entries often carry the same (frozen, so shared). */
-const metadataCache = new Map<string, Metadata>();
+/**
+ * Parsed metadata by the checksum of its JSON (each held with its bytes, compared before use): versions
+ * of many entries often carry the same, frozen and so shared, and a hit costs no string.
+ */
+const metadataCache = new Map<number, { json: Uint8Array; metadata: Metadata }>();
 const METADATA_CACHE_SIZE = 4096;
 
-function decodeVersion(buffer: Buffer, start: number, end: number): EntryVersion | undefined {
+function decodeVersion(
+  buffer: Buffer,
+  start: number,
+  end: number,
+  currentSha?: string,
+): EntryVersion | undefined {
   if (end - start < FIXED_VERSION_BYTES + 2) return undefined;
   const kind = buffer.readUInt8(start + 12);
   const op = OPERATIONS[kind & 7];
@@ -175,33 +204,66 @@ function decodeVersion(buffer: Buffer, start: number, end: number): EntryVersion
     op,
     deleted: (kind & DELETED) !== 0,
     size,
-    sha256: buffer.toString('hex', start + 13, start + 45),
+    sha256:
+      currentSha !== undefined && isHexOf(buffer, start + 13, currentSha)
+        ? currentSha
+        : buffer.toString('hex', start + 13, start + 45),
     metadata: {},
   };
-  const json = buffer.toString('utf8', atEnd, end);
   if (kind & EXTRAS) {
     try {
-      Object.assign(version, JSON.parse(json) as Record<string, unknown>);
+      Object.assign(version, JSON.parse(buffer.toString('utf8', atEnd, end)) as Record<string, unknown>);
     } catch {
       return undefined;
     }
     freezeJson(version.metadata as never);
     return versionProblem(version) === undefined ? version : undefined;
   }
-  let metadata = metadataCache.get(json);
-  if (!metadata) {
-    try {
-      metadata = JSON.parse(json) as Metadata;
-    } catch {
-      return undefined;
-    }
-    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
-    if (metadataCache.size >= METADATA_CACHE_SIZE) metadataCache.clear();
-    metadataCache.set(json, freezeJson(metadata as never));
-  }
+  const metadata = cachedMetadata(buffer, atEnd, end);
+  if (!metadata) return undefined;
   version.metadata = metadata;
   return version;
 }
+
+/** The metadata whose JSON is `buffer[start, end)`, parsed once. */
+function cachedMetadata(buffer: Buffer, start: number, end: number): Metadata | undefined {
+  const sum = checksum(buffer, start, end);
+  const cached = metadataCache.get(sum);
+  if (cached && sameBytes(cached.json, buffer, start, end)) return cached.metadata;
+  let metadata: Metadata;
+  try {
+    metadata = JSON.parse(buffer.toString('utf8', start, end)) as Metadata;
+  } catch {
+    return undefined;
+  }
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return undefined;
+  if (metadataCache.size >= METADATA_CACHE_SIZE) metadataCache.clear();
+  freezeJson(metadata as never);
+  metadataCache.set(sum, { json: Uint8Array.prototype.slice.call(buffer, start, end), metadata });
+  return metadata;
+}
+
+function sameBytes(held: Uint8Array, buffer: Buffer, start: number, end: number): boolean {
+  if (held.byteLength !== end - start) return false;
+  for (let at = 0; at < held.byteLength; at++) if (held[at] !== buffer[start + at]) return false;
+  return true;
+}
+
+/** Whether the 32 bytes at `at` are the SHA-256 whose lowercase hex is `hex`. */
+function isHexOf(buffer: Buffer, at: number, hex: string): boolean {
+  if (hex.length !== 64) return false;
+  for (let index = 0; index < 32; index++) {
+    const byte = buffer[at + index] as number;
+    if (
+      hex.charCodeAt(2 * index) !== HEX_CODES[byte >> 4] ||
+      hex.charCodeAt(2 * index + 1) !== HEX_CODES[byte & 15]
+    )
+      return false;
+  }
+  return true;
+}
+
+const HEX_CODES = Array.from('0123456789abcdef', (digit) => digit.charCodeAt(0));
 
 function encodeVersion(version: EntryVersion): Uint8Array | undefined {
   const extras: Record<string, unknown> = {};

@@ -1,9 +1,11 @@
 import type { BodyInput, Entry, Metadata, StorageBackend } from '@datalake/model';
 import { storedKeyOf } from '../compression/stored-content.js';
 import { type EntryRecord, encodeJson, type PendingUpdate } from '../record.js';
-import { keepContent } from './blobs.js';
+import { DEFAULT_PURGE_MARK_STALE_MS, keepContent, keepContentUnchecked } from './blobs.js';
 import { deletedKey } from './keys.js';
 import { spillIfLong } from './pages.js';
+import { waitWhilePurging } from './purge-marks.js';
+import { RecentContents } from './recent-contents.js';
 import type { ChangeNote, HistoryState, VersionOperation } from './types.js';
 import { appended, historyOf, versionFor } from './versions.js';
 
@@ -41,6 +43,8 @@ export function firstHistory(entry: Entry, note: ChangeNote): HistoryState {
  * spilled), and the copies that must exist before it commits.
  */
 export class VersionWriter {
+  private readonly recent = new RecentContents();
+
   constructor(
     private readonly backend: StorageBackend,
     /** Throws the typed error of the hold or rule that forbids deleting the entry of `record`. */
@@ -73,7 +77,8 @@ export class VersionWriter {
    * Keeps the current content of `current` as a blob, then marks its record with `pending` (by
    * compare-and-swap): the content overwrite that follows needs both. The copy's durability is
    * deferred to the mark's (one flush for both on a journaled backend); it is made first, so the
-   * mark's flush covers it whatever the overwrite does. The new etag, or undefined when another
+   * mark's flush covers it whatever the overwrite does. The check for a retention run removing that
+   * blob (see `purge-marks.ts`) runs alongside the mark. The new etag, or undefined when another
    * writer changed the record first.
    */
   async markKeepingContent(
@@ -82,14 +87,41 @@ export class VersionWriter {
     cas: (etag: string, record: EntryRecord) => Promise<string | undefined>,
   ): Promise<string | undefined> {
     const { entry, history } = current.record;
-    await this.keepCurrentContent(entry);
-    return cas(current.etag, { format: 1, entry, pending, history });
+    const codec = entry.stored?.codec;
+    const known = codec ? undefined : this.recent.get(entry.sha256);
+    const kept = await keepContentUnchecked(this.backend, entry.sha256, storedKeyOf(entry), codec, known);
+    // The check for a retention run's mark and the mark run at once: both precede the overwrite.
+    const [purging, marked] = await Promise.allSettled([
+      kept ? waitWhilePurging(this.backend, entry.sha256, DEFAULT_PURGE_MARK_STALE_MS) : false,
+      cas(current.etag, { format: 1, entry, pending, history }),
+    ]);
+    if (marked.status === 'rejected') throw marked.reason;
+    try {
+      if (purging.status === 'rejected') throw purging.reason;
+      // A run had that content marked and may have removed the blob: keep it again.
+      if (purging.value) await this.keepCurrentContent(entry);
+    } catch (error) {
+      // Nothing was overwritten: the mark is dropped again.
+      if (marked.value) await cas(marked.value, { format: 1, entry, history }).catch(() => undefined);
+      throw error;
+    }
+    return marked.value;
   }
 
   /** Keeps the current content of `entry` as a blob, before a write makes it noncurrent. */
   async keepCurrentContent(entry: Entry): Promise<void> {
     // Compressed content is kept as it is stored, under the blob key with the codec's suffix.
-    await keepContent(this.backend, entry.sha256, storedKeyOf(entry), entry.stored?.codec);
+    const codec = entry.stored?.codec;
+    const known = codec ? undefined : this.recent.get(entry.sha256);
+    await keepContent(this.backend, entry.sha256, storedKeyOf(entry), codec, undefined, known);
+  }
+
+  /**
+   * `entry` was just written with `bytes` (when small enough to be held) as its content, stored as
+   * it came: keeping it as a blob when it becomes noncurrent then needs no read of it.
+   */
+  rememberContent(entry: Entry, bytes: Uint8Array | null): void {
+    if (!entry.stored) this.recent.remember(entry.sha256, bytes);
   }
 
   /**

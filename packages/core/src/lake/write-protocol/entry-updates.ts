@@ -99,6 +99,7 @@ export class EntryUpdates {
         },
       );
     }
+    host.historyOps.rememberContent(entry, digest.bytes());
     return host.committed(entry, written, digest.bytes());
   }
 }
