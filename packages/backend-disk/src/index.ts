@@ -1,4 +1,5 @@
-export { DiskBackend, type DiskBackendOptions } from './disk-backend.js';
+export { DiskAdapter, type DiskBackendOptions } from './disk-adapter.js';
+export { DiskBackend } from './disk-backend.js';
 export {
   type DiskDirent,
   type DiskFileHandle,

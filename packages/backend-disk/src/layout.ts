@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { assertValidKey, assertValidPrefix, ValidationError } from '@datalake/core';
+import { ValidationError } from '@datalake/core';
 
 /**
  * The backend's own folder at the top of the root, holding temp files, locks and object
@@ -31,7 +31,7 @@ export class DiskLayout {
     this.journalDir = this.folderPath(JOURNAL_FOLDER);
   }
 
-  /** The file of a key. The key must have passed `assertDiskKey`, which keeps it inside the root. */
+  /** The file of a key. The key must be valid (core's front checks it), which keeps it inside the root. */
   objectPath(key: string): string {
     return path.join(this.root, ...key.split('/'));
   }
@@ -66,52 +66,15 @@ function keyDigest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64url').slice(0, 32);
 }
 
-/** Throws `ValidationError` unless `key` is a valid key outside the internal folder. */
-export function assertDiskKey(key: string): void {
-  assertValidKey(key);
-  // A lone surrogate has no UTF-8 form: the file name would be written with U+FFFD instead.
-  if (hasLoneSurrogate(key)) {
-    throw new ValidationError(`invalid storage key ${JSON.stringify(key)}: it contains a lone surrogate`, {
-      details: { key },
-    });
-  }
+/**
+ * Throws `ValidationError` when a key (or list prefix) lies in the backend's internal folder. Core's
+ * front has already checked that it is a valid key (or prefix), which keeps it inside the root.
+ */
+export function assertOutsideInternalFolder(key: string, what = 'storage key'): void {
   if (key === INTERNAL_FOLDER || key.startsWith(`${INTERNAL_FOLDER}/`)) {
     throw new ValidationError(
-      `invalid storage key ${JSON.stringify(key)}: the folder "${INTERNAL_FOLDER}" is reserved by the disk backend`,
-      { details: { key } },
+      `invalid ${what} ${JSON.stringify(key)}: the folder "${INTERNAL_FOLDER}" is reserved by the disk backend`,
+      { details: what === 'storage key' ? { key } : { prefix: key } },
     );
   }
-}
-
-/**
- * Throws `ValidationError` unless `prefix` is `''` or could start a valid key. Its complete
- * segments follow the key rules; its last, partial segment may be anything a segment can start
- * with (so `'a/b '` and `'dots/.'` are fine: keys such as `'a/b c'` and `'dots/.env'` match them).
- */
-export function assertDiskPrefix(prefix: string): void {
-  if (typeof prefix !== 'string') throw new ValidationError('list prefix must be a string');
-  if (prefix === '') return;
-  const slash = prefix.lastIndexOf('/');
-  const partial = prefix.slice(slash + 1);
-  try {
-    if (slash >= 0) assertValidPrefix(prefix.slice(0, slash + 1));
-    // Framed by '_', the partial segment is checked for characters and length but not for its edges.
-    if (partial !== '') assertValidKey(`_${partial}_`);
-    if (hasLoneSurrogate(prefix)) throw new ValidationError('it contains a lone surrogate');
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ValidationError(`invalid list prefix ${JSON.stringify(prefix)} (${reason})`, {
-      details: { prefix },
-    });
-  }
-  if (prefix === INTERNAL_FOLDER || prefix.startsWith(`${INTERNAL_FOLDER}/`)) {
-    throw new ValidationError(
-      `invalid list prefix ${JSON.stringify(prefix)}: the folder "${INTERNAL_FOLDER}" is reserved by the disk backend`,
-      { details: { prefix } },
-    );
-  }
-}
-
-function hasLoneSurrogate(text: string): boolean {
-  return /\p{Surrogate}/u.test(text);
 }

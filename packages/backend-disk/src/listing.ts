@@ -1,12 +1,12 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
+  type AdapterListOptions,
+  type AdapterListPage,
   assertValidKey,
   compareKeys,
   type ListedObject,
   type ListOptions,
   type ListPage,
-  listAfter,
-  normaliseLimit,
   pageFromSortedObjects,
 } from '@datalake/core';
 import { type FolderGuard, LinkInTheWay } from './containment.js';
@@ -38,12 +38,12 @@ export async function listFromDisk(
   layout: DiskLayout,
   guard: FolderGuard,
   prefix: string,
-  options: ListOptions,
+  request: AdapterListOptions,
   syncStats: boolean,
-): Promise<ListPage> {
-  normaliseLimit(options.limit);
-  const after = listAfter(options);
-  const delimiter = options.delimiter || undefined;
+): Promise<AdapterListPage> {
+  const { after, delimiter } = request;
+  // The shared S3 paging rules, positioned after the last key the front handed on.
+  const options: ListOptions = { limit: request.limit, startAfter: after, delimiter };
   const slash = prefix.lastIndexOf('/');
   const folderKey = slash === -1 ? '' : prefix.slice(0, slash);
   const namePrefix = prefix.slice(slash + 1);
@@ -58,7 +58,7 @@ export async function listFromDisk(
           options,
         );
   const objects = await statObjects(fs, layout, page.objects, syncStats);
-  return { ...page, objects };
+  return { objects, prefixes: page.prefixes, more: page.cursor !== undefined };
 }
 
 /** Whether the folder exists and is reached without passing a symbolic link. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
+import { type BodyInput, bodyChunks } from '@datalake/core';
 import type { FolderGuard } from './containment.js';
 import type { DiskFileHandle, DiskFs, DiskSyncFs } from './disk-fs.js';
 import { type ObjectStat, objectStat, toUtimesSeconds, type WriteClock } from './etag.js';
@@ -14,8 +14,6 @@ export interface TempFile {
 
 export interface TempWriteOptions {
   durable: boolean;
-  /** When given, the body must be exactly this long. */
-  expectedLength?: number;
 }
 
 /**
@@ -34,12 +32,7 @@ export async function writeTempFile(
   await guard.ensure(TEMP_FOLDER);
   const handle = await fs.open(file, 'wx');
   try {
-    const size = await writeBody(handle, body);
-    if (options.expectedLength !== undefined && size !== options.expectedLength) {
-      throw new ValidationError(
-        `body length ${size} does not match the declared contentLength ${options.expectedLength}`,
-      );
-    }
+    await writeBody(handle, body);
     const stamp = toUtimesSeconds(clock.next());
     await handle.utimes(stamp, stamp);
     if (options.durable) await handle.datasync();

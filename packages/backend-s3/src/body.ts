@@ -1,29 +1,3 @@
-import { type BodyInput, bodyChunks, ValidationError } from '@datalake/core';
-
-/** The body's chunks, checked against the length the caller announced (if any). */
-export async function* measuredChunks(
-  body: BodyInput,
-  expectedLength: number | undefined,
-  key: string,
-): AsyncGenerator<Uint8Array> {
-  let total = 0;
-  for await (const chunk of bodyChunks(body)) {
-    total += chunk.byteLength;
-    if (expectedLength !== undefined && total > expectedLength)
-      throw lengthMismatch(key, expectedLength, 'more');
-    yield chunk;
-  }
-  if (expectedLength !== undefined && total !== expectedLength)
-    throw lengthMismatch(key, expectedLength, 'fewer');
-}
-
-function lengthMismatch(key: string, expected: number, direction: 'more' | 'fewer'): ValidationError {
-  return new ValidationError(
-    `body of ${JSON.stringify(key)} has ${direction} bytes than the contentLength of ${expected} announced`,
-    { details: { key, contentLength: expected } },
-  );
-}
-
 /** The first bytes of a stream, up to just past `limit`, and whether the stream ended within them. */
 export interface StreamHead {
   chunks: Uint8Array[];

@@ -1,4 +1,4 @@
-import { assertValidKey, assertValidPrefix, MAX_KEY_BYTES, ValidationError } from '@datalake/core';
+import { assertValidKey, MAX_KEY_BYTES, ValidationError } from '@datalake/core';
 
 const utf8 = new TextEncoder();
 
@@ -21,8 +21,8 @@ export class KeySpace {
     this.root = `${trimmed}/`;
   }
 
+  /** The object key of a (valid) lake key; refuses one that the prefix makes too long for S3. */
   toObjectKey(key: string): string {
-    assertValidKey(key);
     const objectKey = this.root + key;
     // S3 caps the whole object key, so the lake's prefix eats into the room keys have.
     if (this.root !== '' && utf8.encode(objectKey).byteLength > MAX_KEY_BYTES) {
@@ -36,7 +36,6 @@ export class KeySpace {
   }
 
   toListPrefix(prefix: string): string {
-    assertValidPrefix(prefix);
     return this.root + prefix;
   }
 

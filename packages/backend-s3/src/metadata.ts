@@ -1,5 +1,3 @@
-import { ValidationError } from '@datalake/core';
-
 /**
  * User metadata travels as one header holding base64url JSON: S3 lower-cases metadata names and
  * only carries ASCII values, which would silently alter `{ Author: 'Zoë' }`.
@@ -10,13 +8,6 @@ export function encodeMetadata(
   metadata: Record<string, string> | undefined,
 ): Record<string, string> | undefined {
   if (metadata === undefined) return undefined;
-  if (typeof metadata !== 'object' || metadata === null)
-    throw new ValidationError('metadata must be an object');
-  for (const [name, value] of Object.entries(metadata)) {
-    if (typeof value !== 'string') {
-      throw new ValidationError(`metadata value of ${JSON.stringify(name)} must be a string`);
-    }
-  }
   return { [METADATA_HEADER]: Buffer.from(JSON.stringify(metadata), 'utf8').toString('base64url') };
 }
 

@@ -1,8 +1,7 @@
-import { assertValidRange, type ByteRange } from '@datalake/core';
+import type { ByteRange } from '@datalake/core';
 
-/** The `Range` header for a range (validated here). */
-export function rangeHeader(range: ByteRange, key: string): string {
-  assertValidRange(range, key);
+/** The `Range` header for a (well-formed) range. */
+export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.start}-${range.end ?? ''}`;
 }
 

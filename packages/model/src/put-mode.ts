@@ -34,6 +34,13 @@ export interface HttpCondition {
 export function checkedPutMode(mode: unknown, key: string): PutModeValue {
   if (mode === undefined) return OVERWRITE;
   const kind = (mode as { kind?: unknown } | null)?.kind;
+  if ((kind === 'overwrite' || kind === 'create') && (mode as { etag?: unknown }).etag !== undefined) {
+    // An etag beside "overwrite" or "create" asks for two conditions at once (If-Match and If-None-Match).
+    throw new ValidationError(
+      `put of ${JSON.stringify(key)}: mode "${kind}" takes no etag; use PutMode.replace(etag) to replace one version`,
+      { details: { key } },
+    );
+  }
   if (kind === 'overwrite') return OVERWRITE;
   if (kind === 'create') return CREATE;
   if (kind === 'replace') {

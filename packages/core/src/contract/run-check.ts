@@ -10,7 +10,7 @@ import type { CheckContext, ContractCheck, ContractSuiteOptions } from './types.
  */
 export async function runCheck(check: ContractCheck, options: ContractSuiteOptions): Promise<void> {
   const adapter = await options.create();
-  const backend = new StorageFront(adapter);
+  const backend = StorageFront.of(adapter);
   const reopened: StorageBackend[] = [];
   const context: CheckContext = {
     backend,
@@ -19,7 +19,7 @@ export async function runCheck(check: ContractCheck, options: ContractSuiteOptio
     separateInstances: options.reopen !== undefined,
     async reopen() {
       if (!options.reopen) return backend;
-      const instance = new StorageFront(await options.reopen(adapter));
+      const instance = StorageFront.of(await options.reopen(adapter));
       reopened.push(instance);
       return instance;
     },

@@ -22,7 +22,7 @@ async function openAdapter(setup: WorkerSetup): Promise<StorageFront> {
       `the worker factory module ${setup.module} has no function export ${JSON.stringify(setup.exportName)}`,
     );
   }
-  return new StorageFront((await factory(setup.factoryOptions)) as StorageAdapter);
+  return StorageFront.of((await factory(setup.factoryOptions)) as StorageAdapter);
 }
 
 async function perform(backend: StorageFront, task: WorkerTask): Promise<WorkerReport> {

@@ -65,6 +65,8 @@ export const conditionalChecks: ContractCheck[] = [
         ['an unknown kind', { mode: { kind: 'sometimes' } }],
         ['replace without an etag', { mode: { kind: 'replace' } }],
         ['replace with an empty etag', { mode: { kind: 'replace', etag: '' } }],
+        ['create with an etag (two conditions at once)', { mode: { kind: 'create', etag: '"1"' } }],
+        ['overwrite with an etag', { mode: { kind: 'overwrite', etag: '"1"' } }],
         ['the old ifNoneMatch', { ifNoneMatch: '*' }],
         ['the old ifMatch and ifNoneMatch together', { ifMatch: '"1"', ifNoneMatch: '*' }],
       ];

@@ -42,7 +42,7 @@ export const handleChecks: ContractCheck[] = [
     appliesTo: () => openDescriptors() !== undefined,
     async run({ options }) {
       const adapter = await options.create();
-      const backend = new StorageFront(adapter);
+      const backend = StorageFront.of(adapter);
       let before: Map<string, string> | undefined;
       try {
         before = openDescriptors() as Map<string, string>;
