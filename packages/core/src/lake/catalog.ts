@@ -31,8 +31,8 @@ export class Catalog {
   private readonly folders = new Map<string, Folder>();
   private lastFolder: { path: string; folder: Folder } | undefined;
   private readonly ordered = new SortedEntries();
-  /** `itemsInPathOrder` until the next change. */
-  private pathOrderCache: CatalogItem[] | undefined;
+  /** `itemsInPathOrder` as of the catalog `version` it was built at. */
+  private pathOrder: { version: number; items: CatalogItem[] } | undefined;
   private totalBytes = 0;
   /** Bumped by every `set` and `delete`: tells readers such as the search index whether entries changed. */
   private changes = 0;
@@ -67,14 +67,14 @@ export class Catalog {
    * modify it. Kept because time travel walks it whole on every call.
    */
   itemsInPathOrder(): readonly CatalogItem[] {
-    if (this.pathOrderCache) return this.pathOrderCache;
+    if (this.pathOrder?.version === this.changes) return this.pathOrder.items;
     const entries = this.ordered.all();
     const items: CatalogItem[] = [];
     for (let index = 0; index < entries.length; index++) {
       const item = this.byId.get((entries[index] as Entry).id);
       if (item) items.push(item);
     }
-    this.pathOrderCache = items;
+    this.pathOrder = { version: this.changes, items };
     return items;
   }
 
@@ -91,7 +91,6 @@ export class Catalog {
   set(entry: Entry, etag: string, pending = false): void {
     this.changes++;
     this.delete(entry.id);
-    this.pathOrderCache = undefined;
     this.byId.set(entry.id, { entry, etag, pending });
     this.byPath.set(entry.filePath, entry.id);
     this.folderFor(folderOf(entry), true).entryCount++;
@@ -108,7 +107,6 @@ export class Catalog {
     if (!item) return false;
     const { entry } = item;
     this.changes++;
-    this.pathOrderCache = undefined;
     this.byId.delete(id);
     this.ordered.remove(entry);
     if (this.byPath.get(entry.filePath) === id) this.byPath.delete(entry.filePath);
