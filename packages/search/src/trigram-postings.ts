@@ -1,5 +1,6 @@
 import { grown } from './bytes.js';
 import type { TrigramList } from './segment.js';
+import { indexOfSorted } from './sorted-numbers.js';
 
 /** Posting lists of many trigrams: `docs/masks[offsets[i] .. offsets[i + 1])` belong to `keys[i]`. */
 interface PostingTable {
@@ -104,7 +105,7 @@ export class TrigramPostings {
   count(key: number): number {
     let total = 0;
     for (const { keys, offsets } of this.sealed()) {
-      const at = findKey(keys, key);
+      const at = indexOfSorted(keys, key);
       if (at >= 0) total += (offsets[at + 1] as number) - (offsets[at] as number);
     }
     return total;
@@ -113,7 +114,7 @@ export class TrigramPostings {
   /** Ascending documents listed under `key` with their masks (views or copies: do not modify). */
   list(key: number): TrigramList {
     const lists = this.sealed()
-      .map((table) => listAt(table, findKey(table.keys, key)))
+      .map((table) => listAt(table, indexOfSorted(table.keys, key)))
       .filter((list) => list.docs.length > 0);
     if (lists.length <= 1) return lists[0] ?? listAt(EMPTY, -1);
     const length = lists.reduce((sum, list) => sum + list.docs.length, 0);
@@ -367,15 +368,4 @@ function copyLists(
     masks[filled++] = fromMasks[at] as number;
   }
   return filled;
-}
-
-function findKey(keys: Uint32Array, key: number): number {
-  let low = 0;
-  let high = keys.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((keys[middle] as number) < key) low = middle + 1;
-    else high = middle;
-  }
-  return keys[low] === key ? low : -1;
 }

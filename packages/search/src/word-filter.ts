@@ -1,4 +1,5 @@
 import type { Segment } from './segment.js';
+import { indexOfSorted } from './sorted-numbers.js';
 import type { WordPattern } from './word-patterns.js';
 
 /**
@@ -28,19 +29,8 @@ export async function filterByWords(
   let count = 0;
   for (let i = 0; i < candidates.length; i++) {
     const doc = candidates[i] as number;
-    if (!holds(complete, doc) || lists.every((list) => holds(list, doc))) kept[count++] = doc;
+    if (indexOfSorted(complete, doc) < 0 || lists.every((list) => indexOfSorted(list, doc) >= 0))
+      kept[count++] = doc;
   }
   return kept.subarray(0, count);
-}
-
-/** Whether the ascending list holds `doc`. */
-function holds(sorted: Uint32Array, doc: number): boolean {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if ((sorted[middle] as number) < doc) low = middle + 1;
-    else high = middle;
-  }
-  return sorted[low] === doc;
 }
