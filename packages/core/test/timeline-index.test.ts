@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DataLake } from '../src/lake/data-lake.js';
 import { LEGACY_TIMELINE_KEY, TIMELINE_KEY } from '../src/lake/history/keys.js';
-import { readSpans, spanVersionAt, TimelineFileWriter } from '../src/lake/history/timeline-file.js';
+import { spanVersionAt, TimelineFileWriter } from '../src/lake/history/timeline-file.js';
+import { TimelineTable } from '../src/lake/history/timeline-table.js';
 import type { EntryVersion } from '../src/lake/history/types.js';
 import { MapBackend } from './support/map-backend.js';
 
@@ -121,11 +122,19 @@ describe('list({ asOf }) from the timeline index', () => {
     const backend = new MapBackend();
     const { asOf, expected, ids } = await changedLake(backend);
     const file = await collectBody((await backend.get(TIMELINE_KEY))?.body ?? new Uint8Array());
-    const spans = readSpans(file);
-    expect(spans?.live.size).toBeGreaterThan(0);
+    const table = TimelineTable.read(file);
+    expect(table?.liveCount).toBeGreaterThan(0);
     // Every list rewritten with forged metadata, under an etag no record has.
     const forged = new TimelineFileWriter();
-    for (const [id, span] of spans?.live ?? []) {
+    for (let index = 0; table && index < table.liveCount; index++) {
+      if (!table.isFirstOfId(index)) continue;
+      const id = table.id(index);
+      const span = {
+        etag: table.etag(index),
+        start: table.start(index),
+        end: table.end(index),
+        table: table.afterNames(index),
+      };
       const versions: EntryVersion[] = [];
       for (const time of [0, Date.now() + 1e9]) {
         const version = spanVersionAt(file, span, time);

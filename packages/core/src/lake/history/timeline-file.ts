@@ -49,11 +49,6 @@ export interface DeletedSpan extends RecordSpan {
   body: number;
 }
 
-export interface TimelineSpans {
-  live: Map<string, LiveSpan>;
-  deleted: Map<string, DeletedSpan>;
-}
-
 /** `bytes` as a Buffer (the same memory). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -64,53 +59,6 @@ export function checksum(bytes: Uint8Array, start: number, end: number, seed = 0
   let hash = seed;
   for (let at = start; at < end; at++) hash = Math.imul(hash ^ (bytes[at] as number), 0x01000193);
   return hash >>> 0;
-}
-
-/**
- * The spans of a timeline file's records, or undefined when it is no timeline file of this format
- * (or its structure is damaged: a record running past the end, a count that does not add up).
- */
-export function readSpans(bytes: Uint8Array): TimelineSpans | undefined {
-  if (bytes.byteLength < HEADER_BYTES) return undefined;
-  const buffer = asBuffer(bytes);
-  if (buffer.toString('latin1', 0, 8) !== TIMELINE_MAGIC) return undefined;
-  if (buffer.readUInt32LE(8) !== TIMELINE_FORMAT) return undefined;
-  const liveCount = buffer.readUInt32LE(12);
-  const deletedCount = buffer.readUInt32LE(16);
-  const spans: TimelineSpans = { live: new Map(), deleted: new Map() };
-  let at = HEADER_BYTES;
-  for (let index = 0; index < liveCount + deletedCount; index++) {
-    const named = readNames(buffer, at);
-    if (!named) return undefined;
-    const { id, etag, after, end } = named;
-    if (index < liveCount) {
-      if (!spans.live.has(id)) spans.live.set(id, { etag, start: at, end, table: after });
-    } else if (!spans.deleted.has(id)) spans.deleted.set(id, { etag, start: at, end, body: after });
-    at = end;
-  }
-  return at === buffer.byteLength ? spans : undefined;
-}
-
-function readNames(
-  buffer: Buffer,
-  start: number,
-): { id: string; etag: string; after: number; end: number } | undefined {
-  if (start + 8 > buffer.byteLength) return undefined;
-  const end = start + 4 + buffer.readUInt32LE(start);
-  if (end > buffer.byteLength) return undefined;
-  const idLength = buffer.readUInt16LE(start + 4);
-  const idStart = start + 6;
-  if (idStart + idLength + 2 > end) return undefined;
-  const etagLength = buffer.readUInt16LE(idStart + idLength);
-  const etagStart = idStart + idLength + 2;
-  const after = etagStart + etagLength;
-  if (after + 4 > end) return undefined;
-  return {
-    id: buffer.toString('latin1', idStart, idStart + idLength),
-    etag: buffer.toString('utf8', etagStart, after),
-    after,
-    end,
-  };
 }
 
 /**
