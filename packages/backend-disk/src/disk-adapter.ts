@@ -3,6 +3,7 @@ import * as nodeFs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  type AdapterCopyOptions,
   type AdapterListOptions,
   type AdapterListPage,
   type AdapterPutOptions,
@@ -113,14 +114,7 @@ const JOURNAL_MAX_BODY = 1024 * 1024;
  */
 export class DiskAdapter implements StorageAdapter {
   readonly description: string;
-  readonly capabilities: BackendCapabilities = {
-    atomicConditionalWrites: true,
-    atomicConditionalDeletes: true,
-    sharedAcrossProcesses: true,
-    persistent: true,
-    objectMetadata: true,
-    delimiterListing: true,
-  };
+  readonly capabilities: BackendCapabilities;
 
   private readonly fs: DiskFs;
   /** The root as given (made absolute): named in messages, and resolved to `layout.root` on first use. */
@@ -166,6 +160,16 @@ export class DiskAdapter implements StorageAdapter {
     };
     this.wire(this.givenRoot);
     this.description = `disk:${this.givenRoot}`;
+    this.capabilities = Object.freeze({
+      atomicConditionalWrites: true,
+      atomicConditionalDeletes: true,
+      sharedAcrossProcesses: true,
+      persistent: true,
+      objectMetadata: true,
+      delimiterListing: true,
+      // A copy is a hard link only without fsync: a durable write may still live in the journal only.
+      copy: !this.durable,
+    });
   }
 
   /** The absolute root folder, as given (see `DiskBackendOptions.root`). */
@@ -204,6 +208,81 @@ export class DiskAdapter implements StorageAdapter {
       if (attributeFile && !committed) await this.fs.unlink(attributeFile).catch(() => undefined);
       throw this.fail('put', key, error);
     }
+  }
+
+  /**
+   * Without fsync: hard-links the source's file to a temp name (so the version checked is the one
+   * placed, whatever happens to the source meanwhile), checks `ifSourceMatch` against it, then
+   * places it like a written temp file. The copy shares the file, and so the etag, of the source's
+   * version; writes replace files whole, so later writes of either key leave the other as it is.
+   * With fsync, or where the file system has no hard links: a read of the source and a put.
+   */
+  async copy(source: string, target: string, options: AdapterCopyOptions): Promise<PutResult | null> {
+    assertOutsideInternalFolder(source);
+    assertOutsideInternalFolder(target);
+    if (this.readOnly) throw openedReadOnly('copy', target, this.givenRoot);
+    await this.start();
+    if (this.durable) return this.copyThroughPut(source, target, options);
+    let temp: TempFile | null | 'unsupported' | undefined;
+    try {
+      temp = await this.linkToTemp(source);
+      if (temp === 'unsupported') return this.copyThroughPut(source, target, options);
+      if (!temp) return null;
+      if (options.ifSourceMatch !== undefined && !sameEtag(options.ifSourceMatch, temp.stat.etag)) {
+        await this.fs.unlink(temp.path);
+        return null;
+      }
+      const { mode } = options;
+      if (mode.kind === 'create') await this.createExclusive(target, temp);
+      else await this.replace(target, temp, { ifMatch: expectedEtag(mode) });
+      return { etag: temp.stat.etag, size: temp.stat.size };
+    } catch (error) {
+      if (temp && temp !== 'unsupported') await this.fs.unlink(temp.path).catch(() => undefined);
+      throw this.fail('copy', target, isNoFollowRefusal(error) ? new LinkInTheWay(source) : error);
+    }
+  }
+
+  /** A temp name for the source's current file; `null` when there is none, `'unsupported'` without hard links. */
+  private async linkToTemp(source: string): Promise<TempFile | null | 'unsupported'> {
+    if ((await this.guard.check(parentKey(source))) !== 'present') return null;
+    const draft = path.join(this.layout.tempDir, tempFileName());
+    await this.guard.ensure(TEMP_FOLDER);
+    try {
+      await this.fs.link(this.layout.objectPath(source), draft);
+    } catch (error) {
+      const code = errorCode(error);
+      if (isMissing(error) || code === 'ENOTDIR') return null;
+      if (code === 'EPERM' || code === 'EISDIR') {
+        // Linux refuses to hard-link a folder with EPERM: a folder is no object.
+        const stats = await this.lstatOrNull(this.layout.objectPath(source));
+        if (stats?.isDirectory()) return null;
+      }
+      if (linksUnsupported(code)) return 'unsupported';
+      throw error;
+    }
+    const stats = await this.fs.lstat(draft);
+    if (!stats.isFile()) {
+      await this.fs.unlink(draft);
+      if (stats.isSymbolicLink()) throw new LinkInTheWay(source);
+      return null;
+    }
+    return { path: draft, stat: objectStat(stats) };
+  }
+
+  private async copyThroughPut(
+    source: string,
+    target: string,
+    options: AdapterCopyOptions,
+  ): Promise<PutResult | null> {
+    const object = await this.get(source, {});
+    if (!object) return null;
+    if (options.ifSourceMatch !== undefined && !sameEtag(options.ifSourceMatch, object.etag)) {
+      await object.body[Symbol.asyncIterator]().return?.();
+      return null;
+    }
+    const put: AdapterPutOptions = { mode: options.mode };
+    if (options.deferDurability) put.deferDurability = true;
+    return this.put(target, object.body, put);
   }
 
   async get(key: string, options: GetOptions): Promise<GetResult | null> {

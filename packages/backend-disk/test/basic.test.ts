@@ -28,7 +28,32 @@ describe('DiskBackend on real files', () => {
       persistent: true,
       objectMetadata: true,
       delimiterListing: true,
+      copy: false,
     });
+  });
+
+  it('copies by hard link without fsync, and by writing a file of its own with fsync', async () => {
+    for (const fsync of [false, true]) {
+      const { root, disk } = await backend({ fsync });
+      expect(disk.capabilities.copy).toBe(!fsync);
+      const written = await disk.put('logs/app.log', text('line one\n'));
+      const copied = await disk.copy('logs/app.log', 'kept/app.log', {
+        mode: PutMode.create,
+        ifSourceMatch: written.etag,
+      });
+      expect(copied?.size).toBe(9);
+      const [source, copy] = await Promise.all([
+        stat(path.join(root, 'logs', 'app.log')),
+        stat(path.join(root, 'kept', 'app.log')),
+      ]);
+      expect(copy.ino === source.ino).toBe(!fsync);
+      // Writes replace files whole: the copy keeps the version it was made from.
+      await disk.put('logs/app.log', text('line two\n'));
+      expect(await readFile(path.join(root, 'kept', 'app.log'), 'utf8')).toBe('line one\n');
+      expect(await disk.copy('logs/app.log', 'kept/other.log', { ifSourceMatch: written.etag })).toBeNull();
+      expect(await disk.head('kept/other.log')).toBeNull();
+      expect(await readdir(path.join(root, INTERNAL_FOLDER, 'tmp')).catch(() => [])).toEqual([]);
+    }
   });
 
   it('round-trips empty, binary and multi-MiB streamed bodies byte for byte', async () => {

@@ -44,8 +44,9 @@ class MemoryAdapter implements StorageAdapter {
 
   async put(key: string, body: BodyInput, options: AdapterPutOptions): Promise<PutResult> {
     const chunks: Uint8Array[] = [];
-    for await (const chunk of bodyChunks(body)) chunks.push(chunk.slice());
-    const bytes = chunks.length === 0 ? new Uint8Array() : concatBytes(chunks);
+    if (body instanceof Uint8Array) chunks.push(body.slice());
+    else for await (const chunk of bodyChunks(body)) chunks.push(chunk.slice());
+    const bytes = concatBytes(chunks);
     // No `await` from here on: the mode and the write are one atomic step.
     assertModeHolds(key, options.mode, this.#objects.get(key)?.etag);
     const etag = `"m${(++this.#writes).toString(36)}"`;

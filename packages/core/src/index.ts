@@ -2,6 +2,7 @@
 // `@datalake/core` stays the one import for users and adapter authors.
 
 export type {
+  AdapterCopyOptions,
   AdapterListOptions,
   AdapterListPage,
   AdapterPutOptions,
@@ -11,6 +12,7 @@ export type {
   ByteRange,
   ChangeNoteInput,
   ContentInput,
+  CopyOptions,
   DataLakeErrorCode,
   DataLakeErrorOptions,
   DeleteOptions,
@@ -44,6 +46,7 @@ export {
   assertValidKey,
   assertValidPrefix,
   BackendError,
+  BytesBody,
   bodyChunks,
   CATALOG_PREFIX,
   CHANGES_PREFIX,

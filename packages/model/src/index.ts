@@ -1,4 +1,4 @@
-export { bodyChunks, collectBody, concatBytes } from './body.js';
+export { BytesBody, bodyChunks, collectBody, concatBytes } from './body.js';
 export { COMPRESSION_CODECS, type CompressionCodec } from './compression-codec.js';
 export * from './data-type.js';
 export type * from './entry.js';

@@ -27,6 +27,18 @@ export interface PutOptions {
   deferDurability?: boolean;
 }
 
+export interface CopyOptions {
+  /** The condition on the target, as for `put`. Default `PutMode.overwrite`. */
+  mode?: PutMode;
+  /**
+   * Copy only the source's version with this etag. When the source is at another version (or
+   * missing), nothing is copied and `copy` returns `null`.
+   */
+  ifSourceMatch?: string;
+  /** As for `put`: the copy need only be durable once a later write without this flag returns. */
+  deferDurability?: boolean;
+}
+
 export interface PutResult {
   etag: string;
   size: number;
@@ -128,6 +140,11 @@ export interface BackendCapabilities {
    */
   delimiterListing?: boolean;
   /**
+   * The adapter implements `copy` itself, cheaper than reading and writing the bytes (a disk adapter
+   * links the file). Default false: the front copies with a `get` and a `put`.
+   */
+  copy?: boolean;
+  /**
    * The adapter issues and reads its own list cursors (such as S3 continuation tokens). Default
    * false: the front makes cursors from keys and hands the adapter `after`, the last key returned.
    */
@@ -153,8 +170,21 @@ export interface StorageBackend {
   delete(key: string, options?: DeleteOptions): Promise<boolean>;
   /** One page of the keys that start with `prefix` (`''` for all). */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /**
+   * Writes the bytes the object `source` holds now to `target`, as one atomic write under
+   * `options.mode`; later writes of `source` leave the copy as it is. `null` when the source is
+   * missing (or, with `ifSourceMatch`, at another version): nothing is written then. The copy does
+   * not carry the source's `contentType` or `metadata`. Optional in this interface for backends
+   * written before it; core's front always has it.
+   */
+  copy?(source: string, target: string, options?: CopyOptions): Promise<PutResult | null>;
   /** Release resources (sockets, file handles). The backend is unusable afterwards. */
   close?(): Promise<void>;
+}
+
+/** The copy options an adapter receives: checked, with the condition always spelled out. */
+export interface AdapterCopyOptions extends CopyOptions {
+  mode: PutMode;
 }
 
 /** The put options an adapter receives: checked, with the condition always spelled out. */
@@ -216,5 +246,7 @@ export interface StorageAdapter {
   head?(key: string): Promise<ObjectInfo | null>;
   delete(key: string, options: DeleteOptions): Promise<boolean>;
   list(prefix: string, options: AdapterListOptions): Promise<AdapterListPage>;
+  /** Only with the `copy` capability: `StorageBackend.copy` done natively, with checked arguments. */
+  copy?(source: string, target: string, options: AdapterCopyOptions): Promise<PutResult | null>;
   close?(): Promise<void>;
 }

@@ -29,6 +29,8 @@ const RADIX_BITS = 12;
  * than this many, whatever the size of the builder.
  */
 const DEFAULT_RUN_POSTINGS = 4096;
+/** Runs of one tier merged at once (see `TrigramPostings`). */
+const MERGE_FANOUT = 8;
 const RADIX = 1 << RADIX_BITS;
 /** Lists up to this long are copied by a loop rather than through views (see `copyLists`). */
 const SHORT_COPY = 64;
@@ -36,11 +38,11 @@ const SHORT_COPY = 64;
 /**
  * Trigram posting lists under construction. Adding appends a (trigram, document, position mask)
  * posting to a log, without any lookup; once `runPostings` of them wait, they are sorted by trigram
- * (a stable two-pass radix sort) into a sorted table of their own, a run, and runs are merged like a
- * binary counter (a run is merged into the one before it once it is at least half its size). That
- * work is done as postings are added, so a read only sorts the few postings added since the last
- * run: its cost stays bounded however much was added before it, and a builder
- * holds a few runs at most (logarithmically many). Documents must be added in ascending order (a
+ * (a stable two-pass radix sort) into a sorted table of their own, a run, and runs are merged in
+ * tiers: a new run is of tier 0, and `MERGE_FANOUT` runs of one tier are merged at once into one run
+ * of the next, so each posting is copied about log₁₆ of the total times. That work is done as
+ * postings are added, so a read only sorts the few postings added since the last run: its cost
+ * stays bounded however much was added before it, and a builder holds a few runs per tier at most. Documents must be added in ascending order (a
  * document added after a read must be numbered above every document added before it), so every list
  * comes out ascending: runs hold ascending document ranges, oldest first.
  */
@@ -51,6 +53,8 @@ export class TrigramPostings {
   private pending = 0;
   /** Sorted runs, oldest (lowest documents) first; see `sealed`. */
   private runs: PostingTable[] = [];
+  /** The tier of each run (see the class comment): never rising from oldest to newest. */
+  private tiers: number[] = [];
   /** Postings in `runs`. */
   private sealedCount = 0;
   private readonly runPostings: number;
@@ -143,7 +147,7 @@ export class TrigramPostings {
 
   /**
    * Sorts postings added since the last run into a run of their own once at least `minimum` of them
-   * wait. An addition (`keepUp`) then merges runs like a binary counter; a read (the default
+   * wait. An addition (`keepUp`) then merges full tiers of runs; a read (the default
    * `minimum`) merges none, so that a read right after an addition costs the few postings added
    * since the last run, not merges of earlier ones: those are left to the next addition.
    */
@@ -151,6 +155,7 @@ export class TrigramPostings {
     if (this.pending >= minimum && this.pending > 0) {
       const pending = { keys: this.pendingKeys, docs: this.pendingDocs, masks: this.pendingMasks };
       this.runs.push(tableOf(pending, this.pending));
+      this.tiers.push(0);
       this.sealedCount += this.pending;
       // The run keeps views of the pending buffers: later postings go to new ones.
       const room = Math.min(this.pendingKeys.length, this.runPostings);
@@ -162,19 +167,20 @@ export class TrigramPostings {
     if (minimum > 1) this.mergeRuns();
   }
 
-  /** Seals a full log into a run and restores the binary-counter shape of the runs (after additions). */
+  /** Seals a full log into a run and merges the tiers that are full (after additions). */
   private keepUp(): void {
     this.sealPending(this.pending >= this.runPostings ? this.runPostings : Number.POSITIVE_INFINITY);
   }
 
-  /** Merges the newest run into the one before it while it is at least half its size. */
+  /** Merges the newest `MERGE_FANOUT` runs into one of the next tier while they share a tier. */
   private mergeRuns(): void {
-    const runs = this.runs;
-    while (runs.length >= 2) {
-      const newer = runs[runs.length - 1] as PostingTable;
-      const older = runs[runs.length - 2] as PostingTable;
-      if (newer.docs.length * 2 < older.docs.length) break;
-      runs.splice(runs.length - 2, 2, mergeTables(older, newer));
+    const { runs, tiers } = this;
+    while (runs.length >= MERGE_FANOUT) {
+      const first = runs.length - MERGE_FANOUT;
+      const tier = tiers[first] as number;
+      if (tiers[runs.length - 1] !== tier) return;
+      runs.splice(first, MERGE_FANOUT, mergeTables(runs.slice(first)));
+      tiers.splice(first, MERGE_FANOUT, tier + 1);
     }
   }
 
@@ -188,9 +194,9 @@ export class TrigramPostings {
   private whole(): PostingTable {
     const runs = this.sealed();
     if (runs.length === 0) return EMPTY;
-    let table = runs[0] as PostingTable;
-    for (let i = 1; i < runs.length; i++) table = mergeTables(table, runs[i] as PostingTable);
+    const table = mergeTables(runs);
     this.runs = [table];
+    this.tiers = [Math.max(...this.tiers)];
     return table;
   }
 
@@ -285,41 +291,60 @@ function digitStarts(keys: Uint32Array, count: number): [Uint32Array, Uint32Arra
   return [low, high];
 }
 
-/** Merges two tables; under a key shared by both, the documents of `older` come first. */
-function mergeTables(older: PostingTable, newer: PostingTable): PostingTable {
-  const olderKeys = older.keys;
-  const newerKeys = newer.keys;
-  const keys = new Uint32Array(olderKeys.length + newerKeys.length);
-  const offsets = new Uint32Array(keys.length + 1);
-  const docs = new Uint32Array(older.docs.length + newer.docs.length);
-  const masks = new Uint8Array(docs.length);
-  let i = 0;
-  let j = 0;
+/** Merges tables, oldest first; under a key several hold, the documents of older tables come first. */
+function mergeTables(tables: readonly PostingTable[]): PostingTable {
+  if (tables.length === 1) return tables[0] as PostingTable;
+  let keyTotal = 0;
+  let docTotal = 0;
+  for (const table of tables) {
+    keyTotal += table.keys.length;
+    docTotal += table.docs.length;
+  }
+  const keys = new Uint32Array(keyTotal);
+  const offsets = new Uint32Array(keyTotal + 1);
+  const docs = new Uint32Array(docTotal);
+  const masks = new Uint8Array(docTotal);
+  const next = new Uint32Array(tables.length);
   let count = 0;
   let filled = 0;
-  // Runs of keys only one side holds are copied in one piece (the lists are contiguous in key order).
-  while (i < olderKeys.length || j < newerKeys.length) {
-    const a = i < olderKeys.length ? (olderKeys[i] as number) : Number.POSITIVE_INFINITY;
-    const b = j < newerKeys.length ? (newerKeys[j] as number) : Number.POSITIVE_INFINITY;
-    if (a === b) {
-      keys[count] = a;
-      offsets[count++] = filled;
-      filled = copyLists(older, i, i + 1, docs, masks, filled);
-      filled = copyLists(newer, j, j + 1, docs, masks, filled);
-      i++;
-      j++;
-    } else if (a < b) {
-      const from = i;
-      while (i < olderKeys.length && (olderKeys[i] as number) < b) i++;
-      filled = copyKeys(older, from, i, keys, offsets, count, filled);
-      count += i - from;
-      filled = copyLists(older, from, i, docs, masks, filled);
-    } else {
-      const from = j;
-      while (j < newerKeys.length && (newerKeys[j] as number) < a) j++;
-      filled = copyKeys(newer, from, j, keys, offsets, count, filled);
-      count += j - from;
-      filled = copyLists(newer, from, j, docs, masks, filled);
+  for (;;) {
+    // The lowest key any table has left, and the second lowest: keys below the second one that
+    // only the table holding the lowest has are copied in one piece.
+    let lowest = Number.POSITIVE_INFINITY;
+    let second = Number.POSITIVE_INFINITY;
+    let holder = -1;
+    for (let t = 0; t < tables.length; t++) {
+      const tableKeys = (tables[t] as PostingTable).keys;
+      const at = next[t] as number;
+      if (at >= tableKeys.length) continue;
+      const key = tableKeys[at] as number;
+      if (key < lowest) {
+        second = lowest;
+        lowest = key;
+        holder = t;
+      } else if (key < second) second = key;
+    }
+    if (holder < 0) break;
+    if (lowest !== second) {
+      const table = tables[holder] as PostingTable;
+      const from = next[holder] as number;
+      let to = from + 1;
+      while (to < table.keys.length && (table.keys[to] as number) < second) to++;
+      filled = copyKeys(table, from, to, keys, offsets, count, filled);
+      count += to - from;
+      filled = copyLists(table, from, to, docs, masks, filled);
+      next[holder] = to;
+      continue;
+    }
+    keys[count] = lowest;
+    offsets[count++] = filled;
+    for (let t = 0; t < tables.length; t++) {
+      const table = tables[t] as PostingTable;
+      const at = next[t] as number;
+      if (at < table.keys.length && table.keys[at] === lowest) {
+        filled = copyLists(table, at, at + 1, docs, masks, filled);
+        next[t] = at + 1;
+      }
     }
   }
   offsets[count] = filled;

@@ -1,5 +1,5 @@
 import type { BodyInput } from '@datalake/model';
-import { bodyChunks, ValidationError } from '@datalake/model';
+import { BytesBody, bodyChunks, ValidationError } from '@datalake/model';
 
 /** What a put's body turned out to hold, once the adapter has read it. */
 export interface BodyTally {
@@ -17,6 +17,7 @@ export function checkedBody(
   body: BodyInput,
   contentLength: number | undefined,
 ): { body: BodyInput; tally: BodyTally } {
+  if (body instanceof BytesBody) body = body.bytes;
   if (body instanceof Uint8Array) {
     if (contentLength !== undefined && contentLength !== body.byteLength)
       throw lengthMismatch(key, body.byteLength, contentLength);

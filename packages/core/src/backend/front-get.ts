@@ -1,5 +1,5 @@
 import type { ByteRange, GetResult, ObjectInfo } from '@datalake/model';
-import { ValidationError } from '@datalake/model';
+import { BytesBody, ValidationError } from '@datalake/model';
 import { contractBreach } from './front-errors.js';
 
 /** Stops reading a body the caller will never see (releases its file handle or socket). */
@@ -37,18 +37,31 @@ export function checkedInfo<T extends ObjectInfo>(
  * The result to hand on for an adapter's answer to `get(key, { range })`: the range clamped to the
  * object, a start past the end refused, and a body that must hold exactly the bytes it promises.
  */
-export async function checkedGetResult(
+export function checkedGetResult(
   description: string,
   key: string,
   range: ByteRange | undefined,
   result: GetResult,
-): Promise<GetResult> {
+): GetResult | Promise<GetResult> {
   const info = checkedInfo(description, 'get', key, result);
+  // The common case, a whole object read, needs no await: small reads stay cheap.
+  if (range === undefined) {
+    const { range: _returned, body, ...rest } = info;
+    return { ...rest, body: exactly(description, key, body, info.size) };
+  }
+  return checkedRangeResult(description, key, range, info);
+}
+
+async function checkedRangeResult(
+  description: string,
+  key: string,
+  range: ByteRange,
+  info: GetResult,
+): Promise<GetResult> {
   const { range: returned, body, ...rest } = info;
-  if (range === undefined || info.size === 0) {
-    if (range !== undefined) await discardBody(body);
-    const whole = range === undefined ? body : emptyBody();
-    return { ...rest, body: exactly(description, key, whole, range === undefined ? info.size : 0) };
+  if (info.size === 0) {
+    await discardBody(body);
+    return { ...rest, body: exactly(description, key, emptyBody(), 0) };
   }
   if (range.start >= info.size) {
     await discardBody(body);
@@ -72,8 +85,21 @@ export async function checkedGetResult(
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
 
-/** Passes the body on, failing at its end when it did not hold `expected` bytes. */
-async function* exactly(
+/** Passes the body on, failing (at its end, for a stream) when it does not hold `expected` bytes. */
+function exactly(
+  description: string,
+  key: string,
+  body: AsyncIterable<Uint8Array>,
+  expected: number,
+): AsyncIterable<Uint8Array> {
+  if (!(body instanceof BytesBody)) return exactlyStreamed(description, key, body, expected);
+  const size = body.bytes.byteLength;
+  if (size === expected) return body;
+  // Reported when the body is read, as a streamed one's would be.
+  return exactlyStreamed(description, key, body, expected);
+}
+
+async function* exactlyStreamed(
   description: string,
   key: string,
   body: AsyncIterable<Uint8Array>,

@@ -1,7 +1,9 @@
 import type {
+  AdapterCopyOptions,
   AdapterPutOptions,
   BackendCapabilities,
   BodyInput,
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -103,7 +105,12 @@ export class StorageFront implements StorageBackend {
     const range = options?.range;
     if (range !== undefined) assertValidRange(range, key);
     const request = range === undefined ? {} : { range: { ...range } };
-    const result = await this.call('get', key, () => this.adapter.get(key, request));
+    let result: GetResult | null;
+    try {
+      result = await this.adapter.get(key, request);
+    } catch (error) {
+      throw typedError(error, this.description, 'get', key);
+    }
     if (result === null || result === undefined) return null;
     return checkedGetResult(this.description, key, range, result);
   }
@@ -151,6 +158,49 @@ export class StorageFront implements StorageBackend {
   async list(prefix: string, options?: ListOptions): Promise<ListPage> {
     this.assertOpen();
     return this.call('list', prefix, () => frontList(this.adapter, prefix, options));
+  }
+
+  /**
+   * Copies `source` to `target`: natively when the adapter declares `copy`, else as a `get` of the
+   * source and a `put` of its bytes (the version read is the version copied).
+   */
+  async copy(source: string, target: string, options: CopyOptions = {}): Promise<PutResult | null> {
+    this.assertOpen();
+    assertValidKey(source);
+    assertValidKey(target);
+    const checked = copyOptions(target, options);
+    const adapter = this.adapter;
+    if (!this.capabilities.copy || typeof adapter.copy !== 'function')
+      return this.copyThroughPut(source, target, checked);
+    const result = await this.call('copy', target, () =>
+      (adapter.copy as NonNullable<StorageAdapter['copy']>).call(adapter, source, target, checked),
+    );
+    if (result === null) return null;
+    if (typeof result?.etag !== 'string' || result.etag === '' || !Number.isSafeInteger(result.size)) {
+      throw contractBreach(
+        this.description,
+        'copy',
+        target,
+        `it answered ${JSON.stringify(result)} instead of an etag and a size, or null`,
+      );
+    }
+    return { etag: result.etag, size: result.size };
+  }
+
+  private async copyThroughPut(
+    source: string,
+    target: string,
+    options: AdapterCopyOptions,
+  ): Promise<PutResult | null> {
+    const object = await this.get(source);
+    if (!object) return null;
+    if (options.ifSourceMatch !== undefined && options.ifSourceMatch !== object.etag) {
+      await discardBody(object.body);
+      return null;
+    }
+    const put: PutOptions = { mode: options.mode, contentLength: object.size };
+    if (options.deferDurability) put.deferDurability = true;
+    return this.put(target, object.body, put);
   }
 
   /** Closes the adapter once; later calls of any method throw `ClosedError`, later `close()`s do nothing. */
@@ -222,6 +272,26 @@ export class StorageFront implements StorageBackend {
 }
 
 /** User metadata as S3 stores it: a flat object of string values under lower-case ASCII names. */
+function copyOptions(target: string, options: CopyOptions): AdapterCopyOptions {
+  if (options === null || typeof options !== 'object')
+    throw new ValidationError(`copy to ${JSON.stringify(target)}: options must be an object`);
+  const checked: AdapterCopyOptions = { mode: checkedPutMode(options.mode, target) };
+  const { ifSourceMatch, deferDurability } = options;
+  if (ifSourceMatch !== undefined) {
+    if (typeof ifSourceMatch !== 'string' || ifSourceMatch === '')
+      throw new ValidationError(
+        `copy to ${JSON.stringify(target)}: ifSourceMatch must be a non-empty etag string`,
+      );
+    checked.ifSourceMatch = ifSourceMatch;
+  }
+  if (deferDurability !== undefined) {
+    if (typeof deferDurability !== 'boolean')
+      throw new ValidationError(`copy to ${JSON.stringify(target)}: deferDurability must be a boolean`);
+    if (deferDurability) checked.deferDurability = true;
+  }
+  return checked;
+}
+
 function checkedMetadata(key: string, metadata: unknown): Record<string, string> {
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) {
     throw new ValidationError(`put of ${JSON.stringify(key)}: metadata must be an object of strings`, {

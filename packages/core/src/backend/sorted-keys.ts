@@ -6,6 +6,7 @@ import { commonPrefix } from './list-page.js';
 const CHUNK_SIZE = 128;
 
 interface Slot<T> {
+  /** Replaced in place when the key is set again. */
   record: T;
   /** No code unit at or above U+D800: native string order equals UTF-8 byte order for this key. */
   plain: boolean;
@@ -20,50 +21,50 @@ export interface SortedPage<T> {
 
 /**
  * Records kept in UTF-8 byte order of their keys, for adapters that hold their keys in memory: a
- * list of sorted chunks (a flat B-tree), so finding a key is two binary searches and inserting or
- * removing one shifts at most one chunk. `page` answers an adapter's `list` call, seeking past each
+ * list of sorted chunks (a flat B-tree), so finding a key's place is two binary searches and
+ * inserting or removing one shifts at most one chunk; a map beside it answers point lookups. `page` answers an adapter's `list` call, seeking past each
  * common-prefix group instead of walking it.
  */
 export class SortedKeys<T extends { readonly key: string }> {
   #chunks: Slot<T>[][] = [];
+  /** The same slots by key: a point lookup or a replacement needs no search. */
+  #slots = new Map<string, Slot<T>>();
 
   get size(): number {
-    let total = 0;
-    for (const chunk of this.#chunks) total += chunk.length;
-    return total;
+    return this.#slots.size;
   }
 
   /** Adds a record, or replaces the one with the same key. */
   set(record: T): void {
+    const existing = this.#slots.get(record.key);
+    if (existing) {
+      existing.record = record;
+      return;
+    }
     const slot = { record, plain: isPlainKey(record.key) };
+    this.#slots.set(record.key, slot);
     if (this.#chunks.length === 0) {
       this.#chunks.push([slot]);
       return;
     }
     const { chunk, offset } = this.#locate(record.key, slot.plain);
     const slots = this.#chunks[chunk] as Slot<T>[];
-    if (slots[offset]?.record.key === record.key) {
-      slots[offset] = slot;
-      return;
-    }
     slots.splice(offset, 0, slot);
     if (slots.length >= 2 * CHUNK_SIZE) this.#chunks.splice(chunk + 1, 0, slots.splice(CHUNK_SIZE));
   }
 
   /** The record with this key, if any. */
   get(key: string): T | undefined {
-    if (this.#chunks.length === 0) return undefined;
-    const { chunk, offset } = this.#locate(key, isPlainKey(key));
-    const record = this.#chunks[chunk]?.[offset]?.record;
-    return record?.key === key ? record : undefined;
+    return this.#slots.get(key)?.record;
   }
 
   /** Removes the record with this key; false when there is none. */
   delete(key: string): boolean {
-    if (this.#chunks.length === 0) return false;
-    const { chunk, offset } = this.#locate(key, isPlainKey(key));
+    const slot = this.#slots.get(key);
+    if (!slot) return false;
+    this.#slots.delete(key);
+    const { chunk, offset } = this.#locate(key, slot.plain);
     const slots = this.#chunks[chunk] as Slot<T>[];
-    if (slots[offset]?.record.key !== key) return false;
     slots.splice(offset, 1);
     if (slots.length === 0) this.#chunks.splice(chunk, 1);
     return true;
@@ -105,6 +106,7 @@ export class SortedKeys<T extends { readonly key: string }> {
 
   clear(): void {
     this.#chunks = [];
+    this.#slots = new Map();
   }
 
   /** The chunk that holds (or would hold) `key`, and the first position in it not below `key`. */

@@ -1,6 +1,7 @@
 import type {
   BackendCapabilities,
   BodyInput,
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -73,6 +74,9 @@ class BackendUse implements StorageBackend {
   }
   async list(prefix: string, options?: ListOptions): Promise<ListPage> {
     return this.#open().list(prefix, options);
+  }
+  async copy(source: string, target: string, options?: CopyOptions): Promise<PutResult | null> {
+    return this.#open().copy(source, target, options);
   }
   async close(): Promise<void> {
     if (this.#released) return;

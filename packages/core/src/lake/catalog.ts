@@ -39,10 +39,15 @@ export class Catalog {
   private storedBytes = 0;
   private updated = 0;
   private readonly countByType = new Map<DataType, number>(DATA_TYPES.map((type) => [type, 0]));
-  private readonly totals = new FolderTotalsIndex();
+  /** Made on first use (opening a lake need not pay for it), then kept current. */
+  private totals: FolderTotalsIndex | undefined;
 
   /** Entry counts and sizes per folder, each over its whole subtree. */
   get folderTotals(): FolderTotalsView {
+    if (!this.totals) {
+      this.totals = new FolderTotalsIndex();
+      for (const { entry } of this.byId.values()) this.totals.add(entry);
+    }
     return this.totals;
   }
 
@@ -99,7 +104,7 @@ export class Catalog {
     this.storedBytes += entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated++;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 0) + 1);
-    this.totals.add(entry);
+    this.totals?.add(entry);
   }
 
   delete(id: string): boolean {
@@ -118,7 +123,7 @@ export class Catalog {
     this.storedBytes -= entry.stored?.size ?? entry.size;
     if (entry.updatedAt !== null) this.updated--;
     this.countByType.set(entry.dataType, (this.countByType.get(entry.dataType) ?? 1) - 1);
-    this.totals.remove(entry);
+    this.totals?.remove(entry);
     return true;
   }
 

@@ -50,9 +50,9 @@ import {
   sliceOf,
   storedKeyOf,
 } from './compression/stored-content.js';
-import { ContentDigest, contentChunks, digestBody, sha256Hex } from './content.js';
+import { ContentDigest, contentChunks, sha256Hex } from './content.js';
 import type { FolderNode } from './folder-totals.js';
-import { checkLake, type FsckHost, type FsckOptions, type FsckReport, type RecoveredWrite } from './fsck.js';
+import { checkLake, type FsckHost, type FsckOptions, type FsckReport } from './fsck.js';
 import { normaliseNote } from './history/inputs.js';
 import { deletedKey } from './history/keys.js';
 import { type HistoryHost, LakeHistory } from './history/lake-history.js';
@@ -373,7 +373,7 @@ export class DataLake implements Lake {
       const record: EntryRecord = { format: 1, entry, history: firstHistory(entry, note) };
       const written = await this.backend.put(metadataKey(id), encodeJson(record), { mode: PutMode.create });
       this.catalog.set(entry, written.etag);
-      this.historyOps.rememberContent(entry, digest.bytes());
+      this.historyOps.rememberContent(entry, digest.bytes(), content.contentEtag);
     } catch (error) {
       // The claim is ours, so whatever is at the path is the content this store wrote.
       await this.undoContentWrite(filePath, content);

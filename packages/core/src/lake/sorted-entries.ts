@@ -5,8 +5,10 @@ import { compareByPath, compareKeys, type Entry } from '@datalake/model';
  * walk over just the results. Until the first read, additions are batched and sorted at once (a
  * bulk load costs O(N log N) once). From then on, the lake lives: an addition is placed by binary
  * search among the few recent ones, which are merged into the whole at write time once there are
- * more than `recentLimit` of them. A read then merges at most that many, however many entries were added
- * since the previous read, and costs O(n + RECENT_LIMIT log n) once, then O(log n + results).
+ * more than `recentLimit`, or √n, of them (a merge copies all n entries: waiting for √n additions
+ * keeps both the merges and the placing among recent ones at O(√n) an addition). A read then merges
+ * at most that many, however many entries were added since the previous read, and costs
+ * O(n + √n log n) once, then O(log n + results).
  */
 export class SortedEntries {
   private sorted: Entry[] = [];
@@ -26,7 +28,7 @@ export class SortedEntries {
       return;
     }
     this.recent.splice(upperBound(this.recent, entry.filePath), 0, entry);
-    if (this.recent.length > this.recentLimit) this.settle();
+    if (this.recent.length > this.pendingLimit()) this.settle();
   }
 
   /** `entry` must be the very object that was added. */
@@ -41,7 +43,12 @@ export class SortedEntries {
       }
     }
     this.removed.add(entry);
-    if (this.live && this.removed.size > this.recentLimit) this.settle();
+    if (this.live && this.removed.size > this.pendingLimit()) this.settle();
+  }
+
+  /** Recent additions (or removals) held before they are merged into the whole. */
+  private pendingLimit(): number {
+    return Math.max(this.recentLimit, Math.sqrt(this.sorted.length));
   }
 
   /** Entries whose `filePath` starts with `prefix`, in order; `direct` keeps only those with no further '/'. */

@@ -1,6 +1,7 @@
 import type { ContractCheck } from '../types.js';
 import { concurrencyChecks } from './concurrency.js';
 import { conditionalChecks } from './conditional.js';
+import { copyChecks } from './copy.js';
 import { handleChecks } from './handles.js';
 import { keyChecks } from './keys.js';
 import { listingChecks } from './listing.js';
@@ -17,6 +18,7 @@ export const storageChecks: readonly ContractCheck[] = [
   ...listingChecks,
   ...rangeChecks,
   ...conditionalChecks,
+  ...copyChecks,
   ...raceChecks,
   ...concurrencyChecks,
   ...persistenceChecks,

@@ -1,5 +1,6 @@
 import type {
   BodyInput,
+  CopyOptions,
   DeleteOptions,
   GetOptions,
   GetResult,
@@ -17,7 +18,7 @@ export type CrashMode = 'before-write' | 'after-write';
 
 /**
  * Wraps a backend to simulate a process dying during an operation: once armed, the k-th
- * mutating call (`put` or `delete`) fails, and so does every call after it, as nothing more
+ * mutating call (`put`, `copy` or `delete`) fails, and so does every call after it, as nothing more
  * happens in a dead process. Unarmed, it counts mutating calls.
  */
 export class CrashingBackend implements StorageBackend {
@@ -51,6 +52,14 @@ export class CrashingBackend implements StorageBackend {
 
   async delete(key: string, options?: DeleteOptions): Promise<boolean> {
     return this.#mutate(() => this.inner.delete(key, options));
+  }
+
+  async copy(source: string, target: string, options?: CopyOptions): Promise<PutResult | null> {
+    const inner = this.inner;
+    if (!inner.copy) throw new BackendError(`${inner.description} has no copy()`);
+    return this.#mutate(() =>
+      (inner.copy as NonNullable<StorageBackend['copy']>).call(inner, source, target, options),
+    );
   }
 
   async get(key: string, options?: GetOptions): Promise<GetResult | null> {

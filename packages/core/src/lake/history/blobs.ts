@@ -11,6 +11,7 @@ import { COMPRESSION_CODECS, type CompressionCodec, decompressStream } from '../
 import { digestBody, sha256Hex } from '../content.js';
 import { blobKey } from './keys.js';
 import { waitWhilePurging } from './purge-marks.js';
+import type { RecentContent } from './recent-contents.js';
 
 /** Content up to this size is read whole before it is kept, so the backend can journal its write. */
 const BUFFERED_KEEP_BYTES = 1024 * 1024;
@@ -31,8 +32,8 @@ export async function keepContent(
   source: string,
   codec?: CompressionCodec,
   purgeMarkStaleMs = DEFAULT_PURGE_MARK_STALE_MS,
-  /** The content's bytes when the caller holds them (checked here): the source is then not read. */
-  known?: Uint8Array,
+  /** The content when the caller holds it (checked here): the source is then not read. */
+  known?: RecentContent,
 ): Promise<boolean> {
   for (;;) {
     const kept = codec
@@ -55,7 +56,7 @@ export function keepContentUnchecked(
   sha256: string,
   source: string,
   codec?: CompressionCodec,
-  known?: Uint8Array,
+  known?: RecentContent,
 ): Promise<boolean> {
   return codec
     ? keepCompressedOnce(backend, sha256, source, codec)
@@ -66,10 +67,18 @@ async function keepOnce(
   backend: StorageBackend,
   sha256: string,
   source: string,
-  known?: Uint8Array,
+  known?: RecentContent,
 ): Promise<boolean> {
   const key = blobKey(sha256);
-  const held = known !== undefined && sha256Hex(known) === sha256 ? known : undefined;
+  const held = known !== undefined && sha256Hex(known.bytes) === sha256 ? known.bytes : undefined;
+  if (held && known?.etag !== undefined) {
+    try {
+      if (await copiedNatively(backend, source, key, known.etag)) return true;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return keepExisting(backend, sha256, source);
+      throw error;
+    }
+  }
   const object = held ? undefined : await backend.get(source);
   if (!held && !object) return false;
   const check = { mismatch: false };
@@ -88,6 +97,26 @@ async function keepOnce(
     if (error instanceof PreconditionFailedError) return keepExisting(backend, sha256, source);
     throw error;
   }
+}
+
+/**
+ * On a backend that copies natively (a disk links the file), keeps the content by copying the
+ * source object, but only the version this instance wrote with that content (`etag`): an object
+ * another writer has replaced since is not copied. `false` when the copy was not made.
+ */
+async function copiedNatively(
+  backend: StorageBackend,
+  source: string,
+  key: string,
+  etag: string,
+): Promise<boolean> {
+  if (!backend.capabilities.copy || typeof backend.copy !== 'function') return false;
+  const copied = await backend.copy(source, key, {
+    mode: PutMode.create,
+    ifSourceMatch: etag,
+    deferDurability: true,
+  });
+  return copied !== null;
 }
 
 /**

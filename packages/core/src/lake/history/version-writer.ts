@@ -118,10 +118,11 @@ export class VersionWriter {
 
   /**
    * `entry` was just written with `bytes` (when small enough to be held) as its content, stored as
-   * it came: keeping it as a blob when it becomes noncurrent then needs no read of it.
+   * it came, leaving its content object at `etag`: keeping it as a blob when it becomes noncurrent
+   * then needs no read of it.
    */
-  rememberContent(entry: Entry, bytes: Uint8Array | null): void {
-    if (!entry.stored) this.recent.remember(entry.sha256, bytes);
+  rememberContent(entry: Entry, bytes: Uint8Array | null, etag?: string): void {
+    if (!entry.stored) this.recent.remember(entry.sha256, bytes, etag);
   }
 
   /**

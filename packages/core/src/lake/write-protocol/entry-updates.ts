@@ -72,8 +72,9 @@ export class EntryUpdates {
     const { entry: base, pending, history } = marked;
     const digest = new ContentDigest(host.captureBytes);
     const plan = planUpdate(body, digest, base);
+    let contentEtag: string;
     try {
-      await host.backend.put(storedKeyOf(base), plan.body());
+      contentEtag = (await host.backend.put(storedKeyOf(base), plan.body())).etag;
     } catch (error) {
       // The content write is atomic: the old content is still there, so drop the pending mark.
       await host.casRecord(markedEtag, { format: 1, entry: base, history }).catch(() => undefined);
@@ -99,7 +100,7 @@ export class EntryUpdates {
         },
       );
     }
-    host.historyOps.rememberContent(entry, digest.bytes());
+    host.historyOps.rememberContent(entry, digest.bytes(), contentEtag);
     return host.committed(entry, written, digest.bytes());
   }
 }

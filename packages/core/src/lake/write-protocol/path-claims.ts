@@ -32,6 +32,8 @@ export interface WrittenContent {
   claimEtag: string;
   aliasEtag: string | undefined;
   plan: ContentPlan;
+  /** The content object's etag as this write left it. */
+  contentEtag?: string;
 }
 
 /**
@@ -118,6 +120,7 @@ export class PathClaims {
     const { backend } = this.host;
     let plan = given;
     let created = false;
+    let contentEtag: string | undefined;
     let claimEtag: string;
     let aliasEtag: string | undefined;
     if (plan.codec) {
@@ -138,17 +141,20 @@ export class PathClaims {
       ]);
       if (claim.status === 'rejected') throw claim.reason;
       claimEtag = claim.value;
-      if (content.status === 'fulfilled') created = true;
-      else if (!(content.reason instanceof PreconditionFailedError)) {
+      if (content.status === 'fulfilled') {
+        created = true;
+        contentEtag = content.value.etag;
+      } else if (!(content.reason instanceof PreconditionFailedError)) {
         await this.releaseClaim(filePath, claimEtag);
         throw content.reason;
       }
     } else {
       claimEtag = await this.claimPath(filePath, id);
     }
-    const written: WrittenContent = { claimEtag, aliasEtag, plan };
+    const written: WrittenContent = { claimEtag, aliasEtag, plan, contentEtag };
     try {
-      if (!created) await backend.put(storedKey(filePath, plan.codec), plan.body());
+      if (!created)
+        written.contentEtag = (await backend.put(storedKey(filePath, plan.codec), plan.body())).etag;
     } catch (error) {
       await this.releaseClaims(filePath, written);
       throw error;
