@@ -1,6 +1,6 @@
 import { BytesBody, bodyChunks, collectBody } from '@datalake/model';
-import { StorageFront } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
+import { StorageFront } from '../src/index.js';
 
 async function chunksOf(body: Parameters<typeof bodyChunks>[0]): Promise<Uint8Array[]> {
   const chunks: Uint8Array[] = [];
@@ -64,6 +64,8 @@ describe('the front and bodies held in memory', () => {
       list: async () => ({ objects: [] }),
     };
     const object = await new StorageFront(adapter).get('a.txt');
-    await expect(collectBody(object?.body ?? new Uint8Array())).rejects.toThrow(/held 2 bytes, 3 were announced/);
+    await expect(collectBody(object?.body ?? new Uint8Array())).rejects.toThrow(
+      /held 2 bytes, 3 were announced/,
+    );
   });
 });
