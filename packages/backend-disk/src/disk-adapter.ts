@@ -11,6 +11,7 @@ import {
   type BodyInput,
   type ByteRange,
   bodyChunks,
+  copyByReading,
   type DeleteOptions,
   type GetOptions,
   type GetResult,
@@ -222,11 +223,11 @@ export class DiskAdapter implements StorageAdapter {
     assertOutsideInternalFolder(target);
     if (this.readOnly) throw openedReadOnly('copy', target, this.givenRoot);
     await this.start();
-    if (this.durable) return this.copyThroughPut(source, target, options);
+    if (this.durable) return copyByReading(this, source, target, options);
     let temp: TempFile | null | 'unsupported' | undefined;
     try {
       temp = await this.linkToTemp(source);
-      if (temp === 'unsupported') return this.copyThroughPut(source, target, options);
+      if (temp === 'unsupported') return copyByReading(this, source, target, options);
       if (!temp) return null;
       if (options.ifSourceMatch !== undefined && !sameEtag(options.ifSourceMatch, temp.stat.etag)) {
         await this.fs.unlink(temp.path);
@@ -267,22 +268,6 @@ export class DiskAdapter implements StorageAdapter {
       return null;
     }
     return { path: draft, stat: objectStat(stats) };
-  }
-
-  private async copyThroughPut(
-    source: string,
-    target: string,
-    options: AdapterCopyOptions,
-  ): Promise<PutResult | null> {
-    const object = await this.get(source, {});
-    if (!object) return null;
-    if (options.ifSourceMatch !== undefined && !sameEtag(options.ifSourceMatch, object.etag)) {
-      await object.body[Symbol.asyncIterator]().return?.();
-      return null;
-    }
-    const put: AdapterPutOptions = { mode: options.mode };
-    if (options.deferDurability) put.deferDurability = true;
-    return this.put(target, object.body, put);
   }
 
   async get(key: string, options: GetOptions): Promise<GetResult | null> {

@@ -112,6 +112,7 @@ export type {
   SearchResult,
   SkippedEntry,
 } from '@datalake/search';
+export { copyByReading, type ReadWriteStore } from './backend/copy-by-reading.js';
 export { StorageFront } from './backend/front.js';
 export {
   commonPrefix,

@@ -92,10 +92,8 @@ function exactly(
   body: AsyncIterable<Uint8Array>,
   expected: number,
 ): AsyncIterable<Uint8Array> {
-  if (!(body instanceof BytesBody)) return exactlyStreamed(description, key, body, expected);
-  const size = body.bytes.byteLength;
-  if (size === expected) return body;
-  // Reported when the body is read, as a streamed one's would be.
+  // A body held in memory is checked at once; a mismatch is still reported when the body is read.
+  if (body instanceof BytesBody && body.bytes.byteLength === expected) return body;
   return exactlyStreamed(description, key, body, expected);
 }
 

@@ -16,6 +16,7 @@ import type {
   StorageBackend,
 } from '@datalake/model';
 import { assertValidKey, ClosedError, checkedPutMode, ValidationError } from '@datalake/model';
+import { copyByReading } from './copy-by-reading.js';
 import { checkedBody } from './front-body.js';
 import { contractBreach, typedError } from './front-errors.js';
 import { checkedGetResult, checkedInfo, discardBody } from './front-get.js';
@@ -171,7 +172,7 @@ export class StorageFront implements StorageBackend {
     const checked = copyOptions(target, options);
     const adapter = this.adapter;
     if (!this.capabilities.copy || typeof adapter.copy !== 'function')
-      return this.copyThroughPut(source, target, checked);
+      return copyByReading(this, source, target, checked);
     const result = await this.call('copy', target, () =>
       (adapter.copy as NonNullable<StorageAdapter['copy']>).call(adapter, source, target, checked),
     );
@@ -185,22 +186,6 @@ export class StorageFront implements StorageBackend {
       );
     }
     return { etag: result.etag, size: result.size };
-  }
-
-  private async copyThroughPut(
-    source: string,
-    target: string,
-    options: AdapterCopyOptions,
-  ): Promise<PutResult | null> {
-    const object = await this.get(source);
-    if (!object) return null;
-    if (options.ifSourceMatch !== undefined && options.ifSourceMatch !== object.etag) {
-      await discardBody(object.body);
-      return null;
-    }
-    const put: PutOptions = { mode: options.mode, contentLength: object.size };
-    if (options.deferDurability) put.deferDurability = true;
-    return this.put(target, object.body, put);
   }
 
   /** Closes the adapter once; later calls of any method throw `ClosedError`, later `close()`s do nothing. */
