@@ -106,12 +106,7 @@ export class StorageFront implements StorageBackend {
     const range = options?.range;
     if (range !== undefined) assertValidRange(range, key);
     const request = range === undefined ? {} : { range: { ...range } };
-    let result: GetResult | null;
-    try {
-      result = await this.adapter.get(key, request);
-    } catch (error) {
-      throw typedError(error, this.description, 'get', key);
-    }
+    const result = await this.call('get', key, () => this.adapter.get(key, request));
     if (result === null || result === undefined) return null;
     return checkedGetResult(this.description, key, range, result);
   }
@@ -243,11 +238,15 @@ export class StorageFront implements StorageBackend {
     return checked;
   }
 
-  private async call<T>(operation: string, key: string, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
+  /** Runs an adapter call, its errors made typed (no async frame of its own: every call passes here). */
+  private call<T>(operation: string, key: string, action: () => Promise<T>): Promise<T> {
+    const fail = (error: unknown): never => {
       throw typedError(error, this.description, operation, key);
+    };
+    try {
+      return Promise.resolve(action()).catch(fail);
+    } catch (error) {
+      return Promise.reject(typedError(error, this.description, operation, key));
     }
   }
 
